@@ -1,0 +1,412 @@
+//! The `Co` handle: owns a body and its state, and answers every call from that state.
+
+use crate::{events, Body, CoError, Exit, Resume, State, Step};
+use std::borrow::Cow;
+use std::fmt;
+use std::marker::PhantomData;
+use std::ops::CoroutineState;
+use std::pin::Pin;
+
+/// A two-way coroutine: a [`Body`] and the [`State`] it is in.
+///
+/// | call | Created | Suspended | Closed |
+/// |---|---|---|---|
+/// | [`start`](Co::start) | runs to the first yield | `Err(AlreadyStarted)` | `Err(Exhausted)` |
+/// | [`send`](Co::send) | `Err(NotStarted(s))`, unchanged | resumes with `Send(s)` | `Err(Exhausted)` |
+/// | [`throw`](Co::throw) | `Err(Raised(e))`, now Closed | resumes with `Throw(e)` | `Err(Raised(e))` |
+/// | [`close`](Co::close) | `Ok(None)`, now Closed | resumes with `Close` | `Ok(None)` |
+///
+/// Bodies written as `#[coroutine] move |..|` closures are `Unpin` and live inline, with no
+/// allocation. Self-borrowing (`static`) bodies go through [`Co::pinned`]; type-erased ones
+/// through [`Co::boxed`].
+///
+/// Dropping a suspended `Co` closes it first, so the body's cleanup runs, as Python's finaliser
+/// does. Failures there are reported with `tracing::error!`, never a panic, and nothing runs
+/// while the thread is already panicking.
+///
+/// ```
+/// use std::convert::Infallible;
+/// use volley_core::{co_yield, Co, CoError, Exit, Resume, State, Step};
+///
+/// let mut echo = Co::new(#[coroutine] |_: Resume<String, Infallible>| {
+///     let mut reply = String::from("ready");
+///     loop {
+///         match co_yield!(reply) {
+///             Ok(line) => reply = line.to_uppercase(),
+///             Err(Exit::Closed) => return Ok("bye"),
+///             Err(e) => return Err(e),
+///         }
+///     }
+/// });
+/// assert_eq!(echo.send("early".into()), Err(CoError::NotStarted("early".into())));
+/// assert_eq!(echo.start(), Ok(Step::Yield("ready".to_string())));
+/// assert_eq!(echo.send("hi".into()), Ok(Step::Yield("HI".to_string())));
+/// assert_eq!(echo.close(), Ok(Some("bye")));
+/// assert_eq!(echo.state(), State::Closed);
+/// ```
+pub struct Co<B, S, Y, R, E>
+where
+    B: Body<S, Y, R, E> + Unpin,
+{
+    body: B,
+    pub(crate) state: State,
+    /// Set when iteration handed out a raised error: the next `None` is expected, not misuse.
+    pub(crate) iter_end_pending: bool,
+    /// The return value, kept when iteration reaches the end of the body.
+    pub(crate) returned: Option<R>,
+    name: Cow<'static, str>,
+    _types: PhantomData<fn(S) -> (Y, E)>,
+}
+
+impl<B, S, Y, R, E> Co<B, S, Y, R, E>
+where
+    B: Body<S, Y, R, E> + Unpin,
+{
+    /// Wraps a body. No body code runs until [`start`](Co::start).
+    ///
+    /// ```
+    /// use std::convert::Infallible;
+    /// use volley_core::{co_yield, Co, Resume, State};
+    /// let mut ran = false;
+    /// let co = Co::new(#[coroutine] |_: Resume<(), Infallible>| {
+    ///     co_yield!(1)?;
+    ///     Ok(())
+    /// });
+    /// assert_eq!(co.state(), State::Created);
+    /// ```
+    #[inline]
+    pub fn new(body: B) -> Self {
+        events::created("co");
+        Co {
+            body,
+            state: State::Created,
+            iter_end_pending: false,
+            returned: None,
+            name: Cow::Borrowed("co"),
+            _types: PhantomData,
+        }
+    }
+
+    /// Gives the coroutine a name that every tracing event and misuse report carries.
+    ///
+    /// ```
+    /// # use std::convert::Infallible;
+    /// # use volley_core::{co_yield, Co, Resume};
+    /// let co = Co::new(#[coroutine] |_: Resume<(), Infallible>| {
+    ///     co_yield!(1)?;
+    ///     Ok(())
+    /// })
+    /// .named("parse_lines");
+    /// assert_eq!(co.name(), "parse_lines");
+    /// ```
+    pub fn named(mut self, name: impl Into<Cow<'static, str>>) -> Self {
+        self.name = name.into();
+        events::renamed(&self.name);
+        self
+    }
+
+    /// The name given by [`named`](Co::named), or `"co"`.
+    ///
+    /// ```
+    /// # use std::convert::Infallible;
+    /// # use volley_core::{co_yield, Co, Resume};
+    /// let co = Co::new(#[coroutine] |_: Resume<(), Infallible>| {
+    ///     co_yield!(1)?;
+    ///     Ok(())
+    /// });
+    /// assert_eq!(co.name(), "co");
+    /// ```
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Where the coroutine is in its life.
+    ///
+    /// ```
+    /// # use std::convert::Infallible;
+    /// # use volley_core::{Co, Resume, State};
+    /// let mut co: Co<_, (), &str, u8, Infallible> =
+    ///     Co::new(#[coroutine] |_: Resume<(), Infallible>| Ok(1));
+    /// assert_eq!(co.state(), State::Created);
+    /// co.start().unwrap();
+    /// assert_eq!(co.state(), State::Closed);
+    /// ```
+    #[inline]
+    pub fn state(&self) -> State {
+        self.state
+    }
+
+    /// Runs the body to its first yield (Python's priming `next(g)`).
+    ///
+    /// Answers `Ok(Yield(y))`, or `Ok(Return(r))` / `Err(Raised(e))` if the body ends first.
+    /// On a suspended coroutine it is `Err(AlreadyStarted)` and resumes nothing; on a closed one
+    /// `Err(Exhausted)`.
+    ///
+    /// ```
+    /// # use std::convert::Infallible;
+    /// # use volley_core::{co_yield, Co, CoError, Resume, Step};
+    /// let mut co = Co::new(#[coroutine] |_: Resume<(), Infallible>| {
+    ///     co_yield!("first")?;
+    ///     Ok(())
+    /// });
+    /// assert_eq!(co.start(), Ok(Step::Yield("first")));
+    /// assert_eq!(co.start(), Err(CoError::AlreadyStarted));
+    /// ```
+    #[inline]
+    pub fn start(&mut self) -> Result<Step<Y, R>, CoError<S, E>> {
+        match self.state {
+            State::Created => {
+                events::started(&self.name);
+                let out = self.run(Resume::Start);
+                self.answer(out)
+            }
+            State::Suspended => {
+                events::misuse(&self.name, "start on a coroutine that is already running");
+                Err(CoError::AlreadyStarted)
+            }
+            State::Closed => Err(CoError::Exhausted),
+        }
+    }
+
+    /// Injects `value` at the paused yield and runs to the next one (Python's `send`).
+    ///
+    /// On a created coroutine the value is handed back in `Err(NotStarted(value))` and nothing
+    /// runs; on a closed one the answer is `Err(Exhausted)`.
+    ///
+    /// ```
+    /// # use std::convert::Infallible;
+    /// # use volley_core::{co_yield, Co, CoError, Resume, Step};
+    /// let mut doubler: Co<_, i32, i32, (), Infallible> = Co::new(#[coroutine] |_: Resume<i32, Infallible>| {
+    ///     let mut out = 0;
+    ///     loop {
+    ///         out = co_yield!(out)? * 2;
+    ///     }
+    /// });
+    /// assert_eq!(doubler.send(1), Err(CoError::NotStarted(1)));
+    /// doubler.start().unwrap();
+    /// assert_eq!(doubler.send(21), Ok(Step::Yield(42)));
+    /// ```
+    #[inline]
+    pub fn send(&mut self, value: S) -> Result<Step<Y, R>, CoError<S, E>> {
+        match self.state {
+            State::Suspended => {
+                events::resumed(&self.name);
+                let out = self.run(Resume::Send(value));
+                self.answer(out)
+            }
+            State::Created => {
+                events::misuse(&self.name, "send before start");
+                Err(CoError::NotStarted(value))
+            }
+            State::Closed => {
+                events::misuse(&self.name, "send to an exhausted coroutine");
+                Err(CoError::Exhausted)
+            }
+        }
+    }
+
+    /// Raises `error` at the paused yield (Python's `throw`).
+    ///
+    /// The body may catch it and yield again (`Ok(Yield)`), return (`Ok(Return)`), or let it
+    /// propagate (`Err(Raised)`, now closed). On a created or closed coroutine no body code
+    /// runs, the error comes straight back in `Err(Raised(error))`, and the coroutine is closed.
+    ///
+    /// ```
+    /// # use volley_core::{co_yield, Co, CoError, Exit, Resume, Step};
+    /// let mut co: Co<_, (), u32, (), &str> = Co::new(#[coroutine] |_: Resume<(), &'static str>| {
+    ///     let mut resets = 0;
+    ///     loop {
+    ///         match co_yield!(resets) {
+    ///             Ok(()) => {}
+    ///             Err(Exit::Raised("reset")) => resets += 1,
+    ///             Err(other) => return Err(other),
+    ///         }
+    ///     }
+    /// });
+    /// co.start().unwrap();
+    /// assert_eq!(co.throw("reset"), Ok(Step::Yield(1)));
+    /// assert_eq!(co.throw("fatal"), Err(CoError::Raised("fatal")));
+    /// ```
+    #[inline]
+    pub fn throw(&mut self, error: E) -> Result<Step<Y, R>, CoError<S, E>> {
+        events::thrown(&self.name, self.state);
+        match self.state {
+            State::Suspended => {
+                let out = self.run(Resume::Throw(error));
+                self.answer(out)
+            }
+            State::Created | State::Closed => {
+                self.state = State::Closed;
+                Err(CoError::Raised(error))
+            }
+        }
+    }
+
+    /// Asks the body to clean up and finish (Python's `close`, delivering `GeneratorExit`).
+    ///
+    /// | the body, given `Close` | `close()` answers |
+    /// |---|---|
+    /// | returns `Ok(r)` | `Ok(Some(r))` |
+    /// | returns `Err(Exit::Closed)` | `Ok(None)` |
+    /// | raises `e` | `Err(Raised(e))` |
+    /// | yields again | `Err(IgnoredClose)`, still suspended |
+    ///
+    /// On a created or closed coroutine it runs nothing and answers `Ok(None)`.
+    ///
+    /// ```
+    /// # use std::convert::Infallible;
+    /// # use volley_core::{co_yield, Co, Exit, Resume};
+    /// let mut total = Co::new(#[coroutine] |_: Resume<u32, Infallible>| {
+    ///     let mut sum = 0;
+    ///     loop {
+    ///         match co_yield!(()) {
+    ///             Ok(n) => sum += n,
+    ///             Err(Exit::Closed) => return Ok(sum),
+    ///             Err(e) => return Err(e),
+    ///         }
+    ///     }
+    /// });
+    /// total.start().unwrap();
+    /// total.send(2).unwrap();
+    /// total.send(3).unwrap();
+    /// assert_eq!(total.close(), Ok(Some(5)));
+    /// assert_eq!(total.close(), Ok(None));
+    /// ```
+    pub fn close(&mut self) -> Result<Option<R>, CoError<S, E>> {
+        events::closed(&self.name, self.state);
+        match self.state {
+            State::Suspended => match self.run(Resume::Close) {
+                CoroutineState::Yielded(_) => {
+                    events::misuse(&self.name, "yielded after close (ignored close)");
+                    Err(CoError::IgnoredClose)
+                }
+                CoroutineState::Complete(Ok(r)) => {
+                    events::completed(&self.name, "returned on close");
+                    Ok(Some(r))
+                }
+                CoroutineState::Complete(Err(Exit::Closed)) => Ok(None),
+                CoroutineState::Complete(Err(Exit::Raised(e))) => {
+                    events::completed(&self.name, "raised on close");
+                    Err(CoError::Raised(e))
+                }
+            },
+            State::Created | State::Closed => {
+                self.state = State::Closed;
+                Ok(None)
+            }
+        }
+    }
+
+    /// Takes the return value that iteration reached, once.
+    ///
+    /// A `for` loop has nowhere to put the body's return value, so iteration keeps it here.
+    ///
+    /// ```
+    /// # use std::convert::Infallible;
+    /// # use volley_core::{co_yield, Co, Resume};
+    /// let mut co = Co::new(#[coroutine] |_: Resume<(), Infallible>| {
+    ///     co_yield!(1)?;
+    ///     Ok("summary")
+    /// });
+    /// for _ in &mut co {}
+    /// assert_eq!(co.take_return(), Some("summary"));
+    /// assert_eq!(co.take_return(), None);
+    /// ```
+    pub fn take_return(&mut self) -> Option<R> {
+        self.returned.take()
+    }
+
+    /// Resumes the body once. If the body panics, the handle is left closed, so it is never
+    /// resumed again (std would panic) and nothing runs from `Drop`.
+    #[inline(always)]
+    pub(crate) fn run(&mut self, resume: Resume<S, E>) -> CoroutineState<Y, Result<R, Exit<E>>> {
+        self.state = State::Closed;
+        let out = Pin::new(&mut self.body).resume(resume);
+        if let CoroutineState::Yielded(_) = out {
+            self.state = State::Suspended;
+        }
+        out
+    }
+
+    /// Turns what the body did into the answer of `start`, `send` or `throw`.
+    #[inline(always)]
+    fn answer(
+        &self,
+        out: CoroutineState<Y, Result<R, Exit<E>>>,
+    ) -> Result<Step<Y, R>, CoError<S, E>> {
+        match out {
+            CoroutineState::Yielded(y) => Ok(Step::Yield(y)),
+            CoroutineState::Complete(end) => self.ended(end),
+        }
+    }
+
+    #[cold]
+    fn ended(&self, end: Result<R, Exit<E>>) -> Result<Step<Y, R>, CoError<S, E>> {
+        match end {
+            Ok(r) => {
+                events::completed(&self.name, "returned");
+                Ok(Step::Return(r))
+            }
+            Err(Exit::Raised(e)) => {
+                events::completed(&self.name, "raised");
+                Err(CoError::Raised(e))
+            }
+            Err(Exit::Closed) => {
+                events::completed(&self.name, "closed itself");
+                Err(CoError::Exhausted)
+            }
+        }
+    }
+}
+
+impl<S, Y, R, E, P> Co<Pin<Box<P>>, S, Y, R, E>
+where
+    P: Body<S, Y, R, E>,
+{
+    /// Wraps a self-borrowing (`static`) body, pinning it on the heap.
+    ///
+    /// ```
+    /// use std::convert::Infallible;
+    /// use volley_core::{co_yield, Co, Resume, Step};
+    /// let mut co = Co::pinned(#[coroutine] static |_: Resume<(), Infallible>| {
+    ///     let words = vec!["borrowed", "across", "yields"];
+    ///     for w in &words {
+    ///         co_yield!(*w)?;
+    ///     }
+    ///     Ok(words.len())
+    /// });
+    /// assert_eq!(co.start(), Ok(Step::Yield("borrowed")));
+    /// ```
+    pub fn pinned(body: P) -> Self {
+        Co::new(Box::pin(body))
+    }
+}
+
+// The body is `Unpin` and nothing else is ever pinned through the handle.
+impl<B, S, Y, R, E> Unpin for Co<B, S, Y, R, E> where B: Body<S, Y, R, E> + Unpin {}
+
+impl<B, S, Y, R, E> Drop for Co<B, S, Y, R, E>
+where
+    B: Body<S, Y, R, E> + Unpin,
+{
+    fn drop(&mut self) {
+        if self.state != State::Suspended || std::thread::panicking() {
+            return;
+        }
+        if let Err(error) = self.close() {
+            events::drop_close_failed(&self.name, error.kind());
+        }
+    }
+}
+
+impl<B, S, Y, R, E> fmt::Debug for Co<B, S, Y, R, E>
+where
+    B: Body<S, Y, R, E> + Unpin,
+{
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Co")
+            .field("name", &self.name)
+            .field("state", &self.state)
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,129 @@
+//! Drive `genawaiter` generators as Volley bodies, so stable-Rust generator code runs in Volley
+//! pipelines and schedulers unchanged.
+//!
+//! A genawaiter generator has no point where an error or a close can be delivered, so `throw`
+//! and `close` simply drop it (its locals' `Drop` runs) and end it: `throw(e)` answers
+//! `Err(Raised(e))`, `close()` answers `Ok(None)`. genawaiter discards the first resume
+//! argument, so starting one passes `S::default()`.
+//!
+//! ```
+//! use genawaiter::rc::Gen;
+//! use std::convert::Infallible;
+//! use volley_core::{Co, Step};
+//!
+//! let gen = Gen::new(|co| async move {
+//!     let mut total = 0;
+//!     loop {
+//!         total += co.yield_(total).await;
+//!     }
+//! });
+//! let mut summer = Co::<_, i32, i32, (), Infallible>::from_genawaiter(gen);
+//! assert_eq!(summer.start(), Ok(Step::Yield(0)));
+//! assert_eq!(summer.send(5), Ok(Step::Yield(5)));
+//! assert_eq!(summer.send(2), Ok(Step::Yield(7)));
+//! assert_eq!(summer.close(), Ok(None));
+//! ```
+
+use crate::{Co, Exit, Resume};
+use genawaiter::{Coroutine as GenCoroutine, GeneratorState};
+use std::marker::PhantomData;
+use std::ops::{Coroutine, CoroutineState};
+use std::pin::Pin;
+
+/// A genawaiter generator seen as a Volley body. Made by [`Co::from_genawaiter`] or
+/// [`FromGenawaiter::new`].
+///
+/// ```
+/// use genawaiter::rc::Gen;
+/// use std::convert::Infallible;
+/// use volley_core::{genawaiter::FromGenawaiter, Co};
+/// let body = FromGenawaiter::<_, Infallible>::new(Gen::new(|co| async move {
+///     co.yield_("from genawaiter").await;
+/// }));
+/// let items: Vec<&str> = Co::new(body).into_iter().collect();
+/// assert_eq!(items, ["from genawaiter"]);
+/// ```
+pub struct FromGenawaiter<G, E> {
+    generator: Option<G>,
+    _error: PhantomData<fn() -> E>,
+}
+
+impl<G, E> FromGenawaiter<G, E> {
+    /// Wraps a genawaiter generator (`rc`, `sync`, or a pinned `stack` one).
+    ///
+    /// ```
+    /// use genawaiter::rc::Gen;
+    /// use volley_core::genawaiter::FromGenawaiter;
+    /// let body = FromGenawaiter::<_, String>::new(Gen::new(|co: genawaiter::rc::Co<u8>| async move {
+    ///     co.yield_(1u8).await
+    /// }));
+    /// # drop(body);
+    /// ```
+    pub fn new(generator: G) -> Self {
+        FromGenawaiter {
+            generator: Some(generator),
+            _error: PhantomData,
+        }
+    }
+}
+
+impl<G, E> Coroutine<Resume<G::Resume, E>> for FromGenawaiter<G, E>
+where
+    G: GenCoroutine + Unpin,
+    G::Resume: Default,
+{
+    type Yield = G::Yield;
+    type Return = Result<G::Return, Exit<E>>;
+
+    fn resume(
+        self: Pin<&mut Self>,
+        resume: Resume<G::Resume, E>,
+    ) -> CoroutineState<Self::Yield, Self::Return> {
+        let this = self.get_mut();
+        let arg = match resume {
+            Resume::Start => G::Resume::default(),
+            Resume::Send(value) => value,
+            Resume::Throw(error) => {
+                this.generator = None;
+                return CoroutineState::Complete(Err(Exit::Raised(error)));
+            }
+            Resume::Close => {
+                this.generator = None;
+                return CoroutineState::Complete(Err(Exit::Closed));
+            }
+        };
+        let Some(generator) = this.generator.as_mut() else {
+            return CoroutineState::Complete(Err(Exit::Closed));
+        };
+        match Pin::new(generator).resume_with(arg) {
+            GeneratorState::Yielded(value) => CoroutineState::Yielded(value),
+            GeneratorState::Complete(value) => {
+                this.generator = None;
+                CoroutineState::Complete(Ok(value))
+            }
+        }
+    }
+}
+
+impl<G, E> Co<FromGenawaiter<G, E>, G::Resume, G::Yield, G::Return, E>
+where
+    G: GenCoroutine + Unpin,
+    G::Resume: Default,
+{
+    /// Wraps a genawaiter generator in a Volley handle; see the [module docs](self).
+    ///
+    /// ```
+    /// use genawaiter::rc::Gen;
+    /// use volley_core::Co;
+    /// let gen = Gen::new(|co| async move {
+    ///     for i in 1..=3 { co.yield_(i).await; }
+    ///     "done"
+    /// });
+    /// let mut co = Co::<_, (), i32, &str, String>::from_genawaiter(gen);
+    /// assert_eq!(co.try_iter().collect::<Result<Vec<_>, _>>(), Ok(vec![1, 2, 3]));
+    /// assert_eq!(co.take_return(), Some("done"));
+    /// ```
+    pub fn from_genawaiter(generator: G) -> Self {
+        Co::new(FromGenawaiter::new(generator))
+    }
+}

@@ -1,0 +1,319 @@
+//! Iteration over coroutines that take nothing in (`S = ()`).
+//!
+//! Consuming iteration takes the handle by value, so two consumers of one coroutine do not
+//! compile. Iterating by `&mut` is allowed, and asking an exhausted coroutine for more is
+//! reported with `tracing::warn!`. A raised error is never swallowed: bodies that can raise
+//! iterate through [`Co::try_iter`] with `Result` items, and plain iteration exists only for
+//! bodies that cannot (`E = Infallible`). The return value stays reachable after the loop.
+//!
+//! The seed's bug, two consumers of one generator, is a compile error:
+//!
+//! ```compile_fail,E0382
+//! use std::convert::Infallible;
+//! use volley_core::{co_yield, Co, Resume};
+//! let lines = Co::new(#[coroutine] |_: Resume<(), Infallible>| {
+//!     co_yield!("ERROR disk full")?;
+//!     Ok(())
+//! });
+//! let errors = lines.into_iter().filter(|l| l.starts_with("ERROR")).count();
+//! let total = lines.into_iter().count(); // error[E0382]: use of moved value: `lines`
+//! ```
+
+use crate::{events, Body, Co, CoError, State, Step};
+use std::convert::Infallible;
+use std::iter::FusedIterator;
+
+impl<B, Y, R, E> Co<B, (), Y, R, E>
+where
+    B: Body<(), Y, R, E> + Unpin,
+{
+    /// Iterates by `&mut`, each item a `Result` so a raised error reaches the loop.
+    ///
+    /// After an `Err` item the coroutine is closed and the iteration ends.
+    ///
+    /// ```
+    /// use volley_core::{co_yield, Co, Resume};
+    /// let mut parse = Co::new(#[coroutine] |_: Resume<(), String>| {
+    ///     for word in ["1", "2", "x"] {
+    ///         let n: i32 = word.parse().map_err(|_| format!("not a number: {word}"))?;
+    ///         co_yield!(n)?;
+    ///     }
+    ///     Ok(())
+    /// });
+    /// let items: Vec<_> = parse.try_iter().collect();
+    /// assert_eq!(items, [Ok(1), Ok(2), Err("not a number: x".to_string())]);
+    /// ```
+    pub fn try_iter(&mut self) -> TryIter<'_, B, Y, R, E> {
+        TryIter { co: self }
+    }
+
+    /// Iterates by value, each item a `Result`; see [`try_iter`](Co::try_iter).
+    ///
+    /// ```
+    /// use volley_core::{co_yield, Co, Exit, Resume};
+    /// let co = Co::new(#[coroutine] |_: Resume<(), &str>| {
+    ///     co_yield!(1)?;
+    ///     Err::<(), _>(Exit::Raised("broken"))
+    /// });
+    /// let mut items = co.into_try_iter();
+    /// assert_eq!(items.next(), Some(Ok(1)));
+    /// assert_eq!(items.next(), Some(Err("broken")));
+    /// assert_eq!(items.next(), None);
+    /// ```
+    pub fn into_try_iter(self) -> IntoTryIter<B, Y, R, E> {
+        IntoTryIter { co: self }
+    }
+
+    /// One step of iteration: resume with `()` and sort out what came back.
+    #[inline]
+    pub(crate) fn next_result(&mut self) -> Option<Result<Y, E>> {
+        let out = match self.state {
+            State::Created => self.start(),
+            State::Suspended => self.send(()),
+            State::Closed => {
+                if !std::mem::take(&mut self.iter_end_pending) {
+                    events::misuse(self.name(), "iterated after it was exhausted");
+                }
+                return None;
+            }
+        };
+        match out {
+            Ok(Step::Yield(item)) => Some(Ok(item)),
+            Ok(Step::Return(value)) => {
+                self.returned = Some(value);
+                None
+            }
+            Err(CoError::Raised(error)) => {
+                self.iter_end_pending = true;
+                Some(Err(error))
+            }
+            Err(_) => None,
+        }
+    }
+}
+
+#[inline(always)]
+fn infallible<Y>(item: Result<Y, Infallible>) -> Y {
+    match item {
+        Ok(y) => y,
+        Err(never) => match never {},
+    }
+}
+
+/// Iterator over a `&mut Co` whose body cannot raise; made by `for x in &mut co`.
+///
+/// ```
+/// use std::convert::Infallible;
+/// use volley_core::{co_yield, Co, Resume};
+/// let mut co = Co::new(#[coroutine] |_: Resume<(), Infallible>| {
+///     co_yield!('a')?;
+///     co_yield!('b')?;
+///     Ok(2)
+/// });
+/// let seen: String = (&mut co).into_iter().collect();
+/// assert_eq!(seen, "ab");
+/// assert_eq!(co.take_return(), Some(2));
+/// ```
+pub struct Iter<'a, B, Y, R>
+where
+    B: Body<(), Y, R, Infallible> + Unpin,
+{
+    co: &'a mut Co<B, (), Y, R, Infallible>,
+}
+
+impl<B, Y, R> Iterator for Iter<'_, B, Y, R>
+where
+    B: Body<(), Y, R, Infallible> + Unpin,
+{
+    type Item = Y;
+
+    #[inline]
+    fn next(&mut self) -> Option<Y> {
+        self.co.next_result().map(infallible)
+    }
+}
+
+impl<B, Y, R> FusedIterator for Iter<'_, B, Y, R> where B: Body<(), Y, R, Infallible> + Unpin {}
+
+impl<'a, B, Y, R> IntoIterator for &'a mut Co<B, (), Y, R, Infallible>
+where
+    B: Body<(), Y, R, Infallible> + Unpin,
+{
+    type Item = Y;
+    type IntoIter = Iter<'a, B, Y, R>;
+
+    fn into_iter(self) -> Iter<'a, B, Y, R> {
+        Iter { co: self }
+    }
+}
+
+/// Iterator that owns a `Co` whose body cannot raise; made by `for x in co`.
+///
+/// ```
+/// use std::convert::Infallible;
+/// use volley_core::{co_yield, Co, Resume};
+/// let co = Co::new(#[coroutine] |_: Resume<(), Infallible>| {
+///     for i in 0..3 { co_yield!(i)?; }
+///     Ok("three")
+/// });
+/// let mut items = co.into_iter();
+/// assert_eq!(items.by_ref().sum::<i32>(), 3);
+/// assert_eq!(items.take_return(), Some("three"));
+/// ```
+pub struct IntoIter<B, Y, R>
+where
+    B: Body<(), Y, R, Infallible> + Unpin,
+{
+    co: Co<B, (), Y, R, Infallible>,
+}
+
+impl<B, Y, R> IntoIter<B, Y, R>
+where
+    B: Body<(), Y, R, Infallible> + Unpin,
+{
+    /// Takes the body's return value, once iteration reached it.
+    ///
+    /// ```
+    /// # use std::convert::Infallible;
+    /// # use volley_core::{Co, Resume};
+    /// let mut it = Co::new(#[coroutine] |_: Resume<(), Infallible>| Ok::<_, _>(9)).into_iter();
+    /// assert_eq!(it.next(), None::<()>);
+    /// assert_eq!(it.take_return(), Some(9));
+    /// ```
+    pub fn take_return(&mut self) -> Option<R> {
+        self.co.take_return()
+    }
+
+    /// Gives the coroutine back.
+    ///
+    /// ```
+    /// # use std::convert::Infallible;
+    /// # use volley_core::{co_yield, Co, Resume, State};
+    /// let it = Co::new(#[coroutine] |_: Resume<(), Infallible>| {
+    ///     co_yield!(1)?;
+    ///     Ok(())
+    /// })
+    /// .into_iter();
+    /// assert_eq!(it.into_inner().state(), State::Created);
+    /// ```
+    pub fn into_inner(self) -> Co<B, (), Y, R, Infallible> {
+        self.co
+    }
+}
+
+impl<B, Y, R> Iterator for IntoIter<B, Y, R>
+where
+    B: Body<(), Y, R, Infallible> + Unpin,
+{
+    type Item = Y;
+
+    #[inline]
+    fn next(&mut self) -> Option<Y> {
+        self.co.next_result().map(infallible)
+    }
+}
+
+impl<B, Y, R> FusedIterator for IntoIter<B, Y, R> where B: Body<(), Y, R, Infallible> + Unpin {}
+
+impl<B, Y, R> IntoIterator for Co<B, (), Y, R, Infallible>
+where
+    B: Body<(), Y, R, Infallible> + Unpin,
+{
+    type Item = Y;
+    type IntoIter = IntoIter<B, Y, R>;
+
+    fn into_iter(self) -> IntoIter<B, Y, R> {
+        IntoIter { co: self }
+    }
+}
+
+/// Iterator over a `&mut Co` with `Result` items; made by [`Co::try_iter`].
+///
+/// ```
+/// use volley_core::{co_yield, Co, Resume};
+/// let mut co = Co::new(#[coroutine] |_: Resume<(), String>| { co_yield!(1)?; Ok("end") });
+/// assert_eq!(co.try_iter().collect::<Result<Vec<_>, _>>(), Ok(vec![1]));
+/// assert_eq!(co.take_return(), Some("end"));
+/// ```
+pub struct TryIter<'a, B, Y, R, E>
+where
+    B: Body<(), Y, R, E> + Unpin,
+{
+    co: &'a mut Co<B, (), Y, R, E>,
+}
+
+impl<B, Y, R, E> Iterator for TryIter<'_, B, Y, R, E>
+where
+    B: Body<(), Y, R, E> + Unpin,
+{
+    type Item = Result<Y, E>;
+
+    #[inline]
+    fn next(&mut self) -> Option<Result<Y, E>> {
+        self.co.next_result()
+    }
+}
+
+impl<B, Y, R, E> FusedIterator for TryIter<'_, B, Y, R, E> where B: Body<(), Y, R, E> + Unpin {}
+
+/// Iterator that owns a `Co`, with `Result` items; made by [`Co::into_try_iter`].
+///
+/// ```
+/// use volley_core::{co_yield, Co, Resume};
+/// let co = Co::new(#[coroutine] |_: Resume<(), String>| { co_yield!(1)?; Ok("end") });
+/// let mut items = co.into_try_iter();
+/// assert_eq!(items.by_ref().count(), 1);
+/// assert_eq!(items.take_return(), Some("end"));
+/// ```
+pub struct IntoTryIter<B, Y, R, E>
+where
+    B: Body<(), Y, R, E> + Unpin,
+{
+    co: Co<B, (), Y, R, E>,
+}
+
+impl<B, Y, R, E> IntoTryIter<B, Y, R, E>
+where
+    B: Body<(), Y, R, E> + Unpin,
+{
+    /// Takes the body's return value, once iteration reached it.
+    ///
+    /// ```
+    /// # use volley_core::{Co, Resume};
+    /// let mut it = Co::new(#[coroutine] |_: Resume<(), String>| Ok::<_, _>(4)).into_try_iter();
+    /// assert_eq!(it.next(), None::<Result<(), String>>);
+    /// assert_eq!(it.take_return(), Some(4));
+    /// ```
+    pub fn take_return(&mut self) -> Option<R> {
+        self.co.take_return()
+    }
+
+    /// Gives the coroutine back.
+    ///
+    /// ```
+    /// # use volley_core::{co_yield, Co, Resume, State};
+    /// let it = Co::new(#[coroutine] |_: Resume<(), String>| {
+    ///     co_yield!(1)?;
+    ///     Ok(())
+    /// })
+    /// .into_try_iter();
+    /// assert_eq!(it.into_inner().state(), State::Created);
+    /// ```
+    pub fn into_inner(self) -> Co<B, (), Y, R, E> {
+        self.co
+    }
+}
+
+impl<B, Y, R, E> Iterator for IntoTryIter<B, Y, R, E>
+where
+    B: Body<(), Y, R, E> + Unpin,
+{
+    type Item = Result<Y, E>;
+
+    #[inline]
+    fn next(&mut self) -> Option<Result<Y, E>> {
+        self.co.next_result()
+    }
+}
+
+impl<B, Y, R, E> FusedIterator for IntoTryIter<B, Y, R, E> where B: Body<(), Y, R, E> + Unpin {}
