@@ -53,6 +53,7 @@ mod error;
 mod events;
 mod iter;
 mod macros;
+mod shared;
 mod types;
 
 #[cfg(feature = "genawaiter")]
@@ -67,6 +68,7 @@ pub use boxed::{BoxBody, BoxCo};
 pub use co::Co;
 pub use delegate::Delegate;
 pub use error::CoError;
+pub use shared::{SharedCo, SharedError};
 pub use iter::{IntoIter, IntoTryIter, Iter, TryIter};
 pub use types::{Exit, Resume, State, Step};
 

@@ -1,0 +1,178 @@
+//! A coroutine handle shared through `Rc`, whose re-entry is an error value, not a panic.
+
+use crate::{Body, Co, CoError, Resume, State, Step};
+use std::cell::RefCell;
+use std::fmt;
+use std::rc::Rc;
+
+/// Why a call on a [`SharedCo`] did not produce a step.
+///
+/// ```
+/// use volley_core::{CoError, SharedError};
+/// let e: SharedError<u8, String> = CoError::Exhausted.into();
+/// assert_eq!(e.to_string(), "the coroutine is exhausted");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SharedError<S, E> {
+    /// The coroutine is running (the call came from inside it, through a clone of the handle);
+    /// what the caller tried to resume it with is handed back. Python's
+    /// "generator already executing".
+    AlreadyRunning(Resume<S, E>),
+    /// The coroutine answered with this error.
+    Co(CoError<S, E>),
+}
+
+impl<S, E> From<CoError<S, E>> for SharedError<S, E> {
+    fn from(error: CoError<S, E>) -> Self {
+        SharedError::Co(error)
+    }
+}
+
+impl<S, E: fmt::Display> fmt::Display for SharedError<S, E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SharedError::AlreadyRunning(_) => f.write_str("the coroutine is already running"),
+            SharedError::Co(error) => error.fmt(f),
+        }
+    }
+}
+
+impl<S: fmt::Debug, E: fmt::Debug + fmt::Display> std::error::Error for SharedError<S, E> {}
+
+/// A [`Co`] behind `Rc<RefCell<..>>`, for designs where several owners drive one coroutine.
+///
+/// A call made while the coroutine is running (from inside its own body, through a clone)
+/// answers [`SharedError::AlreadyRunning`] with the value handed back, never a
+/// `BorrowMutError` panic.
+///
+/// ```
+/// use std::cell::RefCell;
+/// use std::convert::Infallible;
+/// use std::rc::Rc;
+/// use volley_core::{co_yield, BoxBody, Co, Resume, SharedCo, SharedError, Step};
+///
+/// type Shared = SharedCo<BoxBody<'static, (), bool, (), Infallible>, (), bool, (), Infallible>;
+/// let slot: Rc<RefCell<Option<Shared>>> = Rc::default();
+/// let inside = slot.clone();
+/// let shared: Shared = SharedCo::new(Co::boxed(#[coroutine] move |_: Resume<(), Infallible>| {
+///     let me = inside.borrow().clone().unwrap();
+///     let reentered = matches!(me.send(()), Err(SharedError::AlreadyRunning(Resume::Send(()))));
+///     co_yield!(reentered)?;
+///     Ok(())
+/// }));
+/// *slot.borrow_mut() = Some(shared.clone());
+/// assert_eq!(shared.start(), Ok(Step::Yield(true)));
+/// # slot.borrow_mut().take();
+/// ```
+pub struct SharedCo<B, S, Y, R, E>
+where
+    B: Body<S, Y, R, E> + Unpin,
+{
+    co: Rc<RefCell<Co<B, S, Y, R, E>>>,
+}
+
+impl<B, S, Y, R, E> Clone for SharedCo<B, S, Y, R, E>
+where
+    B: Body<S, Y, R, E> + Unpin,
+{
+    fn clone(&self) -> Self {
+        SharedCo {
+            co: Rc::clone(&self.co),
+        }
+    }
+}
+
+impl<B, S, Y, R, E> SharedCo<B, S, Y, R, E>
+where
+    B: Body<S, Y, R, E> + Unpin,
+{
+    /// Shares a coroutine.
+    ///
+    /// ```
+    /// # use std::convert::Infallible;
+    /// # use volley_core::{co_yield, Co, Resume, SharedCo, State};
+    /// let shared = SharedCo::new(Co::new(#[coroutine] |_: Resume<(), Infallible>| { co_yield!(1)?; Ok(()) }));
+    /// assert_eq!(shared.state(), Some(State::Created));
+    /// ```
+    pub fn new(co: Co<B, S, Y, R, E>) -> Self {
+        SharedCo {
+            co: Rc::new(RefCell::new(co)),
+        }
+    }
+
+    /// [`Co::start`], or `AlreadyRunning(Resume::Start)` if it is running.
+    ///
+    /// ```
+    /// # use std::convert::Infallible;
+    /// # use volley_core::{co_yield, Co, Resume, SharedCo, Step};
+    /// let shared = SharedCo::new(Co::new(#[coroutine] |_: Resume<(), Infallible>| { co_yield!(1)?; Ok(()) }));
+    /// assert_eq!(shared.start(), Ok(Step::Yield(1)));
+    /// ```
+    pub fn start(&self) -> Result<Step<Y, R>, SharedError<S, E>> {
+        match self.co.try_borrow_mut() {
+            Ok(mut co) => Ok(co.start()?),
+            Err(_) => Err(SharedError::AlreadyRunning(Resume::Start)),
+        }
+    }
+
+    /// [`Co::send`], or `AlreadyRunning(Resume::Send(value))` if it is running.
+    ///
+    /// ```
+    /// # use std::convert::Infallible;
+    /// # use volley_core::{co_yield, Co, Resume, SharedCo, Step};
+    /// let shared: SharedCo<_, u8, u8, (), Infallible> =
+    ///     SharedCo::new(Co::new(#[coroutine] |_: Resume<u8, Infallible>| loop { co_yield!(0)?; }));
+    /// shared.start().unwrap();
+    /// assert_eq!(shared.send(3), Ok(Step::Yield(0)));
+    /// ```
+    pub fn send(&self, value: S) -> Result<Step<Y, R>, SharedError<S, E>> {
+        match self.co.try_borrow_mut() {
+            Ok(mut co) => Ok(co.send(value)?),
+            Err(_) => Err(SharedError::AlreadyRunning(Resume::Send(value))),
+        }
+    }
+
+    /// [`Co::throw`], or `AlreadyRunning(Resume::Throw(error))` if it is running.
+    ///
+    /// ```
+    /// # use volley_core::{co_yield, Co, CoError, Resume, SharedCo, SharedError};
+    /// let shared = SharedCo::new(Co::new(#[coroutine] |_: Resume<(), &str>| { co_yield!(1)?; Ok(()) }));
+    /// shared.start().unwrap();
+    /// assert_eq!(shared.throw("no"), Err(SharedError::Co(CoError::Raised("no"))));
+    /// ```
+    pub fn throw(&self, error: E) -> Result<Step<Y, R>, SharedError<S, E>> {
+        match self.co.try_borrow_mut() {
+            Ok(mut co) => Ok(co.throw(error)?),
+            Err(_) => Err(SharedError::AlreadyRunning(Resume::Throw(error))),
+        }
+    }
+
+    /// [`Co::close`], or `AlreadyRunning(Resume::Close)` if it is running.
+    ///
+    /// ```
+    /// # use std::convert::Infallible;
+    /// # use volley_core::{co_yield, Co, Resume, SharedCo};
+    /// let shared = SharedCo::new(Co::new(#[coroutine] |_: Resume<(), Infallible>| { co_yield!(1)?; Ok(()) }));
+    /// shared.start().unwrap();
+    /// assert_eq!(shared.close(), Ok(None));
+    /// ```
+    pub fn close(&self) -> Result<Option<R>, SharedError<S, E>> {
+        match self.co.try_borrow_mut() {
+            Ok(mut co) => Ok(co.close()?),
+            Err(_) => Err(SharedError::AlreadyRunning(Resume::Close)),
+        }
+    }
+
+    /// The coroutine's state, or `None` while it is running.
+    ///
+    /// ```
+    /// # use std::convert::Infallible;
+    /// # use volley_core::{co_yield, Co, Resume, SharedCo, State};
+    /// let shared = SharedCo::new(Co::new(#[coroutine] |_: Resume<(), Infallible>| { co_yield!(1)?; Ok(()) }));
+    /// shared.start().unwrap();
+    /// assert_eq!(shared.state(), Some(State::Suspended));
+    /// ```
+    pub fn state(&self) -> Option<State> {
+        self.co.try_borrow().ok().map(|co| co.state())
+    }
+}
