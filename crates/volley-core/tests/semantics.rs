@@ -8,8 +8,8 @@ use std::convert::Infallible;
 use support::{at, capture, Log};
 use tracing::Level;
 use volley_core::{
-    co_yield, yield_from, Body, BoxCo, Co, CoError, Exit, Gen, Resume, SharedCo, SharedError, State,
-    Step,
+    co_yield, yield_from, Body, BoxCo, Co, CoError, Exit, Gen, Resume, SharedCo, SharedError,
+    State, Step,
 };
 
 type Err = &'static str;
@@ -133,7 +133,11 @@ fn c07_start_on_suspended_is_already_started_and_resumes_nothing() {
     assert_eq!(co.start(), Err(CoError::AlreadyStarted));
     assert!(log.get().is_empty());
     assert_eq!(co.state(), State::Suspended);
-    assert_eq!(co.send(1), Ok(Step::Yield(3)), "still paused at the first yield");
+    assert_eq!(
+        co.send(1),
+        Ok(Step::Yield(3)),
+        "still paused at the first yield"
+    );
 }
 
 #[test]
@@ -246,7 +250,11 @@ fn c15_iteration_never_swallows_a_raised_error() {
     assert_eq!(items, [Ok(1), Ok(2), Err("corrupt record")]);
     let (rest, events) = capture(|| co.try_iter().count());
     assert_eq!(rest, 0);
-    assert_eq!(at(&events, Level::WARN).len(), 1, "asking again is reported");
+    assert_eq!(
+        at(&events, Level::WARN).len(),
+        1,
+        "asking again is reported"
+    );
 }
 
 // ---- throw -------------------------------------------------------------------------------------
@@ -279,7 +287,10 @@ fn c18_caught_throw_that_returns_gives_return() {
         },
     );
     co.start().unwrap();
-    assert_eq!(co.throw("boom"), Ok(Step::Return("handled boom".to_string())));
+    assert_eq!(
+        co.throw("boom"),
+        Ok(Step::Return("handled boom".to_string()))
+    );
     assert_eq!(co.state(), State::Closed);
 }
 
@@ -426,7 +437,11 @@ fn c28_return_after_close_gives_the_value() {
 fn c29_propagated_closed_gives_none() {
     let mut co = Co::new(counter(Log::default()));
     co.start().unwrap();
-    assert_eq!(co.close(), Ok(None), "`co_yield!(..)?` propagates Exit::Closed");
+    assert_eq!(
+        co.close(),
+        Ok(None),
+        "`co_yield!(..)?` propagates Exit::Closed"
+    );
 }
 
 #[test]
@@ -483,11 +498,21 @@ fn c32_shared_handle_reentry_is_an_error_value() {
             assert_eq!(me.state(), None, "running: no state to read");
             let answers = [
                 matches!(me.start(), Err(SharedError::AlreadyRunning(Resume::Start))),
-                matches!(me.send(4), Err(SharedError::AlreadyRunning(Resume::Send(4)))),
-                matches!(me.throw("x"), Err(SharedError::AlreadyRunning(Resume::Throw("x")))),
+                matches!(
+                    me.send(4),
+                    Err(SharedError::AlreadyRunning(Resume::Send(4)))
+                ),
+                matches!(
+                    me.throw("x"),
+                    Err(SharedError::AlreadyRunning(Resume::Throw("x")))
+                ),
                 matches!(me.close(), Err(SharedError::AlreadyRunning(Resume::Close))),
             ];
-            co_yield!(if answers.iter().all(|a| *a) { "reentry refused" } else { "reentered!" })?;
+            co_yield!(if answers.iter().all(|a| *a) {
+                "reentry refused"
+            } else {
+                "reentered!"
+            })?;
             Ok(())
         },
     ));
@@ -499,7 +524,10 @@ fn c32_shared_handle_reentry_is_an_error_value() {
 
 // ---- yield_from! -------------------------------------------------------------------------------
 
-fn delegator<B>(log: Log, sub: Co<B, i32, i32, &'static str, Err>) -> impl Body<i32, i32, String, Err>
+fn delegator<B>(
+    log: Log,
+    sub: Co<B, i32, i32, &'static str, Err>,
+) -> impl Body<i32, i32, String, Err>
 where
     B: Body<i32, i32, &'static str, Err> + Unpin,
 {
@@ -519,7 +547,11 @@ where
 fn c33_yield_from_starts_the_sub_at_once() {
     let log = Log::default();
     let mut outer = Co::new(delegator(log.clone(), Co::new(counter(log.clone()))));
-    assert_eq!(outer.start(), Ok(Step::Yield(1)), "the sub's first yield goes straight out");
+    assert_eq!(
+        outer.start(),
+        Ok(Step::Yield(1)),
+        "the sub's first yield goes straight out"
+    );
     assert_eq!(log.get(), ["outer before", "start"]);
 }
 
@@ -554,14 +586,22 @@ fn c36_empty_or_exhausted_sub_ends_at_once() {
             Ok(())
         },
     );
-    assert_eq!(empty.start(), Ok(Step::Yield(1)), "nothing was yielded before");
+    assert_eq!(
+        empty.start(),
+        Ok(Step::Yield(1)),
+        "nothing was yielded before"
+    );
 
     let mut spent = Co::new(counter(Log::default()));
     spent.start().unwrap();
     while let Ok(Step::Yield(_)) = spent.send(0) {}
     let log = Log::default();
     let mut outer = Co::new(delegator(log.clone(), spent));
-    assert_eq!(outer.start(), Err(CoError::Exhausted), "Err(Exit::Closed) came back at once");
+    assert_eq!(
+        outer.start(),
+        Err(CoError::Exhausted),
+        "Err(Exit::Closed) came back at once"
+    );
     assert_eq!(log.get(), ["outer before", "outer got Err(Closed)"]);
 }
 
@@ -738,7 +778,11 @@ fn c41_sub_close_raising_or_ignoring_reaches_the_outer_body() {
     outer.start().unwrap();
     assert_eq!(outer.close(), Err(CoError::IgnoredClose));
     assert_eq!(outer.state(), State::Suspended);
-    assert_eq!(outer.close(), Ok(None), "the second close reaches the sub again");
+    assert_eq!(
+        outer.close(),
+        Ok(None),
+        "the second close reaches the sub again"
+    );
 }
 
 #[test]
@@ -750,7 +794,11 @@ fn c42_chains_of_any_depth_forward_every_call() {
     assert_eq!(chain.throw("ignored?"), Err(CoError::Raised("ignored?")));
     let mut chain = nested(Log::default(), 50);
     chain.start().unwrap();
-    assert_eq!(chain.send(-1), Ok(Step::Return(50)), "each level added one on the way out");
+    assert_eq!(
+        chain.send(-1),
+        Ok(Step::Return(50)),
+        "each level added one on the way out"
+    );
 }
 
 #[test]
@@ -789,7 +837,11 @@ fn c43_recursive_delegation_works_at_great_depth() {
     }
     let mut flat = walk(&tree).into_iter();
     assert_eq!(flat.next(), Some(0));
-    assert_eq!(flat.next(), Some(DEPTH), "the value at the bottom came up through every level");
+    assert_eq!(
+        flat.next(),
+        Some(DEPTH),
+        "the value at the bottom came up through every level"
+    );
     assert_eq!(flat.next(), None);
     drop(flat);
     // Take the tree apart without recursion (its own Drop would recurse DEPTH deep).
@@ -859,7 +911,15 @@ fn c46_dropping_the_outer_mid_delegation_closes_innermost_first() {
     let got = log.get();
     assert_eq!(got[0], "innermost closing");
     let order: Vec<&String> = got.iter().filter(|l| l.starts_with("drop")).collect();
-    assert_eq!(order, ["drop level 0", "drop level 1", "drop level 2", "drop level 3"]);
+    assert_eq!(
+        order,
+        [
+            "drop level 0",
+            "drop level 1",
+            "drop level 2",
+            "drop level 3"
+        ]
+    );
 }
 
 #[test]
@@ -872,7 +932,11 @@ fn c47_nothing_runs_from_drop_while_panicking() {
         panic!("caller failed while holding a suspended coroutine");
     }));
     assert!(result.is_err());
-    assert!(log.get().is_empty(), "no close ran during unwinding: {:?}", log.get());
+    assert!(
+        log.get().is_empty(),
+        "no close ran during unwinding: {:?}",
+        log.get()
+    );
 
     // A body that panics leaves its handle closed: dropping it later runs nothing and is safe.
     let mut bad: Co<_, (), (), (), Err> = Co::new(
@@ -897,7 +961,9 @@ fn c48_stream_sink_and_genawaiter_interop() {
     use futures::executor::block_on;
     use futures::{SinkExt, StreamExt};
 
-    let stream = Co::new(letters(Log::default())).into_iter().collect::<String>();
+    let stream = Co::new(letters(Log::default()))
+        .into_iter()
+        .collect::<String>();
     assert_eq!(stream, "abc");
     let items: Vec<Result<char, Infallible>> =
         block_on(Co::new(letters(Log::default())).into_stream().collect());
@@ -938,7 +1004,11 @@ fn c48_stream_sink_and_genawaiter_interop() {
         #[coroutine]
         move |_: Resume<(), Err>| {
             let end = yield_from!(sub);
-            co_yield!(if end == Err(Exit::Raised("stop")) { -1 } else { 0 })?;
+            co_yield!(if end == Err(Exit::Raised("stop")) {
+                -1
+            } else {
+                0
+            })?;
             Ok(())
         },
     );
