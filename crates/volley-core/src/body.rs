@@ -27,7 +27,10 @@ use std::ops::Coroutine;
 /// assert_eq!(co.send(()), Ok(Step::Yield(1)));
 /// assert_eq!(co.send(()), Ok(Step::Return("liftoff")));
 /// ```
-pub trait Body<S, Y, R, E>: Coroutine<Resume<S, E>, Yield = Y, Return = Result<R, Exit<E>>> {}
+pub trait Body<S, Y, R, E>:
+    Coroutine<Resume<S, E>, Yield = Y, Return = Result<R, Exit<E>>>
+{
+}
 
 impl<T, S, Y, R, E> Body<S, Y, R, E> for T where
     T: Coroutine<Resume<S, E>, Yield = Y, Return = Result<R, Exit<E>>> + ?Sized

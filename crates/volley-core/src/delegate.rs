@@ -102,7 +102,10 @@ where
         }
         (State::Suspended, Resume::Send(_) | Resume::Throw(_) | Resume::Close) => true,
         (State::Suspended, Resume::Start) => {
-            events::misuse(sub.name(), "yield_from! on a coroutine that was already started");
+            events::misuse(
+                sub.name(),
+                "yield_from! on a coroutine that was already started",
+            );
             return Step::Return(Err(Exit::Closed));
         }
         _ => false,

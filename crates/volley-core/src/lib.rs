@@ -68,8 +68,8 @@ pub use boxed::{BoxBody, BoxCo};
 pub use co::Co;
 pub use delegate::Delegate;
 pub use error::CoError;
-pub use shared::{SharedCo, SharedError};
 pub use iter::{IntoIter, IntoTryIter, Iter, TryIter};
+pub use shared::{SharedCo, SharedError};
 pub use types::{Exit, Resume, State, Step};
 
 /// Support code for the macros; not part of the public API.

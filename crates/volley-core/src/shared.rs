@@ -68,8 +68,10 @@ pub struct SharedCo<B, S, Y, R, E>
 where
     B: Body<S, Y, R, E> + Unpin,
 {
-    co: Rc<RefCell<Co<B, S, Y, R, E>>>,
+    co: SharedCell<B, S, Y, R, E>,
 }
+
+type SharedCell<B, S, Y, R, E> = Rc<RefCell<Co<B, S, Y, R, E>>>;
 
 impl<B, S, Y, R, E> Clone for SharedCo<B, S, Y, R, E>
 where
