@@ -1,0 +1,134 @@
+//! Pull stages: coroutines that take items from an upstream and yield what they make of them.
+//!
+//! Each stage owns its upstream. When a stage is closed early (a `take`, a `break`, a drop),
+//! it drops its upstream first, which closes the stage below it, and so on: every stage's
+//! cleanup runs, innermost first, before the stage itself finishes.
+
+use futures::Stream;
+use std::convert::Infallible;
+use volley_core::{co_yield, Body, Co, Resume};
+
+/// Yields the upstream items for which `keep` answers `true`.
+///
+/// ```
+/// use volley_flow::pipeline::pull;
+/// let odd: Vec<u32> = pull::filter(1..=6, |n| n % 2 == 1).into_iter().collect();
+/// assert_eq!(odd, [1, 3, 5]);
+/// ```
+#[allow(clippy::type_complexity)]
+pub fn filter<I, P>(
+    upstream: I,
+    keep: P,
+) -> Co<impl Body<(), I::Item, (), Infallible> + Unpin, (), I::Item, (), Infallible>
+where
+    I: IntoIterator,
+    P: FnMut(&I::Item) -> bool,
+{
+    Co::new(
+        #[coroutine]
+        move |_: Resume<(), Infallible>| {
+            let mut upstream = upstream.into_iter();
+            let mut keep = keep;
+            while let Some(item) = upstream.next() {
+                if keep(&item) {
+                    if let Err(exit) = co_yield!(item) {
+                        drop(upstream);
+                        return Err(exit);
+                    }
+                }
+            }
+            Ok(())
+        },
+    )
+    .named("pull::filter")
+}
+
+/// Yields `f(item)` for every upstream item.
+///
+/// ```
+/// use volley_flow::pipeline::pull;
+/// let squares: Vec<u64> = pull::map(1..=3u64, |n| n * n).into_iter().collect();
+/// assert_eq!(squares, [1, 4, 9]);
+/// ```
+#[allow(clippy::type_complexity)]
+pub fn map<I, U, F>(
+    upstream: I,
+    f: F,
+) -> Co<impl Body<(), U, (), Infallible> + Unpin, (), U, (), Infallible>
+where
+    I: IntoIterator,
+    F: FnMut(I::Item) -> U,
+{
+    Co::new(
+        #[coroutine]
+        move |_: Resume<(), Infallible>| {
+            let mut upstream = upstream.into_iter();
+            let mut f = f;
+            while let Some(item) = upstream.next() {
+                if let Err(exit) = co_yield!(f(item)) {
+                    drop(upstream);
+                    return Err(exit);
+                }
+            }
+            Ok(())
+        },
+    )
+    .named("pull::map")
+}
+
+/// Parses every upstream item with `f` and yields the `Some` results.
+///
+/// ```
+/// use volley_flow::pipeline::pull;
+/// let numbers: Vec<i32> = pull::filter_map(["1", "x", "3"], |s| s.parse().ok()).into_iter().collect();
+/// assert_eq!(numbers, [1, 3]);
+/// ```
+#[allow(clippy::type_complexity)]
+pub fn filter_map<I, U, F>(
+    upstream: I,
+    f: F,
+) -> Co<impl Body<(), U, (), Infallible> + Unpin, (), U, (), Infallible>
+where
+    I: IntoIterator,
+    F: FnMut(I::Item) -> Option<U>,
+{
+    Co::new(
+        #[coroutine]
+        move |_: Resume<(), Infallible>| {
+            let mut upstream = upstream.into_iter();
+            let mut f = f;
+            while let Some(item) = upstream.next() {
+                if let Some(out) = f(item) {
+                    if let Err(exit) = co_yield!(out) {
+                        drop(upstream);
+                        return Err(exit);
+                    }
+                }
+            }
+            Ok(())
+        },
+    )
+    .named("pull::filter_map")
+}
+
+/// A `futures::Stream` as a pull source: each resume waits (blocking this thread) for the
+/// stream's next item. For the other direction, any pull coroutine is a stream through
+/// [`Co::into_stream`], and [`push::drain_stream`](crate::pipeline::push::drain_stream) feeds
+/// a stream into push targets without blocking.
+///
+/// ```
+/// use futures::stream;
+/// use volley_flow::pipeline::pull;
+/// let from_async = pull::from_stream(stream::iter([10, 20, 30]));
+/// let big: Vec<i32> = pull::filter(from_async, |n| *n > 15).into_iter().collect();
+/// assert_eq!(big, [20, 30]);
+/// ```
+#[allow(clippy::type_complexity)]
+pub fn from_stream<St>(
+    stream: St,
+) -> Co<impl Body<(), St::Item, (), Infallible> + Unpin, (), St::Item, (), Infallible>
+where
+    St: Stream + Unpin,
+{
+    filter(futures::executor::block_on_stream(stream), |_| true).named("pull::from_stream")
+}
