@@ -4,6 +4,7 @@
 //! root, and [`volley_flow`]'s modules: [`pipeline`], [`sched`] and [`proto`].
 //!
 //! ```
+//! #![feature(coroutines, coroutine_trait, stmt_expr_attributes)]
 //! use std::convert::Infallible;
 //! use volley::{co_yield, Co, Gen, Resume};
 //!
@@ -21,7 +22,11 @@
 //! let first: Vec<u64> = Co::new(fibonacci()).into_iter().take(8).collect();
 //! assert_eq!(first, [0, 1, 1, 2, 3, 5, 8, 13]);
 //! ```
-#![doc(test(attr(feature(coroutines, coroutine_trait, stmt_expr_attributes))))]
 
 pub use volley_core::*;
 pub use volley_flow::{pipeline, proto, sched};
+
+/// The README's Rust examples, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
