@@ -1,1 +1,59 @@
-//! The `proto` module.
+//! Sans-IO protocol machines: a byte-stream protocol written as one coroutine body that reads
+//! like blocking code, yet does no I/O.
+//!
+//! The caller feeds chunks of bytes with `send` (any `AsRef<[u8]>`: a `Vec<u8>`, a `&[u8]`, a
+//! `Bytes`) and receives [`Decoded::Frame`] for each complete frame or [`Decoded::NeedMore`]
+//! when the buffered bytes are used up. Frames may straddle chunks at any byte, and one chunk
+//! may hold many frames.
+//!
+//! Inside the body an [`Input`] buffers the chunks, and its reads are delegated to with
+//! `yield_from!`: [`Input::read_line`], [`Input::read_until`], [`Input::read_exact`], [`Input::peek`], and
+//! [`Input::emit`] to hand out a frame. Every read enforces [`Limits`] (longest line, largest
+//! payload); exceeding one raises a [`ProtoError`], never unbounded memory or a panic.
+//! [`Decoder`] drives such a body chunk by chunk as an iterator of frames, and [`resp`] is a
+//! complete RESP2 (Redis protocol) request decoder built this way.
+//!
+//! ```
+//! use volley_core::{yield_from, BoxCo, Co, Resume};
+//! use volley_flow::proto::{Decoded, Decoder, Input, Limits, ProtoError};
+//!
+//! // A netstring-like protocol: "<len>:<bytes>,".
+//! let body: BoxCo<Vec<u8>, Decoded<String>, (), ProtoError> = Co::boxed(#[coroutine] static |_: Resume<Vec<u8>, ProtoError>| {
+//!     let mut input = Input::new(Limits::default().max_line(20).max_payload(1024));
+//!     loop {
+//!         let len = yield_from!(input.read_until(b':'))?;
+//!         let len: usize = std::str::from_utf8(&len[..len.len() - 1])
+//!             .ok()
+//!             .and_then(|digits| digits.parse().ok())
+//!             .ok_or_else(|| ProtoError::invalid("bad length"))?;
+//!         let payload = yield_from!(input.read_exact(len + 1))?;
+//!         if payload[len] != b',' {
+//!             return Err(ProtoError::invalid("missing ','").into());
+//!         }
+//!         let text = String::from_utf8_lossy(&payload[..len]).into_owned();
+//!         yield_from!(input.emit(text))?;
+//!     }
+//! });
+//! let mut decoder = Decoder::new(body);
+//! let got: Vec<String> = decoder.feed(b"5:hello,3:w".to_vec()).collect::<Result<_, _>>().unwrap();
+//! assert_eq!(got, ["hello"]);
+//! let got: Vec<String> = decoder.feed(b"hy,".to_vec()).collect::<Result<_, _>>().unwrap();
+//! assert_eq!(got, ["why"]);
+//! ```
+
+mod decoded;
+mod decoder;
+mod error;
+mod input;
+mod limits;
+mod read;
+pub mod resp;
+#[cfg(test)]
+mod tests;
+
+pub use decoded::Decoded;
+pub use decoder::{Decoder, Frames};
+pub use error::ProtoError;
+pub use input::Input;
+pub use limits::Limits;
+pub use read::{Emit, ReadExact, ReadUntil};

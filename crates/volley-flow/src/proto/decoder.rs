@@ -1,0 +1,206 @@
+//! Driving a protocol body chunk by chunk: each chunk in, an iterator of the frames it completed out.
+
+use super::Decoded;
+use std::collections::VecDeque;
+use std::fmt;
+use volley_core::{Body, Co, CoError, State, Step};
+
+/// Drives a protocol body (a [`Co`] yielding [`Decoded`] frames) one chunk at a time.
+///
+/// [`feed`](Decoder::feed) sends a chunk at once, so no input is ever lost, and answers an
+/// iterator of the frames that chunk completed; frames left when the iterator is dropped are
+/// handed out by the next one. An error the body raises comes out as an `Err` item, after the
+/// frames decoded before it; the body is then finished and later chunks are dropped.
+///
+/// ```
+/// use volley_flow::proto::resp::{requests, RespLimits};
+/// use volley_flow::proto::Decoder;
+///
+/// let mut decoder = Decoder::new(requests::<Vec<u8>>(RespLimits::default()));
+/// let first: Vec<_> = decoder.feed(b"PING\r\n*2\r\n$4\r\nECHO".to_vec()).collect();
+/// assert_eq!(first.len(), 1);
+/// let second: Vec<_> = decoder.feed(b"\r\n$2\r\nhi\r\n".to_vec()).collect();
+/// assert_eq!(second[0].as_ref().unwrap().args(), [b"ECHO".to_vec(), b"hi".to_vec()]);
+/// ```
+pub struct Decoder<B, C, F, R, E>
+where
+    B: Body<C, Decoded<F>, R, E> + Unpin,
+{
+    co: Co<B, C, Decoded<F>, R, E>,
+    ready: VecDeque<Result<F, E>>,
+    after_frame: bool,
+    returned: Option<R>,
+}
+
+impl<B, C, F, R, E> Decoder<B, C, F, R, E>
+where
+    B: Body<C, Decoded<F>, R, E> + Unpin,
+{
+    /// Wraps a protocol body that has not been started yet.
+    ///
+    /// ```
+    /// use volley_flow::proto::resp::{requests, RespLimits};
+    /// use volley_flow::proto::Decoder;
+    /// let decoder = Decoder::new(requests::<&'static [u8]>(RespLimits::default()));
+    /// assert!(!decoder.is_finished());
+    /// ```
+    pub fn new(co: Co<B, C, Decoded<F>, R, E>) -> Self {
+        Decoder {
+            co,
+            ready: VecDeque::new(),
+            after_frame: false,
+            returned: None,
+        }
+    }
+
+    /// Sends `chunk` to the body and iterates over the frames it completed.
+    ///
+    /// ```
+    /// use volley_flow::proto::resp::{requests, RespLimits};
+    /// use volley_flow::proto::Decoder;
+    /// let mut decoder = Decoder::new(requests::<&'static [u8]>(RespLimits::default()));
+    /// assert_eq!(decoder.feed(b"PING\r\nPING\r\nPI").count(), 2);
+    /// assert_eq!(decoder.feed(b"NG\r\n").count(), 1);
+    /// ```
+    pub fn feed(&mut self, chunk: C) -> Frames<'_, B, C, F, R, E> {
+        if self.co.state() == State::Created {
+            let out = self.co.start();
+            self.absorb(out);
+        }
+        if self.co.state() == State::Suspended {
+            let out = self.co.send(chunk);
+            self.absorb(out);
+        }
+        Frames { decoder: self }
+    }
+
+    /// Whether the body has finished (returned, raised, or was closed): later chunks are dropped.
+    ///
+    /// ```
+    /// use volley_flow::proto::resp::{requests, RespLimits};
+    /// use volley_flow::proto::Decoder;
+    /// let mut decoder = Decoder::new(requests::<&'static [u8]>(RespLimits::default()));
+    /// let items: Vec<_> = decoder.feed(b"*x\r\n").collect();
+    /// assert!(items[0].is_err());
+    /// assert!(decoder.is_finished());
+    /// ```
+    pub fn is_finished(&self) -> bool {
+        self.co.state() == State::Closed
+    }
+
+    /// The body's return value, once, if it returned.
+    ///
+    /// ```
+    /// use volley_flow::proto::resp::{requests, RespLimits};
+    /// use volley_flow::proto::Decoder;
+    /// let mut decoder = Decoder::new(requests::<&'static [u8]>(RespLimits::default()));
+    /// assert_eq!(decoder.take_return(), None);
+    /// ```
+    pub fn take_return(&mut self) -> Option<R> {
+        self.returned.take()
+    }
+
+    /// Closes the body (the end of input): its cleanup runs, and its answer to the close comes
+    /// back as from [`Co::close`].
+    ///
+    /// ```
+    /// use volley_flow::proto::resp::{requests, RespLimits};
+    /// use volley_flow::proto::Decoder;
+    /// let mut decoder = Decoder::new(requests::<&'static [u8]>(RespLimits::default()));
+    /// decoder.feed(b"PI").count();
+    /// assert_eq!(decoder.close(), Ok(None));
+    /// assert!(decoder.is_finished());
+    /// ```
+    pub fn close(&mut self) -> Result<Option<R>, CoError<C, E>> {
+        self.after_frame = false;
+        self.co.close()
+    }
+
+    /// The coroutine being driven.
+    ///
+    /// ```
+    /// use volley_flow::proto::resp::{requests, RespLimits};
+    /// use volley_flow::proto::Decoder;
+    /// use volley_core::State;
+    /// let decoder = Decoder::new(requests::<&'static [u8]>(RespLimits::default()));
+    /// assert_eq!(decoder.co().state(), State::Created);
+    /// ```
+    pub fn co(&self) -> &Co<B, C, Decoded<F>, R, E> {
+        &self.co
+    }
+
+    /// Records what one resume produced.
+    fn absorb(&mut self, out: Result<Step<Decoded<F>, R>, CoError<C, E>>) {
+        self.after_frame = false;
+        match out {
+            Ok(Step::Yield(Decoded::Frame(frame))) => {
+                self.ready.push_back(Ok(frame));
+                self.after_frame = true;
+            }
+            Ok(Step::Yield(Decoded::NeedMore)) => {}
+            Ok(Step::Return(value)) => self.returned = Some(value),
+            Err(CoError::Raised(error)) => self.ready.push_back(Err(error)),
+            // Not reachable from the states `feed` and `next` resume in; nothing to hand out.
+            Err(_) => {}
+        }
+    }
+}
+
+impl<B, C, F, R, E> fmt::Debug for Decoder<B, C, F, R, E>
+where
+    B: Body<C, Decoded<F>, R, E> + Unpin,
+{
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Decoder")
+            .field("co", &self.co)
+            .field("ready", &self.ready.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// The frames one chunk completed, from [`Decoder::feed`]. Each item is a frame or the error
+/// that ended the body.
+///
+/// ```
+/// use volley_flow::proto::resp::{requests, RespLimits};
+/// use volley_flow::proto::Decoder;
+/// let mut decoder = Decoder::new(requests::<&'static [u8]>(RespLimits::default()));
+/// for request in decoder.feed(b"PING\r\n") {
+///     assert_eq!(request.unwrap().args(), [b"PING".to_vec()]);
+/// }
+/// ```
+pub struct Frames<'d, B, C, F, R, E>
+where
+    B: Body<C, Decoded<F>, R, E> + Unpin,
+{
+    decoder: &'d mut Decoder<B, C, F, R, E>,
+}
+
+impl<B, C, F, R, E> Iterator for Frames<'_, B, C, F, R, E>
+where
+    B: Body<C, Decoded<F>, R, E> + Unpin,
+    C: Default,
+{
+    type Item = Result<F, E>;
+
+    fn next(&mut self) -> Option<Result<F, E>> {
+        let decoder = &mut *self.decoder;
+        if let Some(item) = decoder.ready.pop_front() {
+            return Some(item);
+        }
+        if decoder.after_frame && decoder.co.state() == State::Suspended {
+            let out = decoder.co.send(C::default());
+            decoder.absorb(out);
+        }
+        decoder.ready.pop_front()
+    }
+}
+
+impl<B, C, F, R, E> fmt::Debug for Frames<'_, B, C, F, R, E>
+where
+    B: Body<C, Decoded<F>, R, E> + Unpin,
+{
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Frames").finish_non_exhaustive()
+    }
+}

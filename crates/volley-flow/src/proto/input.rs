@@ -1,0 +1,289 @@
+//! The bounded byte buffer a protocol body reads from.
+
+use super::read::{Emit, ReadExact, ReadUntil};
+use super::{Limits, ProtoError};
+
+/// Capacity an idle buffer shrinks back to after a large frame went through.
+const IDLE_CAPACITY: usize = 16 * 1024;
+
+/// The bytes a protocol body has been sent and not yet consumed, within [`Limits`].
+///
+/// A protocol body owns one `Input` and reads from it with `yield_from!`:
+/// [`read_line`](Input::read_line), [`read_until`](Input::read_until) and
+/// [`read_exact`](Input::read_exact) each yield [`Decoded::NeedMore`](super::Decoded::NeedMore)
+/// until the bytes they need have been sent, then evaluate to those bytes, borrowed from the
+/// buffer. [`emit`](Input::emit) yields a frame and buffers whatever chunk the caller answers
+/// with. Because the reads borrow the `Input` across yields, the body is a `static` coroutine,
+/// wrapped with [`Co::boxed`](volley_core::Co::boxed) or [`Co::pinned`](volley_core::Co::pinned).
+///
+/// ```
+/// use volley_core::{yield_from, BoxCo, Co, Resume, Step};
+/// use volley_flow::proto::{Decoded, Input, Limits, ProtoError};
+///
+/// // "LEN\n" then LEN bytes: a length-prefixed frame.
+/// let mut frames: BoxCo<&[u8], Decoded<Vec<u8>>, (), ProtoError> = Co::boxed(#[coroutine] static |_: Resume<&'static [u8], ProtoError>| {
+///     let mut input = Input::new(Limits::default());
+///     loop {
+///         let header = yield_from!(input.read_line())?;
+///         let len: usize = std::str::from_utf8(header)
+///             .ok()
+///             .and_then(|text| text.parse().ok())
+///             .ok_or_else(|| ProtoError::invalid("bad length"))?;
+///         let body = yield_from!(input.read_exact(len))?.to_vec();
+///         yield_from!(input.emit(body))?;
+///     }
+/// });
+/// assert_eq!(frames.start(), Ok(Step::Yield(Decoded::NeedMore)));
+/// assert_eq!(frames.send(b"5\nhel"), Ok(Step::Yield(Decoded::NeedMore)));
+/// assert_eq!(frames.send(b"lo2\nok"), Ok(Step::Yield(Decoded::Frame(b"hello".to_vec()))));
+/// assert_eq!(frames.send(b""), Ok(Step::Yield(Decoded::Frame(b"ok".to_vec()))));
+/// assert_eq!(frames.send(b""), Ok(Step::Yield(Decoded::NeedMore)));
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct Input {
+    buf: Vec<u8>,
+    start: usize,
+    limits: Limits,
+}
+
+impl Input {
+    /// An empty input enforcing `limits`.
+    ///
+    /// ```
+    /// use volley_flow::proto::{Input, Limits};
+    /// let input = Input::new(Limits::default().max_line(80));
+    /// assert_eq!(input.limits().line_limit(), 80);
+    /// assert!(input.is_empty());
+    /// ```
+    pub fn new(limits: Limits) -> Self {
+        Input {
+            buf: Vec::new(),
+            start: 0,
+            limits,
+        }
+    }
+
+    /// The limits this input enforces.
+    ///
+    /// ```
+    /// use volley_flow::proto::{Input, Limits};
+    /// assert_eq!(Input::default().limits(), Limits::default());
+    /// ```
+    pub fn limits(&self) -> Limits {
+        self.limits
+    }
+
+    /// The bytes buffered and not yet consumed.
+    ///
+    /// ```
+    /// use volley_flow::proto::Input;
+    /// let mut input = Input::default();
+    /// input.feed(b"abc");
+    /// assert_eq!(input.buffered(), b"abc");
+    /// ```
+    pub fn buffered(&self) -> &[u8] {
+        &self.buf[self.start..]
+    }
+
+    /// How many bytes are buffered and not yet consumed.
+    ///
+    /// ```
+    /// use volley_flow::proto::Input;
+    /// let mut input = Input::default();
+    /// input.feed(b"abc");
+    /// assert_eq!(input.len(), 3);
+    /// ```
+    pub fn len(&self) -> usize {
+        self.buf.len() - self.start
+    }
+
+    /// Whether nothing is buffered.
+    ///
+    /// ```
+    /// use volley_flow::proto::Input;
+    /// assert!(Input::default().is_empty());
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The bytes of memory the buffer holds, used or not: what a peer costs.
+    ///
+    /// ```
+    /// use volley_flow::proto::Input;
+    /// let mut input = Input::default();
+    /// input.feed(b"abc");
+    /// assert!(input.capacity() >= 3);
+    /// ```
+    pub fn capacity(&self) -> usize {
+        self.buf.capacity()
+    }
+
+    /// Appends a chunk. Reads call this with every chunk sent to the body; a body that takes
+    /// chunks with `co_yield!` itself calls it directly.
+    ///
+    /// ```
+    /// use volley_flow::proto::Input;
+    /// let mut input = Input::default();
+    /// input.feed(b"ab");
+    /// input.feed(b"c");
+    /// assert_eq!(input.buffered(), b"abc");
+    /// ```
+    pub fn feed(&mut self, chunk: &[u8]) {
+        if chunk.is_empty() {
+            return;
+        }
+        if self.start == self.buf.len() {
+            self.buf.clear();
+            self.start = 0;
+            if self.buf.capacity() > IDLE_CAPACITY && chunk.len() <= IDLE_CAPACITY {
+                self.buf.shrink_to(IDLE_CAPACITY);
+            }
+        } else if self.start > 0 && self.buf.capacity() - self.buf.len() < chunk.len() {
+            self.buf.copy_within(self.start.., 0);
+            self.buf.truncate(self.buf.len() - self.start);
+            self.start = 0;
+        }
+        self.buf.extend_from_slice(chunk);
+    }
+
+    /// Reads one line: evaluates to its bytes without the `\n` and without a `\r` before it.
+    ///
+    /// Raises [`ProtoError::LineTooLong`] once more than the line limit is buffered with no
+    /// `\n`, and for a complete line over the limit.
+    ///
+    /// ```
+    /// use volley_core::{yield_from, BoxCo, Co, Resume, Step};
+    /// use volley_flow::proto::{Decoded, Input, ProtoError};
+    /// let mut lines: BoxCo<&str, Decoded<String>, (), ProtoError> = Co::boxed(#[coroutine] static |_: Resume<&'static str, ProtoError>| {
+    ///     let mut input = Input::default();
+    ///     loop {
+    ///         let line = String::from_utf8_lossy(yield_from!(input.read_line())?).into_owned();
+    ///         yield_from!(input.emit(line))?;
+    ///     }
+    /// });
+    /// lines.start().unwrap();
+    /// assert_eq!(lines.send("hi\r"), Ok(Step::Yield(Decoded::NeedMore)));
+    /// assert_eq!(lines.send("\n"), Ok(Step::Yield(Decoded::Frame("hi".to_string()))));
+    /// ```
+    pub fn read_line(&mut self) -> ReadUntil<'_> {
+        ReadUntil::new(self, b'\n', true)
+    }
+
+    /// Reads up to and including the first `delimiter` byte, like `BufRead::read_until`.
+    ///
+    /// The line limit applies to the bytes before the delimiter.
+    ///
+    /// ```
+    /// use volley_core::{yield_from, BoxCo, Co, Resume, Step};
+    /// use volley_flow::proto::{Decoded, Input, ProtoError};
+    /// let mut fields: BoxCo<&[u8], Decoded<Vec<u8>>, (), ProtoError> = Co::boxed(#[coroutine] static |_: Resume<&'static [u8], ProtoError>| {
+    ///     let mut input = Input::default();
+    ///     loop {
+    ///         let field = yield_from!(input.read_until(0))?.to_vec();
+    ///         yield_from!(input.emit(field))?;
+    ///     }
+    /// });
+    /// fields.start().unwrap();
+    /// assert_eq!(fields.send(b"a\0b"), Ok(Step::Yield(Decoded::Frame(b"a\0".to_vec()))));
+    /// assert_eq!(fields.send(b""), Ok(Step::Yield(Decoded::NeedMore)));
+    /// ```
+    pub fn read_until(&mut self, delimiter: u8) -> ReadUntil<'_> {
+        ReadUntil::new(self, delimiter, false)
+    }
+
+    /// Reads exactly `len` bytes.
+    ///
+    /// Raises [`ProtoError::PayloadTooLarge`] at once, before buffering anything, when `len` is
+    /// over the payload limit; memory grows only as bytes actually arrive.
+    ///
+    /// ```
+    /// use volley_core::{yield_from, Co, Resume, Step, CoError};
+    /// use volley_flow::proto::{Decoded, Input, Limits, ProtoError};
+    /// let mut pairs = Co::boxed(#[coroutine] static |_: Resume<&'static [u8], ProtoError>| {
+    ///     let mut input = Input::new(Limits::default().max_payload(4));
+    ///     let pair = yield_from!(input.read_exact(2))?.to_vec();
+    ///     yield_from!(input.emit(pair))?;
+    ///     yield_from!(input.read_exact(5))?;
+    ///     Ok(())
+    /// });
+    /// pairs.start().unwrap();
+    /// assert_eq!(pairs.send(b"xy"), Ok(Step::Yield(Decoded::Frame(b"xy".to_vec()))));
+    /// assert_eq!(
+    ///     pairs.send(b""),
+    ///     Err(CoError::Raised(ProtoError::PayloadTooLarge { len: 5, limit: 4 }))
+    /// );
+    /// ```
+    pub fn read_exact(&mut self, len: usize) -> ReadExact<'_> {
+        ReadExact::new(self, len, true)
+    }
+
+    /// Waits until at least `len` bytes are buffered and evaluates to them without consuming
+    /// them: a protocol looks ahead to choose how to read. The payload limit applies.
+    ///
+    /// ```
+    /// use volley_core::{yield_from, Co, Resume, Step};
+    /// use volley_flow::proto::{Decoded, Input, ProtoError};
+    /// let mut co = Co::boxed(#[coroutine] static |_: Resume<&'static [u8], ProtoError>| {
+    ///     let mut input = Input::default();
+    ///     let binary = yield_from!(input.peek(1))?[0] == 0;
+    ///     Ok((binary, input.len()))
+    /// });
+    /// assert_eq!(co.start(), Ok(Step::Yield(Decoded::<()>::NeedMore)));
+    /// assert_eq!(co.send(b""), Ok(Step::Yield(Decoded::NeedMore)));
+    /// assert_eq!(co.send(b"text"), Ok(Step::Return((false, 4))));
+    /// ```
+    pub fn peek(&mut self, len: usize) -> ReadExact<'_> {
+        ReadExact::new(self, len, false)
+    }
+
+    /// Yields `frame` as [`Decoded::Frame`](super::Decoded::Frame) and buffers the chunk the
+    /// caller answers with (usually empty: "go on").
+    ///
+    /// ```
+    /// use volley_core::{yield_from, Co, Resume, Step};
+    /// use volley_flow::proto::{Decoded, Input, ProtoError};
+    /// let mut co = Co::boxed(#[coroutine] static |_: Resume<&'static [u8], ProtoError>| {
+    ///     let mut input = Input::default();
+    ///     yield_from!(input.emit("hello"))?;
+    ///     Ok(input.buffered().to_vec())
+    /// });
+    /// assert_eq!(co.start(), Ok(Step::Yield(Decoded::Frame("hello"))));
+    /// assert_eq!(co.send(b"rest"), Ok(Step::Return(b"rest".to_vec())));
+    /// ```
+    pub fn emit<F>(&mut self, frame: F) -> Emit<'_, F> {
+        Emit::new(self, frame)
+    }
+
+    /// Looks for `delimiter` in the unconsumed bytes from offset `scanned` on, remembering how
+    /// far it looked. Answers the length of the bytes before it.
+    pub(crate) fn find(
+        &self,
+        delimiter: u8,
+        scanned: &mut usize,
+    ) -> Result<Option<usize>, ProtoError> {
+        let limit = self.limits.line_limit();
+        let pending = self.buffered();
+        match memchr::memchr(delimiter, &pending[*scanned..]) {
+            Some(at) => {
+                let len = *scanned + at;
+                if len > limit {
+                    return Err(ProtoError::LineTooLong { limit });
+                }
+                Ok(Some(len))
+            }
+            None if pending.len() > limit => Err(ProtoError::LineTooLong { limit }),
+            None => {
+                *scanned = pending.len();
+                Ok(None)
+            }
+        }
+    }
+
+    /// Consumes `len` buffered bytes and hands them out. `len` never exceeds [`Input::len`].
+    pub(crate) fn consume(&mut self, len: usize) -> &[u8] {
+        let from = self.start;
+        self.start += len;
+        &self.buf[from..self.start]
+    }
+}

@@ -1,0 +1,218 @@
+//! The reads a protocol body delegates to with `yield_from!`: each waits for its bytes by
+//! yielding [`Decoded::NeedMore`] and buffers every chunk it is sent.
+
+use super::{Decoded, Input, ProtoError};
+use volley_core::{Delegate, Exit, Resume, Step};
+
+/// What a read does with one resume before looking at the buffer again: buffer a sent chunk,
+/// or end the read on throw and close.
+#[inline]
+fn take_resume<C, E>(input: &mut Input, resume: Resume<C, E>) -> Result<(), Exit<E>>
+where
+    C: AsRef<[u8]>,
+{
+    match resume {
+        Resume::Start => Ok(()),
+        Resume::Send(chunk) => {
+            input.feed(chunk.as_ref());
+            Ok(())
+        }
+        Resume::Throw(error) => Err(Exit::Raised(error)),
+        Resume::Close => Err(Exit::Closed),
+    }
+}
+
+/// The end a read gives when it is resumed again after it finished.
+#[cold]
+fn finished<Y, T, E>() -> Step<Y, Result<T, Exit<E>>> {
+    Step::Return(Err(Exit::Closed))
+}
+
+/// A pending [`Input::read_line`] or [`Input::read_until`]; delegate to it with `yield_from!`.
+///
+/// Evaluates to the bytes read, borrowed from the input: for `read_line` without the `\n` and
+/// a `\r` before it, for `read_until` with the delimiter.
+///
+/// ```
+/// use volley_core::{yield_from, Co, Resume, Step};
+/// use volley_flow::proto::{Decoded, Input, ProtoError};
+/// let mut co = Co::boxed(#[coroutine] static |_: Resume<Vec<u8>, ProtoError>| {
+///     let mut input = Input::default();
+///     let word = yield_from!(input.read_until(b' '))?.to_vec();
+///     Ok(word)
+/// });
+/// assert_eq!(co.start(), Ok(Step::Yield(Decoded::<()>::NeedMore)));
+/// assert_eq!(co.send(b"GET /".to_vec()), Ok(Step::Return(b"GET ".to_vec())));
+/// ```
+#[derive(Debug)]
+pub struct ReadUntil<'r> {
+    input: Option<&'r mut Input>,
+    delimiter: u8,
+    strip: bool,
+    scanned: usize,
+}
+
+impl<'r> ReadUntil<'r> {
+    pub(crate) fn new(input: &'r mut Input, delimiter: u8, strip: bool) -> Self {
+        ReadUntil {
+            input: Some(input),
+            delimiter,
+            strip,
+            scanned: 0,
+        }
+    }
+}
+
+impl<'r, C, F, E> Delegate<C, Decoded<F>, E> for ReadUntil<'r>
+where
+    C: AsRef<[u8]>,
+    E: From<ProtoError>,
+{
+    type Output = &'r [u8];
+
+    fn delegate(&mut self, resume: Resume<C, E>) -> Step<Decoded<F>, Result<&'r [u8], Exit<E>>> {
+        let Some(input) = self.input.as_deref_mut() else {
+            return finished();
+        };
+        if let Err(exit) = take_resume(input, resume) {
+            self.input = None;
+            return Step::Return(Err(exit));
+        }
+        match input.find(self.delimiter, &mut self.scanned) {
+            Ok(None) => Step::Yield(Decoded::NeedMore),
+            Err(error) => {
+                self.input = None;
+                Step::Return(Err(Exit::Raised(error.into())))
+            }
+            Ok(Some(len)) => {
+                let Some(input) = self.input.take() else {
+                    return finished();
+                };
+                let line = input.consume(len + 1);
+                Step::Return(Ok(if self.strip {
+                    strip_line_end(line)
+                } else {
+                    line
+                }))
+            }
+        }
+    }
+}
+
+/// A line without its `\n` and the `\r` before it, if any.
+fn strip_line_end(line: &[u8]) -> &[u8] {
+    let line = line.strip_suffix(b"\n").unwrap_or(line);
+    line.strip_suffix(b"\r").unwrap_or(line)
+}
+
+/// A pending [`Input::read_exact`] or [`Input::peek`]; delegate to it with `yield_from!`.
+///
+/// ```
+/// use volley_core::{yield_from, Co, Resume, Step};
+/// use volley_flow::proto::{Decoded, Input, ProtoError};
+/// let mut co = Co::boxed(#[coroutine] static |_: Resume<&'static [u8], ProtoError>| {
+///     let mut input = Input::default();
+///     Ok(yield_from!(input.read_exact(3))?.to_vec())
+/// });
+/// assert_eq!(co.start(), Ok(Step::Yield(Decoded::<()>::NeedMore)));
+/// assert_eq!(co.send(b"ab"), Ok(Step::Yield(Decoded::NeedMore)));
+/// assert_eq!(co.send(b"cd"), Ok(Step::Return(b"abc".to_vec())));
+/// ```
+#[derive(Debug)]
+pub struct ReadExact<'r> {
+    input: Option<&'r mut Input>,
+    len: usize,
+    consume: bool,
+}
+
+impl<'r> ReadExact<'r> {
+    pub(crate) fn new(input: &'r mut Input, len: usize, consume: bool) -> Self {
+        ReadExact {
+            input: Some(input),
+            len,
+            consume,
+        }
+    }
+}
+
+impl<'r, C, F, E> Delegate<C, Decoded<F>, E> for ReadExact<'r>
+where
+    C: AsRef<[u8]>,
+    E: From<ProtoError>,
+{
+    type Output = &'r [u8];
+
+    fn delegate(&mut self, resume: Resume<C, E>) -> Step<Decoded<F>, Result<&'r [u8], Exit<E>>> {
+        let Some(input) = self.input.as_deref_mut() else {
+            return finished();
+        };
+        let limit = input.limits().payload_limit();
+        if self.len > limit {
+            self.input = None;
+            let error = ProtoError::PayloadTooLarge {
+                len: self.len,
+                limit,
+            };
+            return Step::Return(Err(Exit::Raised(error.into())));
+        }
+        if let Err(exit) = take_resume(input, resume) {
+            self.input = None;
+            return Step::Return(Err(exit));
+        }
+        if input.len() < self.len {
+            return Step::Yield(Decoded::NeedMore);
+        }
+        match self.input.take() {
+            Some(input) if self.consume => Step::Return(Ok(input.consume(self.len))),
+            Some(input) => Step::Return(Ok(&input.buffered()[..self.len])),
+            None => finished(),
+        }
+    }
+}
+
+/// A pending [`Input::emit`]: yields one frame, then buffers the chunk the caller answers with.
+///
+/// ```
+/// use volley_core::{yield_from, Co, Resume, Step};
+/// use volley_flow::proto::{Decoded, Input, ProtoError};
+/// let mut co = Co::boxed(#[coroutine] static |_: Resume<&'static [u8], ProtoError>| {
+///     let mut input = Input::default();
+///     yield_from!(input.emit(1))?;
+///     yield_from!(input.emit(2))?;
+///     Ok(input.len())
+/// });
+/// assert_eq!(co.start(), Ok(Step::Yield(Decoded::Frame(1))));
+/// assert_eq!(co.send(b"ab"), Ok(Step::Yield(Decoded::Frame(2))));
+/// assert_eq!(co.send(b"c"), Ok(Step::Return(3)));
+/// ```
+#[derive(Debug)]
+pub struct Emit<'r, F> {
+    input: &'r mut Input,
+    frame: Option<F>,
+}
+
+impl<'r, F> Emit<'r, F> {
+    pub(crate) fn new(input: &'r mut Input, frame: F) -> Self {
+        Emit {
+            input,
+            frame: Some(frame),
+        }
+    }
+}
+
+impl<C, F, E> Delegate<C, Decoded<F>, E> for Emit<'_, F>
+where
+    C: AsRef<[u8]>,
+{
+    type Output = ();
+
+    fn delegate(&mut self, resume: Resume<C, E>) -> Step<Decoded<F>, Result<(), Exit<E>>> {
+        if let Resume::Start = resume {
+            if let Some(frame) = self.frame.take() {
+                return Step::Yield(Decoded::Frame(frame));
+            }
+            return finished();
+        }
+        Step::Return(take_resume(self.input, resume))
+    }
+}
