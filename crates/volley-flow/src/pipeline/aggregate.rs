@@ -430,3 +430,50 @@ impl<K> Close for Last<K> {
         Ok(self.kept)
     }
 }
+
+/// Keeps the first `n` items, in order, and drops the rest (counting them is a
+/// [`count`]'s job, side by side in a [`broadcast`](crate::pipeline::push::broadcast)).
+///
+/// ```
+/// use volley_flow::pipeline::{aggregate, feed};
+/// assert_eq!(feed(10..100, aggregate::first_n(3)).unwrap(), vec![10, 11, 12]);
+/// ```
+pub fn first_n<T>(n: usize) -> FirstN<T> {
+    FirstN {
+        n,
+        kept: Vec::with_capacity(n.min(1024)),
+    }
+}
+
+/// The aggregate made by [`first_n`].
+///
+/// ```
+/// use volley_flow::pipeline::{aggregate::{self, FirstN}, Close, Push};
+/// let mut f: FirstN<u8> = aggregate::first_n(1);
+/// f.send(4).unwrap();
+/// f.send(5).unwrap();
+/// assert_eq!(f.close().unwrap(), vec![4]);
+/// ```
+#[derive(Debug, Clone)]
+pub struct FirstN<T> {
+    n: usize,
+    kept: Vec<T>,
+}
+
+impl<T> Push<T> for FirstN<T> {
+    #[inline]
+    fn send(&mut self, item: T) -> Result<(), PipelineError> {
+        if self.kept.len() < self.n {
+            self.kept.push(item);
+        }
+        Ok(())
+    }
+}
+
+impl<T> Close for FirstN<T> {
+    type Output = Vec<T>;
+
+    fn close(self) -> Result<Vec<T>, PipelineError> {
+        Ok(self.kept)
+    }
+}

@@ -78,7 +78,8 @@ pub mod push {
     pub use super::broadcast::{broadcast, Broadcast};
     pub use super::coroutine::{into_co, sink, CoTarget};
     pub use super::stages::{
-        filter, filter_map, for_each, inspect, map, Filter, FilterMap, ForEach, Inspect, Map,
+        enumerate, filter, filter_map, for_each, inspect, map, Enumerate, Filter, FilterMap,
+        ForEach, Inspect, Map,
     };
     pub use super::stream::drain_stream;
 }

@@ -243,3 +243,48 @@ where
         (self.finish)()
     }
 }
+
+/// Passes every item on with its index, counted from 0: `(index, item)`.
+///
+/// ```
+/// use volley_flow::pipeline::{aggregate, feed, push};
+/// let last = feed("abc".chars(), push::enumerate(aggregate::max())).unwrap();
+/// assert_eq!(last, Some((2, 'c')));
+/// ```
+pub fn enumerate<Tg>(target: Tg) -> Enumerate<Tg> {
+    Enumerate { next: 0, target }
+}
+
+/// The stage made by [`enumerate`].
+///
+/// ```
+/// use volley_flow::pipeline::{aggregate, push, Close, Push};
+/// let mut e: push::Enumerate<_> = push::enumerate(aggregate::first_n(1));
+/// e.send("x").unwrap();
+/// assert_eq!(e.close().unwrap(), vec![(0, "x")]);
+/// ```
+#[derive(Debug, Clone)]
+pub struct Enumerate<Tg> {
+    next: u64,
+    target: Tg,
+}
+
+impl<T, Tg> Push<T> for Enumerate<Tg>
+where
+    Tg: Push<(u64, T)>,
+{
+    #[inline]
+    fn send(&mut self, item: T) -> Result<(), PipelineError> {
+        let index = self.next;
+        self.next += 1;
+        self.target.send((index, item))
+    }
+}
+
+impl<Tg: Close> Close for Enumerate<Tg> {
+    type Output = Tg::Output;
+
+    fn close(self) -> Result<Tg::Output, PipelineError> {
+        self.target.close()
+    }
+}

@@ -1,0 +1,81 @@
+//! The report as text for people and as one JSON object for programs.
+
+use super::parse::Level;
+use super::report::Report;
+use serde_json::{json, Map, Value};
+use std::fmt::Write;
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// One JSON object; names and timestamps that are not UTF-8 are shown with U+FFFD in place of
+/// the invalid bytes (names that then coincide have their counts added).
+pub fn to_json(report: &Report) -> Value {
+    let levels: Map<String, Value> = Level::ALL
+        .iter()
+        .map(|&level| (level.name().to_string(), json!(report.level(level))))
+        .collect();
+    let mut by_component = Map::new();
+    for (name, count) in &report.errors_by_component {
+        let entry = by_component.entry(text(name)).or_insert(json!(0));
+        *entry = json!(entry.as_u64().unwrap_or(0) + count);
+    }
+    let top: Vec<Value> = report
+        .top_error_components
+        .iter()
+        .map(|(name, count)| json!([text(name), count]))
+        .collect();
+    json!({
+        "lines": report.lines,
+        "malformed": report.malformed,
+        "malformed_lines": report.malformed_lines,
+        "levels": levels,
+        "errors_by_component": by_component,
+        "top_error_components": top,
+        "first_error": report.first_error.as_deref().map(text),
+        "last_error": report.last_error.as_deref().map(text),
+    })
+}
+
+/// The report for a terminal.
+pub fn to_text(report: &Report, source: &str) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "log report: {source}");
+    let _ = writeln!(out, "  lines      {:>12}", report.lines);
+    let shown: Vec<String> = report.malformed_lines.iter().map(u64::to_string).collect();
+    let _ = write!(out, "  malformed  {:>12}", report.malformed);
+    if !shown.is_empty() {
+        let more = if report.malformed > shown.len() as u64 {
+            ", ..."
+        } else {
+            ""
+        };
+        let _ = write!(out, "   (lines {}{more})", shown.join(", "));
+    }
+    out.push('\n');
+    let _ = writeln!(out, "\nlines per level");
+    for level in Level::ALL {
+        let _ = writeln!(out, "  {:<6} {:>12}", level.name(), report.level(level));
+    }
+    let errors: u64 = report.errors_by_component.values().sum();
+    let _ = writeln!(
+        out,
+        "\nERROR + FATAL lines: {errors} in {} components",
+        report.errors_by_component.len()
+    );
+    if !report.top_error_components.is_empty() {
+        let _ = writeln!(
+            out,
+            "top {} components by errors",
+            report.top_error_components.len()
+        );
+        for (rank, (name, count)) in report.top_error_components.iter().enumerate() {
+            let _ = writeln!(out, "  {:>2}. {:<20} {count:>10}", rank + 1, text(name));
+        }
+    }
+    let first = report.first_error.as_deref().map_or("none".into(), text);
+    let last = report.last_error.as_deref().map_or("none".into(), text);
+    let _ = writeln!(out, "\nfirst error at  {first}\nlast error at   {last}");
+    out
+}
