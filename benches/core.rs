@@ -1,1 +1,163 @@
-fn main(){}
+//! The cost of one resume through Volley, against its peers in the same run.
+//!
+//! Every benchmark drives the same accumulator (add what was sent, yield the running total) or
+//! the same counter (yield 0, 1, 2, ...), written once per API:
+//!
+//! | id | what one iteration does |
+//! |---|---|
+//! | `send/volley` | [`Co::send`] on an inline (unboxed) body |
+//! | `send/std_resume` | `Coroutine::resume` on the equivalent raw `#[coroutine]` closure |
+//! | `send/genawaiter_rc` | `genawaiter::rc::Gen::resume_with` |
+//! | `send/genawaiter_stack` | `genawaiter::stack::Gen::resume_with` |
+//! | `send/volley_boxed` | [`Co::send`] on a [`BoxCo`] (type-erased, heap-pinned body) |
+//! | `send/std_resume_boxed` | `Coroutine::resume` on a `Pin<Box<dyn Coroutine>>` |
+//! | `next/volley` | `Iterator::next` on a consumed [`Co`] |
+//! | `next/std_resume` | `Coroutine::resume(())` on the equivalent raw closure |
+//! | `next/genawaiter_rc` | `Iterator::next` on a `genawaiter::rc::Gen` |
+//!
+//! Run with `cargo bench --bench core`; `python3 benches/python_send.py --compare` then times
+//! CPython's `gen.send` on the same machine and prints every ratio from the saved estimates.
+#![feature(coroutines, coroutine_trait)]
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use std::convert::Infallible;
+use std::hint::black_box;
+use std::ops::{Coroutine, CoroutineState};
+use std::pin::Pin;
+use std::time::Duration;
+use volley::{co_yield, Body, BoxCo, Co, Gen, Resume};
+
+/// Yields the total of everything sent so far.
+fn volley_accumulator() -> impl Body<u64, u64, (), Infallible> {
+    #[coroutine]
+    |_: Resume<u64, Infallible>| {
+        let mut total = 0u64;
+        loop {
+            let sent = co_yield!(total)?;
+            total = total.wrapping_add(sent);
+        }
+    }
+}
+
+/// The same accumulator as a raw std coroutine: the first resume argument only starts it.
+fn std_accumulator() -> impl Coroutine<u64, Yield = u64, Return = ()> + Unpin {
+    #[coroutine]
+    |_first: u64| {
+        let mut total = 0u64;
+        loop {
+            let sent = yield total;
+            total = total.wrapping_add(sent);
+        }
+    }
+}
+
+/// Yields 0, 1, 2, ... for ever.
+fn volley_counter() -> impl Gen<u64> {
+    #[coroutine]
+    |_: Resume<(), Infallible>| {
+        let mut n = 0u64;
+        loop {
+            co_yield!(n)?;
+            n = n.wrapping_add(1);
+        }
+    }
+}
+
+/// The same counter as a raw std coroutine.
+fn std_counter() -> impl Coroutine<(), Yield = u64, Return = ()> + Unpin {
+    #[coroutine]
+    || {
+        let mut n = 0u64;
+        loop {
+            yield n;
+            n = n.wrapping_add(1);
+        }
+    }
+}
+
+fn send_round_trip(c: &mut Criterion) {
+    let mut group = c.benchmark_group("core");
+    group
+        .warm_up_time(Duration::from_secs(2))
+        .measurement_time(Duration::from_secs(4));
+
+    group.bench_function("send/volley", |b| {
+        let mut co = Co::new(volley_accumulator());
+        co.start().expect("the accumulator yields at once");
+        b.iter(|| co.send(black_box(1)));
+    });
+
+    group.bench_function("send/std_resume", |b| {
+        let mut raw = std_accumulator();
+        let _ = Pin::new(&mut raw).resume(0);
+        b.iter(|| Pin::new(&mut raw).resume(black_box(1)));
+    });
+
+    group.bench_function("send/genawaiter_rc", |b| {
+        let mut gen = genawaiter::rc::Gen::new(|co| async move {
+            let mut total = 0u64;
+            loop {
+                let sent = co.yield_(total).await;
+                total = total.wrapping_add(sent);
+            }
+        });
+        // genawaiter ignores the argument of the first resume, as it only starts the body.
+        let _ = gen.resume_with(0);
+        b.iter(|| gen.resume_with(black_box(1)));
+    });
+
+    group.bench_function("send/genawaiter_stack", |b| {
+        genawaiter::stack::let_gen_using!(gen, |co| async move {
+            let mut total = 0u64;
+            loop {
+                let sent = co.yield_(total).await;
+                total = total.wrapping_add(sent);
+            }
+        });
+        let _ = gen.resume_with(0);
+        b.iter(|| gen.resume_with(black_box(1)));
+    });
+
+    group.bench_function("send/volley_boxed", |b| {
+        let mut co: BoxCo<'_, u64, u64, (), Infallible> = Co::boxed(volley_accumulator());
+        co.start().expect("the accumulator yields at once");
+        b.iter(|| co.send(black_box(1)));
+    });
+
+    group.bench_function("send/std_resume_boxed", |b| {
+        let mut raw: Pin<Box<dyn Coroutine<u64, Yield = u64, Return = ()>>> =
+            Box::pin(std_accumulator());
+        let _ = raw.as_mut().resume(0);
+        b.iter(|| raw.as_mut().resume(black_box(1)));
+    });
+
+    group.bench_function("next/volley", |b| {
+        let mut numbers = Co::new(volley_counter()).into_iter();
+        b.iter(|| numbers.next());
+    });
+
+    group.bench_function("next/std_resume", |b| {
+        let mut raw = std_counter();
+        b.iter(|| match Pin::new(&mut raw).resume(()) {
+            CoroutineState::Yielded(n) => Some(n),
+            CoroutineState::Complete(()) => None,
+        });
+    });
+
+    group.bench_function("next/genawaiter_rc", |b| {
+        let mut numbers = genawaiter::rc::Gen::new(|co| async move {
+            let mut n = 0u64;
+            loop {
+                co.yield_(n).await;
+                n = n.wrapping_add(1);
+            }
+        })
+        .into_iter();
+        b.iter(|| numbers.next());
+    });
+
+    group.finish();
+}
+
+criterion_group!(benches, send_round_trip);
+criterion_main!(benches);

@@ -1,0 +1,121 @@
+#!/usr/bin/env python3
+"""Times CPython's generator `send` and `next` on this machine: the peer of `benches/core.rs`.
+
+The generators are the same accumulator and counter that `cargo bench --bench core` drives.
+Prints nanoseconds per `gen.send(1)` and per `next(gen)`, each as the caller pays it inside a
+timeit loop, and the bare loop's own cost for reference.
+
+With --compare it also reads the estimates criterion saved from the last
+`cargo bench --bench core` (under target/criterion/core, or $CARGO_TARGET_DIR/criterion/core)
+and prints each benchmark's time and its ratio to the raw std resume of the same kind.
+
+Usage:
+    cargo bench --bench core
+    python3 benches/python_send.py --compare
+"""
+
+import argparse
+import json
+import os
+import platform
+import sys
+import timeit
+from pathlib import Path
+
+REPEATS = 7
+
+
+def accumulator():
+    """Yields the total of everything sent so far."""
+    total = 0
+    while True:
+        sent = yield total
+        total += sent
+
+
+def counter():
+    """Yields 0, 1, 2, ... for ever."""
+    n = 0
+    while True:
+        yield n
+        n += 1
+
+
+def best_ns_per_call(statement, namespace):
+    """The fastest of REPEATS timeit runs, in nanoseconds per execution of `statement`."""
+    timer = timeit.Timer(statement, globals=namespace)
+    number, _ = timer.autorange()
+    number = max(number, 1_000_000)
+    best = min(timer.repeat(repeat=REPEATS, number=number))
+    return best / number * 1e9
+
+
+def time_cpython():
+    gen = accumulator()
+    next(gen)  # prime it, as Co::start does
+    send_ns = best_ns_per_call("send(1)", {"send": gen.send})
+    next_ns = best_ns_per_call("next(gen)", {"next": next, "gen": counter()})
+    loop_ns = best_ns_per_call("pass", {})
+    return send_ns, next_ns, loop_ns
+
+
+def criterion_dir():
+    target = os.environ.get("CARGO_TARGET_DIR")
+    root = Path(target) if target else Path(__file__).resolve().parent.parent / "target"
+    return root / "criterion" / "core"
+
+
+def estimate_ns(bench_dir):
+    """criterion's headline estimate (slope when it fitted one, else the mean), in ns."""
+    path = bench_dir / "new" / "estimates.json"
+    estimates = json.loads(path.read_text())
+    headline = estimates.get("slope") or estimates["mean"]
+    return headline["point_estimate"]
+
+
+def compare(send_ns, next_ns):
+    directory = criterion_dir()
+    if not directory.is_dir():
+        print(f"no criterion results in {directory}: run `cargo bench --bench core` first")
+        return False
+    times = {}
+    for bench_dir in sorted(directory.iterdir()):
+        if (bench_dir / "new" / "estimates.json").is_file():
+            times[bench_dir.name] = estimate_ns(bench_dir)
+    baselines = {"send": times.get("send_std_resume"), "next": times.get("next_std_resume")}
+    if None in baselines.values():
+        print(f"the raw std baselines are missing from {directory}")
+        return False
+    times["send_cpython"] = send_ns
+    times["next_cpython"] = next_ns
+    print()
+    print("| benchmark | ns per call | vs raw std resume |")
+    print("|---|---|---|")
+    for name in sorted(times, key=lambda n: (n.split("_")[0], times[n])):
+        kind = name.split("_")[0]
+        ratio = times[name] / baselines[kind]
+        print(f"| {name.replace('_', '/', 1)} | {times[name]:.2f} | {ratio:.2f}x |")
+    return True
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--compare",
+        action="store_true",
+        help="also print the criterion estimates of `cargo bench --bench core` and their ratios",
+    )
+    args = parser.parse_args()
+
+    send_ns, next_ns, loop_ns = time_cpython()
+    print(f"CPython {platform.python_version()} ({platform.machine()})")
+    print(f"gen.send(1): {send_ns:.1f} ns/send")
+    print(f"next(gen):   {next_ns:.1f} ns/next")
+    print(f"timeit loop: {loop_ns:.1f} ns/iteration (included in both)")
+    if args.compare and not compare(send_ns, next_ns):
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
