@@ -1,2 +1,147 @@
-//! Benchmarks for `pipeline` (filled in by its module).
-fn main() {}
+//! The log report through a Volley push pipeline against a hand-written single loop doing the
+//! same report on the same in-memory input, in the same run.
+//!
+//! | id | what one iteration does |
+//! |---|---|
+//! | `log_report/volley_pipeline` | `LineSource` over the input, pushing every borrowed line into the example's `broadcast` of aggregates |
+//! | `log_report/hand_loop` | one loop: `memchr` line splitting, the same `parse_line`, counters, `HashMap` and first/last kept inline |
+//!
+//! Run with `cargo bench --bench pipeline`. After criterion's report, a short interleaved
+//! timing of both prints the ratio (pipeline throughput / hand loop throughput); the budget is
+//! at least 0.95. `python3 benches/python_pipeline.py` compares with CPython generators.
+
+#[path = "../examples/log_report/generate.rs"]
+#[allow(dead_code)]
+mod generate;
+#[path = "../examples/log_report/parse.rs"]
+#[allow(dead_code)]
+mod parse;
+#[path = "../examples/log_report/report.rs"]
+#[allow(dead_code)]
+mod report;
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use std::cmp::Reverse;
+use std::collections::HashMap;
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+/// Size of the in-memory log both contenders read.
+const INPUT_BYTES: u64 = 16 * 1024 * 1024;
+
+fn input() -> Vec<u8> {
+    let mut log = Vec::with_capacity(INPUT_BYTES as usize + 256);
+    generate::generate(&mut log, INPUT_BYTES, 7).expect("writing to a Vec cannot fail");
+    log
+}
+
+fn volley_pipeline(log: &[u8]) -> report::Report {
+    report::run(log).expect("reading a slice cannot fail")
+}
+
+/// The same report as one loop over the bytes, written by hand.
+fn hand_loop(log: &[u8]) -> report::Report {
+    let mut lines = 0u64;
+    let mut malformed = 0u64;
+    let mut malformed_lines = Vec::new();
+    let mut levels = [0u64; 6];
+    let mut by_component: HashMap<Vec<u8>, u64> = HashMap::new();
+    let mut first_error: Option<Vec<u8>> = None;
+    let mut last_error: Option<Vec<u8>> = None;
+    let mut start = 0;
+    let ends = memchr::memchr_iter(b'\n', log)
+        .chain((!log.is_empty() && !log.ends_with(b"\n")).then_some(log.len()));
+    for end in ends {
+        let mut line = &log[start..end];
+        start = end + 1;
+        if let [rest @ .., b'\r'] = line {
+            line = rest;
+        }
+        lines += 1;
+        match parse::parse_line(line) {
+            None => {
+                malformed += 1;
+                if malformed_lines.len() < report::MALFORMED_SHOWN {
+                    malformed_lines.push(lines);
+                }
+            }
+            Some(record) => {
+                levels[record.level.index()] += 1;
+                if record.level.is_error() {
+                    match by_component.get_mut(record.component) {
+                        Some(n) => *n += 1,
+                        None => {
+                            by_component.insert(record.component.to_vec(), 1);
+                        }
+                    }
+                    if first_error.is_none() {
+                        first_error = Some(record.timestamp.to_vec());
+                    }
+                    match &mut last_error {
+                        Some(kept) => {
+                            kept.clear();
+                            kept.extend_from_slice(record.timestamp);
+                        }
+                        None => last_error = Some(record.timestamp.to_vec()),
+                    }
+                }
+            }
+        }
+    }
+    let mut ranked: Vec<(Vec<u8>, u64)> =
+        by_component.iter().map(|(k, &v)| (k.clone(), v)).collect();
+    ranked.sort_by_key(|(name, count)| (Reverse(*count), name.clone()));
+    ranked.truncate(report::TOP_COMPONENTS);
+    report::Report {
+        lines,
+        malformed,
+        malformed_lines,
+        levels,
+        errors_by_component: by_component,
+        top_error_components: ranked,
+        first_error,
+        last_error,
+    }
+}
+
+fn bench_log_report(c: &mut Criterion) {
+    let log = input();
+    assert_eq!(
+        volley_pipeline(&log),
+        hand_loop(&log),
+        "both contenders must give the same report"
+    );
+    let mut group = c.benchmark_group("log_report");
+    group.throughput(Throughput::Bytes(log.len() as u64));
+    group.sample_size(20);
+    group.measurement_time(Duration::from_secs(6));
+    group.bench_function("volley_pipeline", |b| {
+        b.iter(|| volley_pipeline(black_box(&log)))
+    });
+    group.bench_function("hand_loop", |b| b.iter(|| hand_loop(black_box(&log))));
+    group.finish();
+    print_ratio(&log);
+}
+
+/// Interleaved runs of both, best of each, so the ratio compares like with like.
+fn print_ratio(log: &[u8]) {
+    let (mut best_pipeline, mut best_hand) = (f64::MAX, f64::MAX);
+    for _ in 0..15 {
+        let t = Instant::now();
+        black_box(volley_pipeline(black_box(log)));
+        best_pipeline = best_pipeline.min(t.elapsed().as_secs_f64());
+        let t = Instant::now();
+        black_box(hand_loop(black_box(log)));
+        best_hand = best_hand.min(t.elapsed().as_secs_f64());
+    }
+    let mib = log.len() as f64 / (1024.0 * 1024.0);
+    println!(
+        "log_report ratio: volley_pipeline {:.0} MiB/s, hand_loop {:.0} MiB/s, pipeline/hand throughput = {:.3} (budget >= 0.95)",
+        mib / best_pipeline,
+        mib / best_hand,
+        best_hand / best_pipeline
+    );
+}
+
+criterion_group!(benches, bench_log_report);
+criterion_main!(benches);
