@@ -1,0 +1,292 @@
+//! Socket helpers: coroutines that do non-blocking I/O and, on `WouldBlock`, yield a readiness
+//! wait on behalf of the task that delegates to them with `yield_from!`.
+
+use super::{Reply, SubBody, SubCo, Syscall, TaskError};
+use std::io::{self, BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::os::fd::AsRawFd;
+use volley_core::{co_yield, Co, Exit, Resume};
+
+/// Turns the scheduler's reply to a readiness wait into the body's result.
+#[inline]
+fn ready<T>(reply: Reply<T>) -> Result<(), Exit<TaskError>> {
+    match reply {
+        Reply::Done => Ok(()),
+        Reply::Error(e) => Err(Exit::Raised(TaskError::Sched(e))),
+        _ => Err(Exit::Raised(TaskError::Sched(
+            super::SchedError::UnexpectedReply("readiness"),
+        ))),
+    }
+}
+
+/// Accepts one connection, waiting for it without blocking other tasks. Evaluates to the
+/// stream, already non-blocking, and the peer's address. The listener is switched to
+/// non-blocking mode too.
+///
+/// A full module example (a complete TCP server) is in the [module documentation](super).
+///
+/// ```
+/// use std::io::{Read, Write};
+/// use std::net::{TcpListener, TcpStream};
+/// use volley_core::yield_from;
+/// use volley_flow::sched::{accept, write_all, Scheduler, TaskResume};
+///
+/// let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+/// let addr = listener.local_addr().unwrap();
+/// let client = std::thread::spawn(move || {
+///     let mut reply = String::new();
+///     TcpStream::connect(addr).unwrap().read_to_string(&mut reply).unwrap();
+///     reply
+/// });
+/// let mut sched = Scheduler::new();
+/// sched.spawn(#[coroutine] static move |_: TaskResume| {
+///     let (mut stream, _peer) = yield_from!(accept(&listener))?;
+///     yield_from!(write_all(&mut stream, b"hello"))?;
+///     Ok(())
+/// });
+/// sched.run().unwrap();
+/// assert_eq!(client.join().unwrap(), "hello");
+/// ```
+pub fn accept<'a, T: 'a>(
+    listener: &'a TcpListener,
+) -> SubCo<impl SubBody<(TcpStream, SocketAddr), T> + 'a, (TcpStream, SocketAddr), T> {
+    Co::new(
+        #[coroutine]
+        move |_: Resume<Reply<T>, TaskError>| {
+            listener.set_nonblocking(true).map_err(TaskError::Io)?;
+            loop {
+                match listener.accept() {
+                    Ok((stream, peer)) => {
+                        stream.set_nonblocking(true).map_err(TaskError::Io)?;
+                        return Ok((stream, peer));
+                    }
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                        ready(co_yield!(Syscall::Readable(listener.as_raw_fd()))?)?;
+                    }
+                    Err(e) if retry_accept(&e) => {}
+                    Err(e) => return Err(Exit::Raised(TaskError::Io(e))),
+                }
+            }
+        },
+    )
+    .named("accept")
+}
+
+/// Errors after which `accept` simply tries again: the pending connection went away, or a
+/// signal interrupted the call.
+fn retry_accept(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        io::ErrorKind::Interrupted
+            | io::ErrorKind::ConnectionAborted
+            | io::ErrorKind::ConnectionReset
+    )
+}
+
+/// Reads into `buf`, waiting for data without blocking other tasks. Evaluates to the number of
+/// bytes read; 0 means the peer closed (or `buf` is empty). `stream` must be non-blocking (as
+/// [`accept`] makes it).
+///
+/// ```
+/// use std::io::Write;
+/// use std::os::unix::net::UnixStream;
+/// use volley_core::yield_from;
+/// use volley_flow::sched::{read, Scheduler, TaskResume};
+/// let (mut a, mut b) = UnixStream::pair().unwrap();
+/// b.set_nonblocking(true).unwrap();
+/// let mut sched = Scheduler::new();
+/// sched.spawn(#[coroutine] static move |_: TaskResume<Vec<u8>>| {
+///     let mut buf = [0u8; 16];
+///     let n = yield_from!(read(&mut b, &mut buf))?;
+///     Ok(buf[..n].to_vec())
+/// });
+/// a.write_all(b"ping").unwrap();
+/// sched.run().unwrap();
+/// ```
+pub fn read<'a, S, T: 'a>(
+    stream: &'a mut S,
+    buf: &'a mut [u8],
+) -> SubCo<impl SubBody<usize, T> + 'a, usize, T>
+where
+    S: Read + AsRawFd + 'a,
+{
+    Co::new(
+        #[coroutine]
+        move |_: Resume<Reply<T>, TaskError>| loop {
+            match stream.read(buf) {
+                Ok(n) => return Ok(n),
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    ready(co_yield!(Syscall::Readable(stream.as_raw_fd()))?)?;
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(Exit::Raised(TaskError::Io(e))),
+            }
+        },
+    )
+    .named("read")
+}
+
+/// Writes some of `data`, waiting for room without blocking other tasks. Evaluates to the
+/// number of bytes written.
+///
+/// ```
+/// use std::io::Read;
+/// use std::os::unix::net::UnixStream;
+/// use volley_core::yield_from;
+/// use volley_flow::sched::{write, Scheduler, TaskResume};
+/// let (mut a, mut b) = UnixStream::pair().unwrap();
+/// a.set_nonblocking(true).unwrap();
+/// let mut sched = Scheduler::new();
+/// sched.spawn(#[coroutine] static move |_: TaskResume| {
+///     let n = yield_from!(write(&mut a, b"pong"))?;
+///     assert_eq!(n, 4);
+///     Ok(())
+/// });
+/// sched.run().unwrap();
+/// let mut got = [0u8; 4];
+/// b.read_exact(&mut got).unwrap();
+/// assert_eq!(&got, b"pong");
+/// ```
+pub fn write<'a, S, T: 'a>(
+    stream: &'a mut S,
+    data: &'a [u8],
+) -> SubCo<impl SubBody<usize, T> + 'a, usize, T>
+where
+    S: Write + AsRawFd + 'a,
+{
+    Co::new(
+        #[coroutine]
+        move |_: Resume<Reply<T>, TaskError>| loop {
+            match stream.write(data) {
+                Ok(n) => return Ok(n),
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    ready(co_yield!(Syscall::Writable(stream.as_raw_fd()))?)?;
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(Exit::Raised(TaskError::Io(e))),
+            }
+        },
+    )
+    .named("write")
+}
+
+/// Writes all of `data`, waiting for room as needed without blocking other tasks. A peer that
+/// stops reading makes the task wait, not the scheduler; a closed peer raises the I/O error.
+///
+/// ```
+/// use std::io::Read;
+/// use std::os::unix::net::UnixStream;
+/// use volley_core::yield_from;
+/// use volley_flow::sched::{write_all, Scheduler, TaskResume};
+/// let (mut a, mut b) = UnixStream::pair().unwrap();
+/// a.set_nonblocking(true).unwrap();
+/// let reader = std::thread::spawn(move || {
+///     let mut all = Vec::new();
+///     b.read_to_end(&mut all).unwrap();
+///     all.len()
+/// });
+/// let mut sched = Scheduler::new();
+/// sched.spawn(#[coroutine] static move |_: TaskResume| {
+///     let big = vec![7u8; 1 << 20];
+///     yield_from!(write_all(&mut a, &big))?;
+///     Ok(())
+/// });
+/// sched.run().unwrap();
+/// assert_eq!(reader.join().unwrap(), 1 << 20);
+/// ```
+pub fn write_all<'a, S, T: 'a>(
+    stream: &'a mut S,
+    data: &'a [u8],
+) -> SubCo<impl SubBody<(), T> + 'a, (), T>
+where
+    S: Write + AsRawFd + 'a,
+{
+    Co::new(
+        #[coroutine]
+        move |_: Resume<Reply<T>, TaskError>| {
+            let mut rest = data;
+            while !rest.is_empty() {
+                match stream.write(rest) {
+                    Ok(0) => {
+                        return Err(Exit::Raised(TaskError::Io(io::ErrorKind::WriteZero.into())))
+                    }
+                    Ok(n) => rest = &rest[n..],
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                        ready(co_yield!(Syscall::Writable(stream.as_raw_fd()))?)?;
+                    }
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    Err(e) => return Err(Exit::Raised(TaskError::Io(e))),
+                }
+            }
+            Ok(())
+        },
+    )
+    .named("write_all")
+}
+
+/// Reads one line (up to and including `\n`) from a buffered non-blocking stream and appends it
+/// to `line`, waiting for data without blocking other tasks. Evaluates to the number of bytes
+/// appended: 0 at end of stream; a last line without `\n` is returned as is. A line longer than
+/// `max_len` raises an `InvalidData` I/O error, so a peer cannot make the task hold unbounded
+/// memory (the bytes read so far stay in `line`).
+///
+/// ```
+/// use std::io::{BufReader, Write};
+/// use std::os::unix::net::UnixStream;
+/// use volley_core::yield_from;
+/// use volley_flow::sched::{read_line, Scheduler, TaskResume};
+/// let (mut a, b) = UnixStream::pair().unwrap();
+/// b.set_nonblocking(true).unwrap();
+/// a.write_all(b"first\nsecond\n").unwrap();
+/// drop(a);
+/// let mut sched = Scheduler::new();
+/// let id = sched.spawn(#[coroutine] static move |_: TaskResume<Vec<String>>| {
+///     let mut reader = BufReader::new(b);
+///     let mut lines = Vec::new();
+///     let mut line = Vec::new();
+///     while yield_from!(read_line(&mut reader, &mut line, 1024))? > 0 {
+///         lines.push(String::from_utf8_lossy(&line).trim_end().to_string());
+///         line.clear();
+///     }
+///     Ok(lines)
+/// });
+/// sched.run().unwrap();
+/// assert_eq!(sched.take_outcome(id).unwrap().unwrap(), ["first", "second"]);
+/// ```
+pub fn read_line<'a, S, T: 'a>(
+    reader: &'a mut BufReader<S>,
+    line: &'a mut Vec<u8>,
+    max_len: usize,
+) -> SubCo<impl SubBody<usize, T> + 'a, usize, T>
+where
+    S: Read + AsRawFd + 'a,
+{
+    Co::new(
+        #[coroutine]
+        move |_: Resume<Reply<T>, TaskError>| {
+            let start = line.len();
+            loop {
+                // `read_until` keeps the bytes it consumed in `line` even when it stops on
+                // `WouldBlock`, so a wait loses nothing.
+                let limit = (max_len + 1).saturating_sub(line.len() - start) as u64;
+                let result = (&mut *reader).take(limit).read_until(b'\n', line);
+                let appended = line.len() - start;
+                if appended > max_len {
+                    return Err(Exit::Raised(TaskError::Io(io::Error::new(
+                        io::ErrorKind::InvalidData,
+                        format!("line longer than {max_len} bytes"),
+                    ))));
+                }
+                match result {
+                    Ok(_) => return Ok(appended),
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                        ready(co_yield!(Syscall::Readable(reader.get_ref().as_raw_fd()))?)?;
+                    }
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    Err(e) => return Err(Exit::Raised(TaskError::Io(e))),
+                }
+            }
+        },
+    )
+    .named("read_line")
+}

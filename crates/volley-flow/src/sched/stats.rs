@@ -1,0 +1,33 @@
+//! The scheduler's counters.
+
+/// Counters of a [`Scheduler`](super::Scheduler), from [`Scheduler::stats`](super::Scheduler::stats)
+/// or, inside a task, the [`stats`](super::stats) call.
+///
+/// ```
+/// use volley_core::yield_from;
+/// use volley_flow::sched::{yield_now, Scheduler, TaskResume};
+/// let mut sched = Scheduler::new();
+/// for _ in 0..3 {
+///     sched.spawn(#[coroutine] |_: TaskResume| {
+///         yield_from!(yield_now())?;
+///         Ok(())
+///     });
+/// }
+/// sched.run().unwrap();
+/// let stats = sched.stats();
+/// assert_eq!((stats.spawned, stats.finished, stats.alive), (3, 3, 0));
+/// assert_eq!(stats.switches, 6);
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Resumes of a task by the scheduler (each start, send or throw).
+    pub switches: u64,
+    /// Tasks ever spawned.
+    pub spawned: u64,
+    /// Tasks that ended (returned, raised, panicked or were killed).
+    pub finished: u64,
+    /// Tasks not yet ended.
+    pub alive: usize,
+    /// Ended tasks whose outcome is kept until someone joins them.
+    pub unjoined: usize,
+}
