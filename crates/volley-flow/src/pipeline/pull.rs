@@ -6,6 +6,9 @@
 
 use futures::Stream;
 use std::convert::Infallible;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll, Wake, Waker};
 use volley_core::{co_yield, Body, Co, Resume};
 
 /// Yields the upstream items for which `keep` answers `true`.
@@ -111,10 +114,12 @@ where
     .named("pull::filter_map")
 }
 
-/// A `futures::Stream` as a pull source: each resume waits (blocking this thread) for the
-/// stream's next item. For the other direction, any pull coroutine is a stream through
-/// [`Co::into_stream`], and [`push::drain_stream`](crate::pipeline::push::drain_stream) feeds
-/// a stream into push targets without blocking.
+/// A `futures::Stream` as a pull source: each resume waits (parking this thread) for the
+/// stream's next item. It needs no executor, so it also works inside one, though a stream that
+/// only a surrounding executor can drive would then never wake. For the other direction, any
+/// pull coroutine is a stream through [`Co::into_stream`], and
+/// [`push::drain_stream`](crate::pipeline::push::drain_stream) feeds a stream into push targets
+/// without blocking.
 ///
 /// ```
 /// use futures::stream;
@@ -130,5 +135,47 @@ pub fn from_stream<St>(
 where
     St: Stream + Unpin,
 {
-    filter(futures::executor::block_on_stream(stream), |_| true).named("pull::from_stream")
+    filter(BlockingStream::new(stream), |_| true).named("pull::from_stream")
+}
+
+/// Polls a stream on the current thread, parking it while the stream is pending.
+struct BlockingStream<St> {
+    stream: St,
+    waker: Waker,
+}
+
+impl<St> BlockingStream<St> {
+    fn new(stream: St) -> Self {
+        BlockingStream {
+            stream,
+            waker: Waker::from(Arc::new(Unparker(std::thread::current()))),
+        }
+    }
+}
+
+/// Wakes the thread that polls, by unparking it.
+struct Unparker(std::thread::Thread);
+
+impl Wake for Unparker {
+    fn wake(self: Arc<Self>) {
+        self.0.unpark();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.0.unpark();
+    }
+}
+
+impl<St: Stream + Unpin> Iterator for BlockingStream<St> {
+    type Item = St::Item;
+
+    fn next(&mut self) -> Option<St::Item> {
+        let mut cx = Context::from_waker(&self.waker);
+        loop {
+            match Pin::new(&mut self.stream).poll_next(&mut cx) {
+                Poll::Ready(item) => return item,
+                Poll::Pending => std::thread::park(),
+            }
+        }
+    }
 }
