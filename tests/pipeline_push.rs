@@ -196,7 +196,7 @@ fn a_stream_drains_into_push_targets() {
         push::broadcast((
             aggregate::count(),
             aggregate::sum::<u64>(),
-            push::filter(|n: &u64| n % 2 == 0, aggregate::count()),
+            push::filter(|n: &u64| n.is_multiple_of(2), aggregate::count()),
         )),
     ))
     .unwrap();
