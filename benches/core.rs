@@ -14,6 +14,8 @@
 //! | `next/volley` | `Iterator::next` on a consumed [`Co`] |
 //! | `next/std_resume` | `Coroutine::resume(())` on the equivalent raw closure |
 //! | `next/genawaiter_rc` | `Iterator::next` on a `genawaiter::rc::Gen` |
+//! | `average/volley` | [`Co::send`] into a running average of `f64` (a body with real work) |
+//! | `average/std_resume` | `Coroutine::resume` on the equivalent raw closure |
 //!
 //! Run with `cargo bench --bench core`; `python3 benches/python_send.py --compare` then times
 //! CPython's `gen.send` on the same machine and prints every ratio from the saved estimates.
@@ -47,6 +49,32 @@ fn std_accumulator() -> impl Coroutine<u64, Yield = u64, Return = ()> + Unpin {
         loop {
             let sent = yield total;
             total = total.wrapping_add(sent);
+        }
+    }
+}
+
+/// Yields the running average of every value sent so far.
+fn volley_average() -> impl Body<f64, f64, (), Infallible> {
+    #[coroutine]
+    |_: Resume<f64, Infallible>| {
+        let (mut total, mut count) = (0.0, 0.0);
+        loop {
+            let sent = co_yield!(if count > 0.0 { total / count } else { 0.0 })?;
+            total += sent;
+            count += 1.0;
+        }
+    }
+}
+
+/// The same running average as a raw std coroutine.
+fn std_average() -> impl Coroutine<f64, Yield = f64, Return = ()> + Unpin {
+    #[coroutine]
+    |_first: f64| {
+        let (mut total, mut count) = (0.0, 0.0);
+        loop {
+            let sent = yield if count > 0.0 { total / count } else { 0.0 };
+            total += sent;
+            count += 1.0;
         }
     }
 }
@@ -154,6 +182,18 @@ fn send_round_trip(c: &mut Criterion) {
         })
         .into_iter();
         b.iter(|| numbers.next());
+    });
+
+    group.bench_function("average/volley", |b| {
+        let mut co = Co::new(volley_average());
+        co.start().expect("the average yields at once");
+        b.iter(|| co.send(black_box(1.5)));
+    });
+
+    group.bench_function("average/std_resume", |b| {
+        let mut raw = std_average();
+        let _ = Pin::new(&mut raw).resume(0.0);
+        b.iter(|| Pin::new(&mut raw).resume(black_box(1.5)));
     });
 
     group.finish();

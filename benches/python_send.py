@@ -24,6 +24,9 @@ from pathlib import Path
 
 REPEATS = 7
 
+# Estimates saved further apart than this are taken to come from different bench runs.
+SAME_RUN_SECONDS = 600
+
 
 def accumulator():
     """Yields the total of everything sent so far."""
@@ -79,22 +82,36 @@ def compare(send_ns, next_ns):
         print(f"no criterion results in {directory}: run `cargo bench --bench core` first")
         return False
     times = {}
+    saved_at = []
     for bench_dir in sorted(directory.iterdir()):
-        if (bench_dir / "new" / "estimates.json").is_file():
+        estimates = bench_dir / "new" / "estimates.json"
+        if estimates.is_file():
             times[bench_dir.name] = estimate_ns(bench_dir)
-    baselines = {"send": times.get("send_std_resume"), "next": times.get("next_std_resume")}
-    if None in baselines.values():
-        print(f"the raw std baselines are missing from {directory}")
-        return False
+            saved_at.append(estimates.stat().st_mtime)
+    if saved_at and max(saved_at) - min(saved_at) > SAME_RUN_SECONDS:
+        print(
+            "warning: these estimates come from different `cargo bench` runs; "
+            "rerun `cargo bench --bench core` whole for ratios within one run"
+        )
     times["send_cpython"] = send_ns
     times["next_cpython"] = next_ns
-    print()
-    print("| benchmark | ns per call | vs raw std resume |")
-    print("|---|---|---|")
-    for name in sorted(times, key=lambda n: (n.split("_")[0], times[n])):
+
+    def peer_of(name):
         kind = name.split("_")[0]
-        ratio = times[name] / baselines[kind]
-        print(f"| {name.replace('_', '/', 1)} | {times[name]:.2f} | {ratio:.2f}x |")
+        return f"{kind}_std_resume" + ("_boxed" if name.endswith("_boxed") else "")
+
+    missing = sorted({peer_of(name) for name in times} - set(times))
+    if missing:
+        print(f"the raw std baselines {missing} are missing from {directory}")
+        return False
+    print()
+    print("| benchmark | ns per call | vs raw std resume | raw std peer |")
+    print("|---|---|---|---|")
+    for name in sorted(times, key=lambda n: (peer_of(n), times[n])):
+        peer = peer_of(name)
+        ratio = times[name] / times[peer]
+        label = name.replace("_", "/", 1)
+        print(f"| {label} | {times[name]:.2f} | {ratio:.2f}x | {peer.replace('_', '/', 1)} |")
     return True
 
 
