@@ -15,7 +15,7 @@ const CONFIG: &[(&str, &str)] = &[
 ];
 
 /// `PING [message]`
-pub fn ping(_store: &mut Store, args: &[Vec<u8>], reply: &mut Reply) -> Outcome {
+pub fn ping(_store: &mut Store, args: &mut [Vec<u8>], reply: &mut Reply) -> Outcome {
     match args {
         [_] => reply.simple("PONG"),
         [_, message] => reply.bulk(message),
@@ -25,19 +25,19 @@ pub fn ping(_store: &mut Store, args: &[Vec<u8>], reply: &mut Reply) -> Outcome 
 }
 
 /// `ECHO message`
-pub fn echo(_store: &mut Store, args: &[Vec<u8>], reply: &mut Reply) -> Outcome {
+pub fn echo(_store: &mut Store, args: &mut [Vec<u8>], reply: &mut Reply) -> Outcome {
     reply.bulk(&args[1]);
     Ok(Flow::Continue)
 }
 
 /// `QUIT`: `+OK`, then the connection closes.
-pub fn quit(_store: &mut Store, _args: &[Vec<u8>], reply: &mut Reply) -> Outcome {
+pub fn quit(_store: &mut Store, _args: &mut [Vec<u8>], reply: &mut Reply) -> Outcome {
     reply.ok();
     Ok(Flow::Close)
 }
 
 /// `COMMAND`, `COMMAND COUNT`, `COMMAND INFO name...`, `COMMAND DOCS [name...]`
-pub fn command(_store: &mut Store, args: &[Vec<u8>], reply: &mut Reply) -> Outcome {
+pub fn command(_store: &mut Store, args: &mut [Vec<u8>], reply: &mut Reply) -> Outcome {
     let Some(sub) = args.get(1) else {
         reply.array(COMMANDS.len());
         COMMANDS.iter().for_each(|c| describe(c, reply));
@@ -76,7 +76,7 @@ fn describe(command: &Command, reply: &mut Reply) {
 }
 
 /// `CONFIG GET pattern [pattern ...]`, `CONFIG RESETSTAT`.
-pub fn config(_store: &mut Store, args: &[Vec<u8>], reply: &mut Reply) -> Outcome {
+pub fn config(_store: &mut Store, args: &mut [Vec<u8>], reply: &mut Reply) -> Outcome {
     let sub = &args[1];
     if is(sub, "get") {
         if args.len() < 3 {

@@ -19,7 +19,7 @@ pub enum Flow {
 pub type Outcome = Result<Flow, Cow<'static, str>>;
 
 /// A command handler: the store, every argument (the name first), and where replies go.
-pub type Handler = fn(&mut Store, &[Vec<u8>], &mut Reply) -> Outcome;
+pub type Handler = fn(&mut Store, &mut [Vec<u8>], &mut Reply) -> Outcome;
 
 /// One entry of the command table, with what `COMMAND` reports about it.
 pub struct Command {
@@ -288,9 +288,10 @@ pub fn lookup(name: &[u8]) -> Option<&'static Command> {
         .find(|command| command.name.as_bytes().eq_ignore_ascii_case(name))
 }
 
-/// Runs one request, appending its reply to `out`.
-pub fn execute(store: &mut Store, request: &Request, out: &mut Vec<u8>) -> Flow {
-    let args = request.args();
+/// Runs one request, appending its reply to `out`. Handlers may move arguments out.
+pub fn execute(store: &mut Store, request: Request, out: &mut Vec<u8>) -> Flow {
+    let mut args = request.into_args();
+    let args = args.as_mut_slice();
     let mut reply = Reply::new(out);
     let Some(name) = args.first() else {
         return Flow::Continue;

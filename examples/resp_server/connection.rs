@@ -78,7 +78,7 @@ where
     for item in decoder.feed(chunk) {
         match item {
             Ok(request) => {
-                if execute(&mut store, &request, out) == Flow::Close {
+                if execute(&mut store, request, out) == Flow::Close {
                     return Flow::Close;
                 }
             }

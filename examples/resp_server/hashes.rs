@@ -6,7 +6,7 @@ use super::store::{Store, Value};
 use std::collections::HashMap;
 
 /// `HSET key field value [field value ...]`: answers how many fields were added.
-pub fn hset(store: &mut Store, args: &[Vec<u8>], reply: &mut Reply) -> Outcome {
+pub fn hset(store: &mut Store, args: &mut [Vec<u8>], reply: &mut Reply) -> Outcome {
     if args.len() % 2 != 0 {
         return Err(wrong_arity("hset"));
     }
@@ -23,7 +23,7 @@ pub fn hset(store: &mut Store, args: &[Vec<u8>], reply: &mut Reply) -> Outcome {
 }
 
 /// `HGET key field`
-pub fn hget(store: &mut Store, args: &[Vec<u8>], reply: &mut Reply) -> Outcome {
+pub fn hget(store: &mut Store, args: &mut [Vec<u8>], reply: &mut Reply) -> Outcome {
     let hash = typed(store, &args[1], |v| match v {
         Value::Hash(hash) => Some(hash),
         _ => None,

@@ -7,21 +7,21 @@ use std::borrow::Cow;
 use std::time::{Duration, Instant};
 
 /// `DEL key [key ...]`: answers how many existed.
-pub fn del(store: &mut Store, args: &[Vec<u8>], reply: &mut Reply) -> Outcome {
+pub fn del(store: &mut Store, args: &mut [Vec<u8>], reply: &mut Reply) -> Outcome {
     let removed = args[1..].iter().filter(|key| store.remove(key)).count();
     reply.int(removed as i64);
     Ok(Flow::Continue)
 }
 
 /// `EXISTS key [key ...]`: counts a key once per mention.
-pub fn exists(store: &mut Store, args: &[Vec<u8>], reply: &mut Reply) -> Outcome {
+pub fn exists(store: &mut Store, args: &mut [Vec<u8>], reply: &mut Reply) -> Outcome {
     let found = args[1..].iter().filter(|key| store.contains(key)).count();
     reply.int(found as i64);
     Ok(Flow::Continue)
 }
 
 /// `EXPIRE key seconds [NX|XX|GT|LT]`
-pub fn expire(store: &mut Store, args: &[Vec<u8>], reply: &mut Reply) -> Outcome {
+pub fn expire(store: &mut Store, args: &mut [Vec<u8>], reply: &mut Reply) -> Outcome {
     let seconds = int_arg(&args[2])?;
     let condition = match args.get(3) {
         None => None,
@@ -58,7 +58,7 @@ pub fn expire(store: &mut Store, args: &[Vec<u8>], reply: &mut Reply) -> Outcome
 }
 
 /// `TTL key`: -2 when absent, -1 without a deadline, else seconds left.
-pub fn ttl(store: &mut Store, args: &[Vec<u8>], reply: &mut Reply) -> Outcome {
+pub fn ttl(store: &mut Store, args: &mut [Vec<u8>], reply: &mut Reply) -> Outcome {
     reply.int(match store.deadline(&args[1]) {
         None => -2,
         Some(None) => -1,
@@ -68,13 +68,13 @@ pub fn ttl(store: &mut Store, args: &[Vec<u8>], reply: &mut Reply) -> Outcome {
 }
 
 /// `DBSIZE`
-pub fn dbsize(store: &mut Store, _args: &[Vec<u8>], reply: &mut Reply) -> Outcome {
+pub fn dbsize(store: &mut Store, _args: &mut [Vec<u8>], reply: &mut Reply) -> Outcome {
     reply.int(store.len() as i64);
     Ok(Flow::Continue)
 }
 
 /// `FLUSHALL [ASYNC|SYNC]`
-pub fn flushall(store: &mut Store, args: &[Vec<u8>], reply: &mut Reply) -> Outcome {
+pub fn flushall(store: &mut Store, args: &mut [Vec<u8>], reply: &mut Reply) -> Outcome {
     match args.get(1) {
         Some(mode) if args.len() == 2 && (is(mode, "async") || is(mode, "sync")) => {}
         None => {}
@@ -86,7 +86,7 @@ pub fn flushall(store: &mut Store, args: &[Vec<u8>], reply: &mut Reply) -> Outco
 }
 
 /// `SELECT index`: one database, index 0.
-pub fn select(_store: &mut Store, args: &[Vec<u8>], reply: &mut Reply) -> Outcome {
+pub fn select(_store: &mut Store, args: &mut [Vec<u8>], reply: &mut Reply) -> Outcome {
     match int_arg(&args[1])? {
         0 => {
             reply.ok();

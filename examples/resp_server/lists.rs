@@ -12,22 +12,23 @@ enum End {
     Tail,
 }
 
-fn push(store: &mut Store, args: &[Vec<u8>], reply: &mut Reply, end: End) -> Outcome {
+fn push(store: &mut Store, args: &mut [Vec<u8>], reply: &mut Reply, end: End) -> Outcome {
     let Value::List(list) = store.get_or_insert_with(&args[1], || Value::List(VecDeque::new()))
     else {
         return Err(WRONGTYPE.into());
     };
-    for item in &args[2..] {
+    for item in &mut args[2..] {
+        let item = std::mem::take(item);
         match end {
-            End::Head => list.push_front(item.clone()),
-            End::Tail => list.push_back(item.clone()),
+            End::Head => list.push_front(item),
+            End::Tail => list.push_back(item),
         }
     }
     reply.int(list.len() as i64);
     Ok(Flow::Continue)
 }
 
-fn pop(store: &mut Store, args: &[Vec<u8>], reply: &mut Reply, end: End) -> Outcome {
+fn pop(store: &mut Store, args: &mut [Vec<u8>], reply: &mut Reply, end: End) -> Outcome {
     if args.len() > 3 {
         return Err(super::commands::SYNTAX.into());
     }
@@ -61,27 +62,27 @@ fn pop(store: &mut Store, args: &[Vec<u8>], reply: &mut Reply, end: End) -> Outc
 }
 
 /// `LPUSH key element [element ...]`
-pub fn lpush(store: &mut Store, args: &[Vec<u8>], reply: &mut Reply) -> Outcome {
+pub fn lpush(store: &mut Store, args: &mut [Vec<u8>], reply: &mut Reply) -> Outcome {
     push(store, args, reply, End::Head)
 }
 
 /// `RPUSH key element [element ...]`
-pub fn rpush(store: &mut Store, args: &[Vec<u8>], reply: &mut Reply) -> Outcome {
+pub fn rpush(store: &mut Store, args: &mut [Vec<u8>], reply: &mut Reply) -> Outcome {
     push(store, args, reply, End::Tail)
 }
 
 /// `LPOP key [count]`
-pub fn lpop(store: &mut Store, args: &[Vec<u8>], reply: &mut Reply) -> Outcome {
+pub fn lpop(store: &mut Store, args: &mut [Vec<u8>], reply: &mut Reply) -> Outcome {
     pop(store, args, reply, End::Head)
 }
 
 /// `RPOP key [count]`
-pub fn rpop(store: &mut Store, args: &[Vec<u8>], reply: &mut Reply) -> Outcome {
+pub fn rpop(store: &mut Store, args: &mut [Vec<u8>], reply: &mut Reply) -> Outcome {
     pop(store, args, reply, End::Tail)
 }
 
 /// `LLEN key`
-pub fn llen(store: &mut Store, args: &[Vec<u8>], reply: &mut Reply) -> Outcome {
+pub fn llen(store: &mut Store, args: &mut [Vec<u8>], reply: &mut Reply) -> Outcome {
     let len = typed(store, &args[1], |v| match v {
         Value::List(list) => Some(list),
         _ => None,
@@ -92,7 +93,7 @@ pub fn llen(store: &mut Store, args: &[Vec<u8>], reply: &mut Reply) -> Outcome {
 }
 
 /// `LRANGE key start stop`, negative indexes counting from the tail.
-pub fn lrange(store: &mut Store, args: &[Vec<u8>], reply: &mut Reply) -> Outcome {
+pub fn lrange(store: &mut Store, args: &mut [Vec<u8>], reply: &mut Reply) -> Outcome {
     let (start, stop) = (int_arg(&args[2])?, int_arg(&args[3])?);
     let Some(list) = typed(store, &args[1], |v| match v {
         Value::List(list) => Some(list),

@@ -6,7 +6,7 @@ use super::store::{Store, Value};
 use std::collections::HashSet;
 
 /// `SADD key member [member ...]`
-pub fn sadd(store: &mut Store, args: &[Vec<u8>], reply: &mut Reply) -> Outcome {
+pub fn sadd(store: &mut Store, args: &mut [Vec<u8>], reply: &mut Reply) -> Outcome {
     let Value::Set(set) = store.get_or_insert_with(&args[1], || Value::Set(HashSet::new())) else {
         return Err(WRONGTYPE.into());
     };
@@ -19,7 +19,7 @@ pub fn sadd(store: &mut Store, args: &[Vec<u8>], reply: &mut Reply) -> Outcome {
 }
 
 /// `SPOP key [count]`: removes random members.
-pub fn spop(store: &mut Store, args: &[Vec<u8>], reply: &mut Reply) -> Outcome {
+pub fn spop(store: &mut Store, args: &mut [Vec<u8>], reply: &mut Reply) -> Outcome {
     if args.len() > 3 {
         return Err(SYNTAX.into());
     }
@@ -58,7 +58,7 @@ pub fn spop(store: &mut Store, args: &[Vec<u8>], reply: &mut Reply) -> Outcome {
 }
 
 /// `SCARD key`
-pub fn scard(store: &mut Store, args: &[Vec<u8>], reply: &mut Reply) -> Outcome {
+pub fn scard(store: &mut Store, args: &mut [Vec<u8>], reply: &mut Reply) -> Outcome {
     let len = typed(store, &args[1], |v| match v {
         Value::Set(set) => Some(set),
         _ => None,

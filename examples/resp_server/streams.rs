@@ -75,7 +75,7 @@ fn next_id(spec: IdSpec, last: StreamId) -> Result<StreamId, Cow<'static, str>> 
 }
 
 /// `XADD key [NOMKSTREAM] [MAXLEN [=|~] n] id field value [field value ...]`
-pub fn xadd(store: &mut Store, args: &[Vec<u8>], reply: &mut Reply) -> Outcome {
+pub fn xadd(store: &mut Store, args: &mut [Vec<u8>], reply: &mut Reply) -> Outcome {
     let mut at = 2;
     let mut make_stream = true;
     let mut max_len: Option<usize> = None;

@@ -7,7 +7,7 @@ use std::borrow::Cow;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 /// `SET key value [NX|XX] [GET] [EX s|PX ms|EXAT s|PXAT ms|KEEPTTL]`
-pub fn set(store: &mut Store, args: &[Vec<u8>], reply: &mut Reply) -> Outcome {
+pub fn set(store: &mut Store, args: &mut [Vec<u8>], reply: &mut Reply) -> Outcome {
     let (mut only_new, mut only_existing, mut get, mut keep_ttl) = (false, false, false, false);
     let mut expires_at: Option<Instant> = None;
     let mut expiry_given = false;
@@ -35,18 +35,19 @@ pub fn set(store: &mut Store, args: &[Vec<u8>], reply: &mut Reply) -> Outcome {
         }
         at += 1;
     }
-    let key = &args[1];
-    let old = match store.get(key) {
+    let old = match store.get(&args[1]) {
         None => None,
-        Some(Value::Str(bytes)) => Some(bytes.clone()),
+        Some(Value::Str(bytes)) if get => Some(bytes.clone()),
+        Some(Value::Str(_)) => Some(Vec::new()),
         Some(_) if get => return Err(WRONGTYPE.into()),
         Some(_) => Some(Vec::new()),
     };
     let allowed = !(only_new && old.is_some() || only_existing && old.is_none());
     if allowed {
+        let value = std::mem::take(&mut args[2]);
         store.set(
-            key.clone(),
-            Value::Str(args[2].clone()),
+            std::mem::take(&mut args[1]),
+            Value::Str(value),
             expires_at,
             keep_ttl,
         );
@@ -84,7 +85,7 @@ fn expiry(option: &[u8], amount: i64) -> Result<Instant, Cow<'static, str>> {
 }
 
 /// `GET key`
-pub fn get(store: &mut Store, args: &[Vec<u8>], reply: &mut Reply) -> Outcome {
+pub fn get(store: &mut Store, args: &mut [Vec<u8>], reply: &mut Reply) -> Outcome {
     match store.get(&args[1]) {
         None => reply.null(),
         Some(Value::Str(bytes)) => reply.bulk(bytes),
@@ -115,22 +116,22 @@ fn add(store: &mut Store, key: &[u8], delta: i64, reply: &mut Reply) -> Outcome 
 }
 
 /// `INCR key`
-pub fn incr(store: &mut Store, args: &[Vec<u8>], reply: &mut Reply) -> Outcome {
+pub fn incr(store: &mut Store, args: &mut [Vec<u8>], reply: &mut Reply) -> Outcome {
     add(store, &args[1], 1, reply)
 }
 
 /// `DECR key`
-pub fn decr(store: &mut Store, args: &[Vec<u8>], reply: &mut Reply) -> Outcome {
+pub fn decr(store: &mut Store, args: &mut [Vec<u8>], reply: &mut Reply) -> Outcome {
     add(store, &args[1], -1, reply)
 }
 
 /// `INCRBY key delta`
-pub fn incrby(store: &mut Store, args: &[Vec<u8>], reply: &mut Reply) -> Outcome {
+pub fn incrby(store: &mut Store, args: &mut [Vec<u8>], reply: &mut Reply) -> Outcome {
     add(store, &args[1], int_arg(&args[2])?, reply)
 }
 
 /// `DECRBY key delta`
-pub fn decrby(store: &mut Store, args: &[Vec<u8>], reply: &mut Reply) -> Outcome {
+pub fn decrby(store: &mut Store, args: &mut [Vec<u8>], reply: &mut Reply) -> Outcome {
     let delta = int_arg(&args[2])?;
     let negated = delta
         .checked_neg()
@@ -139,19 +140,20 @@ pub fn decrby(store: &mut Store, args: &[Vec<u8>], reply: &mut Reply) -> Outcome
 }
 
 /// `MSET key value [key value ...]`
-pub fn mset(store: &mut Store, args: &[Vec<u8>], reply: &mut Reply) -> Outcome {
+pub fn mset(store: &mut Store, args: &mut [Vec<u8>], reply: &mut Reply) -> Outcome {
     if args.len() % 2 == 0 {
         return Err(super::commands::wrong_arity("mset"));
     }
-    for pair in args[1..].chunks_exact(2) {
-        store.set(pair[0].clone(), Value::Str(pair[1].clone()), None, false);
+    for pair in args[1..].chunks_exact_mut(2) {
+        let value = std::mem::take(&mut pair[1]);
+        store.set(std::mem::take(&mut pair[0]), Value::Str(value), None, false);
     }
     reply.ok();
     Ok(Flow::Continue)
 }
 
 /// `MGET key [key ...]`: nil for missing keys and keys of other types.
-pub fn mget(store: &mut Store, args: &[Vec<u8>], reply: &mut Reply) -> Outcome {
+pub fn mget(store: &mut Store, args: &mut [Vec<u8>], reply: &mut Reply) -> Outcome {
     reply.array(args.len() - 1);
     for key in &args[1..] {
         match store.get(key) {

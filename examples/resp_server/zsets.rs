@@ -18,7 +18,7 @@ fn score(arg: &[u8]) -> Result<f64, Cow<'static, str>> {
 }
 
 /// `ZADD key [NX|XX] [GT|LT] [CH] score member [score member ...]`
-pub fn zadd(store: &mut Store, args: &[Vec<u8>], reply: &mut Reply) -> Outcome {
+pub fn zadd(store: &mut Store, args: &mut [Vec<u8>], reply: &mut Reply) -> Outcome {
     let (mut nx, mut xx, mut gt, mut lt, mut ch) = (false, false, false, false, false);
     let mut at = 2;
     while at < args.len() {
@@ -76,7 +76,7 @@ pub fn zadd(store: &mut Store, args: &[Vec<u8>], reply: &mut Reply) -> Outcome {
 }
 
 /// `ZPOPMIN key [count]`: member and score pairs, lowest first.
-pub fn zpopmin(store: &mut Store, args: &[Vec<u8>], reply: &mut Reply) -> Outcome {
+pub fn zpopmin(store: &mut Store, args: &mut [Vec<u8>], reply: &mut Reply) -> Outcome {
     if args.len() > 3 {
         return Err(SYNTAX.into());
     }
