@@ -18,7 +18,7 @@
 //! | cancel | [`cancel`] | whether it was alive; the error is thrown in, it may catch it |
 //! | sleep | [`sleep`], [`sleep_until`] | `()` |
 //! | socket readiness | [`readable`], [`writable`] | `()` |
-//! | socket I/O | [`accept`], [`read`], [`read_line`], [`write`], [`write_all`] | the result |
+//! | socket I/O | [`accept`], [`connect`], [`read`], [`read_line`], [`write`], [`write_all`] | the result |
 //! | channels | [`Channel::send`], [`Channel::recv`], [`Channel::close`] | see [`Channel`] |
 //! | wait lists | [`park`], [`wake_one`], [`wake_all`] | `()` / how many woken |
 //! | counters | [`stats`] | [`Stats`] |
@@ -46,7 +46,7 @@
 //! use std::io::{Read, Write};
 //! use std::net::{TcpListener, TcpStream};
 //! use volley_core::yield_from;
-//! use volley_flow::sched::{accept, read, spawn_detached, write_all, Scheduler, TaskBody, TaskResume};
+//! use volley_flow::sched::{accept, listen, read, spawn_detached, write_all, Scheduler, TaskBody, TaskResume};
 //!
 //! /// Echoes every byte back until the peer closes.
 //! fn echo(mut stream: TcpStream) -> impl TaskBody {
@@ -63,7 +63,7 @@
 //!     }
 //! }
 //!
-//! let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+//! let listener: TcpListener = listen("127.0.0.1:0".parse().unwrap()).unwrap();
 //! let addr = listener.local_addr().unwrap();
 //! let mut sched = Scheduler::new();
 //! sched.spawn_named("accept_loop", #[coroutine] static move |_: TaskResume| {
@@ -114,7 +114,7 @@ pub use calls::{
 pub use channel::{Channel, SendError};
 pub use error::{JoinError, OrRaise, SchedError, TaskError};
 pub use id::TaskId;
-pub use net::{accept, read, read_line, write, write_all};
+pub use net::{accept, connect, listen, read, read_line, write, write_all, LISTEN_BACKLOG};
 pub use scheduler::Scheduler;
 pub use stats::Stats;
 pub use syscall::{Reply, SubBody, SubCo, Syscall, Task, TaskBody, TaskResume};
