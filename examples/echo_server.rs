@@ -12,16 +12,16 @@
 //! exactly those come back, and exits non-zero if any differs.
 #![feature(coroutines, stmt_expr_attributes)]
 
+use std::cell::Cell;
 use std::io::Read;
 use std::net::{Shutdown, SocketAddr, TcpStream};
 use std::os::unix::net::UnixStream;
 use std::process::ExitCode;
 use std::rc::Rc;
-use std::cell::Cell;
 use std::time::Instant;
 use volley::sched::{
-    accept, connect, join, kill, listen, read, readable, shutdown, spawn, spawn_detached, write_all,
-    OrRaise, Scheduler, TaskBody, TaskError, TaskResume,
+    accept, connect, join, kill, listen, read, readable, shutdown, spawn, spawn_detached,
+    write_all, OrRaise, Scheduler, TaskBody, TaskError, TaskResume,
 };
 use volley::{yield_from, Exit};
 
@@ -46,7 +46,10 @@ fn parse_options() -> Result<Options, String> {
     };
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
-        let mut value = |name: &str| args.next().ok_or_else(|| format!("{name} needs a value\n{}", usage()));
+        let mut value = |name: &str| {
+            args.next()
+                .ok_or_else(|| format!("{name} needs a value\n{}", usage()))
+        };
         match flag.as_str() {
             "--addr" => {
                 let v = value("--addr")?;
@@ -54,7 +57,10 @@ fn parse_options() -> Result<Options, String> {
             }
             "--max-conns" => {
                 let v = value("--max-conns")?;
-                options.max_conns = Some(v.parse().map_err(|e| format!("bad --max-conns {v:?}: {e}"))?);
+                options.max_conns = Some(
+                    v.parse()
+                        .map_err(|e| format!("bad --max-conns {v:?}: {e}"))?,
+                );
             }
             "--client" => {
                 let v = value("--client")?;
@@ -154,7 +160,9 @@ fn client(addr: SocketAddr, index: usize, bytes: usize) -> impl TaskBody<bool> {
             }
             echoed.extend_from_slice(&buf[..n]);
             if echoed.len() > bytes {
-                return Err(Exit::Raised(TaskError::msg(format!("client {index}: too many bytes echoed"))));
+                return Err(Exit::Raised(TaskError::msg(format!(
+                    "client {index}: too many bytes echoed"
+                ))));
             }
         }
         Ok(echoed == payload)
