@@ -1,5 +1,5 @@
 //! Scheduler behaviour: fairness, spawn/join/kill/cancel, panics, counters, shutdown, scale.
-#![feature(coroutines, coroutine_trait, stmt_expr_attributes)]
+#![feature(coroutines, stmt_expr_attributes)]
 
 use std::cell::RefCell;
 use std::rc::Rc;

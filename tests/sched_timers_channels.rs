@@ -1,5 +1,5 @@
 //! Scheduler timers and channels: sleep ordering, 100,000 sleepers, backpressure and close.
-#![feature(coroutines, coroutine_trait, stmt_expr_attributes)]
+#![feature(coroutines, stmt_expr_attributes)]
 
 use std::cell::RefCell;
 use std::rc::Rc;
