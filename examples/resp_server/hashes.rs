@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 /// `HSET key field value [field value ...]`: answers how many fields were added.
 pub fn hset(store: &mut Store, args: &mut [Vec<u8>], reply: &mut Reply) -> Outcome {
-    if args.len() % 2 != 0 {
+    if !args.len().is_multiple_of(2) {
         return Err(wrong_arity("hset"));
     }
     let Value::Hash(hash) = store.get_or_insert_with(&args[1], || Value::Hash(HashMap::new()))

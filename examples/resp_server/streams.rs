@@ -102,7 +102,7 @@ pub fn xadd(store: &mut Store, args: &mut [Vec<u8>], reply: &mut Reply) -> Outco
         }
     }
     let fields = &args[at + 1..];
-    if fields.is_empty() || fields.len() % 2 != 0 {
+    if fields.is_empty() || !fields.len().is_multiple_of(2) {
         return Err(wrong_arity("xadd"));
     }
     let spec = parse_id(&args[at])?;

@@ -141,7 +141,7 @@ pub fn decrby(store: &mut Store, args: &mut [Vec<u8>], reply: &mut Reply) -> Out
 
 /// `MSET key value [key value ...]`
 pub fn mset(store: &mut Store, args: &mut [Vec<u8>], reply: &mut Reply) -> Outcome {
-    if args.len() % 2 == 0 {
+    if args.len().is_multiple_of(2) {
         return Err(super::commands::wrong_arity("mset"));
     }
     for pair in args[1..].chunks_exact_mut(2) {

@@ -34,7 +34,7 @@ pub fn zadd(store: &mut Store, args: &mut [Vec<u8>], reply: &mut Reply) -> Outco
         at += 1;
     }
     let pairs = &args[at..];
-    if pairs.is_empty() || pairs.len() % 2 != 0 {
+    if pairs.is_empty() || !pairs.len().is_multiple_of(2) {
         return Err(SYNTAX.into());
     }
     if nx && xx {
