@@ -1,16 +1,19 @@
 //! The cost of one resume through Volley, against its peers in the same run.
 //!
-//! Every benchmark drives the same accumulator (add what was sent, yield the running total) or
+//! Every benchmark takes the yielded value out of the answer the same way (value in, value out),
+//! so no side pays for the size of an answer it would not keep. Every benchmark drives the same accumulator (add what was sent, yield the running total) or
 //! the same counter (yield 0, 1, 2, ...), written once per API:
 //!
 //! | id | what one iteration does |
 //! |---|---|
 //! | `send/volley` | [`Co::send`] on an inline (unboxed) body |
-//! | `send/std_resume` | `Coroutine::resume` on the equivalent raw `#[coroutine]` closure |
+//! | `send/std_resume` | `Coroutine::resume` on the equivalent raw `#[coroutine]` closure (resume type `u64`) |
+//! | `send/std_resume_same_body` | `Coroutine::resume` straight on the Volley body, without the handle |
 //! | `send/genawaiter_rc` | `genawaiter::rc::Gen::resume_with` |
 //! | `send/genawaiter_stack` | `genawaiter::stack::Gen::resume_with` |
 //! | `send/volley_boxed` | [`Co::send`] on a [`BoxCo`] (type-erased, heap-pinned body) |
 //! | `send/std_resume_boxed` | `Coroutine::resume` on a `Pin<Box<dyn Coroutine>>` |
+//! | `send/std_resume_boxed_same_body` | `Coroutine::resume` straight on the boxed Volley body |
 //! | `next/volley` | `Iterator::next` on a consumed [`Co`] |
 //! | `next/std_resume` | `Coroutine::resume(())` on the equivalent raw closure |
 //! | `next/genawaiter_rc` | `Iterator::next` on a `genawaiter::rc::Gen` |
@@ -27,7 +30,7 @@ use std::hint::black_box;
 use std::ops::{Coroutine, CoroutineState};
 use std::pin::Pin;
 use std::time::Duration;
-use volley::{co_yield, Body, BoxCo, Co, Gen, Resume};
+use volley::{co_yield, Body, BoxCo, Co, CoError, Gen, Resume, Step};
 
 /// Yields the total of everything sent so far.
 fn volley_accumulator() -> impl Body<u64, u64, (), Infallible> {
@@ -103,6 +106,33 @@ fn std_counter() -> impl Coroutine<(), Yield = u64, Return = ()> + Unpin {
     }
 }
 
+/// What a caller does with a Volley answer: take the yielded value.
+#[inline(always)]
+fn volley_yielded<Y, R, S, E>(answer: Result<Step<Y, R>, CoError<S, E>>) -> Option<Y> {
+    match answer {
+        Ok(Step::Yield(value)) => Some(value),
+        _ => None,
+    }
+}
+
+/// What a caller does with a genawaiter answer: take the yielded value.
+#[inline(always)]
+fn genawaiter_yielded<Y, R>(answer: genawaiter::GeneratorState<Y, R>) -> Option<Y> {
+    match answer {
+        genawaiter::GeneratorState::Yielded(value) => Some(value),
+        genawaiter::GeneratorState::Complete(_) => None,
+    }
+}
+
+/// What a caller does with a raw std answer: take the yielded value.
+#[inline(always)]
+fn std_yielded<Y, R>(answer: CoroutineState<Y, R>) -> Option<Y> {
+    match answer {
+        CoroutineState::Yielded(value) => Some(value),
+        CoroutineState::Complete(_) => None,
+    }
+}
+
 fn send_round_trip(c: &mut Criterion) {
     let mut group = c.benchmark_group("core");
     group
@@ -112,13 +142,19 @@ fn send_round_trip(c: &mut Criterion) {
     group.bench_function("send/volley", |b| {
         let mut co = Co::new(volley_accumulator());
         co.start().expect("the accumulator yields at once");
-        b.iter(|| co.send(black_box(1)));
+        b.iter(|| volley_yielded(co.send(black_box(1))));
     });
 
     group.bench_function("send/std_resume", |b| {
         let mut raw = std_accumulator();
         let _ = Pin::new(&mut raw).resume(0);
-        b.iter(|| Pin::new(&mut raw).resume(black_box(1)));
+        b.iter(|| std_yielded(Pin::new(&mut raw).resume(black_box(1))));
+    });
+
+    group.bench_function("send/std_resume_same_body", |b| {
+        let mut raw = volley_accumulator();
+        let _ = Pin::new(&mut raw).resume(Resume::Start);
+        b.iter(|| std_yielded(Pin::new(&mut raw).resume(Resume::Send(black_box(1)))));
     });
 
     group.bench_function("send/genawaiter_rc", |b| {
@@ -131,7 +167,7 @@ fn send_round_trip(c: &mut Criterion) {
         });
         // genawaiter ignores the argument of the first resume, as it only starts the body.
         let _ = gen.resume_with(0);
-        b.iter(|| gen.resume_with(black_box(1)));
+        b.iter(|| genawaiter_yielded(gen.resume_with(black_box(1))));
     });
 
     group.bench_function("send/genawaiter_stack", |b| {
@@ -143,20 +179,26 @@ fn send_round_trip(c: &mut Criterion) {
             }
         });
         let _ = gen.resume_with(0);
-        b.iter(|| gen.resume_with(black_box(1)));
+        b.iter(|| genawaiter_yielded(gen.resume_with(black_box(1))));
     });
 
     group.bench_function("send/volley_boxed", |b| {
         let mut co: BoxCo<'_, u64, u64, (), Infallible> = Co::boxed(volley_accumulator());
         co.start().expect("the accumulator yields at once");
-        b.iter(|| co.send(black_box(1)));
+        b.iter(|| volley_yielded(co.send(black_box(1))));
     });
 
     group.bench_function("send/std_resume_boxed", |b| {
         let mut raw: Pin<Box<dyn Coroutine<u64, Yield = u64, Return = ()>>> =
             Box::pin(std_accumulator());
         let _ = raw.as_mut().resume(0);
-        b.iter(|| raw.as_mut().resume(black_box(1)));
+        b.iter(|| std_yielded(raw.as_mut().resume(black_box(1))));
+    });
+
+    group.bench_function("send/std_resume_boxed_same_body", |b| {
+        let mut raw: volley::BoxBody<'_, u64, u64, (), Infallible> = Box::pin(volley_accumulator());
+        let _ = raw.as_mut().resume(Resume::Start);
+        b.iter(|| std_yielded(raw.as_mut().resume(Resume::Send(black_box(1)))));
     });
 
     group.bench_function("next/volley", |b| {
@@ -166,10 +208,7 @@ fn send_round_trip(c: &mut Criterion) {
 
     group.bench_function("next/std_resume", |b| {
         let mut raw = std_counter();
-        b.iter(|| match Pin::new(&mut raw).resume(()) {
-            CoroutineState::Yielded(n) => Some(n),
-            CoroutineState::Complete(()) => None,
-        });
+        b.iter(|| std_yielded(Pin::new(&mut raw).resume(())));
     });
 
     group.bench_function("next/genawaiter_rc", |b| {
@@ -187,13 +226,13 @@ fn send_round_trip(c: &mut Criterion) {
     group.bench_function("average/volley", |b| {
         let mut co = Co::new(volley_average());
         co.start().expect("the average yields at once");
-        b.iter(|| co.send(black_box(1.5)));
+        b.iter(|| volley_yielded(co.send(black_box(1.5))));
     });
 
     group.bench_function("average/std_resume", |b| {
         let mut raw = std_average();
         let _ = Pin::new(&mut raw).resume(0.0);
-        b.iter(|| Pin::new(&mut raw).resume(black_box(1.5)));
+        b.iter(|| std_yielded(Pin::new(&mut raw).resume(black_box(1.5))));
     });
 
     group.finish();

@@ -188,20 +188,21 @@ where
     /// ```
     #[inline]
     pub fn send(&mut self, value: S) -> Result<Step<Y, R>, CoError<S, E>> {
-        match self.state {
-            State::Suspended => {
-                events::resumed(&self.name);
-                let out = self.run(Resume::Send(value));
-                self.answer(out)
-            }
-            State::Created => {
-                events::misuse(&self.name, "send before start");
-                Err(CoError::NotStarted(value))
-            }
-            State::Closed => {
-                events::misuse(&self.name, "send to an exhausted coroutine");
-                Err(CoError::Exhausted)
-            }
+        if self.state == State::Suspended {
+            let out = self.run(Resume::Send(value));
+            return self.answer(out);
+        }
+        self.send_unsuspended(value)
+    }
+
+    #[cold]
+    fn send_unsuspended(&mut self, value: S) -> Result<Step<Y, R>, CoError<S, E>> {
+        if self.state == State::Created {
+            events::misuse(&self.name, "send before start");
+            Err(CoError::NotStarted(value))
+        } else {
+            events::misuse(&self.name, "send to an exhausted coroutine");
+            Err(CoError::Exhausted)
         }
     }
 
@@ -316,14 +317,20 @@ where
         self.returned.take()
     }
 
-    /// Resumes the body once. If the body panics, the handle is left closed, so it is never
-    /// resumed again (std would panic) and nothing runs from `Drop`.
+    /// Resumes the body once and keeps the state in step: a body that yields is suspended, one
+    /// that completes is closed. If the body panics, the handle is left closed, so it is never
+    /// resumed again (std would panic) and nothing runs from `Drop`. A suspended body that yields
+    /// again is the hot path: no state is written.
     #[inline(always)]
     pub(crate) fn run(&mut self, resume: Resume<S, E>) -> CoroutineState<Y, Result<R, Exit<E>>> {
-        self.state = State::Closed;
+        let was_suspended = self.state == State::Suspended;
+        let on_panic = CloseOnUnwind(&mut self.state);
         let out = Pin::new(&mut self.body).resume(resume);
-        if let CoroutineState::Yielded(_) = out {
-            self.state = State::Suspended;
+        std::mem::forget(on_panic);
+        match out {
+            CoroutineState::Yielded(_) if was_suspended => {}
+            CoroutineState::Yielded(_) => self.state = State::Suspended,
+            CoroutineState::Complete(_) => self.state = State::Closed,
         }
         out
     }
@@ -379,6 +386,16 @@ where
     /// ```
     pub fn pinned(body: P) -> Self {
         Co::new(Box::pin(body))
+    }
+}
+
+/// Leaves the handle closed if the body panics while it runs; forgotten on the normal path.
+struct CloseOnUnwind<'a>(&'a mut State);
+
+impl Drop for CloseOnUnwind<'_> {
+    #[cold]
+    fn drop(&mut self) {
+        *self.0 = State::Closed;
     }
 }
 

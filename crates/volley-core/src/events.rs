@@ -1,6 +1,6 @@
-//! Tracing events of a coroutine's life. Lifecycle at `debug!`, misuse at `warn!`, failures
-//! during drop at `error!`, the per-resume path at `trace!`. All are under the `volley` target,
-//! and cost one relaxed load when nobody listens.
+//! Tracing events of a coroutine's life: lifecycle at `debug!`, misuse at `warn!`, failures
+//! during drop at `error!`, all under the `volley` target. The per-resume path emits nothing,
+//! so a `send` costs what the body does; each event costs one relaxed load when nobody listens.
 
 use crate::State;
 
@@ -14,11 +14,6 @@ pub(crate) fn renamed(name: &str) {
 
 pub(crate) fn started(name: &str) {
     tracing::debug!(target: "volley", co = name, event = "started", "coroutine started");
-}
-
-#[inline]
-pub(crate) fn resumed(name: &str) {
-    tracing::trace!(target: "volley", co = name, event = "send", "coroutine resumed");
 }
 
 pub(crate) fn thrown(name: &str, state: State) {

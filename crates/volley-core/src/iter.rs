@@ -19,9 +19,10 @@
 //! let total = lines.into_iter().count(); // error[E0382]: use of moved value: `lines`
 //! ```
 
-use crate::{events, Body, Co, CoError, State, Step};
+use crate::{events, Body, Co, Exit, Resume, State};
 use std::convert::Infallible;
 use std::iter::FusedIterator;
+use std::ops::CoroutineState;
 
 impl<B, Y, R, E> Co<B, (), Y, R, E>
 where
@@ -64,30 +65,53 @@ where
         IntoTryIter { co: self }
     }
 
-    /// One step of iteration: resume with `()` and sort out what came back.
+    /// One step of iteration: resume with `()` and sort out what came back. A suspended body
+    /// is the hot path; starting and asking a closed coroutine are outlined.
     #[inline]
     pub(crate) fn next_result(&mut self) -> Option<Result<Y, E>> {
-        let out = match self.state {
-            State::Created => self.start(),
-            State::Suspended => self.send(()),
-            State::Closed => {
-                if !std::mem::take(&mut self.iter_end_pending) {
-                    events::misuse(self.name(), "iterated after it was exhausted");
-                }
-                return None;
+        if self.state != State::Suspended {
+            return self.next_unsuspended();
+        }
+        match self.run(Resume::Send(())) {
+            CoroutineState::Yielded(item) => Some(Ok(item)),
+            CoroutineState::Complete(end) => self.iteration_ended(end),
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn next_unsuspended(&mut self) -> Option<Result<Y, E>> {
+        if self.state == State::Closed {
+            if !std::mem::take(&mut self.iter_end_pending) {
+                events::misuse(self.name(), "iterated after it was exhausted");
             }
-        };
-        match out {
-            Ok(Step::Yield(item)) => Some(Ok(item)),
-            Ok(Step::Return(value)) => {
+            return None;
+        }
+        events::started(self.name());
+        match self.run(Resume::Start) {
+            CoroutineState::Yielded(item) => Some(Ok(item)),
+            CoroutineState::Complete(end) => self.iteration_ended(end),
+        }
+    }
+
+    /// The body finished during iteration: keep its return value, or hand out its error once.
+    #[cold]
+    fn iteration_ended(&mut self, end: Result<R, Exit<E>>) -> Option<Result<Y, E>> {
+        match end {
+            Ok(value) => {
+                events::completed(self.name(), "returned");
                 self.returned = Some(value);
                 None
             }
-            Err(CoError::Raised(error)) => {
+            Err(Exit::Raised(error)) => {
+                events::completed(self.name(), "raised");
                 self.iter_end_pending = true;
                 Some(Err(error))
             }
-            Err(_) => None,
+            Err(Exit::Closed) => {
+                events::completed(self.name(), "closed itself");
+                None
+            }
         }
     }
 }
