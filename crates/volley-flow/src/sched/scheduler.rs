@@ -425,31 +425,47 @@ impl<T> Scheduler<T> {
         let Some(slot) = self.slot_mut(id) else {
             return; // killed while queued
         };
-        let mut pending = match std::mem::replace(&mut slot.run, Run::Running) {
-            Run::Ready(pending) => {
-                slot.woken_from = None;
-                pending
+        // The common case, a task resumed with `Done`, is carried as a flag: moving a whole
+        // `Pending` whose payload was never written costs a stalled wide copy per switch.
+        let mut pending: Option<Pending<T>> = None;
+        if matches!(slot.run, Run::Ready(Pending::Send(Reply::Done))) {
+            slot.run = Run::Running;
+            slot.woken_from = None;
+        } else {
+            match std::mem::replace(&mut slot.run, Run::Running) {
+                Run::Ready(next) => {
+                    slot.woken_from = None;
+                    pending = Some(next);
+                }
+                other => {
+                    slot.run = other; // a stale queue entry
+                    return;
+                }
             }
-            other => {
-                slot.run = other; // a stale queue entry
-                return;
-            }
-        };
+        }
         loop {
             self.switches += 1;
             let Some(Slot { co, span, .. }) = self.tasks.get_mut(id.key()) else {
                 return;
             };
             let resumed = span.in_scope(|| {
-                catch_unwind(AssertUnwindSafe(|| match pending {
-                    Pending::Send(reply) => co.send(reply),
-                    Pending::Start => co.start(),
-                    Pending::Throw(error) => co.throw(error),
+                catch_unwind(AssertUnwindSafe(|| match pending.take() {
+                    None => co.send(Reply::Done),
+                    Some(Pending::Send(reply)) => co.send(reply),
+                    Some(Pending::Start) => co.start(),
+                    Some(Pending::Throw(error)) => co.throw(error),
                 }))
             });
             match resumed {
+                Ok(Ok(Step::Yield(Syscall::Yield))) => {
+                    if let Some(slot) = self.tasks.get_mut(id.key()) {
+                        slot.run = Run::Ready(Pending::Send(Reply::Done));
+                        self.ready.push_back(id);
+                    }
+                    return;
+                }
                 Ok(Ok(Step::Yield(call))) => match self.syscall(id, call) {
-                    Next::Continue(next) => pending = next,
+                    Next::Continue(next) => pending = Some(next),
                     Next::Suspend => return,
                 },
                 Ok(Ok(Step::Return(value))) => return self.finish(id, Ok(value)),
