@@ -17,13 +17,12 @@
 //! over 100,000 tasks parked forever, divided by 100,000) for Volley and tokio.
 //!
 //! Run with `cargo bench --bench sched`.
-#![feature(coroutines, stmt_expr_attributes)]
+#![feature(coroutines)]
 
 use criterion::{criterion_group, Criterion};
 use futures::executor::LocalPool;
 use futures::task::LocalSpawnExt;
 use std::future::Future;
-use std::hint::black_box;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
@@ -154,7 +153,7 @@ fn spawn_finish(c: &mut Criterion) {
                 for _ in 0..batch {
                     sched.spawn_detached(
                         #[coroutine]
-                        |_: TaskResume| Ok(black_box(())),
+                        |_: TaskResume| Ok(()),
                     );
                 }
                 sched.run().expect("no deadlock");
@@ -174,7 +173,7 @@ fn spawn_finish(c: &mut Criterion) {
                 let batch = left.min(BATCH);
                 let local = tokio::task::LocalSet::new();
                 for _ in 0..batch {
-                    local.spawn_local(async { black_box(()) });
+                    local.spawn_local(async {});
                 }
                 rt.block_on(local);
                 left -= batch;
@@ -191,7 +190,7 @@ fn spawn_finish(c: &mut Criterion) {
             while left > 0 {
                 let batch = left.min(BATCH);
                 for _ in 0..batch {
-                    spawner.spawn_local(async { black_box(()) }).unwrap();
+                    spawner.spawn_local(async {}).unwrap();
                 }
                 pool.run();
                 left -= batch;

@@ -2,7 +2,7 @@
 //! `TcpStream` clients each checking its own bytes; afterwards the process's open file
 //! descriptors are back to the starting count. (One test in this file: the fd count is
 //! process-wide.)
-#![feature(coroutines, stmt_expr_attributes)]
+#![feature(coroutines)]
 
 use std::io::{Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream};

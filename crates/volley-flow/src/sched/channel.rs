@@ -82,6 +82,15 @@ impl<M> fmt::Display for SendError<M> {
 
 impl<M: fmt::Debug> std::error::Error for SendError<M> {}
 
+/// What [`Channel::send`] evaluates to: delivered, or the message handed back.
+///
+/// ```
+/// use volley_flow::sched::{SendError, SendResult};
+/// let r: SendResult<u8> = Err(SendError(1));
+/// assert_eq!(r.unwrap_err().into_inner(), 1);
+/// ```
+pub type SendResult<M> = Result<(), SendError<M>>;
+
 /// What one attempt to push found.
 enum Push<M> {
     Sent { wake_receiver: bool },
@@ -182,10 +191,7 @@ impl<M: 'static> Channel<M> {
     /// });
     /// sched.run().unwrap();
     /// ```
-    pub fn send<T>(
-        &self,
-        message: M,
-    ) -> SubCo<impl SubBody<Result<(), SendError<M>>, T>, Result<(), SendError<M>>, T> {
+    pub fn send<T>(&self, message: M) -> SubCo<impl SubBody<SendResult<M>, T>, SendResult<M>, T> {
         let shared = self.shared.clone();
         Co::new(
             #[coroutine]

@@ -18,7 +18,7 @@
 //! | cancel | [`cancel`] | whether it was alive; the error is thrown in, it may catch it |
 //! | sleep | [`sleep`], [`sleep_until`] | `()` |
 //! | socket readiness | [`readable`], [`writable`] | `()` |
-//! | socket I/O | [`accept`], [`connect`], [`read`], [`read_line`], [`write`], [`write_all`] | the result |
+//! | socket I/O | [`accept`], [`connect`], [`read`], [`read_line`], [`write()`], [`write_all`] | the result |
 //! | channels | [`Channel::send`], [`Channel::recv`], [`Channel::close`] | see [`Channel`] |
 //! | wait lists | [`park`], [`wake_one`], [`wake_all`] | `()` / how many woken |
 //! | counters | [`stats`] | [`Stats`] |
@@ -111,7 +111,7 @@ pub use calls::{
     spawn_detached, spawn_named, spawn_task, stats, task_id, wake_all, wake_one, writable,
     yield_now, Call,
 };
-pub use channel::{Channel, SendError};
+pub use channel::{Channel, SendError, SendResult};
 pub use error::{JoinError, OrRaise, SchedError, TaskError};
 pub use id::TaskId;
 pub use net::{accept, connect, listen, read, read_line, write, write_all, LISTEN_BACKLOG};

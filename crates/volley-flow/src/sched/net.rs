@@ -2,10 +2,10 @@
 //! wait on behalf of the task that delegates to them with `yield_from!`.
 
 use super::{Reply, SubBody, SubCo, Syscall, TaskError};
+use socket2::{Domain, Protocol, Socket, Type};
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::os::fd::AsRawFd;
-use socket2::{Domain, Protocol, Socket, Type};
 use volley_core::{co_yield, Co, Exit, Resume};
 
 /// How many connections may wait to be accepted by a listener from [`listen`] (the kernel
@@ -60,7 +60,10 @@ pub fn connect<T>(addr: SocketAddr) -> SubCo<impl SubBody<TcpStream, T>, TcpStre
             socket.set_nonblocking(true).map_err(TaskError::Io)?;
             match socket.connect(&addr.into()) {
                 Ok(()) => {}
-                Err(e) if e.raw_os_error() == Some(EINPROGRESS) || e.kind() == io::ErrorKind::WouldBlock => {
+                Err(e)
+                    if e.raw_os_error() == Some(EINPROGRESS)
+                        || e.kind() == io::ErrorKind::WouldBlock =>
+                {
                     ready(co_yield!(Syscall::Writable(socket.as_raw_fd()))?)?;
                     if let Some(e) = socket.take_error().map_err(TaskError::Io)? {
                         return Err(Exit::Raised(TaskError::Io(e)));
