@@ -8,7 +8,7 @@
 //! Prints every line containing PATTERN (bytes, no regex) with its line number, then the number
 //! of matching lines on stderr. Exits 0 when something matched, 1 when nothing did, 2 on an
 //! error, like `grep`. With no PATH it searches its own source; with no PATTERN, for `push`.
-#![feature(coroutines, coroutine_trait, stmt_expr_attributes)]
+#![feature(coroutines)]
 
 use std::convert::Infallible;
 use std::fs::File;

@@ -1,6 +1,6 @@
 //! Pull pipelines: laziness, early stop closing every stage innermost first, line sources,
 //! and `futures::Stream` in and out.
-#![feature(coroutines, coroutine_trait, stmt_expr_attributes)]
+#![feature(coroutines)]
 
 use futures::{executor::block_on, stream, StreamExt};
 use std::cell::RefCell;

@@ -1,6 +1,6 @@
 //! Push pipelines: broadcast to three sinks in one pass, aggregates handing their results back
 //! from `close()`, coroutine sinks as targets, targets as coroutines, and streams fed in.
-#![feature(coroutines, coroutine_trait, stmt_expr_attributes)]
+#![feature(coroutines)]
 
 use futures::{executor::block_on, stream};
 use std::cell::RefCell;

@@ -299,10 +299,13 @@ impl std::fmt::Display for StreamId {
     }
 }
 
+/// The field/value pairs of one stream entry.
+pub type StreamFields = Vec<(Vec<u8>, Vec<u8>)>;
+
 /// An append-only log of field/value entries.
 #[derive(Default)]
 pub struct Stream {
-    entries: VecDeque<(StreamId, Vec<(Vec<u8>, Vec<u8>)>)>,
+    entries: VecDeque<(StreamId, StreamFields)>,
     last: StreamId,
 }
 
@@ -313,7 +316,7 @@ impl Stream {
     }
 
     /// Appends an entry with `id`, which the caller checked is above [`Stream::last_id`].
-    pub fn append(&mut self, id: StreamId, fields: Vec<(Vec<u8>, Vec<u8>)>) {
+    pub fn append(&mut self, id: StreamId, fields: StreamFields) {
         self.last = id;
         self.entries.push_back((id, fields));
     }
