@@ -188,21 +188,19 @@ where
     /// ```
     #[inline]
     pub fn send(&mut self, value: S) -> Result<Step<Y, R>, CoError<S, E>> {
-        if self.state == State::Suspended {
-            let out = self.run(Resume::Send(value));
-            return self.answer(out);
-        }
-        self.send_unsuspended(value)
-    }
-
-    #[cold]
-    fn send_unsuspended(&mut self, value: S) -> Result<Step<Y, R>, CoError<S, E>> {
-        if self.state == State::Created {
-            events::misuse(&self.name, "send before start");
-            Err(CoError::NotStarted(value))
-        } else {
-            events::misuse(&self.name, "send to an exhausted coroutine");
-            Err(CoError::Exhausted)
+        match self.state {
+            State::Suspended => {
+                let out = self.run(Resume::Send(value));
+                self.answer(out)
+            }
+            State::Created => {
+                events::misuse(&self.name, "send before start");
+                Err(CoError::NotStarted(value))
+            }
+            State::Closed => {
+                events::misuse(&self.name, "send to an exhausted coroutine");
+                Err(CoError::Exhausted)
+            }
         }
     }
 
@@ -335,7 +333,8 @@ where
         out
     }
 
-    /// Turns what the body did into the answer of `start`, `send` or `throw`.
+    /// Turns what the body did into the answer of `start`, `send` or `throw`. Every answer is
+    /// built here, inline; only the tracing calls on the ends are out of line.
     #[inline(always)]
     fn answer(
         &self,
@@ -343,22 +342,15 @@ where
     ) -> Result<Step<Y, R>, CoError<S, E>> {
         match out {
             CoroutineState::Yielded(y) => Ok(Step::Yield(y)),
-            CoroutineState::Complete(end) => self.ended(end),
-        }
-    }
-
-    #[cold]
-    fn ended(&self, end: Result<R, Exit<E>>) -> Result<Step<Y, R>, CoError<S, E>> {
-        match end {
-            Ok(r) => {
+            CoroutineState::Complete(Ok(r)) => {
                 events::completed(&self.name, "returned");
                 Ok(Step::Return(r))
             }
-            Err(Exit::Raised(e)) => {
+            CoroutineState::Complete(Err(Exit::Raised(e))) => {
                 events::completed(&self.name, "raised");
                 Err(CoError::Raised(e))
             }
-            Err(Exit::Closed) => {
+            CoroutineState::Complete(Err(Exit::Closed)) => {
                 events::completed(&self.name, "closed itself");
                 Err(CoError::Exhausted)
             }
