@@ -83,7 +83,7 @@ where
 
     #[inline]
     fn delegate(&mut self, resume: Resume<S, E>) -> Step<Y, Result<R, Exit<E>>> {
-        with_stack_room(|| forward(self, resume))
+        Delegate::delegate(&mut **self, resume)
     }
 }
 
