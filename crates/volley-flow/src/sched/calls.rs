@@ -9,20 +9,102 @@ use std::os::fd::AsRawFd;
 use std::time::{Duration, Instant};
 use volley_core::{Co, Delegate, Exit, Resume, Step};
 
-/// One system call, ready to be delegated to with `yield_from!`: it yields the call once and
-/// decodes the reply into `X`. Every helper of this module that makes a single call returns one.
+/// What a task body delegates to with `yield_from!` to make system calls: the helpers of this
+/// module (which return `impl TaskCall<X, T>`), a [`Call`], or a helper coroutine
+/// ([`SubCo`](super::SubCo)). The `yield_from!` evaluates to `X`.
+///
+/// The single-call helpers ([`yield_now`], [`sleep`], [`join`]...) are plain values, not
+/// coroutines: they keep only the call's arguments, build the [`Syscall`] at the first resume
+/// and decode the [`Reply`] inline, so `yield_from!(yield_now())?` costs what a raw
+/// `co_yield!(Syscall::Yield)?` costs. A throw or close arriving while the call is pending goes
+/// straight to the task body, as with any `yield_from!`.
+///
+/// ```
+/// use volley_core::yield_from;
+/// use volley_flow::sched::{task_id, Scheduler, TaskCall, TaskId, TaskResume};
+///
+/// /// Any call that answers a task id, kept for later.
+/// fn whoami<T>() -> impl TaskCall<TaskId, T> {
+///     task_id()
+/// }
+/// let mut sched = Scheduler::new();
+/// sched.spawn(#[coroutine] |_: TaskResume| {
+///     let call = whoami();
+///     let me = yield_from!(call)?;
+///     assert_eq!(me.serial(), 1);
+///     Ok(())
+/// });
+/// sched.run().unwrap();
+/// ```
+pub trait TaskCall<X, T = ()>: Delegate<Reply<T>, Syscall<T>, TaskError, Output = X> {}
+
+impl<D, X, T> TaskCall<X, T> for D where D: Delegate<Reply<T>, Syscall<T>, TaskError, Output = X> {}
+
+/// A single system call: its arguments until the first resume, then the reply decoder.
+///
+/// `build` and `decode` are closures or functions known at compile time (zero-sized), so the
+/// call is built in place and the reply is matched inline, with no indirect call and no copy
+/// of a prebuilt [`Syscall`] or of the [`Reply`].
+struct Single<A, B, D> {
+    args: Option<A>,
+    build: B,
+    decode: D,
+}
+
+/// A single call yielding `build(args)` and answering `decode(reply)`.
+#[inline(always)]
+fn single<A, X, T>(
+    args: A,
+    build: impl Fn(A) -> Syscall<T>,
+    decode: impl Fn(Reply<T>) -> Result<X, Exit<TaskError>>,
+) -> impl TaskCall<X, T> {
+    Single {
+        args: Some(args),
+        build,
+        decode,
+    }
+}
+
+impl<A, B, D, X, T> Delegate<Reply<T>, Syscall<T>, TaskError> for Single<A, B, D>
+where
+    B: Fn(A) -> Syscall<T>,
+    D: Fn(Reply<T>) -> Result<X, Exit<TaskError>>,
+{
+    type Output = X;
+
+    #[inline(always)]
+    fn delegate(
+        &mut self,
+        resume: Resume<Reply<T>, TaskError>,
+    ) -> Step<Syscall<T>, Result<X, Exit<TaskError>>> {
+        match resume {
+            Resume::Start => match self.args.take() {
+                Some(args) => Step::Yield((self.build)(args)),
+                None => Step::Return(Err(Exit::Closed)),
+            },
+            Resume::Send(reply) => Step::Return((self.decode)(reply)),
+            Resume::Throw(error) => Step::Return(Err(Exit::Raised(error))),
+            Resume::Close => Step::Return(Err(Exit::Closed)),
+        }
+    }
+}
+
+/// One system call built ahead of time with a reply decoder given as a function pointer: the
+/// way to make a call no helper covers. It yields the call once and decodes the reply into `X`.
 ///
 /// A throw or close arriving while the call is pending goes straight to the task body, as with
 /// any `yield_from!`.
 ///
 /// ```
-/// use volley_core::yield_from;
-/// use volley_flow::sched::{task_id, Scheduler, TaskResume};
+/// use volley_core::{yield_from, Exit};
+/// use volley_flow::sched::{Call, Reply, Scheduler, Syscall, TaskError, TaskResume};
 /// let mut sched = Scheduler::new();
 /// sched.spawn(#[coroutine] |_: TaskResume| {
-///     let call = task_id();
-///     let me = yield_from!(call)?;
-///     assert_eq!(me.serial(), 1);
+///     let call: Call<u64> = Call::new(Syscall::GetId, |reply| match reply {
+///         Reply::Id(id) => Ok(id.serial()),
+///         _ => Err(Exit::Raised(TaskError::msg("unexpected reply"))),
+///     });
+///     assert_eq!(yield_from!(call)?, 1);
 ///     Ok(())
 /// });
 /// sched.run().unwrap();
@@ -147,8 +229,9 @@ fn woken<T>(reply: Reply<T>) -> Result<usize, Exit<TaskError>> {
 /// sched.run().unwrap();
 /// assert_eq!(*log.borrow(), ["a0", "b0", "a1", "b1"]);
 /// ```
-pub fn yield_now<T>() -> Call<(), T> {
-    Call::new(Syscall::Yield, done)
+#[must_use = "a system call does nothing until a task delegates to it with yield_from!"]
+pub fn yield_now<T>() -> impl TaskCall<(), T> {
+    single((), |()| Syscall::Yield, done)
 }
 
 /// The running task's own id.
@@ -161,8 +244,9 @@ pub fn yield_now<T>() -> Call<(), T> {
 /// sched.run().unwrap();
 /// assert_eq!(sched.take_outcome(spawned).unwrap().unwrap(), spawned.serial());
 /// ```
-pub fn task_id<T>() -> Call<TaskId, T> {
-    Call::new(Syscall::GetId, id)
+#[must_use = "a system call does nothing until a task delegates to it with yield_from!"]
+pub fn task_id<T>() -> impl TaskCall<TaskId, T> {
+    single((), |()| Syscall::GetId, id)
 }
 
 /// Spawns a task and evaluates to its id. Its outcome is kept until a task [`join`]s it (or
@@ -180,7 +264,8 @@ pub fn task_id<T>() -> Call<TaskId, T> {
 /// });
 /// sched.run().unwrap();
 /// ```
-pub fn spawn<T: 'static>(body: impl TaskBody<T>) -> Call<TaskId, T> {
+#[must_use = "a system call does nothing until a task delegates to it with yield_from!"]
+pub fn spawn<T: 'static>(body: impl TaskBody<T>) -> impl TaskCall<TaskId, T> {
     spawn_task(Co::boxed(body).named("task"), false)
 }
 
@@ -197,10 +282,11 @@ pub fn spawn<T: 'static>(body: impl TaskBody<T>) -> Call<TaskId, T> {
 /// sched.run().unwrap();
 /// assert_eq!(sched.stats().spawned, 2);
 /// ```
+#[must_use = "a system call does nothing until a task delegates to it with yield_from!"]
 pub fn spawn_named<T: 'static>(
     name: impl Into<Cow<'static, str>>,
     body: impl TaskBody<T>,
-) -> Call<TaskId, T> {
+) -> impl TaskCall<TaskId, T> {
     spawn_task(Co::boxed(body).named(name), false)
 }
 
@@ -220,7 +306,8 @@ pub fn spawn_named<T: 'static>(
 /// sched.run().unwrap();
 /// assert_eq!(sched.stats().unjoined, 1); // only the outer task, spawned joinable
 /// ```
-pub fn spawn_detached<T: 'static>(body: impl TaskBody<T>) -> Call<TaskId, T> {
+#[must_use = "a system call does nothing until a task delegates to it with yield_from!"]
+pub fn spawn_detached<T: 'static>(body: impl TaskBody<T>) -> impl TaskCall<TaskId, T> {
     spawn_task(Co::boxed(body).named("task"), true)
 }
 
@@ -237,8 +324,13 @@ pub fn spawn_detached<T: 'static>(body: impl TaskBody<T>) -> Call<TaskId, T> {
 /// });
 /// sched.run().unwrap();
 /// ```
-pub fn spawn_task<T>(task: Task<T>, detached: bool) -> Call<TaskId, T> {
-    Call::new(Syscall::Spawn { task, detached }, id)
+#[must_use = "a system call does nothing until a task delegates to it with yield_from!"]
+pub fn spawn_task<T>(task: Task<T>, detached: bool) -> impl TaskCall<TaskId, T> {
+    single(
+        (task, detached),
+        |(task, detached)| Syscall::Spawn { task, detached },
+        id,
+    )
 }
 
 /// Waits for a task to end and evaluates to its outcome: `Ok` with its return value, or a
@@ -258,8 +350,9 @@ pub fn spawn_task<T>(task: Task<T>, detached: bool) -> Call<TaskId, T> {
 /// });
 /// sched.run().unwrap();
 /// ```
-pub fn join<T>(task: TaskId) -> Call<Result<T, JoinError>, T> {
-    Call::new(Syscall::Join(task), |reply| match reply {
+#[must_use = "a system call does nothing until a task delegates to it with yield_from!"]
+pub fn join<T>(task: TaskId) -> impl TaskCall<Result<T, JoinError>, T> {
+    single(task, Syscall::Join, |reply| match reply {
         Reply::Joined(outcome) => Ok(outcome),
         other => Err(unexpected(other, "join")),
     })
@@ -285,8 +378,9 @@ pub fn join<T>(task: TaskId) -> Call<Result<T, JoinError>, T> {
 /// });
 /// sched.run().unwrap();
 /// ```
-pub fn kill<T>(task: TaskId) -> Call<bool, T> {
-    Call::new(Syscall::Kill(task), found)
+#[must_use = "a system call does nothing until a task delegates to it with yield_from!"]
+pub fn kill<T>(task: TaskId) -> impl TaskCall<bool, T> {
+    single(task, Syscall::Kill, found)
 }
 
 /// Throws `error` into a task at its next resume, waking it if it is blocked; the task may
@@ -310,8 +404,13 @@ pub fn kill<T>(task: TaskId) -> Call<bool, T> {
 /// });
 /// sched.run().unwrap();
 /// ```
-pub fn cancel<T>(task: TaskId, error: TaskError) -> Call<bool, T> {
-    Call::new(Syscall::Cancel(task, error), found)
+#[must_use = "a system call does nothing until a task delegates to it with yield_from!"]
+pub fn cancel<T>(task: TaskId, error: TaskError) -> impl TaskCall<bool, T> {
+    single(
+        (task, error),
+        |(task, error)| Syscall::Cancel(task, error),
+        found,
+    )
 }
 
 /// Drops a task's outcome when it ends (now, if it already ended) instead of keeping it for a
@@ -328,8 +427,9 @@ pub fn cancel<T>(task: TaskId, error: TaskError) -> Call<bool, T> {
 /// });
 /// sched.run().unwrap();
 /// ```
-pub fn detach<T>(task: TaskId) -> Call<bool, T> {
-    Call::new(Syscall::Detach(task), found)
+#[must_use = "a system call does nothing until a task delegates to it with yield_from!"]
+pub fn detach<T>(task: TaskId) -> impl TaskCall<bool, T> {
+    single(task, Syscall::Detach, found)
 }
 
 /// Sleeps at least `duration`, letting other tasks run.
@@ -347,8 +447,9 @@ pub fn detach<T>(task: TaskId) -> Call<bool, T> {
 /// sched.run().unwrap();
 /// assert!(start.elapsed() >= Duration::from_millis(5));
 /// ```
-pub fn sleep<T>(duration: Duration) -> Call<(), T> {
-    Call::new(Syscall::Sleep(duration), done)
+#[must_use = "a system call does nothing until a task delegates to it with yield_from!"]
+pub fn sleep<T>(duration: Duration) -> impl TaskCall<(), T> {
+    single(duration, Syscall::Sleep, done)
 }
 
 /// Sleeps until `deadline` (at once if it has passed), letting other tasks run.
@@ -366,8 +467,9 @@ pub fn sleep<T>(duration: Duration) -> Call<(), T> {
 /// sched.run().unwrap();
 /// assert!(Instant::now() >= deadline);
 /// ```
-pub fn sleep_until<T>(deadline: Instant) -> Call<(), T> {
-    Call::new(Syscall::SleepUntil(deadline), done)
+#[must_use = "a system call does nothing until a task delegates to it with yield_from!"]
+pub fn sleep_until<T>(deadline: Instant) -> impl TaskCall<(), T> {
+    single(deadline, Syscall::SleepUntil, done)
 }
 
 /// Waits until `source` (a non-blocking socket, pipe...) is readable, hung up, or in error.
@@ -391,8 +493,9 @@ pub fn sleep_until<T>(deadline: Instant) -> Call<(), T> {
 /// });
 /// sched.run().unwrap();
 /// ```
-pub fn readable<T>(source: &impl AsRawFd) -> Call<(), T> {
-    Call::new(Syscall::Readable(source.as_raw_fd()), done)
+#[must_use = "a system call does nothing until a task delegates to it with yield_from!"]
+pub fn readable<T>(source: &impl AsRawFd) -> impl TaskCall<(), T> {
+    single(source.as_raw_fd(), Syscall::Readable, done)
 }
 
 /// Waits until `source` is writable or in error. Wake-ups may be spurious: retry the write.
@@ -410,8 +513,9 @@ pub fn readable<T>(source: &impl AsRawFd) -> Call<(), T> {
 /// });
 /// sched.run().unwrap();
 /// ```
-pub fn writable<T>(source: &impl AsRawFd) -> Call<(), T> {
-    Call::new(Syscall::Writable(source.as_raw_fd()), done)
+#[must_use = "a system call does nothing until a task delegates to it with yield_from!"]
+pub fn writable<T>(source: &impl AsRawFd) -> impl TaskCall<(), T> {
+    single(source.as_raw_fd(), Syscall::Writable, done)
 }
 
 /// Parks the task on `list` until another task wakes it ([`wake_one`], [`wake_all`]).
@@ -432,8 +536,9 @@ pub fn writable<T>(source: &impl AsRawFd) -> Call<(), T> {
 /// });
 /// sched.run().unwrap();
 /// ```
-pub fn park<T>(list: &WaitList) -> Call<(), T> {
-    Call::new(Syscall::Park(list.clone()), done)
+#[must_use = "a system call does nothing until a task delegates to it with yield_from!"]
+pub fn park<T>(list: &WaitList) -> impl TaskCall<(), T> {
+    single(list.clone(), Syscall::Park, done)
 }
 
 /// Wakes the task parked longest on `list`; evaluates to how many were woken (0 or 1).
@@ -448,12 +553,11 @@ pub fn park<T>(list: &WaitList) -> Call<(), T> {
 /// });
 /// sched.run().unwrap();
 /// ```
-pub fn wake_one<T>(list: &WaitList) -> Call<usize, T> {
-    Call::new(
-        Syscall::Wake {
-            list: list.clone(),
-            all: false,
-        },
+#[must_use = "a system call does nothing until a task delegates to it with yield_from!"]
+pub fn wake_one<T>(list: &WaitList) -> impl TaskCall<usize, T> {
+    single(
+        list.clone(),
+        |list| Syscall::Wake { list, all: false },
         woken,
     )
 }
@@ -470,12 +574,11 @@ pub fn wake_one<T>(list: &WaitList) -> Call<usize, T> {
 /// });
 /// sched.run().unwrap();
 /// ```
-pub fn wake_all<T>(list: &WaitList) -> Call<usize, T> {
-    Call::new(
-        Syscall::Wake {
-            list: list.clone(),
-            all: true,
-        },
+#[must_use = "a system call does nothing until a task delegates to it with yield_from!"]
+pub fn wake_all<T>(list: &WaitList) -> impl TaskCall<usize, T> {
+    single(
+        list.clone(),
+        |list| Syscall::Wake { list, all: true },
         woken,
     )
 }
@@ -493,11 +596,16 @@ pub fn wake_all<T>(list: &WaitList) -> Call<usize, T> {
 /// });
 /// sched.run().unwrap();
 /// ```
-pub fn stats<T>() -> Call<Stats, T> {
-    Call::new(Syscall::Stats, |reply| match reply {
-        Reply::Stats(stats) => Ok(stats),
-        other => Err(unexpected(other, "stats")),
-    })
+#[must_use = "a system call does nothing until a task delegates to it with yield_from!"]
+pub fn stats<T>() -> impl TaskCall<Stats, T> {
+    single(
+        (),
+        |()| Syscall::Stats,
+        |reply| match reply {
+            Reply::Stats(stats) => Ok(stats),
+            other => Err(unexpected(other, "stats")),
+        },
+    )
 }
 
 /// Closes every task, this one included (its close arm runs at this call), and makes
@@ -519,6 +627,7 @@ pub fn stats<T>() -> Call<Stats, T> {
 /// sched.run().unwrap();
 /// assert_eq!(sched.stats().alive, 0);
 /// ```
-pub fn shutdown<T>() -> Call<(), T> {
-    Call::new(Syscall::Shutdown, done)
+#[must_use = "a system call does nothing until a task delegates to it with yield_from!"]
+pub fn shutdown<T>() -> impl TaskCall<(), T> {
+    single((), |()| Syscall::Shutdown, done)
 }

@@ -109,7 +109,7 @@ mod waitlist;
 pub use calls::{
     cancel, detach, join, kill, park, readable, shutdown, sleep, sleep_until, spawn,
     spawn_detached, spawn_named, spawn_task, stats, task_id, wake_all, wake_one, writable,
-    yield_now, Call,
+    yield_now, Call, TaskCall,
 };
 pub use channel::{Channel, SendError, SendResult};
 pub use error::{JoinError, OrRaise, SchedError, TaskError};

@@ -2,14 +2,14 @@
 //! carries out their system calls.
 
 use super::reactor::{Direction, Reactor, Waiter};
-use super::task::{Pending, Run, Slot, Wait};
+use super::task::{Cold, Hot, Pending, Status, Wait};
 use super::timers::Timers;
 use super::{
     JoinError, Reply, SchedError, Stats, Syscall, Task, TaskBody, TaskError, TaskId, WaitList,
 };
 use slab::Slab;
 use std::borrow::Cow;
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::time::{Duration, Instant};
 use volley_core::{Co, CoError, Step};
@@ -51,8 +51,16 @@ use volley_core::{Co, CoError, Step};
 /// assert_eq!(*log.borrow(), ["parent joins", "child woke"]);
 /// ```
 pub struct Scheduler<T = ()> {
-    tasks: Slab<Slot<T>>,
-    ready: VecDeque<TaskId>,
+    /// What every switch touches, one cache line per task.
+    tasks: Slab<Hot<T>>,
+    /// The rest of each task, at the same key as its hot half.
+    cold: Vec<Option<Cold<T>>>,
+    /// Tasks to resume in the next round, in the order they became ready.
+    ready: Vec<TaskId>,
+    /// The buffer of the round being run, kept to reuse its allocation.
+    spare: Vec<TaskId>,
+    /// A `Reply::Done` written long before it is sent; see [`Scheduler::run_task`].
+    done: Reply<T>,
     timers: Timers,
     reactor: Reactor,
     unjoined: HashMap<TaskId, Result<T, JoinError>>,
@@ -76,7 +84,10 @@ impl<T> Default for Scheduler<T> {
     fn default() -> Self {
         Scheduler {
             tasks: Slab::new(),
-            ready: VecDeque::new(),
+            cold: Vec::new(),
+            ready: Vec::new(),
+            spare: Vec::new(),
+            done: Reply::Done,
             timers: Timers::default(),
             reactor: Reactor::default(),
             unjoined: HashMap::new(),
@@ -174,17 +185,29 @@ impl<T> Scheduler<T> {
         };
         let span = tracing::info_span!(target: "volley::sched", "task", id = id.serial, name = task.name());
         tracing::debug!(target: "volley::sched", parent: &span, "task spawned");
-        entry.insert(Slot {
-            id,
+        entry.insert(Hot {
             co: task,
+            serial: id.serial,
+            status: Status::ReadyPending,
+            traced: !span.is_disabled(),
+        });
+        let cold = Cold {
             span,
-            run: Run::Ready(Pending::Start),
+            pending: Some(Pending::Start),
+            wait: None,
             wait_no: 0,
             joiner: None,
             detached,
             woken_from: None,
-        });
-        self.ready.push_back(id);
+        };
+        match self.cold.get_mut(id.key()) {
+            Some(place) => *place = Some(cold),
+            None => {
+                self.cold.resize_with(id.key(), || None);
+                self.cold.push(Some(cold));
+            }
+        }
+        self.ready.push(id);
         id
     }
 
@@ -208,17 +231,8 @@ impl<T> Scheduler<T> {
     /// ```
     pub fn run(&mut self) -> Result<(), SchedError> {
         loop {
-            let mut round = self.ready.len();
-            while round > 0 {
-                let Some(id) = self.ready.pop_front() else {
-                    break;
-                };
-                round -= 1;
-                self.run_task(id);
-                if self.shutdown_requested {
-                    self.shutdown();
-                    return Ok(());
-                }
+            if self.run_round() {
+                return Ok(());
             }
             if self.tasks.is_empty() {
                 self.ready.clear();
@@ -252,7 +266,14 @@ impl<T> Scheduler<T> {
     /// ```
     pub fn shutdown(&mut self) -> usize {
         self.shutdown_requested = false;
-        let ids: Vec<TaskId> = self.tasks.iter().map(|(_, slot)| slot.id).collect();
+        let ids: Vec<TaskId> = self
+            .tasks
+            .iter()
+            .map(|(key, hot)| TaskId {
+                key,
+                serial: hot.serial,
+            })
+            .collect();
         let mut closed = 0;
         for id in ids {
             if self.kill(id) {
@@ -277,17 +298,16 @@ impl<T> Scheduler<T> {
     /// assert!(matches!(sched.take_outcome(id), Some(Err(JoinError::Killed))));
     /// ```
     pub fn kill(&mut self, task: TaskId) -> bool {
-        let Some(slot) = self.remove(task) else {
+        let Some((Hot { mut co, .. }, cold)) = self.remove(task) else {
             return false;
         };
-        let Slot {
-            id,
-            mut co,
+        let Cold {
             span,
             joiner,
             detached,
             ..
-        } = slot;
+        } = cold;
+        let id = task;
         let closed = span.in_scope(|| catch_unwind(AssertUnwindSafe(|| co.close())));
         let outcome = match closed {
             Ok(Ok(_)) => Err(JoinError::Killed),
@@ -321,21 +341,24 @@ impl<T> Scheduler<T> {
     /// assert!(matches!(sched.take_outcome(id), Some(Err(JoinError::Raised(e))) if e.is_cancelled()));
     /// ```
     pub fn cancel(&mut self, task: TaskId, error: TaskError) -> bool {
-        let Some(slot) = self.slot_mut(task) else {
+        let Some((hot, cold)) = self.parts(task) else {
             return false;
         };
-        match std::mem::replace(&mut slot.run, Run::Running) {
-            Run::Ready(_) => {
-                slot.run = Run::Ready(Pending::Throw(error));
-                if let Some(list) = slot.woken_from.take() {
+        match hot.status {
+            Status::ReadyDone | Status::ReadyPending | Status::Running => {
+                let was_ready = hot.status != Status::Running;
+                hot.status = Status::ReadyPending;
+                cold.pending = Some(Pending::Throw(error));
+                if let Some(list) = cold.woken_from.take().filter(|_| was_ready) {
                     self.wake(&list, false);
                 }
             }
-            Run::Blocked(wait) => {
-                self.unwait(task, wait);
-                self.make_ready(task, Pending::Throw(error));
+            Status::Blocked => {
+                if let Some(wait) = cold.wait.take() {
+                    self.unwait(task, wait);
+                }
+                self.make_ready(task, Some(Pending::Throw(error)));
             }
-            Run::Running => slot.run = Run::Ready(Pending::Throw(error)),
         }
         true
     }
@@ -357,17 +380,54 @@ impl<T> Scheduler<T> {
     /// assert_eq!(sched.stats().alive, 0);
     /// ```
     pub fn run_once(&mut self) {
-        let round = self.ready.len();
-        for _ in 0..round {
-            let Some(id) = self.ready.pop_front() else {
-                break;
-            };
+        self.run_round();
+    }
+
+    /// Resumes every task ready at the start of the round once, in order; answers whether a
+    /// shutdown request ended the round (the shutdown is done).
+    ///
+    /// A task that panics is caught here, once per round rather than once per resume: the
+    /// panic can only come from the task being resumed (killing another task catches that
+    /// task's panic itself), and the core leaves a panicked coroutine closed, so the task is
+    /// reported as panicked and the round goes on with the next one.
+    fn run_round(&mut self) -> bool {
+        let mut round = std::mem::take(&mut self.spare);
+        std::mem::swap(&mut round, &mut self.ready);
+        let mut next = 0;
+        let shut_down = loop {
+            let ran = catch_unwind(AssertUnwindSafe(|| self.run_tasks(&round, &mut next)));
+            match ran {
+                Ok(shut_down) => break shut_down,
+                Err(payload) => {
+                    let Some(&id) = round.get(next) else {
+                        break false;
+                    };
+                    next += 1;
+                    self.finish(id, Err(JoinError::Panicked(panic_message(payload))));
+                    if self.shutdown_requested {
+                        self.shutdown();
+                        break true;
+                    }
+                }
+            }
+        };
+        round.clear();
+        self.spare = round;
+        shut_down
+    }
+
+    /// Runs `round[*next..]`, advancing `next` past each task once it is done with; answers
+    /// whether a shutdown request stopped it (the shutdown is done).
+    fn run_tasks(&mut self, round: &[TaskId], next: &mut usize) -> bool {
+        while let Some(&id) = round.get(*next) {
             self.run_task(id);
+            *next += 1;
             if self.shutdown_requested {
                 self.shutdown();
-                return;
+                return true;
             }
         }
+        false
     }
 
     /// Takes the outcome of an ended, joinable task that no task joined.
@@ -397,7 +457,7 @@ impl<T> Scheduler<T> {
     pub fn is_alive(&self, task: TaskId) -> bool {
         self.tasks
             .get(task.key())
-            .is_some_and(|slot| slot.id == task)
+            .is_some_and(|hot| hot.serial == task.serial)
     }
 
     /// The scheduler's counters.
@@ -420,63 +480,80 @@ impl<T> Scheduler<T> {
         }
     }
 
-    /// Resumes one task until it blocks, queues itself, or ends.
+    /// Resumes one task until it blocks, queues itself, or ends. A panic of the task unwinds
+    /// out of here to [`run_round`](Scheduler::run_round).
+    ///
+    /// The common switch, a task resumed with `Done` that yields `Syscall::Yield` again, reads
+    /// and writes only the task's hot half and the ready queue.
+    #[inline]
     fn run_task(&mut self, id: TaskId) {
-        let Some(slot) = self.slot_mut(id) else {
+        let key = id.key();
+        let Some(mut hot) = self
+            .tasks
+            .get_mut(key)
+            .filter(|hot| hot.serial == id.serial)
+        else {
             return; // killed while queued
         };
-        // The common case, a task resumed with `Done`, is carried as a flag: moving a whole
-        // `Pending` whose payload was never written costs a stalled wide copy per switch.
-        let mut pending: Option<Pending<T>> = None;
-        if matches!(slot.run, Run::Ready(Pending::Send(Reply::Done))) {
-            slot.run = Run::Running;
-            slot.woken_from = None;
-        } else {
-            match std::mem::replace(&mut slot.run, Run::Running) {
-                Run::Ready(next) => {
-                    slot.woken_from = None;
-                    pending = Some(next);
+        let mut pending = match hot.status {
+            Status::ReadyDone => None,
+            Status::ReadyPending => match self.cold.get_mut(key) {
+                Some(Some(cold)) => {
+                    cold.woken_from = None;
+                    cold.pending.take()
                 }
-                other => {
-                    slot.run = other; // a stale queue entry
-                    return;
-                }
-            }
-        }
+                _ => None,
+            },
+            Status::Blocked | Status::Running => return, // a stale queue entry
+        };
+        hot.status = Status::Running;
         loop {
             self.switches += 1;
-            let Some(Slot { co, span, .. }) = self.tasks.get_mut(id.key()) else {
-                return;
-            };
-            let resumed = span.in_scope(|| {
-                catch_unwind(AssertUnwindSafe(|| match pending.take() {
-                    None => co.send(Reply::Done),
+            let co = &mut hot.co;
+            let pending_ref = &mut pending;
+            let done = &mut self.done;
+            // The common case tests only the tag of `pending`: moving the whole `Option` out
+            // when just its tag was written stalls on a wide load of a narrow store.
+            let mut resume = move || match pending_ref.is_none() {
+                true => co.send(std::mem::replace(done, Reply::Done)),
+                false => match pending_ref.take() {
+                    None | Some(Pending::Send(Reply::Done)) => co.send(Reply::Done),
                     Some(Pending::Send(reply)) => co.send(reply),
                     Some(Pending::Start) => co.start(),
                     Some(Pending::Throw(error)) => co.throw(error),
-                }))
-            });
+                },
+            };
+            let resumed = if hot.traced {
+                match self.cold.get(key) {
+                    Some(Some(cold)) => cold.span.in_scope(resume),
+                    _ => resume(),
+                }
+            } else {
+                resume()
+            };
             match resumed {
-                Ok(Ok(Step::Yield(Syscall::Yield))) => {
-                    if let Some(slot) = self.tasks.get_mut(id.key()) {
-                        slot.run = Run::Ready(Pending::Send(Reply::Done));
-                        self.ready.push_back(id);
-                    }
+                Ok(Step::Yield(call)) if matches!(call, Syscall::Yield) => {
+                    // `Yield` owns nothing: skipping its drop saves a call to the drop glue
+                    // of the whole enum on every switch.
+                    std::mem::forget(call);
+                    hot.status = Status::ReadyDone;
+                    self.ready.push(id);
                     return;
                 }
-                Ok(Ok(Step::Yield(call))) => match self.syscall(id, call) {
+                Ok(Step::Yield(call)) => match self.syscall(id, call) {
                     Next::Continue(next) => pending = Some(next),
                     Next::Suspend => return,
                 },
-                Ok(Ok(Step::Return(value))) => return self.finish(id, Ok(value)),
-                Ok(Err(CoError::Raised(error))) => {
+                Ok(Step::Return(value)) => return self.finish(id, Ok(value)),
+                Err(CoError::Raised(error)) => {
                     return self.finish(id, Err(JoinError::Raised(error)))
                 }
-                Ok(Err(_)) => return self.finish(id, Err(JoinError::Killed)),
-                Err(payload) => {
-                    return self.finish(id, Err(JoinError::Panicked(panic_message(payload))))
-                }
+                Err(_) => return self.finish(id, Err(JoinError::Killed)),
             }
+            hot = match self.tasks.get_mut(key) {
+                Some(hot) => hot,
+                None => return,
+            };
         }
     }
 
@@ -484,7 +561,7 @@ impl<T> Scheduler<T> {
     fn syscall(&mut self, me: TaskId, call: Syscall<T>) -> Next<T> {
         let reply = match call {
             Syscall::Yield => {
-                self.make_ready(me, Pending::Send(Reply::Done));
+                self.make_ready(me, None);
                 return Next::Suspend;
             }
             Syscall::GetId => Reply::Id(me),
@@ -526,8 +603,8 @@ impl<T> Scheduler<T> {
             Syscall::Wake { list, all } => Reply::Woken(self.wake(&list, all)),
             Syscall::Stats => Reply::Stats(self.stats()),
             Syscall::Shutdown => {
-                if let Some(slot) = self.slot_mut(me) {
-                    slot.run = Run::Ready(Pending::Send(Reply::Done));
+                if let Some(hot) = self.hot_mut(me) {
+                    hot.status = Status::ReadyDone;
                 }
                 self.shutdown_requested = true;
                 return Next::Suspend;
@@ -543,13 +620,13 @@ impl<T> Scheduler<T> {
         if let Some(outcome) = self.unjoined.remove(&target) {
             return Next::Continue(Pending::Send(Reply::Joined(outcome)));
         }
-        let busy = match self.slot_mut(target) {
+        let busy = match self.parts(target) {
             None => {
                 return Next::Continue(Pending::Send(Reply::Joined(Err(JoinError::NoSuchTask(
                     target,
                 )))))
             }
-            Some(slot) => slot.joiner,
+            Some((_, cold)) => cold.joiner,
         };
         if let Some(other) = busy {
             if self.is_joining(other, target) {
@@ -558,18 +635,20 @@ impl<T> Scheduler<T> {
                 ))));
             }
         }
-        if let Some(slot) = self.slot_mut(target) {
-            slot.joiner = Some(me);
+        if let Some((_, cold)) = self.parts(target) {
+            cold.joiner = Some(me);
         }
         self.block(me, Wait::Join(target));
         Next::Suspend
     }
 
     fn is_joining(&self, joiner: TaskId, target: TaskId) -> bool {
-        matches!(
-            self.tasks.get(joiner.key()),
-            Some(Slot { id, run: Run::Blocked(Wait::Join(t)), .. }) if *id == joiner && *t == target
-        )
+        self.is_alive(joiner)
+            && self.tasks[joiner.key()].status == Status::Blocked
+            && matches!(
+                self.cold.get(joiner.key()),
+                Some(Some(Cold { wait: Some(Wait::Join(t)), .. })) if *t == target
+            )
     }
 
     fn sleep(&mut self, me: TaskId, deadline: Option<Instant>) -> Next<T> {
@@ -582,8 +661,8 @@ impl<T> Scheduler<T> {
     }
 
     fn wait_io(&mut self, me: TaskId, fd: i32, dir: Direction) -> Next<T> {
-        let wait = match self.slot_mut(me) {
-            Some(slot) => slot.wait_no.wrapping_add(1),
+        let wait = match self.parts(me) {
+            Some((_, cold)) => cold.wait_no.wrapping_add(1),
             None => return Next::Suspend,
         };
         match self.reactor.wait(fd, dir, Waiter { task: me, wait }) {
@@ -596,9 +675,9 @@ impl<T> Scheduler<T> {
     }
 
     fn detach(&mut self, target: TaskId) -> bool {
-        match self.slot_mut(target) {
-            Some(slot) => {
-                slot.detached = true;
+        match self.parts(target) {
+            Some((_, cold)) => {
+                cold.detached = true;
                 true
             }
             None => self.unjoined.remove(&target).is_some(),
@@ -616,15 +695,18 @@ impl<T> Scheduler<T> {
             let Some(id) = next else {
                 break;
             };
-            let parked_here = matches!(
-                self.tasks.get(id.key()),
-                Some(Slot { id: live, run: Run::Blocked(Wait::Park(on)), .. }) if *live == id && on.same(list)
-            );
-            if parked_here {
-                if let Some(slot) = self.slot_mut(id) {
-                    slot.woken_from = Some(list.clone());
+            let parked_here = match self.parts(id) {
+                Some((hot, cold)) if hot.status == Status::Blocked => {
+                    matches!(&cold.wait, Some(Wait::Park(on)) if on.same(list))
                 }
-                self.make_ready(id, Pending::Send(Reply::Done));
+                _ => false,
+            };
+            if parked_here {
+                if let Some((_, cold)) = self.parts(id) {
+                    cold.woken_from = Some(list.clone());
+                }
+                // Resumed through the pending path, which clears `woken_from`.
+                self.make_ready(id, Some(Pending::Send(Reply::Done)));
                 woken += 1;
                 if !all {
                     break;
@@ -636,22 +718,27 @@ impl<T> Scheduler<T> {
 
     /// Marks `me` blocked on `wait`; answers the number of this wait.
     fn block(&mut self, me: TaskId, wait: Wait) -> u32 {
-        match self.slot_mut(me) {
-            Some(slot) => {
-                slot.wait_no = slot.wait_no.wrapping_add(1);
-                slot.run = Run::Blocked(wait);
-                slot.wait_no
+        match self.parts(me) {
+            Some((hot, cold)) => {
+                hot.status = Status::Blocked;
+                cold.wait_no = cold.wait_no.wrapping_add(1);
+                cold.wait = Some(wait);
+                cold.wait_no
             }
             None => 0,
         }
     }
 
-    /// Queues a task to be resumed with `pending`.
-    #[inline]
-    fn make_ready(&mut self, task: TaskId, pending: Pending<T>) {
-        if let Some(slot) = self.slot_mut(task) {
-            slot.run = Run::Ready(pending);
-            self.ready.push_back(task);
+    /// Queues a task to be resumed with `pending`, or with `Done` if there is none.
+    fn make_ready(&mut self, task: TaskId, pending: Option<Pending<T>>) {
+        if let Some((hot, cold)) = self.parts(task) {
+            cold.wait = None;
+            hot.status = match pending {
+                None => Status::ReadyDone,
+                Some(_) => Status::ReadyPending,
+            };
+            cold.pending = pending;
+            self.ready.push(task);
         }
     }
 
@@ -660,9 +747,9 @@ impl<T> Scheduler<T> {
         match wait {
             Wait::Io { fd, dir } => self.reactor.forget(fd, dir, task),
             Wait::Join(target) => {
-                if let Some(slot) = self.slot_mut(target) {
-                    if slot.joiner == Some(task) {
-                        slot.joiner = None;
+                if let Some((_, cold)) = self.parts(target) {
+                    if cold.joiner == Some(task) {
+                        cold.joiner = None;
                     }
                 }
             }
@@ -672,36 +759,39 @@ impl<T> Scheduler<T> {
     }
 
     /// Takes a live task out of the table, undoing its wait.
-    fn remove(&mut self, task: TaskId) -> Option<Slot<T>> {
+    fn remove(&mut self, task: TaskId) -> Option<(Hot<T>, Cold<T>)> {
         if !self.is_alive(task) {
             return None;
         }
-        let mut slot = self.tasks.remove(task.key());
-        match std::mem::replace(&mut slot.run, Run::Running) {
-            Run::Blocked(wait) => self.unwait(task, wait),
-            Run::Ready(_) => {
-                if let Some(list) = slot.woken_from.take() {
+        let hot = self.tasks.remove(task.key());
+        let mut cold = self.cold.get_mut(task.key()).and_then(Option::take)?;
+        match hot.status {
+            Status::Blocked => {
+                if let Some(wait) = cold.wait.take() {
+                    self.unwait(task, wait);
+                }
+            }
+            Status::ReadyDone | Status::ReadyPending => {
+                if let Some(list) = cold.woken_from.take() {
                     self.wake(&list, false);
                 }
             }
-            Run::Running => {}
+            Status::Running => {}
         }
-        Some(slot)
+        Some((hot, cold))
     }
 
     /// A task ended by itself: returned, raised, panicked, or closed itself.
     fn finish(&mut self, task: TaskId, outcome: Result<T, JoinError>) {
-        if let Some(slot) = self.remove(task) {
-            let Slot {
-                id,
-                co,
+        if let Some((hot, cold)) = self.remove(task) {
+            drop(hot);
+            let Cold {
                 span,
                 joiner,
                 detached,
                 ..
-            } = slot;
-            drop(co);
-            self.ended(id, joiner, detached, &span, outcome);
+            } = cold;
+            self.ended(task, joiner, detached, &span, outcome);
         }
     }
 
@@ -726,7 +816,7 @@ impl<T> Scheduler<T> {
         }
         if let Some(joiner) = joiner {
             if self.is_joining(joiner, id) {
-                self.make_ready(joiner, Pending::Send(Reply::Joined(outcome)));
+                self.make_ready(joiner, Some(Pending::Send(Reply::Joined(outcome))));
                 return;
             }
         }
@@ -783,22 +873,34 @@ impl<T> Scheduler<T> {
 
     /// Makes a blocked task ready if it still waits for what `waiter` records.
     fn wake_waiter(&mut self, waiter: Waiter, kind: impl Fn(&Wait) -> bool) {
-        let current = match self.slot_mut(waiter.task) {
-            Some(slot) => {
-                slot.wait_no == waiter.wait && matches!(&slot.run, Run::Blocked(w) if kind(w))
+        let current = match self.parts(waiter.task) {
+            Some((hot, cold)) => {
+                hot.status == Status::Blocked
+                    && cold.wait_no == waiter.wait
+                    && cold.wait.as_ref().is_some_and(&kind)
             }
             None => false,
         };
         if current {
-            self.make_ready(waiter.task, Pending::Send(Reply::Done));
+            self.make_ready(waiter.task, None);
         }
     }
 
-    #[inline]
-    fn slot_mut(&mut self, task: TaskId) -> Option<&mut Slot<T>> {
+    /// The hot half of a live task.
+    fn hot_mut(&mut self, task: TaskId) -> Option<&mut Hot<T>> {
         self.tasks
             .get_mut(task.key())
-            .filter(|slot| slot.id == task)
+            .filter(|hot| hot.serial == task.serial)
+    }
+
+    /// Both halves of a live task.
+    fn parts(&mut self, task: TaskId) -> Option<(&mut Hot<T>, &mut Cold<T>)> {
+        let hot = self
+            .tasks
+            .get_mut(task.key())
+            .filter(|hot| hot.serial == task.serial)?;
+        let cold = self.cold.get_mut(task.key())?.as_mut()?;
+        Some((hot, cold))
     }
 }
 
