@@ -242,6 +242,50 @@ fn a_panicking_task_is_isolated_and_the_others_carry_on() {
     assert_eq!((stats.spawned, stats.finished, stats.alive), (3, 3, 0));
 }
 
+#[test]
+fn several_panics_in_one_round_each_reach_their_joiner() {
+    let log = log();
+    let mut sched = Scheduler::new();
+    sched.spawn(looper("a", 3, log.clone()));
+    let first = sched.spawn(
+        #[coroutine]
+        |_: TaskResume| {
+            // A call answered at once: the panic comes from a later resume of the same turn.
+            let me = yield_from!(task_id())?;
+            panic!("first dies as {me}");
+        },
+    );
+    let second = sched.spawn(
+        #[coroutine]
+        |_: TaskResume| {
+            yield_from!(yield_now())?;
+            panic!("second dies");
+        },
+    );
+    let out = log.clone();
+    sched.spawn(
+        #[coroutine]
+        move |_: TaskResume| {
+            for id in [first, second] {
+                match yield_from!(join(id))? {
+                    Err(JoinError::Panicked(m)) => out.borrow_mut().push(m),
+                    other => panic!("unexpected {other:?}"),
+                }
+            }
+            Ok(())
+        },
+    );
+    sched.spawn(looper("b", 3, log.clone()));
+    sched.run().unwrap();
+    let seen = entries(&log);
+    let loops: Vec<&String> = seen.iter().filter(|e| e.len() == 2).collect();
+    assert_eq!(loops, ["a0", "b0", "a1", "b1", "a2", "b2"]);
+    assert!(seen.contains(&format!("first dies as {first}")), "{seen:?}");
+    assert!(seen.contains(&"second dies".to_string()), "{seen:?}");
+    let stats = sched.stats();
+    assert_eq!((stats.spawned, stats.finished, stats.alive), (5, 5, 0));
+}
+
 /// A helper coroutine with cleanup, so a kill shows the chain closing innermost first.
 fn guarded_wait<T>(
     name: &'static str,
