@@ -78,10 +78,13 @@ macro_rules! yield_from {
         let mut volley_sub = $sub;
         let mut volley_resume = $crate::Resume::Start;
         loop {
-            match $crate::Delegate::delegate(&mut volley_sub, volley_resume) {
-                $crate::Step::Yield(volley_value) => volley_resume = yield volley_value,
+            // The value is taken out before the yield, so no temporary of the match lives in
+            // the coroutine's frame across the suspension.
+            let volley_value = match $crate::Delegate::delegate(&mut volley_sub, volley_resume) {
+                $crate::Step::Yield(volley_value) => volley_value,
                 $crate::Step::Return(volley_end) => break volley_end,
-            }
+            };
+            volley_resume = yield volley_value;
         }
     }};
 }
