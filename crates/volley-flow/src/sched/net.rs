@@ -1,11 +1,18 @@
-//! Socket helpers: coroutines that do non-blocking I/O and, on `WouldBlock`, yield a readiness
-//! wait on behalf of the task that delegates to them with `yield_from!`.
+//! Socket helpers: coroutines that do non-blocking I/O and yield a readiness wait on behalf of
+//! the task that delegates to them with `yield_from!`.
+//!
+//! Each helper consults the thread's readiness table first: a descriptor known to be drained
+//! (its last operation returned `WouldBlock`, or, for std's own socket types, moved fewer bytes
+//! than asked) is waited for before the operation, so a request/response cycle costs the same
+//! system calls as a hand-written epoll loop: wait, read, write. Anything else is tried at once.
 
+use super::reactor::{self, Direction};
 use super::{Reply, SubBody, SubCo, Syscall, TaskError};
 use socket2::{Domain, Protocol, Socket, Type};
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::os::fd::AsRawFd;
+use std::os::fd::{AsRawFd, RawFd};
+use std::os::unix::net::UnixStream;
 use volley_core::{co_yield, Co, Exit, Resume};
 
 /// How many connections may wait to be accepted by a listener from [`listen`] (the kernel
@@ -58,13 +65,17 @@ pub fn connect<T>(addr: SocketAddr) -> SubCo<impl SubBody<TcpStream, T>, TcpStre
             let socket = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))
                 .map_err(TaskError::Io)?;
             socket.set_nonblocking(true).map_err(TaskError::Io)?;
+            let fd = socket.as_raw_fd();
+            // A new socket: whatever the table knew about this number was another socket's.
+            reactor::forget_fd(fd);
             match socket.connect(&addr.into()) {
                 Ok(()) => {}
                 Err(e)
                     if e.raw_os_error() == Some(EINPROGRESS)
                         || e.kind() == io::ErrorKind::WouldBlock =>
                 {
-                    ready(co_yield!(Syscall::Writable(socket.as_raw_fd()))?)?;
+                    reactor::set_would_block(fd, Direction::Write);
+                    ready(co_yield!(Syscall::Writable(fd))?)?;
                     if let Some(e) = socket.take_error().map_err(TaskError::Io)? {
                         return Err(Exit::Raised(TaskError::Io(e)));
                     }
@@ -73,7 +84,8 @@ pub fn connect<T>(addr: SocketAddr) -> SubCo<impl SubBody<TcpStream, T>, TcpStre
                         if e.kind() != io::ErrorKind::NotConnected {
                             return Err(Exit::Raised(TaskError::Io(e)));
                         }
-                        ready(co_yield!(Syscall::Writable(socket.as_raw_fd()))?)?;
+                        reactor::set_would_block(fd, Direction::Write);
+                        ready(co_yield!(Syscall::Writable(fd))?)?;
                         if let Some(e) = socket.take_error().map_err(TaskError::Io)? {
                             return Err(Exit::Raised(TaskError::Io(e)));
                         }
@@ -99,6 +111,32 @@ fn ready<T>(reply: Reply<T>) -> Result<(), Exit<TaskError>> {
         _ => Err(Exit::Raised(TaskError::Sched(
             super::SchedError::UnexpectedReply("readiness"),
         ))),
+    }
+}
+
+/// Whether a short read or write on `S` shows the kernel's buffer drained. True for std's own
+/// socket types, which move everything the kernel holds (or has room for); a wrapper (TLS,
+/// buffering) may move less while more waits, so for it only `WouldBlock` counts.
+#[inline]
+fn drains_on_short_io<S: ?Sized>() -> bool {
+    let id = typeid::of::<S>();
+    id == typeid::of::<TcpStream>()
+        || id == typeid::of::<UnixStream>()
+        || id == typeid::of::<&TcpStream>()
+        || id == typeid::of::<&UnixStream>()
+}
+
+/// Records what a read or write that moved `n` of `asked` bytes says about `fd`: a short one on
+/// a drained-on-short-I/O stream means wait for the next edge first; end of stream means the
+/// socket is ending, and its number may soon belong to another.
+#[inline]
+fn note_transfer<S: ?Sized>(fd: RawFd, dir: Direction, n: usize, asked: usize) {
+    if n == 0 {
+        if asked > 0 {
+            reactor::forget_fd(fd);
+        }
+    } else if n < asked && drains_on_short_io::<S>() {
+        reactor::set_drained(fd, dir);
     }
 }
 
@@ -137,22 +175,37 @@ pub fn accept<'a, T: 'a>(
         #[coroutine]
         move |_: Resume<Reply<T>, TaskError>| {
             listener.set_nonblocking(true).map_err(TaskError::Io)?;
+            let fd = listener.as_raw_fd();
+            let mut must_wait = !reactor::is_ready(fd, Direction::Read);
             loop {
+                if must_wait {
+                    ready(co_yield!(Syscall::Readable(fd))?)?;
+                }
                 match listener.accept() {
                     Ok((stream, peer)) => {
+                        // A new socket: whatever the table knew about its number was another's.
+                        reactor::forget_fd(stream.as_raw_fd());
                         stream.set_nonblocking(true).map_err(TaskError::Io)?;
                         return Ok((stream, peer));
                     }
                     Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                        ready(co_yield!(Syscall::Readable(listener.as_raw_fd()))?)?;
+                        reactor::set_would_block(fd, Direction::Read);
+                        must_wait = true;
                     }
-                    Err(e) if retry_accept(&e) => {}
+                    Err(e) if retry_accept(&e) => must_wait = false,
                     Err(e) => return Err(Exit::Raised(TaskError::Io(e))),
                 }
             }
         },
     )
     .named("accept")
+}
+
+/// A read or write on `fd` failed: the socket is broken and its number may soon belong to
+/// another, so the readiness table forgets it.
+fn failed(fd: RawFd, error: io::Error) -> Exit<TaskError> {
+    reactor::forget_fd(fd);
+    Exit::Raised(TaskError::Io(error))
 }
 
 /// Errors after which `accept` simply tries again: the pending connection went away, or a
@@ -195,14 +248,25 @@ where
 {
     Co::new(
         #[coroutine]
-        move |_: Resume<Reply<T>, TaskError>| loop {
-            match stream.read(buf) {
-                Ok(n) => return Ok(n),
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                    ready(co_yield!(Syscall::Readable(stream.as_raw_fd()))?)?;
+        move |_: Resume<Reply<T>, TaskError>| {
+            let fd = stream.as_raw_fd();
+            let mut must_wait = !buf.is_empty() && !reactor::is_ready(fd, Direction::Read);
+            loop {
+                if must_wait {
+                    ready(co_yield!(Syscall::Readable(fd))?)?;
                 }
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(Exit::Raised(TaskError::Io(e))),
+                match stream.read(buf) {
+                    Ok(n) => {
+                        note_transfer::<S>(fd, Direction::Read, n, buf.len());
+                        return Ok(n);
+                    }
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                        reactor::set_would_block(fd, Direction::Read);
+                        must_wait = true;
+                    }
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => must_wait = false,
+                    Err(e) => return Err(failed(fd, e)),
+                }
             }
         },
     )
@@ -239,14 +303,27 @@ where
 {
     Co::new(
         #[coroutine]
-        move |_: Resume<Reply<T>, TaskError>| loop {
-            match stream.write(data) {
-                Ok(n) => return Ok(n),
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                    ready(co_yield!(Syscall::Writable(stream.as_raw_fd()))?)?;
+        move |_: Resume<Reply<T>, TaskError>| {
+            let fd = stream.as_raw_fd();
+            let mut must_wait = !data.is_empty() && !reactor::is_ready(fd, Direction::Write);
+            loop {
+                if must_wait {
+                    ready(co_yield!(Syscall::Writable(fd))?)?;
                 }
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(Exit::Raised(TaskError::Io(e))),
+                match stream.write(data) {
+                    Ok(n) => {
+                        if n > 0 {
+                            note_transfer::<S>(fd, Direction::Write, n, data.len());
+                        }
+                        return Ok(n);
+                    }
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                        reactor::set_would_block(fd, Direction::Write);
+                        must_wait = true;
+                    }
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => must_wait = false,
+                    Err(e) => return Err(failed(fd, e)),
+                }
             }
         },
     )
@@ -287,18 +364,26 @@ where
     Co::new(
         #[coroutine]
         move |_: Resume<Reply<T>, TaskError>| {
+            let fd = stream.as_raw_fd();
             let mut rest = data;
+            let mut must_wait = !rest.is_empty() && !reactor::is_ready(fd, Direction::Write);
             while !rest.is_empty() {
+                if must_wait {
+                    ready(co_yield!(Syscall::Writable(fd))?)?;
+                }
                 match stream.write(rest) {
-                    Ok(0) => {
-                        return Err(Exit::Raised(TaskError::Io(io::ErrorKind::WriteZero.into())))
+                    Ok(0) => return Err(failed(fd, io::ErrorKind::WriteZero.into())),
+                    Ok(n) => {
+                        note_transfer::<S>(fd, Direction::Write, n, rest.len());
+                        must_wait = n < rest.len() && !reactor::is_ready(fd, Direction::Write);
+                        rest = &rest[n..];
                     }
-                    Ok(n) => rest = &rest[n..],
                     Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                        ready(co_yield!(Syscall::Writable(stream.as_raw_fd()))?)?;
+                        reactor::set_would_block(fd, Direction::Write);
+                        must_wait = true;
                     }
-                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                    Err(e) => return Err(Exit::Raised(TaskError::Io(e))),
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => must_wait = false,
+                    Err(e) => return Err(failed(fd, e)),
                 }
             }
             Ok(())
@@ -348,7 +433,14 @@ where
         #[coroutine]
         move |_: Resume<Reply<T>, TaskError>| {
             let start = line.len();
+            let fd = reader.get_ref().as_raw_fd();
+            // Bytes already buffered are consumed before any wait.
+            let mut must_wait =
+                reader.buffer().is_empty() && !reactor::is_ready(fd, Direction::Read);
             loop {
+                if must_wait {
+                    ready(co_yield!(Syscall::Readable(fd))?)?;
+                }
                 // `read_until` keeps the bytes it consumed in `line` even when it stops on
                 // `WouldBlock`, so a wait loses nothing.
                 let limit = (max_len + 1).saturating_sub(line.len() - start) as u64;
@@ -363,10 +455,11 @@ where
                 match result {
                     Ok(_) => return Ok(appended),
                     Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                        ready(co_yield!(Syscall::Readable(reader.get_ref().as_raw_fd()))?)?;
+                        reactor::set_would_block(fd, Direction::Read);
+                        must_wait = true;
                     }
-                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                    Err(e) => return Err(Exit::Raised(TaskError::Io(e))),
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => must_wait = false,
+                    Err(e) => return Err(failed(fd, e)),
                 }
             }
         },

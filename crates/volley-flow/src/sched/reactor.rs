@@ -1,17 +1,35 @@
 //! Socket readiness: which task waits for which file descriptor, and the poller (`mio`,
 //! epoll on Linux) that reports readiness.
 //!
-//! Registrations are edge-triggered and kept while the descriptor lives. Every wait re-arms the
-//! registration, and the kernel reports at once a descriptor that is already ready, so no edge
-//! is lost between a `WouldBlock` and the wait. A descriptor closed and reused by a new socket is
-//! registered afresh (the re-arm fails with `NotFound`, then it is added).
+//! A descriptor is registered once, edge-triggered, for both directions, and stays registered
+//! while it lives: the kernel drops the registration itself when the socket is closed. Every
+//! edge the poller reports is recorded in this thread's [readiness table](readiness), whether
+//! or not a task waits, so no edge is lost. The socket helpers record there when an operation
+//! found the socket drained, and wait for the next edge before trying again.
+//!
+//! A wait on a direction known not ready, by the task that armed the registration, costs no
+//! system call. Any other wait (another task, another reactor, a descriptor the table knows
+//! nothing about, a direction that may be ready) arms the registration again (`epoll_ctl`
+//! `MOD`, or `ADD` for a descriptor new to the poller), and the kernel then reports at once a
+//! descriptor that is already ready.
+//!
+//! A closed descriptor's number is reused by the next socket. `accept`, `connect`, and the end
+//! of stream or an error seen by a helper reset the table's entry, so the next wait arms afresh.
+//! As a last resort for sockets made elsewhere, a wait that blocked without a system call and
+//! saw no edge for [`VERIFY_AFTER`] is checked once by arming again: a stale registration costs
+//! a delay, never a hang.
+
+mod readiness;
+
+pub(crate) use readiness::{forget_fd, is_ready, set_drained, set_would_block};
 
 use super::{SchedError, TaskId};
 use mio::unix::SourceFd;
 use mio::{Events, Interest, Poll, Token};
 use std::io;
 use std::os::fd::RawFd;
-use std::time::Duration;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, Instant};
 
 /// Which readiness a task waits for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,20 +45,64 @@ pub(crate) struct Waiter {
     pub(crate) wait: u32,
 }
 
+/// How long a wait that blocked without a system call goes without an edge before its
+/// registration is checked.
+pub(crate) const VERIFY_AFTER: Duration = Duration::from_millis(50);
+
+/// A blocked wait.
+#[derive(Debug, Clone, Copy)]
+struct Waiting {
+    waiter: Waiter,
+    /// The sweep count when it began (see [`Reactor::sweep`]).
+    since: u64,
+    /// Whether its registration was armed or checked during this wait.
+    checked: bool,
+}
+
 #[derive(Debug, Default, Clone, Copy)]
 struct IoSlot {
-    reader: Option<Waiter>,
-    writer: Option<Waiter>,
-    registered: bool,
+    reader: Option<Waiting>,
+    writer: Option<Waiting>,
 }
+
+impl IoSlot {
+    #[inline]
+    fn place(&mut self, dir: Direction) -> &mut Option<Waiting> {
+        match dir {
+            Direction::Read => &mut self.reader,
+            Direction::Write => &mut self.writer,
+        }
+    }
+}
+
+/// Numbers reactors, so the readiness table tells whose registration it vouches for.
+static NEXT_REACTOR: AtomicU32 = AtomicU32::new(1);
 
 /// The poller and the waiters, indexed by file descriptor. The poller is made on first use,
 /// so a scheduler that never touches a socket opens no file descriptor.
-#[derive(Default)]
 pub(crate) struct Reactor {
+    id: u32,
     poller: Option<(Poll, Events)>,
     slots: Vec<IoSlot>,
     waiting: usize,
+    /// Waits that blocked without a system call and are not checked yet.
+    unchecked: usize,
+    sweeps: u64,
+    sweep_due: Option<Instant>,
+}
+
+impl Default for Reactor {
+    fn default() -> Self {
+        Reactor {
+            id: NEXT_REACTOR.fetch_add(1, Ordering::Relaxed).max(1),
+            poller: None,
+            slots: Vec::new(),
+            waiting: 0,
+            unchecked: 0,
+            sweeps: 0,
+            sweep_due: None,
+        }
+    }
 }
 
 const EVENTS_PER_POLL: usize = 1024;
@@ -61,47 +123,52 @@ impl Reactor {
     ) -> Result<(), SchedError> {
         let index = usize::try_from(fd)
             .map_err(|_| SchedError::Io(io::Error::from_raw_os_error(9 /* EBADF */)))?;
+        if self.slots.len() <= index {
+            self.slots.resize(index + 1, IoSlot::default());
+        }
+        if self.slots[index].place(dir).is_some() {
+            return Err(SchedError::IoBusy { fd });
+        }
+        let id = self.id;
+        let (trusted, known_here) = readiness::with_fd(fd, |state| {
+            let known_here = state.reactor == id;
+            let trusted =
+                known_here && state.armed_for == waiter.task.serial && !state.is_ready(dir);
+            (trusted, known_here)
+        });
+        let checked = if trusted {
+            if self.sweep_due.is_none() {
+                self.sweep_due = Some(Instant::now() + VERIFY_AFTER);
+            }
+            self.unchecked += 1;
+            false
+        } else {
+            arm(self.registry()?, fd, known_here).map_err(SchedError::Io)?;
+            readiness::with_fd(fd, |state| {
+                state.set_would_block(dir);
+                state.reactor = id;
+                state.armed_for = waiter.task.serial;
+            });
+            true
+        };
+        *self.slots[index].place(dir) = Some(Waiting {
+            waiter,
+            since: self.sweeps,
+            checked,
+        });
+        self.waiting += 1;
+        Ok(())
+    }
+
+    /// The poller's registry; the poller is made on first use.
+    fn registry(&mut self) -> Result<&mio::Registry, SchedError> {
         if self.poller.is_none() {
             let poll = Poll::new().map_err(SchedError::Io)?;
             self.poller = Some((poll, Events::with_capacity(EVENTS_PER_POLL)));
         }
-        if self.slots.len() <= index {
-            self.slots.resize(index + 1, IoSlot::default());
-        }
-        let slot = &mut self.slots[index];
-        let place = match dir {
-            Direction::Read => &mut slot.reader,
-            Direction::Write => &mut slot.writer,
-        };
-        if place.is_some() {
-            return Err(SchedError::IoBusy { fd });
-        }
-        *place = Some(waiter);
-        let interest = match (slot.reader.is_some(), slot.writer.is_some()) {
-            (true, true) => Interest::READABLE | Interest::WRITABLE,
-            (false, true) => Interest::WRITABLE,
-            _ => Interest::READABLE,
-        };
-        let registered = slot.registered;
-        let registry = self.poller.as_ref().map(|(poll, _)| poll.registry());
-        let outcome = match registry {
-            Some(registry) => arm(registry, fd, interest, registered),
-            None => Ok(()),
-        };
-        let slot = &mut self.slots[index];
-        match outcome {
-            Ok(()) => {
-                slot.registered = true;
-                self.waiting += 1;
-                Ok(())
-            }
-            Err(e) => {
-                match dir {
-                    Direction::Read => slot.reader = None,
-                    Direction::Write => slot.writer = None,
-                }
-                Err(SchedError::Io(e))
-            }
+        match &self.poller {
+            Some((poll, _)) => Ok(poll.registry()),
+            None => Err(SchedError::Io(io::ErrorKind::NotFound.into())),
         }
     }
 
@@ -110,13 +177,13 @@ impl Reactor {
         let Some(slot) = usize::try_from(fd).ok().and_then(|i| self.slots.get_mut(i)) else {
             return;
         };
-        let place = match dir {
-            Direction::Read => &mut slot.reader,
-            Direction::Write => &mut slot.writer,
-        };
-        if place.is_some_and(|w| w.task == task) {
+        let place = slot.place(dir);
+        if let Some(waiting) = place.filter(|w| w.waiter.task == task) {
             *place = None;
             self.waiting -= 1;
+            if !waiting.checked {
+                self.unchecked -= 1;
+            }
         }
     }
 
@@ -130,36 +197,94 @@ impl Reactor {
         let Some((poll, events)) = self.poller.as_mut() else {
             return Ok(());
         };
+        let timeout = match self.sweep_due {
+            Some(due) => {
+                let left = due.saturating_duration_since(Instant::now());
+                Some(timeout.map_or(left, |t| t.min(left)))
+            }
+            None => timeout,
+        };
         loop {
             match poll.poll(events, timeout) {
                 Ok(()) => break,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {
                     if timeout.is_some() {
-                        return Ok(());
+                        break;
                     }
                 }
                 Err(e) => return Err(SchedError::Io(e)),
             }
         }
         for event in events.iter() {
-            let Some(slot) = self.slots.get_mut(event.token().0) else {
+            let fd = event.token().0;
+            let error = event.is_error();
+            let readable = error || event.is_readable() || event.is_read_closed();
+            let writable = error || event.is_writable() || event.is_write_closed();
+            readiness::with_fd(fd as RawFd, |state| {
+                if readable {
+                    state.set_ready(Direction::Read, error || event.is_read_closed());
+                }
+                if writable {
+                    state.set_ready(Direction::Write, error || event.is_write_closed());
+                }
+            });
+            let Some(slot) = self.slots.get_mut(fd) else {
                 continue;
             };
-            let error = event.is_error();
-            if error || event.is_readable() || event.is_read_closed() {
-                if let Some(waiter) = slot.reader.take() {
-                    self.waiting -= 1;
-                    woken.push(waiter);
+            for (ready, dir) in [(readable, Direction::Read), (writable, Direction::Write)] {
+                if !ready {
+                    continue;
                 }
-            }
-            if error || event.is_writable() || event.is_write_closed() {
-                if let Some(waiter) = slot.writer.take() {
+                if let Some(waiting) = slot.place(dir).take() {
                     self.waiting -= 1;
-                    woken.push(waiter);
+                    if !waiting.checked {
+                        self.unchecked -= 1;
+                    }
+                    woken.push(waiting.waiter);
                 }
             }
         }
+        if let Some(due) = self.sweep_due {
+            let now = Instant::now();
+            if now >= due {
+                self.sweep(now, woken);
+            }
+        }
         Ok(())
+    }
+
+    /// Checks the registration of every wait that blocked without a system call before the
+    /// previous sweep and is still waiting. A descriptor whose registration cannot be armed
+    /// (it was closed under the wait) wakes its waiter, whose next operation reports the error.
+    fn sweep(&mut self, now: Instant, woken: &mut Vec<Waiter>) {
+        let Some((poll, _)) = self.poller.as_ref() else {
+            return;
+        };
+        let registry = poll.registry();
+        let previous = self.sweeps;
+        self.sweeps += 1;
+        for (index, slot) in self.slots.iter_mut().enumerate() {
+            for dir in [Direction::Read, Direction::Write] {
+                let place = slot.place(dir);
+                let Some(waiting) = place.as_mut() else {
+                    continue;
+                };
+                if waiting.checked || waiting.since >= previous {
+                    continue;
+                }
+                waiting.checked = true;
+                self.unchecked -= 1;
+                let fd = index as RawFd;
+                if let Err(error) = arm(registry, fd, true) {
+                    tracing::debug!(target: "volley::sched", fd, %error, "a waited descriptor cannot be polled; waking its task");
+                    readiness::with_fd(fd, |state| state.set_ready(dir, true));
+                    woken.push(waiting.waiter);
+                    *place = None;
+                    self.waiting -= 1;
+                }
+            }
+        }
+        self.sweep_due = (self.unchecked > 0).then(|| now + VERIFY_AFTER);
     }
 
     /// Forgets every waiter (the scheduler closed every task).
@@ -169,21 +294,23 @@ impl Reactor {
             slot.writer = None;
         }
         self.waiting = 0;
+        self.unchecked = 0;
+        self.sweep_due = None;
     }
 }
 
-/// Adds or re-arms the registration of `fd`; see the module documentation.
-fn arm(
-    registry: &mio::Registry,
-    fd: RawFd,
-    interest: Interest,
-    registered: bool,
-) -> io::Result<()> {
+/// Arms the registration of `fd` for both directions: re-arms it if `registered` (the kernel
+/// then reports current readiness again), else adds it; either falls back to the other when the
+/// poller says otherwise (a closed descriptor's number reused, or a registration kept by a
+/// duplicate of the descriptor).
+fn arm(registry: &mio::Registry, fd: RawFd, registered: bool) -> io::Result<()> {
     let token = Token(fd as usize);
+    let interest = Interest::READABLE | Interest::WRITABLE;
     let mut source = SourceFd(&fd);
     if registered {
         match registry.reregister(&mut source, token, interest) {
             Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                tracing::debug!(target: "volley::sched", fd, "descriptor closed and reused: registered afresh");
                 registry.register(&mut source, token, interest)
             }
             other => other,
