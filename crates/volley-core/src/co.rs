@@ -186,7 +186,7 @@ where
     /// doubler.start().unwrap();
     /// assert_eq!(doubler.send(21), Ok(Step::Yield(42)));
     /// ```
-    #[inline]
+    #[inline(always)]
     pub fn send(&mut self, value: S) -> Result<Step<Y, R>, CoError<S, E>> {
         match self.state {
             State::Suspended => {
