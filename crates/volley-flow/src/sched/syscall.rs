@@ -234,3 +234,17 @@ pub enum Reply<T = ()> {
     /// The call could not be carried out.
     Error(SchedError),
 }
+
+/// `Reply::Done`, the answer to a call that returns nothing. It is also what starts a task
+/// written with genawaiter (which discards its first resume argument), so stable-Rust generator
+/// code runs as a Volley task.
+///
+/// ```
+/// use volley_flow::sched::Reply;
+/// assert!(matches!(Reply::<()>::default(), Reply::Done));
+/// ```
+impl<T> Default for Reply<T> {
+    fn default() -> Self {
+        Reply::Done
+    }
+}
