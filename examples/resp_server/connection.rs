@@ -1,5 +1,6 @@
 //! One task per client: read a chunk, decode every request it completes, run them in order,
-//! write all their replies at once.
+//! write all their replies at once. The read buffer is lent to the decoder for each chunk and
+//! taken back for the next read, so request bytes are copied once, into the parser's buffer.
 
 use super::commands::{execute, Flow};
 use super::reply::Reply;
@@ -28,18 +29,20 @@ pub fn serve(
     #[coroutine]
     static move |_: TaskResume| {
         let peer = stream.peer_addr().ok();
-        let mut decoder = Decoder::new(requests::<Vec<u8>>(limits));
-        let mut chunk = vec![0u8; READ_CHUNK];
+        let mut decoder = Decoder::new(requests::<Chunk>(limits));
+        let mut buffer = Rc::new(vec![0u8; READ_CHUNK]);
         let mut out = Vec::with_capacity(READ_CHUNK);
         loop {
-            let read = yield_from!(read(&mut stream, &mut chunk));
+            // The decoder dropped the chunk it was lent, so this takes the buffer back without
+            // copying (were it still shared, it would be copied, never lost).
+            let read = yield_from!(read(&mut stream, Rc::make_mut(&mut buffer).as_mut_slice()));
             let n = match read {
                 Ok(0) => break,
                 Ok(n) => n,
                 Err(Exit::Raised(TaskError::Io(error))) if is_disconnect(&error) => break,
                 Err(other) => return Err(other),
             };
-            let flow = answer(&mut decoder, chunk[..n].to_vec(), &store, &mut out);
+            let flow = answer(&mut decoder, Chunk::lend(&buffer, n), &store, &mut out);
             if !out.is_empty() {
                 match yield_from!(write_all(&mut stream, &out)) {
                     Ok(()) => {}
@@ -61,14 +64,14 @@ pub fn serve(
 /// Decodes the requests one chunk completes and appends every reply to `out`, in order.
 /// A protocol error gets Redis's `-ERR Protocol error: ...` reply and closes the connection.
 fn answer<B>(
-    decoder: &mut Decoder<B, Vec<u8>, volley::proto::resp::Request, (), volley::proto::ProtoError>,
-    chunk: Vec<u8>,
+    decoder: &mut Decoder<B, Chunk, volley::proto::resp::Request, (), volley::proto::ProtoError>,
+    chunk: Chunk,
     store: &RefCell<Store>,
     out: &mut Vec<u8>,
 ) -> Flow
 where
     B: volley::Body<
-            Vec<u8>,
+            Chunk,
             volley::proto::Decoded<volley::proto::resp::Request>,
             (),
             volley::proto::ProtoError,
@@ -90,6 +93,26 @@ where
         }
     }
     Flow::Continue
+}
+
+/// The first `len` bytes of the connection's read buffer, lent to the decoder for one feed.
+/// The default (no buffer) is the empty chunk the decoder sends to ask for more frames.
+#[derive(Default)]
+struct Chunk(Option<(Rc<Vec<u8>>, usize)>);
+
+impl Chunk {
+    fn lend(buffer: &Rc<Vec<u8>>, len: usize) -> Self {
+        Chunk(Some((Rc::clone(buffer), len)))
+    }
+}
+
+impl AsRef<[u8]> for Chunk {
+    fn as_ref(&self) -> &[u8] {
+        match &self.0 {
+            Some((buffer, len)) => buffer.get(..*len).unwrap_or(buffer.as_slice()),
+            None => &[],
+        }
+    }
 }
 
 /// Errors that only mean the client went away.
