@@ -20,6 +20,8 @@
 //! a delay, never a hang.
 
 mod readiness;
+#[cfg(test)]
+mod tests;
 
 pub(crate) use readiness::{forget_fd, is_ready, set_drained, set_would_block};
 
