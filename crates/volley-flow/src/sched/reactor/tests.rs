@@ -204,3 +204,41 @@ fn helpers_keep_edges_that_arrive_while_their_task_does_something_else() {
         [b"one".to_vec(), b"two".to_vec()]
     );
 }
+
+#[test]
+fn a_loaded_poller_spins_before_sleeping_and_an_idle_one_does_not() {
+    let mut reactor = Reactor::default();
+    let (mut a, mut b) = pair();
+    let (c, mut d) = pair();
+    for (fd, serial) in [(a.as_raw_fd(), 1), (c.as_raw_fd(), 2)] {
+        forget_fd(fd);
+        reactor
+            .wait(fd, Direction::Read, waiter(serial, 1))
+            .unwrap();
+    }
+    b.write_all(b"x").unwrap();
+    d.write_all(b"y").unwrap();
+    let mut woken = poll_until_woken(&mut reactor, 5);
+    if woken.len() < 2 {
+        woken.extend(poll_until_woken(&mut reactor, 5));
+    }
+    assert_eq!(woken.len(), 2);
+    assert_eq!(drain(&mut a), b"x");
+    // Whether the first poll saw both edges at once decides the spin; make it loaded.
+    reactor.spin = true;
+    reactor
+        .wait(a.as_raw_fd(), Direction::Read, waiter(1, 2))
+        .unwrap();
+    let mut none = Vec::new();
+    reactor
+        .poll(Some(Duration::from_millis(5)), &mut none)
+        .unwrap();
+    assert!(none.is_empty());
+    assert!(
+        !reactor.spin,
+        "a spin that found nothing turns spinning off"
+    );
+    b.write_all(b"z").unwrap();
+    assert_eq!(poll_until_woken(&mut reactor, 5), [waiter(1, 2)]);
+    assert!(!reactor.spin, "one descriptor at a time is not load");
+}
