@@ -58,6 +58,8 @@ rps() {
     awk -F'"' 'NR > 1 && $2 != "" { print $4; exit }'
 }
 
+# Both servers share the machine with redis-benchmark (and whatever else runs): say how busy.
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
 printf '%-4s %-6s %14s %14s %7s\n' "-P" "test" "redis-server" "resp_server" "ratio"
 for pipeline in 1 16; do
   for test in ping set get; do
@@ -71,3 +73,4 @@ for pipeline in 1 16; do
     printf '%-4s %-6s %14.0f %14.0f %7s\n' "$pipeline" "$test" "$best_redis" "$best_volley" "$ratio"
   done
 done
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
