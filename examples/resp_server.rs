@@ -10,7 +10,9 @@
 //!
 //! Options: `--port N` (default 6380; 0 picks a free port), `--bind ADDR` (default 127.0.0.1),
 //! `--max-bulk BYTES` (largest bulk string, default 64 MiB), `--max-inline BYTES` (longest
-//! inline request, default 64 KiB). The server prints `listening on ADDR` once it accepts.
+//! inline request, default 64 KiB), `--busy-poll N` (polls without sleeping while several
+//! clients are ready at once, default 256; 0 turns busy-polling off and saves CPU when idle
+//! between bursts). The server prints `listening on ADDR` once it accepts.
 //! `RUST_LOG=debug` shows connections and protocol errors.
 #![feature(coroutines)]
 
@@ -54,11 +56,17 @@ use volley::{yield_from, Exit};
 const SWEEP_EVERY: Duration = Duration::from_millis(100);
 const SWEEP_BUDGET: usize = 10_000;
 
+/// Polls without sleeping before the scheduler blocks, while several clients are ready at once
+/// (see `Scheduler::set_busy_poll`): a loaded server trades some CPU for not being woken for each
+/// request. `--busy-poll 0` turns it off.
+const DEFAULT_BUSY_POLL: u32 = 256;
+
 /// The command line.
 struct Options {
     bind: String,
     port: u16,
     limits: RespLimits,
+    busy_poll: u32,
 }
 
 fn parse_options(mut args: impl Iterator<Item = String>) -> Result<Options, String> {
@@ -66,6 +74,7 @@ fn parse_options(mut args: impl Iterator<Item = String>) -> Result<Options, Stri
         bind: "127.0.0.1".into(),
         port: 6380,
         limits: RespLimits::default(),
+        busy_poll: DEFAULT_BUSY_POLL,
     };
     while let Some(flag) = args.next() {
         let mut value = || args.next().ok_or(format!("{flag} needs a value"));
@@ -84,8 +93,12 @@ fn parse_options(mut args: impl Iterator<Item = String>) -> Result<Options, Stri
                 let v = value()?;
                 options.limits.max_inline = v.parse().map_err(|_| bad(&v))?;
             }
+            "--busy-poll" => {
+                let v = value()?;
+                options.busy_poll = v.parse().map_err(|_| bad(&v))?;
+            }
             "--help" | "-h" => {
-                return Err("usage: resp_server [--port N] [--bind ADDR] [--max-bulk BYTES] [--max-inline BYTES]".into())
+                return Err("usage: resp_server [--port N] [--bind ADDR] [--max-bulk BYTES] [--max-inline BYTES] [--busy-poll N]".into())
             }
             other => return Err(format!("unknown option {other:?} (try --help)")),
         }
@@ -126,6 +139,7 @@ fn main() -> ExitCode {
 
     let store = Rc::new(RefCell::new(Store::new()));
     let mut sched = Scheduler::new();
+    sched.set_busy_poll(options.busy_poll);
     let sweeper_store = Rc::clone(&store);
     sched.spawn_named(
         "expiry_sweep",

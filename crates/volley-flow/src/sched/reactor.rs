@@ -91,8 +91,11 @@ pub(crate) struct Reactor {
     unchecked: usize,
     sweeps: u64,
     sweep_due: Option<Instant>,
-    /// Whether the next blocking poll first polls without sleeping (see [`SPIN_POLLS`]).
+    /// Whether the next blocking poll first polls without sleeping (see [`Reactor::spin_polls`]).
     spin: bool,
+    /// How many polls without sleeping a loaded poller makes before it blocks; 0 turns
+    /// busy-polling off (the default).
+    spin_polls: u32,
 }
 
 impl Default for Reactor {
@@ -106,19 +109,34 @@ impl Default for Reactor {
             sweeps: 0,
             sweep_due: None,
             spin: false,
+            spin_polls: 0,
         }
     }
 }
 
 const EVENTS_PER_POLL: usize = 1024;
 
-/// While the poller is loaded (its last blocking poll found several descriptors ready, or a
-/// spin found one), a blocking poll first asks up to this many times without sleeping. A peer
-/// that sends to a sleeping poller pays for waking it, and on loopback that peer may be the
-/// bottleneck: a loaded server answers more requests per second when it is caught awake. A
-/// spin that finds nothing (256 short system calls, under 0.1 ms) turns spinning off until the
-/// poller is loaded again, so an idle or lightly loaded scheduler sleeps at once.
-const SPIN_POLLS: u32 = 256;
+/// Busy-polling, when a scheduler turns it on with `set_busy_poll(n)`: while the poller is
+/// loaded (its last blocking poll found several descriptors ready, or a spin found one), a
+/// blocking poll first asks up to `n` times without sleeping. A peer that sends to a sleeping
+/// poller pays for waking it, and on loopback that peer may be the bottleneck: a loaded server
+/// answers more requests per second when it is caught awake, at the price of CPU time. A spin
+/// that finds nothing (`n` short system calls) turns spinning off until the poller is loaded
+/// again, so an idle or lightly loaded scheduler sleeps at once.
+impl Reactor {
+    /// Sets how many polls without sleeping a loaded poller makes before blocking (0: none).
+    pub(crate) fn set_spin_polls(&mut self, polls: u32) {
+        self.spin_polls = polls;
+        if polls == 0 {
+            self.spin = false;
+        }
+    }
+
+    /// How many polls without sleeping a loaded poller makes before blocking.
+    pub(crate) fn spin_polls(&self) -> u32 {
+        self.spin_polls
+    }
+}
 
 impl Reactor {
     /// How many tasks wait for readiness.
@@ -218,7 +236,11 @@ impl Reactor {
             None => timeout,
         };
         let blocking = timeout != Some(Duration::ZERO);
-        let mut spins_left = if blocking && self.spin { SPIN_POLLS } else { 0 };
+        let mut spins_left = if blocking && self.spin {
+            self.spin_polls
+        } else {
+            0
+        };
         let mut found_by_spin = false;
         loop {
             let attempt = if spins_left > 0 {
@@ -246,7 +268,7 @@ impl Reactor {
             }
         }
         if blocking {
-            self.spin = found_by_spin || events.iter().nth(1).is_some();
+            self.spin = self.spin_polls > 0 && (found_by_spin || events.iter().nth(1).is_some());
         }
         for event in events.iter() {
             let fd = event.token().0;

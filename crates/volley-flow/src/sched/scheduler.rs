@@ -113,6 +113,33 @@ impl<T> Scheduler<T> {
         Scheduler::default()
     }
 
+    /// Turns busy-polling on (`polls > 0`) or off (`0`, the default). While several sockets are
+    /// ready at once, a busy-polling scheduler asks the poller up to `polls` times without
+    /// sleeping before it blocks, so a loaded server is caught awake instead of being woken for
+    /// each request: more requests per second on loopback, at the price of CPU time. A spin
+    /// that finds nothing turns it off until the load returns, so an idle scheduler sleeps.
+    ///
+    /// ```
+    /// use volley_flow::sched::Scheduler;
+    /// let mut sched: Scheduler = Scheduler::new();
+    /// assert_eq!(sched.busy_poll(), 0);
+    /// sched.set_busy_poll(256);
+    /// assert_eq!(sched.busy_poll(), 256);
+    /// ```
+    pub fn set_busy_poll(&mut self, polls: u32) {
+        self.reactor.set_spin_polls(polls);
+    }
+
+    /// How many polls without sleeping a loaded scheduler makes before blocking (0: none).
+    ///
+    /// ```
+    /// use volley_flow::sched::Scheduler;
+    /// assert_eq!(Scheduler::<()>::new().busy_poll(), 0);
+    /// ```
+    pub fn busy_poll(&self) -> u32 {
+        self.reactor.spin_polls()
+    }
+
     /// Spawns a task; its outcome is kept for [`take_outcome`](Scheduler::take_outcome) or a
     /// task's [`join`](super::join).
     ///

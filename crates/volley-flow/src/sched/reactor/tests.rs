@@ -208,6 +208,7 @@ fn helpers_keep_edges_that_arrive_while_their_task_does_something_else() {
 #[test]
 fn a_loaded_poller_spins_before_sleeping_and_an_idle_one_does_not() {
     let mut reactor = Reactor::default();
+    reactor.set_spin_polls(256);
     let (mut a, mut b) = pair();
     let (c, mut d) = pair();
     for (fd, serial) in [(a.as_raw_fd(), 1), (c.as_raw_fd(), 2)] {
@@ -241,4 +242,30 @@ fn a_loaded_poller_spins_before_sleeping_and_an_idle_one_does_not() {
     b.write_all(b"z").unwrap();
     assert_eq!(poll_until_woken(&mut reactor, 5), [waiter(1, 2)]);
     assert!(!reactor.spin, "one descriptor at a time is not load");
+}
+
+#[test]
+fn busy_polling_is_off_unless_asked_for() {
+    let mut reactor = Reactor::default();
+    assert_eq!(reactor.spin_polls(), 0);
+    let (mut a, mut b) = pair();
+    let (c, mut d) = pair();
+    for (fd, serial) in [(a.as_raw_fd(), 1), (c.as_raw_fd(), 2)] {
+        forget_fd(fd);
+        reactor
+            .wait(fd, Direction::Read, waiter(serial, 1))
+            .unwrap();
+    }
+    b.write_all(b"x").unwrap();
+    d.write_all(b"y").unwrap();
+    let mut woken = poll_until_woken(&mut reactor, 5);
+    if woken.len() < 2 {
+        woken.extend(poll_until_woken(&mut reactor, 5));
+    }
+    assert_eq!(woken.len(), 2);
+    assert_eq!(drain(&mut a), b"x");
+    assert!(
+        !reactor.spin,
+        "a loaded poller does not spin when busy-polling is off"
+    );
 }
