@@ -5,6 +5,7 @@
 #
 #   bash benches/resp_vs_redis.sh            # 200000 requests per test
 #   REQUESTS=50000 ROUNDS=3 bash benches/resp_vs_redis.sh
+#   BUSY_POLL=0 bash benches/resp_vs_redis.sh   # the example with busy-polling off
 #
 # Each (pipeline, test) pair is measured ROUNDS times alternating servers; the best round of
 # each server counts, which damps noise from the other processes on the machine.
@@ -34,7 +35,7 @@ trap cleanup EXIT
 redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no \
   --daemonize no --loglevel warning >/dev/null &
 PIDS+=($!)
-./target/release/examples/resp_server --port "$VOLLEY_PORT" >/dev/null &
+./target/release/examples/resp_server --port "$VOLLEY_PORT" ${BUSY_POLL:+--busy-poll "$BUSY_POLL"} >/dev/null &
 PIDS+=($!)
 
 # Waits until the server with this pid answers on this port; fails if it died (port taken).
