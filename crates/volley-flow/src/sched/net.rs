@@ -114,6 +114,47 @@ fn ready<T>(reply: Reply<T>) -> Result<(), Exit<TaskError>> {
     }
 }
 
+/// The system call that waits for `dir` readiness on `fd`.
+#[inline]
+fn wait_for<T>(fd: RawFd, dir: Direction) -> Syscall<T> {
+    match dir {
+        Direction::Read => Syscall::Readable(fd),
+        Direction::Write => Syscall::Writable(fd),
+    }
+}
+
+/// Errors after which a read or write simply tries again at once.
+fn interrupted(e: &io::Error) -> bool {
+    e.kind() == io::ErrorKind::Interrupted
+}
+
+/// The readiness protocol every socket helper follows, written once. Inside a helper's body:
+/// waits for `dir` readiness first when `wait_first`, then tries `op` until it does not
+/// would-block, and evaluates to its `Ok` value. `WouldBlock` marks the direction drained and
+/// waits for the next edge; an error `retry` accepts tries again at once; any other error
+/// raises (and the readiness table forgets the descriptor). Errors from `op`'s own checks
+/// may `return` directly.
+macro_rules! when_ready {
+    ($fd:expr, $dir:expr, wait_first: $wait_first:expr, retry: $retry:expr, $op:expr) => {{
+        let (fd, dir) = ($fd, $dir);
+        let mut must_wait = $wait_first;
+        loop {
+            if must_wait {
+                ready(co_yield!(wait_for(fd, dir))?)?;
+            }
+            match $op {
+                Ok(value) => break value,
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    reactor::set_would_block(fd, dir);
+                    must_wait = true;
+                }
+                Err(e) if $retry(&e) => must_wait = false,
+                Err(e) => return Err(failed(fd, e)),
+            }
+        }
+    }};
+}
+
 /// Whether a short read or write on `S` shows the kernel's buffer drained. True for std's own
 /// socket types, which move everything the kernel holds (or has room for); a wrapper (TLS,
 /// buffering) may move less while more waits, so for it only `WouldBlock` counts.
@@ -176,26 +217,17 @@ pub fn accept<'a, T: 'a>(
         move |_: Resume<Reply<T>, TaskError>| {
             listener.set_nonblocking(true).map_err(TaskError::Io)?;
             let fd = listener.as_raw_fd();
-            let mut must_wait = !reactor::is_ready(fd, Direction::Read);
-            loop {
-                if must_wait {
-                    ready(co_yield!(Syscall::Readable(fd))?)?;
-                }
-                match listener.accept() {
-                    Ok((stream, peer)) => {
-                        // A new socket: whatever the table knew about its number was another's.
-                        reactor::forget_fd(stream.as_raw_fd());
-                        stream.set_nonblocking(true).map_err(TaskError::Io)?;
-                        return Ok((stream, peer));
-                    }
-                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                        reactor::set_would_block(fd, Direction::Read);
-                        must_wait = true;
-                    }
-                    Err(e) if retry_accept(&e) => must_wait = false,
-                    Err(e) => return Err(Exit::Raised(TaskError::Io(e))),
-                }
-            }
+            let (stream, peer) = when_ready!(
+                fd,
+                Direction::Read,
+                wait_first: !reactor::is_ready(fd, Direction::Read),
+                retry: retry_accept,
+                listener.accept()
+            );
+            // A new socket: whatever the table knew about its number was another's.
+            reactor::forget_fd(stream.as_raw_fd());
+            stream.set_nonblocking(true).map_err(TaskError::Io)?;
+            Ok((stream, peer))
         },
     )
     .named("accept")
@@ -250,24 +282,15 @@ where
         #[coroutine]
         move |_: Resume<Reply<T>, TaskError>| {
             let fd = stream.as_raw_fd();
-            let mut must_wait = !buf.is_empty() && !reactor::is_ready(fd, Direction::Read);
-            loop {
-                if must_wait {
-                    ready(co_yield!(Syscall::Readable(fd))?)?;
-                }
-                match stream.read(buf) {
-                    Ok(n) => {
-                        note_transfer::<S>(fd, Direction::Read, n, buf.len());
-                        return Ok(n);
-                    }
-                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                        reactor::set_would_block(fd, Direction::Read);
-                        must_wait = true;
-                    }
-                    Err(e) if e.kind() == io::ErrorKind::Interrupted => must_wait = false,
-                    Err(e) => return Err(failed(fd, e)),
-                }
-            }
+            let n = when_ready!(
+                fd,
+                Direction::Read,
+                wait_first: !buf.is_empty() && !reactor::is_ready(fd, Direction::Read),
+                retry: interrupted,
+                stream.read(buf)
+            );
+            note_transfer::<S>(fd, Direction::Read, n, buf.len());
+            Ok(n)
         },
     )
     .named("read")
@@ -305,26 +328,17 @@ where
         #[coroutine]
         move |_: Resume<Reply<T>, TaskError>| {
             let fd = stream.as_raw_fd();
-            let mut must_wait = !data.is_empty() && !reactor::is_ready(fd, Direction::Write);
-            loop {
-                if must_wait {
-                    ready(co_yield!(Syscall::Writable(fd))?)?;
-                }
-                match stream.write(data) {
-                    Ok(n) => {
-                        if n > 0 {
-                            note_transfer::<S>(fd, Direction::Write, n, data.len());
-                        }
-                        return Ok(n);
-                    }
-                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                        reactor::set_would_block(fd, Direction::Write);
-                        must_wait = true;
-                    }
-                    Err(e) if e.kind() == io::ErrorKind::Interrupted => must_wait = false,
-                    Err(e) => return Err(failed(fd, e)),
-                }
+            let n = when_ready!(
+                fd,
+                Direction::Write,
+                wait_first: !data.is_empty() && !reactor::is_ready(fd, Direction::Write),
+                retry: interrupted,
+                stream.write(data)
+            );
+            if n > 0 {
+                note_transfer::<S>(fd, Direction::Write, n, data.len());
             }
+            Ok(n)
         },
     )
     .named("write")
@@ -366,25 +380,19 @@ where
         move |_: Resume<Reply<T>, TaskError>| {
             let fd = stream.as_raw_fd();
             let mut rest = data;
-            let mut must_wait = !rest.is_empty() && !reactor::is_ready(fd, Direction::Write);
             while !rest.is_empty() {
-                if must_wait {
-                    ready(co_yield!(Syscall::Writable(fd))?)?;
+                let n = when_ready!(
+                    fd,
+                    Direction::Write,
+                    wait_first: !reactor::is_ready(fd, Direction::Write),
+                    retry: interrupted,
+                    stream.write(rest)
+                );
+                if n == 0 {
+                    return Err(failed(fd, io::ErrorKind::WriteZero.into()));
                 }
-                match stream.write(rest) {
-                    Ok(0) => return Err(failed(fd, io::ErrorKind::WriteZero.into())),
-                    Ok(n) => {
-                        note_transfer::<S>(fd, Direction::Write, n, rest.len());
-                        must_wait = n < rest.len() && !reactor::is_ready(fd, Direction::Write);
-                        rest = &rest[n..];
-                    }
-                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                        reactor::set_would_block(fd, Direction::Write);
-                        must_wait = true;
-                    }
-                    Err(e) if e.kind() == io::ErrorKind::Interrupted => must_wait = false,
-                    Err(e) => return Err(failed(fd, e)),
-                }
+                note_transfer::<S>(fd, Direction::Write, n, rest.len());
+                rest = &rest[n..];
             }
             Ok(())
         },
@@ -434,34 +442,27 @@ where
         move |_: Resume<Reply<T>, TaskError>| {
             let start = line.len();
             let fd = reader.get_ref().as_raw_fd();
-            // Bytes already buffered are consumed before any wait.
-            let mut must_wait =
-                reader.buffer().is_empty() && !reactor::is_ready(fd, Direction::Read);
-            loop {
-                if must_wait {
-                    ready(co_yield!(Syscall::Readable(fd))?)?;
-                }
-                // `read_until` keeps the bytes it consumed in `line` even when it stops on
-                // `WouldBlock`, so a wait loses nothing.
-                let limit = (max_len + 1).saturating_sub(line.len() - start) as u64;
-                let result = (&mut *reader).take(limit).read_until(b'\n', line);
-                let appended = line.len() - start;
-                if appended > max_len {
-                    return Err(Exit::Raised(TaskError::Io(io::Error::new(
-                        io::ErrorKind::InvalidData,
-                        format!("line longer than {max_len} bytes"),
-                    ))));
-                }
-                match result {
-                    Ok(_) => return Ok(appended),
-                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                        reactor::set_would_block(fd, Direction::Read);
-                        must_wait = true;
+            when_ready!(
+                fd,
+                Direction::Read,
+                // Bytes already buffered are consumed before any wait.
+                wait_first: reader.buffer().is_empty() && !reactor::is_ready(fd, Direction::Read),
+                retry: interrupted,
+                {
+                    // `read_until` keeps the bytes it consumed in `line` even when it stops on
+                    // `WouldBlock`, so a wait loses nothing.
+                    let limit = (max_len + 1).saturating_sub(line.len() - start) as u64;
+                    let result = (&mut *reader).take(limit).read_until(b'\n', line);
+                    if line.len() - start > max_len {
+                        return Err(Exit::Raised(TaskError::Io(io::Error::new(
+                            io::ErrorKind::InvalidData,
+                            format!("line longer than {max_len} bytes"),
+                        ))));
                     }
-                    Err(e) if e.kind() == io::ErrorKind::Interrupted => must_wait = false,
-                    Err(e) => return Err(failed(fd, e)),
+                    result
                 }
-            }
+            );
+            Ok(line.len() - start)
         },
     )
     .named("read_line")
