@@ -209,22 +209,7 @@ fn helpers_keep_edges_that_arrive_while_their_task_does_something_else() {
 fn a_loaded_poller_spins_before_sleeping_and_an_idle_one_does_not() {
     let mut reactor = Reactor::default();
     reactor.set_spin_polls(256);
-    let (mut a, mut b) = pair();
-    let (c, mut d) = pair();
-    for (fd, serial) in [(a.as_raw_fd(), 1), (c.as_raw_fd(), 2)] {
-        forget_fd(fd);
-        reactor
-            .wait(fd, Direction::Read, waiter(serial, 1))
-            .unwrap();
-    }
-    b.write_all(b"x").unwrap();
-    d.write_all(b"y").unwrap();
-    let mut woken = poll_until_woken(&mut reactor, 5);
-    if woken.len() < 2 {
-        woken.extend(poll_until_woken(&mut reactor, 5));
-    }
-    assert_eq!(woken.len(), 2);
-    assert_eq!(drain(&mut a), b"x");
+    let (a, mut b) = two_ready_at_once(&mut reactor);
     // Whether the first poll saw both edges at once decides the spin; make it loaded.
     reactor.spin = true;
     reactor
@@ -248,6 +233,16 @@ fn a_loaded_poller_spins_before_sleeping_and_an_idle_one_does_not() {
 fn busy_polling_is_off_unless_asked_for() {
     let mut reactor = Reactor::default();
     assert_eq!(reactor.spin_polls(), 0);
+    let _ = two_ready_at_once(&mut reactor);
+    assert!(
+        !reactor.spin,
+        "a loaded poller does not spin when busy-polling is off"
+    );
+}
+
+/// Two sockets made ready at once and both waiters woken: the load that may turn spinning on.
+/// Gives back the first pair, its byte already drained.
+fn two_ready_at_once(reactor: &mut Reactor) -> (UnixStream, UnixStream) {
     let (mut a, mut b) = pair();
     let (c, mut d) = pair();
     for (fd, serial) in [(a.as_raw_fd(), 1), (c.as_raw_fd(), 2)] {
@@ -258,14 +253,11 @@ fn busy_polling_is_off_unless_asked_for() {
     }
     b.write_all(b"x").unwrap();
     d.write_all(b"y").unwrap();
-    let mut woken = poll_until_woken(&mut reactor, 5);
+    let mut woken = poll_until_woken(reactor, 5);
     if woken.len() < 2 {
-        woken.extend(poll_until_woken(&mut reactor, 5));
+        woken.extend(poll_until_woken(reactor, 5));
     }
     assert_eq!(woken.len(), 2);
     assert_eq!(drain(&mut a), b"x");
-    assert!(
-        !reactor.spin,
-        "a loaded poller does not spin when busy-polling is off"
-    );
+    (a, b)
 }
