@@ -27,23 +27,8 @@ where
     I: IntoIterator,
     P: FnMut(&I::Item) -> bool,
 {
-    Co::new(
-        #[coroutine]
-        move |_: Resume<(), Infallible>| {
-            let mut upstream = upstream.into_iter();
-            let mut keep = keep;
-            while let Some(item) = upstream.next() {
-                if keep(&item) {
-                    if let Err(exit) = co_yield!(item) {
-                        drop(upstream);
-                        return Err(exit);
-                    }
-                }
-            }
-            Ok(())
-        },
-    )
-    .named("pull::filter")
+    let mut keep = keep;
+    filter_map(upstream, move |item| keep(&item).then_some(item)).named("pull::filter")
 }
 
 /// Yields `f(item)` for every upstream item.
@@ -62,21 +47,8 @@ where
     I: IntoIterator,
     F: FnMut(I::Item) -> U,
 {
-    Co::new(
-        #[coroutine]
-        move |_: Resume<(), Infallible>| {
-            let mut upstream = upstream.into_iter();
-            let mut f = f;
-            while let Some(item) = upstream.next() {
-                if let Err(exit) = co_yield!(f(item)) {
-                    drop(upstream);
-                    return Err(exit);
-                }
-            }
-            Ok(())
-        },
-    )
-    .named("pull::map")
+    let mut f = f;
+    filter_map(upstream, move |item| Some(f(item))).named("pull::map")
 }
 
 /// Parses every upstream item with `f` and yields the `Some` results.
