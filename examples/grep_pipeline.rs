@@ -59,7 +59,7 @@ fn main() -> ExitCode {
 }
 
 /// A Beazley-style coroutine sink: counts what it is sent, hands the count back on close.
-fn counter() -> Co<impl volley::Body<(), (), u64, Infallible> + Unpin, (), (), u64, Infallible> {
+fn counter() -> Co<impl volley::Protocol<(), (), u64>> {
     Co::new(
         #[coroutine]
         |_: Resume<(), Infallible>| {

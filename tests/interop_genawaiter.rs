@@ -31,7 +31,7 @@ fn a_genawaiter_generator_is_a_pull_source_and_early_stop_releases_it() {
             co.yield_(n).await;
         }
     });
-    let source = Co::<_, (), u32, (), Infallible>::from_genawaiter(numbers);
+    let source: Co<FromGenawaiter<_, Infallible>> = Co::from_genawaiter(numbers);
     let odd_squares = pull::map(pull::filter(source, |n| n % 2 == 1), |n| n * n);
     let first: Vec<u32> = odd_squares.into_iter().take(4).collect();
     assert_eq!(first, [1, 9, 25, 49]);
@@ -52,7 +52,7 @@ fn a_genawaiter_generator_is_a_push_sink() {
             total.set(total.get() + word.len());
         }
     });
-    let sink = push::sink(Co::<_, String, (), (), Infallible>::from_genawaiter(
+    let sink = push::sink(Co::<FromGenawaiter<_, Infallible>>::from_genawaiter(
         counter,
     ));
     let words = ["one", "pass", "only"].map(String::from);

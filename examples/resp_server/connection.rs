@@ -64,18 +64,18 @@ pub fn serve(
 /// Decodes the requests one chunk completes and appends every reply to `out`, in order.
 /// A protocol error gets Redis's `-ERR Protocol error: ...` reply and closes the connection.
 fn answer<B>(
-    decoder: &mut Decoder<B, Chunk, volley::proto::resp::Request, (), volley::proto::ProtoError>,
+    decoder: &mut Decoder<B>,
     chunk: Chunk,
     store: &RefCell<Store>,
     out: &mut Vec<u8>,
 ) -> Flow
 where
-    B: volley::Body<
-            Chunk,
-            volley::proto::Decoded<volley::proto::resp::Request>,
-            (),
-            volley::proto::ProtoError,
-        > + Unpin,
+    B: volley::Protocol<
+        Chunk,
+        volley::proto::Decoded<volley::proto::resp::Request>,
+        (),
+        volley::proto::ProtoError,
+    >,
 {
     let mut store = store.borrow_mut();
     for item in decoder.feed(chunk) {

@@ -1,10 +1,10 @@
 //! The `Co` handle: owns a body and its state, and answers every call from that state.
 
-use crate::{events, Body, CoError, Exit, Resume, State, Step};
+use crate::body::{Answer, CloseAnswer, Resumed};
+use crate::{events, CoError, Exit, Resumable, Resume, State, Step, Typed};
 use std::borrow::Cow;
 use std::fmt;
-use std::marker::PhantomData;
-use std::ops::CoroutineState;
+use std::ops::{Coroutine, CoroutineState};
 use std::pin::Pin;
 
 /// A two-way coroutine: a [`Body`] and the [`State`] it is in.
@@ -44,23 +44,23 @@ use std::pin::Pin;
 /// assert_eq!(echo.close(), Ok(Some("bye")));
 /// assert_eq!(echo.state(), State::Closed);
 /// ```
-pub struct Co<B, S, Y, R, E>
+#[must_use = "a coroutine does nothing until it is started, sent to or iterated"]
+pub struct Co<B>
 where
-    B: Body<S, Y, R, E> + Unpin,
+    B: Resumable,
 {
     body: B,
     pub(crate) state: State,
     /// Set when iteration handed out a raised error: the next `None` is expected, not misuse.
     pub(crate) iter_end_pending: bool,
     /// The return value, kept when iteration reaches the end of the body.
-    pub(crate) returned: Option<R>,
+    pub(crate) returned: Option<B::Return>,
     name: Cow<'static, str>,
-    _types: PhantomData<fn(S) -> (Y, E)>,
 }
 
-impl<B, S, Y, R, E> Co<B, S, Y, R, E>
+impl<C, S, E, Y, R> Co<Typed<C, S, E>>
 where
-    B: Body<S, Y, R, E> + Unpin,
+    C: Coroutine<Resume<S, E>, Yield = Y, Return = Result<R, Exit<E>>> + Unpin,
 {
     /// Wraps a body. No body code runs until [`start`](Co::start).
     ///
@@ -75,7 +75,25 @@ where
     /// assert_eq!(co.state(), State::Created);
     /// ```
     #[inline]
-    pub fn new(body: B) -> Self {
+    pub fn new(body: C) -> Self {
+        Co::from_resumable(Typed::new(body))
+    }
+}
+
+impl<B: Resumable> Co<B> {
+    /// Wraps a [`Resumable`] that is not a closure: an adapter, or a hand-written state machine.
+    ///
+    /// ```
+    /// use std::convert::Infallible;
+    /// use volley_core::{co_yield, Co, Resume, Typed};
+    /// let co = Co::from_resumable(Typed::new(#[coroutine] |_: Resume<(), Infallible>| {
+    ///     co_yield!(1)?;
+    ///     Ok(())
+    /// }));
+    /// assert_eq!(co.into_iter().sum::<i32>(), 1);
+    /// ```
+    #[inline]
+    pub fn from_resumable(body: B) -> Self {
         events::created("co");
         Co {
             body,
@@ -83,7 +101,6 @@ where
             iter_end_pending: false,
             returned: None,
             name: Cow::Borrowed("co"),
-            _types: PhantomData,
         }
     }
 
@@ -124,11 +141,15 @@ where
     ///
     /// ```
     /// # use std::convert::Infallible;
-    /// # use volley_core::{Co, Resume, State};
-    /// let mut co: Co<_, (), &str, u8, Infallible> =
-    ///     Co::new(#[coroutine] |_: Resume<(), Infallible>| Ok(1));
+    /// # use volley_core::{co_yield, Co, Resume, State};
+    /// let mut co = Co::new(#[coroutine] |_: Resume<(), Infallible>| {
+    ///     co_yield!("only")?;
+    ///     Ok(1)
+    /// });
     /// assert_eq!(co.state(), State::Created);
     /// co.start().unwrap();
+    /// assert_eq!(co.state(), State::Suspended);
+    /// co.send(()).unwrap();
     /// assert_eq!(co.state(), State::Closed);
     /// ```
     #[inline]
@@ -153,7 +174,7 @@ where
     /// assert_eq!(co.start(), Err(CoError::AlreadyStarted));
     /// ```
     #[inline]
-    pub fn start(&mut self) -> Result<Step<Y, R>, CoError<S, E>> {
+    pub fn start(&mut self) -> Answer<B> {
         match self.state {
             State::Created => {
                 events::started(&self.name);
@@ -176,7 +197,8 @@ where
     /// ```
     /// # use std::convert::Infallible;
     /// # use volley_core::{co_yield, Co, CoError, Resume, Step};
-    /// let mut doubler: Co<_, i32, i32, (), Infallible> = Co::new(#[coroutine] |_: Resume<i32, Infallible>| {
+    /// # use volley_core::Exit;
+    /// let mut doubler = Co::new(#[coroutine] |_: Resume<i32, Infallible>| -> Result<(), Exit> {
     ///     let mut out = 0;
     ///     loop {
     ///         out = co_yield!(out)? * 2;
@@ -187,7 +209,7 @@ where
     /// assert_eq!(doubler.send(21), Ok(Step::Yield(42)));
     /// ```
     #[inline(always)]
-    pub fn send(&mut self, value: S) -> Result<Step<Y, R>, CoError<S, E>> {
+    pub fn send(&mut self, value: B::Send) -> Answer<B> {
         match self.state {
             State::Suspended => {
                 let out = self.run(Resume::Send(value));
@@ -212,7 +234,7 @@ where
     ///
     /// ```
     /// # use volley_core::{co_yield, Co, CoError, Exit, Resume, Step};
-    /// let mut co: Co<_, (), u32, (), &str> = Co::new(#[coroutine] |_: Resume<(), &'static str>| {
+    /// let mut co = Co::new(#[coroutine] |_: Resume<(), &'static str>| -> Result<(), Exit<_>> {
     ///     let mut resets = 0;
     ///     loop {
     ///         match co_yield!(resets) {
@@ -227,7 +249,7 @@ where
     /// assert_eq!(co.throw("fatal"), Err(CoError::Raised("fatal")));
     /// ```
     #[inline]
-    pub fn throw(&mut self, error: E) -> Result<Step<Y, R>, CoError<S, E>> {
+    pub fn throw(&mut self, error: B::Error) -> Answer<B> {
         events::thrown(&self.name, self.state);
         match self.state {
             State::Suspended => {
@@ -271,7 +293,7 @@ where
     /// assert_eq!(total.close(), Ok(Some(5)));
     /// assert_eq!(total.close(), Ok(None));
     /// ```
-    pub fn close(&mut self) -> Result<Option<R>, CoError<S, E>> {
+    pub fn close(&mut self) -> CloseAnswer<B> {
         events::closed(&self.name, self.state);
         match self.state {
             State::Suspended => match self.run(Resume::Close) {
@@ -311,7 +333,7 @@ where
     /// assert_eq!(co.take_return(), Some("summary"));
     /// assert_eq!(co.take_return(), None);
     /// ```
-    pub fn take_return(&mut self) -> Option<R> {
+    pub fn take_return(&mut self) -> Option<B::Return> {
         self.returned.take()
     }
 
@@ -320,10 +342,10 @@ where
     /// resumed again (std would panic) and nothing runs from `Drop`. A suspended body that yields
     /// again is the hot path: no state is written.
     #[inline(always)]
-    pub(crate) fn run(&mut self, resume: Resume<S, E>) -> CoroutineState<Y, Result<R, Exit<E>>> {
+    pub(crate) fn run(&mut self, resume: Resume<B::Send, B::Error>) -> Resumed<B> {
         let was_suspended = self.state == State::Suspended;
         let on_panic = CloseOnUnwind(&mut self.state);
-        let out = Pin::new(&mut self.body).resume(resume);
+        let out = self.body.resume(resume);
         std::mem::forget(on_panic);
         match out {
             CoroutineState::Yielded(_) if was_suspended => {}
@@ -336,10 +358,7 @@ where
     /// Turns what the body did into the answer of `start`, `send` or `throw`. Every answer is
     /// built here, inline; only the tracing calls on the ends are out of line.
     #[inline(always)]
-    fn answer(
-        &self,
-        out: CoroutineState<Y, Result<R, Exit<E>>>,
-    ) -> Result<Step<Y, R>, CoError<S, E>> {
+    fn answer(&self, out: Resumed<B>) -> Answer<B> {
         match out {
             CoroutineState::Yielded(y) => Ok(Step::Yield(y)),
             CoroutineState::Complete(Ok(r)) => {
@@ -358,9 +377,9 @@ where
     }
 }
 
-impl<S, Y, R, E, P> Co<Pin<Box<P>>, S, Y, R, E>
+impl<P, S, E, Y, R> Co<Typed<Pin<Box<P>>, S, E>>
 where
-    P: Body<S, Y, R, E>,
+    P: Coroutine<Resume<S, E>, Yield = Y, Return = Result<R, Exit<E>>>,
 {
     /// Wraps a self-borrowing (`static`) body, pinning it on the heap.
     ///
@@ -391,13 +410,11 @@ impl Drop for CloseOnUnwind<'_> {
     }
 }
 
-// The body is `Unpin` and nothing else is ever pinned through the handle.
-impl<B, S, Y, R, E> Unpin for Co<B, S, Y, R, E> where B: Body<S, Y, R, E> + Unpin {}
+// Nothing is ever pinned through the handle: `Resumable::resume` takes `&mut self`, and bodies
+// that need pinning are boxed (`Co::pinned`, `Co::boxed`).
+impl<B: Resumable> Unpin for Co<B> {}
 
-impl<B, S, Y, R, E> Drop for Co<B, S, Y, R, E>
-where
-    B: Body<S, Y, R, E> + Unpin,
-{
+impl<B: Resumable> Drop for Co<B> {
     fn drop(&mut self) {
         if self.state != State::Suspended || std::thread::panicking() {
             return;
@@ -408,10 +425,7 @@ where
     }
 }
 
-impl<B, S, Y, R, E> fmt::Debug for Co<B, S, Y, R, E>
-where
-    B: Body<S, Y, R, E> + Unpin,
-{
+impl<B: Resumable> fmt::Debug for Co<B> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Co")
             .field("name", &self.name)

@@ -1,6 +1,7 @@
 //! What `yield_from!` can delegate to, and how each call is forwarded.
 
-use crate::{events, Body, Co, Exit, Resume, State, Step};
+use crate::body::Outcome;
+use crate::{events, Co, Exit, Resumable, Resume, State, Step};
 use std::ops::CoroutineState;
 
 /// Something a body can delegate to with [`yield_from!`](crate::yield_from).
@@ -63,37 +64,28 @@ where
     }
 }
 
-impl<B, S, Y, R, E> Delegate<S, Y, E> for Co<B, S, Y, R, E>
-where
-    B: Body<S, Y, R, E> + Unpin,
-{
-    type Output = R;
+impl<B: Resumable> Delegate<B::Send, B::Yield, B::Error> for Co<B> {
+    type Output = B::Return;
 
     #[inline]
-    fn delegate(&mut self, resume: Resume<S, E>) -> Step<Y, Result<R, Exit<E>>> {
+    fn delegate(&mut self, resume: Resume<B::Send, B::Error>) -> Step<B::Yield, Outcome<B>> {
         with_stack_room(|| forward(self, resume))
     }
 }
 
-impl<B, S, Y, R, E> Delegate<S, Y, E> for &mut Co<B, S, Y, R, E>
-where
-    B: Body<S, Y, R, E> + Unpin,
-{
-    type Output = R;
+impl<B: Resumable> Delegate<B::Send, B::Yield, B::Error> for &mut Co<B> {
+    type Output = B::Return;
 
     #[inline]
-    fn delegate(&mut self, resume: Resume<S, E>) -> Step<Y, Result<R, Exit<E>>> {
+    fn delegate(&mut self, resume: Resume<B::Send, B::Error>) -> Step<B::Yield, Outcome<B>> {
         Delegate::delegate(&mut **self, resume)
     }
 }
 
-fn forward<B, S, Y, R, E>(
-    sub: &mut Co<B, S, Y, R, E>,
-    resume: Resume<S, E>,
-) -> Step<Y, Result<R, Exit<E>>>
-where
-    B: Body<S, Y, R, E> + Unpin,
-{
+fn forward<B: Resumable>(
+    sub: &mut Co<B>,
+    resume: Resume<B::Send, B::Error>,
+) -> Step<B::Yield, Outcome<B>> {
     let closing = matches!(resume, Resume::Close);
     let runs = match (sub.state, &resume) {
         (State::Created, Resume::Start) => {

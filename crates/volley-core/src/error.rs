@@ -79,7 +79,9 @@ impl<S, E: fmt::Display> fmt::Display for CoError<S, E> {
             CoError::NotStarted(_) => f.write_str(
                 "send before start: the coroutine has not been primed (the value is handed back)",
             ),
-            CoError::AlreadyStarted => f.write_str("start on a coroutine that is already running"),
+            CoError::AlreadyStarted => {
+                f.write_str("start on a coroutine that was already started (resume it with send)")
+            }
             CoError::Exhausted => f.write_str("the coroutine is exhausted"),
             CoError::Raised(e) => write!(f, "the coroutine raised: {e}"),
             CoError::IgnoredClose => f.write_str("the coroutine ignored close and yielded again"),

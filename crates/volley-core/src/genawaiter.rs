@@ -9,6 +9,7 @@
 //! ```
 //! use genawaiter::rc::Gen;
 //! use std::convert::Infallible;
+//! use volley_core::genawaiter::FromGenawaiter;
 //! use volley_core::{Co, Step};
 //!
 //! let gen = Gen::new(|co| async move {
@@ -17,14 +18,14 @@
 //!         total += co.yield_(total).await;
 //!     }
 //! });
-//! let mut summer = Co::<_, i32, i32, (), Infallible>::from_genawaiter(gen);
+//! let mut summer = Co::<FromGenawaiter<_, Infallible>>::from_genawaiter(gen);
 //! assert_eq!(summer.start(), Ok(Step::Yield(0)));
 //! assert_eq!(summer.send(5), Ok(Step::Yield(5)));
 //! assert_eq!(summer.send(2), Ok(Step::Yield(7)));
 //! assert_eq!(summer.close(), Ok(None));
 //! ```
 
-use crate::{Co, Exit, Resume};
+use crate::{Co, Exit, Resumable, Resume};
 use genawaiter::{Coroutine as GenCoroutine, GeneratorState};
 use std::marker::PhantomData;
 use std::ops::{Coroutine, CoroutineState};
@@ -67,19 +68,21 @@ impl<G, E> FromGenawaiter<G, E> {
     }
 }
 
-impl<G, E> Coroutine<Resume<G::Resume, E>> for FromGenawaiter<G, E>
+impl<G, E> Resumable for FromGenawaiter<G, E>
 where
     G: GenCoroutine + Unpin,
     G::Resume: Default,
 {
+    type Send = G::Resume;
     type Yield = G::Yield;
-    type Return = Result<G::Return, Exit<E>>;
+    type Return = G::Return;
+    type Error = E;
 
     fn resume(
-        self: Pin<&mut Self>,
+        &mut self,
         resume: Resume<G::Resume, E>,
-    ) -> CoroutineState<Self::Yield, Self::Return> {
-        let this = self.get_mut();
+    ) -> CoroutineState<G::Yield, Result<G::Return, Exit<E>>> {
+        let this = self;
         let arg = match resume {
             Resume::Start => G::Resume::default(),
             Resume::Send(value) => value,
@@ -105,7 +108,26 @@ where
     }
 }
 
-impl<G, E> Co<FromGenawaiter<G, E>, G::Resume, G::Yield, G::Return, E>
+/// A `FromGenawaiter` is also a plain body, so it goes wherever a `#[coroutine]` closure does
+/// (boxed into a [`BoxCo`](crate::BoxCo), spawned as a task).
+impl<G, E> Coroutine<Resume<G::Resume, E>> for FromGenawaiter<G, E>
+where
+    G: GenCoroutine + Unpin,
+    G::Resume: Default,
+{
+    type Yield = G::Yield;
+    type Return = Result<G::Return, Exit<E>>;
+
+    #[inline]
+    fn resume(
+        self: Pin<&mut Self>,
+        resume: Resume<G::Resume, E>,
+    ) -> CoroutineState<Self::Yield, Self::Return> {
+        Resumable::resume(self.get_mut(), resume)
+    }
+}
+
+impl<G, E> Co<FromGenawaiter<G, E>>
 where
     G: GenCoroutine + Unpin,
     G::Resume: Default,
@@ -114,16 +136,24 @@ where
     ///
     /// ```
     /// use genawaiter::rc::Gen;
-    /// use volley_core::Co;
+    /// use volley_core::{genawaiter::FromGenawaiter, Co};
     /// let gen = Gen::new(|co| async move {
     ///     for i in 1..=3 { co.yield_(i).await; }
     ///     "done"
     /// });
-    /// let mut co = Co::<_, (), i32, &str, String>::from_genawaiter(gen);
+    /// let mut co: Co<FromGenawaiter<_, String>> = Co::from_genawaiter(gen);
     /// assert_eq!(co.try_iter().collect::<Result<Vec<_>, _>>(), Ok(vec![1, 2, 3]));
     /// assert_eq!(co.take_return(), Some("done"));
     /// ```
     pub fn from_genawaiter(generator: G) -> Self {
-        Co::new(FromGenawaiter::new(generator))
+        Co::from_resumable(FromGenawaiter::new(generator))
+    }
+}
+
+impl<G, E> std::fmt::Debug for FromGenawaiter<G, E> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FromGenawaiter")
+            .field("finished", &self.generator.is_none())
+            .finish_non_exhaustive()
     }
 }

@@ -19,14 +19,15 @@
 //! let total = lines.into_iter().count(); // error[E0382]: use of moved value: `lines`
 //! ```
 
-use crate::{events, Body, Co, Exit, Resume, State};
+use crate::body::Outcome;
+use crate::{events, Co, Exit, Resumable, Resume, State};
 use std::convert::Infallible;
 use std::iter::FusedIterator;
 use std::ops::CoroutineState;
 
-impl<B, Y, R, E> Co<B, (), Y, R, E>
+impl<B> Co<B>
 where
-    B: Body<(), Y, R, E> + Unpin,
+    B: Resumable<Send = ()>,
 {
     /// Iterates by `&mut`, each item a `Result` so a raised error reaches the loop.
     ///
@@ -44,7 +45,7 @@ where
     /// let items: Vec<_> = parse.try_iter().collect();
     /// assert_eq!(items, [Ok(1), Ok(2), Err("not a number: x".to_string())]);
     /// ```
-    pub fn try_iter(&mut self) -> TryIter<'_, B, Y, R, E> {
+    pub fn try_iter(&mut self) -> TryIter<'_, B> {
         TryIter { co: self }
     }
 
@@ -61,14 +62,14 @@ where
     /// assert_eq!(items.next(), Some(Err("broken")));
     /// assert_eq!(items.next(), None);
     /// ```
-    pub fn into_try_iter(self) -> IntoTryIter<B, Y, R, E> {
+    pub fn into_try_iter(self) -> IntoTryIter<B> {
         IntoTryIter { co: self }
     }
 
     /// One step of iteration: resume with `()` and sort out what came back. A suspended body
     /// is the hot path; starting and asking a closed coroutine are outlined.
     #[inline]
-    pub(crate) fn next_result(&mut self) -> Option<Result<Y, E>> {
+    pub(crate) fn next_result(&mut self) -> Option<Result<B::Yield, B::Error>> {
         if self.state != State::Suspended {
             return self.next_unsuspended();
         }
@@ -80,7 +81,7 @@ where
 
     #[cold]
     #[inline(never)]
-    fn next_unsuspended(&mut self) -> Option<Result<Y, E>> {
+    fn next_unsuspended(&mut self) -> Option<Result<B::Yield, B::Error>> {
         if self.state == State::Closed {
             if !std::mem::take(&mut self.iter_end_pending) {
                 events::misuse(self.name(), "iterated after it was exhausted");
@@ -96,7 +97,7 @@ where
 
     /// The body finished during iteration: keep its return value, or hand out its error once.
     #[cold]
-    fn iteration_ended(&mut self, end: Result<R, Exit<E>>) -> Option<Result<Y, E>> {
+    fn iteration_ended(&mut self, end: Outcome<B>) -> Option<Result<B::Yield, B::Error>> {
         match end {
             Ok(value) => {
                 events::completed(self.name(), "returned");
@@ -138,35 +139,36 @@ fn infallible<Y>(item: Result<Y, Infallible>) -> Y {
 /// assert_eq!(seen, "ab");
 /// assert_eq!(co.take_return(), Some(2));
 /// ```
-pub struct Iter<'a, B, Y, R>
+#[must_use = "iterators are lazy: the body runs only as items are asked for"]
+pub struct Iter<'a, B>
 where
-    B: Body<(), Y, R, Infallible> + Unpin,
+    B: Resumable<Send = (), Error = Infallible>,
 {
-    co: &'a mut Co<B, (), Y, R, Infallible>,
+    co: &'a mut Co<B>,
 }
 
-impl<B, Y, R> Iterator for Iter<'_, B, Y, R>
+impl<B> Iterator for Iter<'_, B>
 where
-    B: Body<(), Y, R, Infallible> + Unpin,
+    B: Resumable<Send = (), Error = Infallible>,
 {
-    type Item = Y;
+    type Item = B::Yield;
 
     #[inline]
-    fn next(&mut self) -> Option<Y> {
+    fn next(&mut self) -> Option<B::Yield> {
         self.co.next_result().map(infallible)
     }
 }
 
-impl<B, Y, R> FusedIterator for Iter<'_, B, Y, R> where B: Body<(), Y, R, Infallible> + Unpin {}
+impl<B> FusedIterator for Iter<'_, B> where B: Resumable<Send = (), Error = Infallible> {}
 
-impl<'a, B, Y, R> IntoIterator for &'a mut Co<B, (), Y, R, Infallible>
+impl<'a, B> IntoIterator for &'a mut Co<B>
 where
-    B: Body<(), Y, R, Infallible> + Unpin,
+    B: Resumable<Send = (), Error = Infallible>,
 {
-    type Item = Y;
-    type IntoIter = Iter<'a, B, Y, R>;
+    type Item = B::Yield;
+    type IntoIter = Iter<'a, B>;
 
-    fn into_iter(self) -> Iter<'a, B, Y, R> {
+    fn into_iter(self) -> Iter<'a, B> {
         Iter { co: self }
     }
 }
@@ -184,16 +186,17 @@ where
 /// assert_eq!(items.by_ref().sum::<i32>(), 3);
 /// assert_eq!(items.take_return(), Some("three"));
 /// ```
-pub struct IntoIter<B, Y, R>
+#[must_use = "iterators are lazy: the body runs only as items are asked for"]
+pub struct IntoIter<B>
 where
-    B: Body<(), Y, R, Infallible> + Unpin,
+    B: Resumable<Send = (), Error = Infallible>,
 {
-    co: Co<B, (), Y, R, Infallible>,
+    co: Co<B>,
 }
 
-impl<B, Y, R> IntoIter<B, Y, R>
+impl<B> IntoIter<B>
 where
-    B: Body<(), Y, R, Infallible> + Unpin,
+    B: Resumable<Send = (), Error = Infallible>,
 {
     /// Takes the body's return value, once iteration reached it.
     ///
@@ -204,7 +207,7 @@ where
     /// assert_eq!(it.next(), None::<()>);
     /// assert_eq!(it.take_return(), Some(9));
     /// ```
-    pub fn take_return(&mut self) -> Option<R> {
+    pub fn take_return(&mut self) -> Option<B::Return> {
         self.co.take_return()
     }
 
@@ -220,33 +223,33 @@ where
     /// .into_iter();
     /// assert_eq!(it.into_inner().state(), State::Created);
     /// ```
-    pub fn into_inner(self) -> Co<B, (), Y, R, Infallible> {
+    pub fn into_inner(self) -> Co<B> {
         self.co
     }
 }
 
-impl<B, Y, R> Iterator for IntoIter<B, Y, R>
+impl<B> Iterator for IntoIter<B>
 where
-    B: Body<(), Y, R, Infallible> + Unpin,
+    B: Resumable<Send = (), Error = Infallible>,
 {
-    type Item = Y;
+    type Item = B::Yield;
 
     #[inline]
-    fn next(&mut self) -> Option<Y> {
+    fn next(&mut self) -> Option<B::Yield> {
         self.co.next_result().map(infallible)
     }
 }
 
-impl<B, Y, R> FusedIterator for IntoIter<B, Y, R> where B: Body<(), Y, R, Infallible> + Unpin {}
+impl<B> FusedIterator for IntoIter<B> where B: Resumable<Send = (), Error = Infallible> {}
 
-impl<B, Y, R> IntoIterator for Co<B, (), Y, R, Infallible>
+impl<B> IntoIterator for Co<B>
 where
-    B: Body<(), Y, R, Infallible> + Unpin,
+    B: Resumable<Send = (), Error = Infallible>,
 {
-    type Item = Y;
-    type IntoIter = IntoIter<B, Y, R>;
+    type Item = B::Yield;
+    type IntoIter = IntoIter<B>;
 
-    fn into_iter(self) -> IntoIter<B, Y, R> {
+    fn into_iter(self) -> IntoIter<B> {
         IntoIter { co: self }
     }
 }
@@ -259,26 +262,27 @@ where
 /// assert_eq!(co.try_iter().collect::<Result<Vec<_>, _>>(), Ok(vec![1]));
 /// assert_eq!(co.take_return(), Some("end"));
 /// ```
-pub struct TryIter<'a, B, Y, R, E>
+#[must_use = "iterators are lazy: the body runs only as items are asked for"]
+pub struct TryIter<'a, B>
 where
-    B: Body<(), Y, R, E> + Unpin,
+    B: Resumable<Send = ()>,
 {
-    co: &'a mut Co<B, (), Y, R, E>,
+    co: &'a mut Co<B>,
 }
 
-impl<B, Y, R, E> Iterator for TryIter<'_, B, Y, R, E>
+impl<B> Iterator for TryIter<'_, B>
 where
-    B: Body<(), Y, R, E> + Unpin,
+    B: Resumable<Send = ()>,
 {
-    type Item = Result<Y, E>;
+    type Item = Result<B::Yield, B::Error>;
 
     #[inline]
-    fn next(&mut self) -> Option<Result<Y, E>> {
+    fn next(&mut self) -> Option<Result<B::Yield, B::Error>> {
         self.co.next_result()
     }
 }
 
-impl<B, Y, R, E> FusedIterator for TryIter<'_, B, Y, R, E> where B: Body<(), Y, R, E> + Unpin {}
+impl<B> FusedIterator for TryIter<'_, B> where B: Resumable<Send = ()> {}
 
 /// Iterator that owns a `Co`, with `Result` items; made by [`Co::into_try_iter`].
 ///
@@ -289,16 +293,17 @@ impl<B, Y, R, E> FusedIterator for TryIter<'_, B, Y, R, E> where B: Body<(), Y, 
 /// assert_eq!(items.by_ref().count(), 1);
 /// assert_eq!(items.take_return(), Some("end"));
 /// ```
-pub struct IntoTryIter<B, Y, R, E>
+#[must_use = "iterators are lazy: the body runs only as items are asked for"]
+pub struct IntoTryIter<B>
 where
-    B: Body<(), Y, R, E> + Unpin,
+    B: Resumable<Send = ()>,
 {
-    co: Co<B, (), Y, R, E>,
+    co: Co<B>,
 }
 
-impl<B, Y, R, E> IntoTryIter<B, Y, R, E>
+impl<B> IntoTryIter<B>
 where
-    B: Body<(), Y, R, E> + Unpin,
+    B: Resumable<Send = ()>,
 {
     /// Takes the body's return value, once iteration reached it.
     ///
@@ -308,7 +313,7 @@ where
     /// assert_eq!(it.next(), None::<Result<(), String>>);
     /// assert_eq!(it.take_return(), Some(4));
     /// ```
-    pub fn take_return(&mut self) -> Option<R> {
+    pub fn take_return(&mut self) -> Option<B::Return> {
         self.co.take_return()
     }
 
@@ -323,21 +328,51 @@ where
     /// .into_try_iter();
     /// assert_eq!(it.into_inner().state(), State::Created);
     /// ```
-    pub fn into_inner(self) -> Co<B, (), Y, R, E> {
+    pub fn into_inner(self) -> Co<B> {
         self.co
     }
 }
 
-impl<B, Y, R, E> Iterator for IntoTryIter<B, Y, R, E>
+impl<B> Iterator for IntoTryIter<B>
 where
-    B: Body<(), Y, R, E> + Unpin,
+    B: Resumable<Send = ()>,
 {
-    type Item = Result<Y, E>;
+    type Item = Result<B::Yield, B::Error>;
 
     #[inline]
-    fn next(&mut self) -> Option<Result<Y, E>> {
+    fn next(&mut self) -> Option<Result<B::Yield, B::Error>> {
         self.co.next_result()
     }
 }
 
-impl<B, Y, R, E> FusedIterator for IntoTryIter<B, Y, R, E> where B: Body<(), Y, R, E> + Unpin {}
+impl<B> FusedIterator for IntoTryIter<B> where B: Resumable<Send = ()> {}
+
+impl<B> std::fmt::Debug for Iter<'_, B>
+where
+    B: Resumable<Send = (), Error = Infallible>,
+{
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Iter").field(&self.co).finish()
+    }
+}
+
+impl<B> std::fmt::Debug for IntoIter<B>
+where
+    B: Resumable<Send = (), Error = Infallible>,
+{
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IntoIter").field(&self.co).finish()
+    }
+}
+
+impl<B: Resumable<Send = ()>> std::fmt::Debug for TryIter<'_, B> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TryIter").field(&self.co).finish()
+    }
+}
+
+impl<B: Resumable<Send = ()>> std::fmt::Debug for IntoTryIter<B> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IntoTryIter").field(&self.co).finish()
+    }
+}

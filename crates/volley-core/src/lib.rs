@@ -43,17 +43,24 @@
 //! ```
 #![feature(coroutine_trait)]
 #![doc(test(attr(feature(coroutines, coroutine_trait, stmt_expr_attributes))))]
-#![warn(missing_docs)]
+#![forbid(unsafe_code)]
+#![warn(
+    missing_docs,
+    missing_debug_implementations,
+    rustdoc::broken_intra_doc_links
+)]
 
 mod body;
 mod boxed;
 mod co;
 mod delegate;
+mod dyn_error;
 mod error;
 mod events;
 mod iter;
 mod macros;
 mod shared;
+mod sink;
 mod types;
 
 #[cfg(feature = "genawaiter")]
@@ -61,19 +68,35 @@ pub mod genawaiter;
 #[cfg(feature = "futures")]
 pub mod stream;
 #[cfg(feature = "futures")]
-pub use stream::{CoSink, CoStream};
+pub use stream::CoStream;
 
-pub use body::{Body, Gen};
-pub use boxed::{BoxBody, BoxCo};
+pub use body::{Answer, Body, CloseAnswer, Gen, Outcome, Protocol, Resumable, Resumed, Typed};
+pub use boxed::{BoxBody, BoxCo, DynBody};
 pub use co::Co;
 pub use delegate::Delegate;
+pub use dyn_error::DynError;
 pub use error::CoError;
 pub use iter::{IntoIter, IntoTryIter, Iter, TryIter};
 pub use shared::{SharedCo, SharedError};
+pub use sink::CoSink;
 pub use types::{Exit, Resume, State, Step};
 
 /// Support code for the macros; not part of the public API.
 #[doc(hidden)]
 pub mod __private {
     pub use crate::macros::after_yield;
+
+    /// Splits a body's return type `Result<R, Exit<E>>` into `R` and `E`, for the `#[co]` and
+    /// `#[task]` attributes, which read the body's types from the function's signature.
+    pub trait SplitReturn {
+        /// `R`: what the body returns.
+        type Value;
+        /// `E`: what it raises and is thrown.
+        type Error;
+    }
+
+    impl<R, E> SplitReturn for Result<R, crate::Exit<E>> {
+        type Value = R;
+        type Error = E;
+    }
 }

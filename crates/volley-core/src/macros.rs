@@ -5,6 +5,8 @@ use crate::{Exit, Resume};
 /// Maps what a yield was resumed with to the `Result` the body sees.
 #[doc(hidden)]
 #[inline(always)]
+#[must_use = "co_yield! evaluates to what the caller resumed with: use `?` (or a match) so a throw \
+              or a close is not ignored; `let _ =` would keep running after close"]
 pub fn after_yield<S, E>(resume: Resume<S, E>) -> Result<S, Exit<E>> {
     match resume {
         Resume::Send(value) => Ok(value),
@@ -19,7 +21,12 @@ pub fn after_yield<S, E>(resume: Resume<S, E>) -> Result<S, Exit<E>> {
 ///
 /// `send(s)` gives `Ok(s)`, `throw(e)` gives `Err(Exit::Raised(e))`, `close()` gives
 /// `Err(Exit::Closed)`. So `co_yield!(v)?` lets throw and close propagate, and a `match` catches
-/// them: the `try` / `except GeneratorExit` of Python.
+/// them: the `try` / `except GeneratorExit` of Python. The value is `#[must_use]`: discarding it
+/// (`let _ = co_yield!(v);`) would let the body run on after a close.
+///
+/// A plain `yield v` inside a body also suspends it, but bypasses this protocol: whatever the
+/// caller resumed with (a sent value, a throw, a close) is the raw [`Resume`](crate::Resume)
+/// and is easily dropped unread. Use `co_yield!` unless you match on `Resume` yourself.
 ///
 /// ```
 /// use volley_core::{co_yield, Co, CoError, Exit, Resume, Step};

@@ -1,6 +1,18 @@
 //! A coroutine handle shared through `Rc`, whose re-entry is an error value, not a panic.
 
-use crate::{Body, Co, CoError, Resume, State, Step};
+use crate::{Co, CoError, Resumable, Resume, State, Step};
+
+/// What a shared call answers for a body `B`.
+type SharedAnswer<B> = Result<
+    Step<<B as Resumable>::Yield, <B as Resumable>::Return>,
+    SharedError<<B as Resumable>::Send, <B as Resumable>::Error>,
+>;
+
+/// What a shared close answers for a body `B`.
+type SharedClose<B> = Result<
+    Option<<B as Resumable>::Return>,
+    SharedError<<B as Resumable>::Send, <B as Resumable>::Error>,
+>;
 use std::cell::RefCell;
 use std::fmt;
 use std::rc::Rc;
@@ -49,9 +61,9 @@ impl<S: fmt::Debug, E: fmt::Debug + fmt::Display> std::error::Error for SharedEr
 /// use std::cell::RefCell;
 /// use std::convert::Infallible;
 /// use std::rc::Rc;
-/// use volley_core::{co_yield, BoxBody, Co, Resume, SharedCo, SharedError, Step};
+/// use volley_core::{co_yield, Co, DynBody, Resume, SharedCo, SharedError, Step};
 ///
-/// type Shared = SharedCo<BoxBody<'static, (), bool, (), Infallible>, (), bool, (), Infallible>;
+/// type Shared = SharedCo<DynBody<'static, (), bool>>;
 /// let slot: Rc<RefCell<Option<Shared>>> = Rc::default();
 /// let inside = slot.clone();
 /// let shared: Shared = SharedCo::new(Co::boxed(#[coroutine] move |_: Resume<(), Infallible>| {
@@ -64,19 +76,11 @@ impl<S: fmt::Debug, E: fmt::Debug + fmt::Display> std::error::Error for SharedEr
 /// assert_eq!(shared.start(), Ok(Step::Yield(true)));
 /// # slot.borrow_mut().take();
 /// ```
-pub struct SharedCo<B, S, Y, R, E>
-where
-    B: Body<S, Y, R, E> + Unpin,
-{
-    co: SharedCell<B, S, Y, R, E>,
+pub struct SharedCo<B: Resumable> {
+    co: Rc<RefCell<Co<B>>>,
 }
 
-type SharedCell<B, S, Y, R, E> = Rc<RefCell<Co<B, S, Y, R, E>>>;
-
-impl<B, S, Y, R, E> Clone for SharedCo<B, S, Y, R, E>
-where
-    B: Body<S, Y, R, E> + Unpin,
-{
+impl<B: Resumable> Clone for SharedCo<B> {
     fn clone(&self) -> Self {
         SharedCo {
             co: Rc::clone(&self.co),
@@ -84,10 +88,7 @@ where
     }
 }
 
-impl<B, S, Y, R, E> SharedCo<B, S, Y, R, E>
-where
-    B: Body<S, Y, R, E> + Unpin,
-{
+impl<B: Resumable> SharedCo<B> {
     /// Shares a coroutine.
     ///
     /// ```
@@ -96,7 +97,7 @@ where
     /// let shared = SharedCo::new(Co::new(#[coroutine] |_: Resume<(), Infallible>| { co_yield!(1)?; Ok(()) }));
     /// assert_eq!(shared.state(), Some(State::Created));
     /// ```
-    pub fn new(co: Co<B, S, Y, R, E>) -> Self {
+    pub fn new(co: Co<B>) -> Self {
         SharedCo {
             co: Rc::new(RefCell::new(co)),
         }
@@ -110,7 +111,7 @@ where
     /// let shared = SharedCo::new(Co::new(#[coroutine] |_: Resume<(), Infallible>| { co_yield!(1)?; Ok(()) }));
     /// assert_eq!(shared.start(), Ok(Step::Yield(1)));
     /// ```
-    pub fn start(&self) -> Result<Step<Y, R>, SharedError<S, E>> {
+    pub fn start(&self) -> SharedAnswer<B> {
         match self.co.try_borrow_mut() {
             Ok(mut co) => Ok(co.start()?),
             Err(_) => Err(SharedError::AlreadyRunning(Resume::Start)),
@@ -122,12 +123,14 @@ where
     /// ```
     /// # use std::convert::Infallible;
     /// # use volley_core::{co_yield, Co, Resume, SharedCo, Step};
-    /// let shared: SharedCo<_, u8, u8, (), Infallible> =
-    ///     SharedCo::new(Co::new(#[coroutine] |_: Resume<u8, Infallible>| loop { co_yield!(0)?; }));
+    /// # use volley_core::Exit;
+    /// let shared = SharedCo::new(Co::new(#[coroutine] |_: Resume<u8, Infallible>| -> Result<(), Exit> {
+    ///     loop { co_yield!(0)?; }
+    /// }));
     /// shared.start().unwrap();
     /// assert_eq!(shared.send(3), Ok(Step::Yield(0)));
     /// ```
-    pub fn send(&self, value: S) -> Result<Step<Y, R>, SharedError<S, E>> {
+    pub fn send(&self, value: B::Send) -> SharedAnswer<B> {
         match self.co.try_borrow_mut() {
             Ok(mut co) => Ok(co.send(value)?),
             Err(_) => Err(SharedError::AlreadyRunning(Resume::Send(value))),
@@ -142,7 +145,7 @@ where
     /// shared.start().unwrap();
     /// assert_eq!(shared.throw("no"), Err(SharedError::Co(CoError::Raised("no"))));
     /// ```
-    pub fn throw(&self, error: E) -> Result<Step<Y, R>, SharedError<S, E>> {
+    pub fn throw(&self, error: B::Error) -> SharedAnswer<B> {
         match self.co.try_borrow_mut() {
             Ok(mut co) => Ok(co.throw(error)?),
             Err(_) => Err(SharedError::AlreadyRunning(Resume::Throw(error))),
@@ -158,7 +161,7 @@ where
     /// shared.start().unwrap();
     /// assert_eq!(shared.close(), Ok(None));
     /// ```
-    pub fn close(&self) -> Result<Option<R>, SharedError<S, E>> {
+    pub fn close(&self) -> SharedClose<B> {
         match self.co.try_borrow_mut() {
             Ok(mut co) => Ok(co.close()?),
             Err(_) => Err(SharedError::AlreadyRunning(Resume::Close)),
@@ -176,5 +179,14 @@ where
     /// ```
     pub fn state(&self) -> Option<State> {
         self.co.try_borrow().ok().map(|co| co.state())
+    }
+}
+
+impl<B: Resumable> fmt::Debug for SharedCo<B> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.co.try_borrow() {
+            Ok(co) => f.debug_tuple("SharedCo").field(&*co).finish(),
+            Err(_) => f.write_str("SharedCo(<running>)"),
+        }
     }
 }

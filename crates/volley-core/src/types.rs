@@ -26,14 +26,18 @@ pub enum Resume<S, E> {
 /// How a body ends early: the error half of a body's `Result<R, Exit<E>>`.
 ///
 /// `Exit<E>` converts from `E`, so `?` on a `Result<_, E>` inside a body raises the error.
+/// `E` defaults to [`Infallible`](std::convert::Infallible): a body that cannot fail returns
+/// `Result<R, Exit>`.
 ///
 /// ```
 /// use volley_core::Exit;
 /// let e: Exit<&str> = "bad input".into();
 /// assert_eq!(e, Exit::Raised("bad input"));
+/// let closed: Exit = Exit::Closed; // nothing can be raised here
+/// assert_eq!(closed, Exit::Closed);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Exit<E> {
+pub enum Exit<E = std::convert::Infallible> {
     /// The body was closed and finished without a value (propagated `GeneratorExit`).
     Closed,
     /// The body raised an error (propagated exception).

@@ -6,7 +6,7 @@
 #![feature(coroutines)]
 
 use proptest::prelude::*;
-use volley_core::{co_yield, yield_from, Body, Co, CoError, Exit, Resume, State, Step};
+use volley_core::{co_yield, yield_from, Body, Co, CoError, Exit, Protocol, Resume, State, Step};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Fault(u8);
@@ -181,10 +181,7 @@ impl Model {
     }
 }
 
-fn drive<B: Body<u32, u32, u32, Fault> + Unpin>(
-    co: &mut Co<B, u32, u32, u32, Fault>,
-    op: Op,
-) -> Outcome {
+fn drive<B: Protocol<u32, u32, u32, Fault>>(co: &mut Co<B>, op: Op) -> Outcome {
     match op {
         Op::Start => Outcome::Step(co.start()),
         Op::Send(v) => Outcome::Step(co.send(v)),

@@ -7,9 +7,10 @@ mod support;
 use std::convert::Infallible;
 use support::{at, capture, Log};
 use tracing::Level;
+use volley_core::genawaiter::FromGenawaiter;
 use volley_core::{
-    co_yield, yield_from, Body, BoxCo, Co, CoError, Exit, Gen, Resume, SharedCo, SharedError,
-    State, Step,
+    co_yield, yield_from, Body, BoxCo, Co, CoError, Exit, Gen, Protocol, Resume, SharedCo,
+    SharedError, State, Step,
 };
 
 type Err = &'static str;
@@ -156,11 +157,14 @@ fn c08_body_error_comes_out_of_the_resume_and_closes() {
     assert_eq!(co.send(-1), Err(CoError::Raised("negative")));
     assert_eq!(co.state(), State::Closed);
 
-    let mut at_start: Co<_, (), (), (), Err> = Co::new(
+    let mut at_start: Co<_> = Co::new(
         #[coroutine]
-        |_: Resume<(), Err>| Err(Exit::Raised("at once")),
+        |_: Resume<(), Err>| -> Result<(), Exit<Err>> { Err(Exit::Raised("at once")) },
     );
-    assert_eq!(at_start.start(), Err(CoError::Raised("at once")));
+    assert_eq!(
+        at_start.start(),
+        Err::<Step<(), ()>, _>(CoError::Raised("at once"))
+    );
     assert_eq!(at_start.state(), State::Closed);
 }
 
@@ -304,7 +308,7 @@ fn c19_uncaught_throw_propagates_the_same_value() {
 
 #[test]
 fn c20_handler_raising_another_error_gives_that_error() {
-    let mut co: Co<_, (), (), (), Err> = Co::new(
+    let mut co: Co<_> = Co::new(
         #[coroutine]
         |_: Resume<(), Err>| match co_yield!(()) {
             Err(Exit::Raised(_)) => Err(Exit::Raised("while handling")),
@@ -343,7 +347,7 @@ fn c22_throw_on_closed_runs_nothing() {
 fn c23_close_delivers_closed_and_runs_cleanup() {
     let log = Log::default();
     let inner = log.clone();
-    let mut co: Co<_, (), (), (), Err> = Co::new(
+    let mut co: Co<_> = Co::new(
         #[coroutine]
         move |_: Resume<(), Err>| {
             let _file = inner.guard("file");
@@ -386,7 +390,7 @@ fn c25_close_is_idempotent() {
 fn c26_yield_after_close_is_ignored_close_and_stays_suspended() {
     let log = Log::default();
     let inner = log.clone();
-    let mut co: Co<_, (), &str, (), Err> = Co::new(
+    let mut co: Co<_> = Co::new(
         #[coroutine]
         move |_: Resume<(), Err>| {
             if let Err(Exit::Closed) = co_yield!("working") {
@@ -408,7 +412,7 @@ fn c26_yield_after_close_is_ignored_close_and_stays_suspended() {
 
 #[test]
 fn c27_close_handler_raising_gives_raised() {
-    let mut co: Co<_, (), (), (), Err> = Co::new(
+    let mut co: Co<_> = Co::new(
         #[coroutine]
         |_: Resume<(), Err>| match co_yield!(()) {
             Err(Exit::Closed) => Err(Exit::Raised("flush failed")),
@@ -422,7 +426,7 @@ fn c27_close_handler_raising_gives_raised() {
 
 #[test]
 fn c28_return_after_close_gives_the_value() {
-    let mut co: Co<_, (), (), &str, Err> = Co::new(
+    let mut co: Co<_> = Co::new(
         #[coroutine]
         |_: Resume<(), Err>| match co_yield!(()) {
             Err(Exit::Closed) => Ok("summary"),
@@ -473,22 +477,15 @@ fn c30_accumulating_sink_returns_its_result_from_close() {
 
 // ---- Re-entrancy -------------------------------------------------------------------------------
 
-#[test]
-fn c31_resuming_from_inside_itself_does_not_compile() {
-    // The compile-fail half lives in tests/ui/c31_reentry.rs (run by `ui_compile_errors`). Here:
-    // while a body runs, its handle is borrowed `&mut`, so the body can only see its own state
-    // through a shared handle, and that reports the re-entry (see c32).
-    let mut co = Co::new(recorder(Log::default()));
-    let handle: &mut Co<_, _, _, _, _> = &mut co;
-    assert_eq!(handle.start(), Ok(Step::Yield(0)));
-}
+// c31 (a running coroutine cannot be resumed from inside itself) is a compile-time guarantee:
+// `c31_resuming_from_inside_itself_does_not_compile` in tests/ui.rs compiles tests/ui/c31_reentry.rs
+// and checks that it is rejected.
 
 #[test]
 fn c32_shared_handle_reentry_is_an_error_value() {
     use std::cell::RefCell;
     use std::rc::Rc;
-    type Body32 = volley_core::BoxBody<'static, i32, &'static str, (), Err>;
-    type Shared = SharedCo<Body32, i32, &'static str, (), Err>;
+    type Shared = SharedCo<volley_core::DynBody<'static, i32, &'static str, (), Err>>;
     let slot: Rc<RefCell<Option<Shared>>> = Rc::default();
     let inside = slot.clone();
     let shared: Shared = SharedCo::new(Co::boxed(
@@ -524,12 +521,9 @@ fn c32_shared_handle_reentry_is_an_error_value() {
 
 // ---- yield_from! -------------------------------------------------------------------------------
 
-fn delegator<B>(
-    log: Log,
-    sub: Co<B, i32, i32, &'static str, Err>,
-) -> impl Body<i32, i32, String, Err>
+fn delegator<B>(log: Log, sub: Co<B>) -> impl Body<i32, i32, String, Err>
 where
-    B: Body<i32, i32, &'static str, Err> + Unpin,
+    B: Protocol<i32, i32, &'static str, Err>,
 {
     #[coroutine]
     move |_: Resume<i32, Err>| {
@@ -609,9 +603,9 @@ fn c36_empty_or_exhausted_sub_ends_at_once() {
 fn c37_sub_error_arrives_at_yield_from_after_its_cleanup() {
     let log = Log::default();
     let sub_log = log.clone();
-    let sub: Co<_, i32, i32, &str, Err> = Co::new(
+    let sub: Co<_> = Co::new(
         #[coroutine]
-        move |_: Resume<i32, Err>| {
+        move |_: Resume<i32, Err>| -> Result<(), Exit<Err>> {
             let _g = sub_log.guard("sub locals");
             Err(Exit::Raised("bad first record"))
         },
@@ -650,7 +644,7 @@ fn c38_throw_is_forwarded_into_the_sub() {
     assert_eq!(log.get(), ["send 3", "throw reset"]);
 
     // The sub returns on the throw: the outer body resumes with the value.
-    let sub: Co<_, (), (), &str, Err> = Co::new(
+    let sub: Co<_> = Co::new(
         #[coroutine]
         |_: Resume<(), Err>| match co_yield!(()) {
             Err(Exit::Raised(_)) => Ok("sub recovered"),
@@ -742,7 +736,7 @@ fn c40_close_closes_the_sub_first() {
 
 #[test]
 fn c41_sub_close_raising_or_ignoring_reaches_the_outer_body() {
-    let sub: Co<_, (), (), (), Err> = Co::new(
+    let sub: Co<_> = Co::new(
         #[coroutine]
         |_: Resume<(), Err>| match co_yield!(()) {
             Err(Exit::Closed) => Err(Exit::Raised("sub flush failed")),
@@ -763,7 +757,7 @@ fn c41_sub_close_raising_or_ignoring_reaches_the_outer_body() {
     assert_eq!(outer.close(), Err(CoError::Raised("sub flush failed")));
     assert_eq!(seen.get(), ["outer saw Err(Raised(\"sub flush failed\"))"]);
 
-    let stubborn: Co<_, (), &str, (), Err> = Co::new(
+    let stubborn: Co<_> = Co::new(
         #[coroutine]
         |_: Resume<(), Err>| {
             let _ = co_yield!("busy");
@@ -872,14 +866,14 @@ fn c44_dropping_suspended_runs_close_and_others_run_nothing() {
 
 #[test]
 fn c45_errors_while_closing_on_drop_are_logged_not_panics() {
-    let raising: Co<_, (), (), (), Err> = Co::new(
+    let raising: Co<_> = Co::new(
         #[coroutine]
         |_: Resume<(), Err>| {
             co_yield!(()).map_err(|_| Exit::Raised("cannot flush"))?;
             Ok(())
         },
     );
-    let ignoring: Co<_, (), (), (), Err> = Co::new(
+    let ignoring: Co<_> = Co::new(
         #[coroutine]
         |_: Resume<(), Err>| {
             let _ = co_yield!(());
@@ -939,9 +933,9 @@ fn c47_nothing_runs_from_drop_while_panicking() {
     );
 
     // A body that panics leaves its handle closed: dropping it later runs nothing and is safe.
-    let mut bad: Co<_, (), (), (), Err> = Co::new(
+    let mut bad: Co<_> = Co::new(
         #[coroutine]
-        |_: Resume<(), Err>| {
+        |_: Resume<(), Err>| -> Result<(), Exit<Err>> {
             co_yield!(())?;
             panic!("body bug");
         },
@@ -988,7 +982,7 @@ fn c48_stream_sink_and_genawaiter_interop() {
             }
         }
     });
-    let mut wrapped = Co::<_, i32, usize, Vec<i32>, Err>::from_genawaiter(gen);
+    let mut wrapped: Co<FromGenawaiter<_, Err>> = Co::from_genawaiter(gen);
     assert_eq!(wrapped.send(5), Err(CoError::NotStarted(5)));
     assert_eq!(wrapped.start(), Ok(Step::Yield(0)));
     assert_eq!(wrapped.send(5), Ok(Step::Yield(1)));
@@ -999,7 +993,7 @@ fn c48_stream_sink_and_genawaiter_interop() {
         co.yield_(10).await;
         co.yield_(20).await;
     });
-    let sub = Co::<_, (), i32, (), Err>::from_genawaiter(gen);
+    let sub: Co<FromGenawaiter<_, Err>> = Co::from_genawaiter(gen);
     let mut outer = Co::new(
         #[coroutine]
         move |_: Resume<(), Err>| {

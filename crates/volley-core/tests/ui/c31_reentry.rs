@@ -1,4 +1,4 @@
-// SEMANTICS 31: a running coroutine cannot be resumed from inside itself: the body would have to
+// docs/semantics.md, case 31: a running coroutine cannot be resumed from inside itself: the body would have to
 // borrow its own handle, and the handle cannot be installed while that borrow lives.
 #![feature(coroutines)]
 use std::convert::Infallible;

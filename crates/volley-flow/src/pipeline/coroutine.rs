@@ -1,8 +1,8 @@
-//! Coroutines as push targets and push targets as coroutines.
+//! Coroutines as push targets ([`CoSink`]) and push targets as coroutines ([`into_co`]).
 
 use super::{Close, PipelineError, Push};
 use std::error::Error;
-use volley_core::{co_yield, Body, Co, CoError, Exit, Resume, Step};
+use volley_core::{co_yield, Co, CoError, CoSink, Exit, Protocol, Resumable, Resume};
 
 /// Makes a coroutine sink (a body that receives items by `send`) a push [target](Push), like
 /// Beazley's `@coroutine` decorator: it is primed by the first item, so no explicit `start`.
@@ -31,68 +31,8 @@ use volley_core::{co_yield, Body, Co, CoError, Exit, Resume, Step};
 /// let words = ["a", "coroutine", "sink"].map(String::from);
 /// assert_eq!(feed(words, push::sink(longest)).unwrap(), Some("coroutine".to_string()));
 /// ```
-pub fn sink<B, T, Y, R, E>(co: Co<B, T, Y, R, E>) -> CoTarget<B, T, Y, R, E>
-where
-    B: Body<T, Y, R, E> + Unpin,
-{
-    CoTarget { co, returned: None }
-}
-
-/// A coroutine used as a push target; made by [`sink`].
-///
-/// ```
-/// use std::convert::Infallible;
-/// use volley_core::{co_yield, Co, Resume};
-/// use volley_flow::pipeline::{push, Close, Push};
-/// let first_two = Co::new(#[coroutine] |_: Resume<u8, Infallible>| {
-///     let a = co_yield!(())?;
-///     let b = co_yield!(())?;
-///     Ok(a + b)
-/// });
-/// let mut t: push::CoTarget<_, _, _, _, _> = push::sink(first_two);
-/// t.send(1).unwrap();
-/// t.send(2).unwrap();
-/// assert!(t.send(3).is_err()); // the body returned after two items
-/// assert_eq!(t.close().unwrap(), Some(3));
-/// ```
-pub struct CoTarget<B, T, Y, R, E>
-where
-    B: Body<T, Y, R, E> + Unpin,
-{
-    co: Co<B, T, Y, R, E>,
-    returned: Option<R>,
-}
-
-impl<B, T, Y, R, E> CoTarget<B, T, Y, R, E>
-where
-    B: Body<T, Y, R, E> + Unpin,
-{
-    /// Gives the coroutine back.
-    ///
-    /// ```
-    /// use std::convert::Infallible;
-    /// use volley_core::{co_yield, Co, Resume, State};
-    /// use volley_flow::pipeline::push;
-    /// let t = push::sink(Co::new(#[coroutine] |_: Resume<u8, Infallible>| { co_yield!(())?; Ok(()) }));
-    /// assert_eq!(t.into_inner().state(), State::Created);
-    /// ```
-    pub fn into_inner(self) -> Co<B, T, Y, R, E> {
-        self.co
-    }
-
-    fn step(&mut self, step: Result<Step<Y, R>, CoError<T, E>>) -> Result<(), PipelineError>
-    where
-        E: Into<Box<dyn Error + Send + Sync>>,
-    {
-        match step {
-            Ok(Step::Yield(_)) => Ok(()),
-            Ok(Step::Return(value)) => {
-                self.returned = Some(value);
-                Ok(())
-            }
-            Err(error) => Err(from_co_error(error)),
-        }
-    }
+pub fn sink<B: Resumable>(co: Co<B>) -> CoSink<B> {
+    co.into_sink()
 }
 
 fn from_co_error<T, E>(error: CoError<T, E>) -> PipelineError
@@ -108,34 +48,28 @@ where
     }
 }
 
-impl<B, T, Y, R, E> Push<T> for CoTarget<B, T, Y, R, E>
+/// A [`CoSink`] is a push target: each item is [`CoSink::feed`]ed (the first one primes the
+/// body), and closing the target is [`CoSink::finish`].
+impl<B> Push<B::Send> for CoSink<B>
 where
-    B: Body<T, Y, R, E> + Unpin,
-    E: Into<Box<dyn Error + Send + Sync>>,
+    B: Resumable,
+    B::Error: Into<Box<dyn Error + Send + Sync>>,
 {
     #[inline]
-    fn send(&mut self, item: T) -> Result<(), PipelineError> {
-        if self.co.state() == volley_core::State::Created {
-            let primed = self.co.start();
-            self.step(primed)?;
-        }
-        let sent = self.co.send(item);
-        self.step(sent)
+    fn send(&mut self, item: B::Send) -> Result<(), PipelineError> {
+        self.feed(item).map_err(from_co_error)
     }
 }
 
-impl<B, T, Y, R, E> Close for CoTarget<B, T, Y, R, E>
+impl<B> Close for CoSink<B>
 where
-    B: Body<T, Y, R, E> + Unpin,
-    E: Into<Box<dyn Error + Send + Sync>>,
+    B: Resumable,
+    B::Error: Into<Box<dyn Error + Send + Sync>>,
 {
-    type Output = Option<R>;
+    type Output = Option<B::Return>;
 
-    fn close(mut self) -> Result<Option<R>, PipelineError> {
-        if let Some(value) = self.returned.take() {
-            return Ok(Some(value));
-        }
-        self.co.close().map_err(from_co_error)
+    fn close(self) -> Result<Option<B::Return>, PipelineError> {
+        self.finish().map_err(from_co_error)
     }
 }
 
@@ -150,10 +84,7 @@ where
 /// total.send(22).unwrap();
 /// assert_eq!(total.close().unwrap(), Some(42));
 /// ```
-#[allow(clippy::type_complexity)]
-pub fn into_co<T, P>(
-    target: P,
-) -> Co<impl Body<T, (), P::Output, PipelineError> + Unpin, T, (), P::Output, PipelineError>
+pub fn into_co<T, P>(target: P) -> Co<impl Protocol<T, (), P::Output, PipelineError>>
 where
     P: Push<T>,
 {

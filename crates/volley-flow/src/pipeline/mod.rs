@@ -76,10 +76,11 @@ pub use target::{feed, Close, Push};
 /// ```
 pub mod push {
     pub use super::broadcast::{broadcast, Broadcast};
-    pub use super::coroutine::{into_co, sink, CoTarget};
+    pub use super::coroutine::{into_co, sink};
     pub use super::stages::{
         enumerate, filter, filter_map, for_each, inspect, map, Enumerate, Filter, FilterMap,
         ForEach, Inspect, Map,
     };
     pub use super::stream::drain_stream;
+    pub use volley_core::CoSink;
 }

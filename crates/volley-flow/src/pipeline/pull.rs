@@ -9,7 +9,7 @@ use std::convert::Infallible;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll, Wake, Waker};
-use volley_core::{co_yield, Body, Co, Resume};
+use volley_core::{co_yield, Co, Protocol, Resume};
 
 /// Yields the upstream items for which `keep` answers `true`.
 ///
@@ -18,11 +18,7 @@ use volley_core::{co_yield, Body, Co, Resume};
 /// let odd: Vec<u32> = pull::filter(1..=6, |n| n % 2 == 1).into_iter().collect();
 /// assert_eq!(odd, [1, 3, 5]);
 /// ```
-#[allow(clippy::type_complexity)]
-pub fn filter<I, P>(
-    upstream: I,
-    keep: P,
-) -> Co<impl Body<(), I::Item, (), Infallible> + Unpin, (), I::Item, (), Infallible>
+pub fn filter<I, P>(upstream: I, keep: P) -> Co<impl Protocol<(), I::Item>>
 where
     I: IntoIterator,
     P: FnMut(&I::Item) -> bool,
@@ -38,11 +34,7 @@ where
 /// let squares: Vec<u64> = pull::map(1..=3u64, |n| n * n).into_iter().collect();
 /// assert_eq!(squares, [1, 4, 9]);
 /// ```
-#[allow(clippy::type_complexity)]
-pub fn map<I, U, F>(
-    upstream: I,
-    f: F,
-) -> Co<impl Body<(), U, (), Infallible> + Unpin, (), U, (), Infallible>
+pub fn map<I, U, F>(upstream: I, f: F) -> Co<impl Protocol<(), U>>
 where
     I: IntoIterator,
     F: FnMut(I::Item) -> U,
@@ -58,11 +50,7 @@ where
 /// let numbers: Vec<i32> = pull::filter_map(["1", "x", "3"], |s| s.parse().ok()).into_iter().collect();
 /// assert_eq!(numbers, [1, 3]);
 /// ```
-#[allow(clippy::type_complexity)]
-pub fn filter_map<I, U, F>(
-    upstream: I,
-    f: F,
-) -> Co<impl Body<(), U, (), Infallible> + Unpin, (), U, (), Infallible>
+pub fn filter_map<I, U, F>(upstream: I, f: F) -> Co<impl Protocol<(), U>>
 where
     I: IntoIterator,
     F: FnMut(I::Item) -> Option<U>,
@@ -100,10 +88,7 @@ where
 /// let big: Vec<i32> = pull::filter(from_async, |n| *n > 15).into_iter().collect();
 /// assert_eq!(big, [20, 30]);
 /// ```
-#[allow(clippy::type_complexity)]
-pub fn from_stream<St>(
-    stream: St,
-) -> Co<impl Body<(), St::Item, (), Infallible> + Unpin, (), St::Item, (), Infallible>
+pub fn from_stream<St>(stream: St) -> Co<impl Protocol<(), St::Item>>
 where
     St: Stream + Unpin,
 {

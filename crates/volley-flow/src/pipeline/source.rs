@@ -4,7 +4,7 @@ use super::{Close, PipelineError, Push};
 use std::fs::File;
 use std::io::{self, BufRead, BufReader};
 use std::path::Path;
-use volley_core::{co_yield, Body, Co, Exit, Resume};
+use volley_core::{co_yield, Co, Exit, Protocol, Resume};
 
 /// Read buffer used by [`LineSource::open`].
 const FILE_BUFFER: usize = 256 * 1024;
@@ -215,10 +215,7 @@ impl<R: BufRead> LineSource<R> {
     /// assert_eq!(all, [b"a".to_vec(), b"bc".to_vec()]);
     /// assert_eq!(lines.take_return(), Some(2));
     /// ```
-    #[allow(clippy::type_complexity)]
-    pub fn into_lines(
-        self,
-    ) -> Co<impl Body<(), Vec<u8>, u64, io::Error> + Unpin, (), Vec<u8>, u64, io::Error> {
+    pub fn into_lines(self) -> Co<impl Protocol<(), Vec<u8>, u64, io::Error>> {
         self.scan(|line| Some(line.to_vec()))
     }
 
@@ -237,11 +234,7 @@ impl<R: BufRead> LineSource<R> {
     /// let total: u64 = sizes.into_try_iter().map(Result::unwrap).sum();
     /// assert_eq!(total, 532);
     /// ```
-    #[allow(clippy::type_complexity)]
-    pub fn scan<T, F>(
-        self,
-        parse: F,
-    ) -> Co<impl Body<(), T, u64, io::Error> + Unpin, (), T, u64, io::Error>
+    pub fn scan<T, F>(self, parse: F) -> Co<impl Protocol<(), T, u64, io::Error>>
     where
         F: FnMut(&[u8]) -> Option<T>,
     {

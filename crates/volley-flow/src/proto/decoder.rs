@@ -3,7 +3,7 @@
 use super::Decoded;
 use std::collections::VecDeque;
 use std::fmt;
-use volley_core::{Body, Co, CoError, State, Step};
+use volley_core::{Answer, CloseAnswer, Co, CoError, Resumable, State, Step};
 
 /// Drives a protocol body (a [`Co`] yielding [`Decoded`] frames) one chunk at a time.
 ///
@@ -22,19 +22,41 @@ use volley_core::{Body, Co, CoError, State, Step};
 /// let second: Vec<_> = decoder.feed(b"\r\n$2\r\nhi\r\n".to_vec()).collect();
 /// assert_eq!(second[0].as_ref().unwrap().args(), [b"ECHO".to_vec(), b"hi".to_vec()]);
 /// ```
-pub struct Decoder<B, C, F, R, E>
+pub struct Decoder<B>
 where
-    B: Body<C, Decoded<F>, R, E> + Unpin,
+    B: Resumable,
+    B::Yield: DecodedItem,
 {
-    co: Co<B, C, Decoded<F>, R, E>,
-    ready: VecDeque<Result<F, E>>,
+    co: Co<B>,
+    ready: VecDeque<Result<FrameOf<B>, B::Error>>,
     after_frame: bool,
-    returned: Option<R>,
+    returned: Option<B::Return>,
 }
 
-impl<B, C, F, R, E> Decoder<B, C, F, R, E>
+/// The frame type of a protocol body `B`.
+type FrameOf<B> = <<B as Resumable>::Yield as DecodedItem>::Frame;
+
+/// What a protocol body yields: [`Decoded<F>`], through which a [`Decoder`] learns the frame
+/// type `F` without making its users spell it.
+pub trait DecodedItem {
+    /// The frame type.
+    type Frame;
+    /// The yielded value as a [`Decoded`].
+    fn into_decoded(self) -> Decoded<Self::Frame>;
+}
+
+impl<F> DecodedItem for Decoded<F> {
+    type Frame = F;
+    #[inline]
+    fn into_decoded(self) -> Decoded<F> {
+        self
+    }
+}
+
+impl<B> Decoder<B>
 where
-    B: Body<C, Decoded<F>, R, E> + Unpin,
+    B: Resumable,
+    B::Yield: DecodedItem,
 {
     /// Wraps a protocol body that has not been started yet.
     ///
@@ -44,7 +66,7 @@ where
     /// let decoder = Decoder::new(requests::<&'static [u8]>(RespLimits::default()));
     /// assert!(!decoder.is_finished());
     /// ```
-    pub fn new(co: Co<B, C, Decoded<F>, R, E>) -> Self {
+    pub fn new(co: Co<B>) -> Self {
         Decoder {
             co,
             ready: VecDeque::new(),
@@ -62,7 +84,7 @@ where
     /// assert_eq!(decoder.feed(b"PING\r\nPING\r\nPI").count(), 2);
     /// assert_eq!(decoder.feed(b"NG\r\n").count(), 1);
     /// ```
-    pub fn feed(&mut self, chunk: C) -> Frames<'_, B, C, F, R, E> {
+    pub fn feed(&mut self, chunk: B::Send) -> Frames<'_, B> {
         if self.co.state() == State::Created {
             let out = self.co.start();
             self.absorb(out);
@@ -96,7 +118,7 @@ where
     /// let mut decoder = Decoder::new(requests::<&'static [u8]>(RespLimits::default()));
     /// assert_eq!(decoder.take_return(), None);
     /// ```
-    pub fn take_return(&mut self) -> Option<R> {
+    pub fn take_return(&mut self) -> Option<B::Return> {
         self.returned.take()
     }
 
@@ -111,7 +133,7 @@ where
     /// assert_eq!(decoder.close(), Ok(None));
     /// assert!(decoder.is_finished());
     /// ```
-    pub fn close(&mut self) -> Result<Option<R>, CoError<C, E>> {
+    pub fn close(&mut self) -> CloseAnswer<B> {
         self.after_frame = false;
         self.co.close()
     }
@@ -125,19 +147,20 @@ where
     /// let decoder = Decoder::new(requests::<&'static [u8]>(RespLimits::default()));
     /// assert_eq!(decoder.co().state(), State::Created);
     /// ```
-    pub fn co(&self) -> &Co<B, C, Decoded<F>, R, E> {
+    pub fn co(&self) -> &Co<B> {
         &self.co
     }
 
     /// Records what one resume produced.
-    fn absorb(&mut self, out: Result<Step<Decoded<F>, R>, CoError<C, E>>) {
+    fn absorb(&mut self, out: Answer<B>) {
         self.after_frame = false;
         match out {
-            Ok(Step::Yield(Decoded::Frame(frame))) => {
-                self.ready.push_back(Ok(frame));
-                self.after_frame = true;
+            Ok(Step::Yield(item)) => {
+                if let Decoded::Frame(frame) = item.into_decoded() {
+                    self.ready.push_back(Ok(frame));
+                    self.after_frame = true;
+                }
             }
-            Ok(Step::Yield(Decoded::NeedMore)) => {}
             Ok(Step::Return(value)) => self.returned = Some(value),
             Err(CoError::Raised(error)) => self.ready.push_back(Err(error)),
             // Not reachable from the states `feed` and `next` resume in; nothing to hand out.
@@ -146,9 +169,10 @@ where
     }
 }
 
-impl<B, C, F, R, E> fmt::Debug for Decoder<B, C, F, R, E>
+impl<B> fmt::Debug for Decoder<B>
 where
-    B: Body<C, Decoded<F>, R, E> + Unpin,
+    B: Resumable,
+    B::Yield: DecodedItem,
 {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Decoder")
@@ -169,36 +193,39 @@ where
 ///     assert_eq!(request.unwrap().args(), [b"PING".to_vec()]);
 /// }
 /// ```
-pub struct Frames<'d, B, C, F, R, E>
+pub struct Frames<'d, B>
 where
-    B: Body<C, Decoded<F>, R, E> + Unpin,
+    B: Resumable,
+    B::Yield: DecodedItem,
 {
-    decoder: &'d mut Decoder<B, C, F, R, E>,
+    decoder: &'d mut Decoder<B>,
 }
 
-impl<B, C, F, R, E> Iterator for Frames<'_, B, C, F, R, E>
+impl<B> Iterator for Frames<'_, B>
 where
-    B: Body<C, Decoded<F>, R, E> + Unpin,
-    C: Default,
+    B: Resumable,
+    B::Yield: DecodedItem,
+    B::Send: Default,
 {
-    type Item = Result<F, E>;
+    type Item = Result<FrameOf<B>, B::Error>;
 
-    fn next(&mut self) -> Option<Result<F, E>> {
+    fn next(&mut self) -> Option<Self::Item> {
         let decoder = &mut *self.decoder;
         if let Some(item) = decoder.ready.pop_front() {
             return Some(item);
         }
         if decoder.after_frame && decoder.co.state() == State::Suspended {
-            let out = decoder.co.send(C::default());
+            let out = decoder.co.send(B::Send::default());
             decoder.absorb(out);
         }
         decoder.ready.pop_front()
     }
 }
 
-impl<B, C, F, R, E> fmt::Debug for Frames<'_, B, C, F, R, E>
+impl<B> fmt::Debug for Frames<'_, B>
 where
-    B: Body<C, Decoded<F>, R, E> + Unpin,
+    B: Resumable,
+    B::Yield: DecodedItem,
 {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Frames").finish_non_exhaustive()

@@ -52,7 +52,7 @@ pub mod resp;
 mod tests;
 
 pub use decoded::Decoded;
-pub use decoder::{Decoder, Frames};
+pub use decoder::{DecodedItem, Decoder, Frames};
 pub use error::ProtoError;
 pub use input::Input;
 pub use limits::Limits;

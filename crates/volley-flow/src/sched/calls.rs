@@ -11,7 +11,7 @@ use volley_core::{Co, Delegate, Exit, Resume, Step};
 
 /// What a task body delegates to with `yield_from!` to make system calls: the helpers of this
 /// module (which return `impl TaskCall<X, T>`), a [`Call`], or a helper coroutine
-/// ([`SubCo`](super::SubCo)). The `yield_from!` evaluates to `X`.
+/// (`Co<impl SubBody<X>>`). The `yield_from!` evaluates to `X`.
 ///
 /// The single-call helpers ([`yield_now`], [`sleep`], [`join`]...) are plain values, not
 /// coroutines: they keep only the call's arguments, build the [`Syscall`] at the first resume

@@ -1,7 +1,7 @@
 //! Bounded channels between tasks: a full channel parks the sender, an empty one the
 //! receiver, and closing a channel wakes everyone waiting on it.
 
-use super::{Reply, SubBody, SubCo, Syscall, TaskError, WaitList};
+use super::{Reply, SubBody, Syscall, TaskError, WaitList};
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::fmt;
@@ -191,7 +191,7 @@ impl<M: 'static> Channel<M> {
     /// });
     /// sched.run().unwrap();
     /// ```
-    pub fn send<T>(&self, message: M) -> SubCo<impl SubBody<SendResult<M>, T>, SendResult<M>, T> {
+    pub fn send<T>(&self, message: M) -> Co<impl SubBody<SendResult<M>, T>> {
         let shared = self.shared.clone();
         Co::new(
             #[coroutine]
@@ -237,7 +237,7 @@ impl<M: 'static> Channel<M> {
     /// });
     /// sched.run().unwrap();
     /// ```
-    pub fn recv<T>(&self) -> SubCo<impl SubBody<Option<M>, T>, Option<M>, T> {
+    pub fn recv<T>(&self) -> Co<impl SubBody<Option<M>, T>> {
         let shared = self.shared.clone();
         Co::new(
             #[coroutine]
@@ -284,7 +284,7 @@ impl<M: 'static> Channel<M> {
     /// });
     /// sched.run().unwrap();
     /// ```
-    pub fn close<T>(&self) -> SubCo<impl SubBody<usize, T>, usize, T> {
+    pub fn close<T>(&self) -> Co<impl SubBody<usize, T>> {
         let shared = self.shared.clone();
         Co::new(
             #[coroutine]

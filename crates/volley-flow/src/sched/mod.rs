@@ -117,5 +117,5 @@ pub use id::TaskId;
 pub use net::{accept, connect, listen, read, read_line, write, write_all, LISTEN_BACKLOG};
 pub use scheduler::Scheduler;
 pub use stats::Stats;
-pub use syscall::{Reply, SubBody, SubCo, Syscall, Task, TaskBody, TaskResume};
+pub use syscall::{Reply, SubBody, Syscall, Task, TaskBody, TaskResume};
 pub use waitlist::WaitList;

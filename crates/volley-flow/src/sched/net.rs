@@ -7,7 +7,7 @@
 //! system calls as a hand-written epoll loop: wait, read, write. Anything else is tried at once.
 
 use super::reactor::{self, Direction};
-use super::{Reply, SubBody, SubCo, Syscall, TaskError};
+use super::{Reply, SubBody, Syscall, TaskError};
 use socket2::{Domain, Protocol, Socket, Type};
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -58,7 +58,7 @@ pub fn listen(addr: SocketAddr) -> io::Result<TcpListener> {
 /// });
 /// sched.run().unwrap();
 /// ```
-pub fn connect<T>(addr: SocketAddr) -> SubCo<impl SubBody<TcpStream, T>, TcpStream, T> {
+pub fn connect<T>(addr: SocketAddr) -> Co<impl SubBody<TcpStream, T>> {
     Co::new(
         #[coroutine]
         move |_: Resume<Reply<T>, TaskError>| {
@@ -211,7 +211,7 @@ fn note_transfer<S: ?Sized>(fd: RawFd, dir: Direction, n: usize, asked: usize) {
 /// ```
 pub fn accept<'a, T: 'a>(
     listener: &'a TcpListener,
-) -> SubCo<impl SubBody<(TcpStream, SocketAddr), T> + 'a, (TcpStream, SocketAddr), T> {
+) -> Co<impl SubBody<(TcpStream, SocketAddr), T> + 'a> {
     Co::new(
         #[coroutine]
         move |_: Resume<Reply<T>, TaskError>| {
@@ -271,10 +271,7 @@ fn retry_accept(e: &io::Error) -> bool {
 /// a.write_all(b"ping").unwrap();
 /// sched.run().unwrap();
 /// ```
-pub fn read<'a, S, T: 'a>(
-    stream: &'a mut S,
-    buf: &'a mut [u8],
-) -> SubCo<impl SubBody<usize, T> + 'a, usize, T>
+pub fn read<'a, S, T: 'a>(stream: &'a mut S, buf: &'a mut [u8]) -> Co<impl SubBody<usize, T> + 'a>
 where
     S: Read + AsRawFd + 'a,
 {
@@ -317,10 +314,7 @@ where
 /// b.read_exact(&mut got).unwrap();
 /// assert_eq!(&got, b"pong");
 /// ```
-pub fn write<'a, S, T: 'a>(
-    stream: &'a mut S,
-    data: &'a [u8],
-) -> SubCo<impl SubBody<usize, T> + 'a, usize, T>
+pub fn write<'a, S, T: 'a>(stream: &'a mut S, data: &'a [u8]) -> Co<impl SubBody<usize, T> + 'a>
 where
     S: Write + AsRawFd + 'a,
 {
@@ -368,10 +362,7 @@ where
 /// sched.run().unwrap();
 /// assert_eq!(reader.join().unwrap(), 1 << 20);
 /// ```
-pub fn write_all<'a, S, T: 'a>(
-    stream: &'a mut S,
-    data: &'a [u8],
-) -> SubCo<impl SubBody<(), T> + 'a, (), T>
+pub fn write_all<'a, S, T: 'a>(stream: &'a mut S, data: &'a [u8]) -> Co<impl SubBody<(), T> + 'a>
 where
     S: Write + AsRawFd + 'a,
 {
@@ -433,7 +424,7 @@ pub fn read_line<'a, S, T: 'a>(
     reader: &'a mut BufReader<S>,
     line: &'a mut Vec<u8>,
     max_len: usize,
-) -> SubCo<impl SubBody<usize, T> + 'a, usize, T>
+) -> Co<impl SubBody<usize, T> + 'a>
 where
     S: Read + AsRawFd + 'a,
 {

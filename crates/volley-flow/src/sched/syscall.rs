@@ -4,7 +4,7 @@
 use super::{JoinError, SchedError, Stats, TaskError, TaskId, WaitList};
 use std::os::fd::RawFd;
 use std::time::{Duration, Instant};
-use volley_core::{Body, BoxCo, Co, Resume};
+use volley_core::{Body, BoxCo, Protocol, Resume};
 
 /// A task: a type-erased Volley coroutine that yields [`Syscall`]s, is sent [`Reply`]s, returns
 /// `T` and raises [`TaskError`].
@@ -57,14 +57,15 @@ pub trait TaskBody<T = ()>: Body<Reply<T>, Syscall<T>, T, TaskError> + 'static {
 impl<B, T> TaskBody<T> for B where B: Body<Reply<T>, Syscall<T>, T, TaskError> + 'static {}
 
 /// The body of a helper coroutine that yields system calls on behalf of its task and returns
-/// `X` (see [`SubCo`]).
+/// `X`: a task delegates to a `Co<impl SubBody<X>>` with `yield_from!`, its system calls go out
+/// as the task's, and `yield_from!` evaluates to its `X`.
 ///
 /// ```
 /// use volley_core::{co_yield, Co, Resume};
-/// use volley_flow::sched::{SubBody, SubCo, Syscall, TaskError, Reply};
+/// use volley_flow::sched::{SubBody, Syscall, TaskError, Reply};
 ///
 /// /// Yields the CPU `n` times.
-/// fn yield_times<T>(n: u32) -> SubCo<impl SubBody<u32, T>, u32, T> {
+/// fn yield_times<T>(n: u32) -> Co<impl SubBody<u32, T>> {
 ///     Co::new(#[coroutine] move |_: Resume<Reply<T>, TaskError>| {
 ///         for _ in 0..n {
 ///             co_yield!(Syscall::Yield)?;
@@ -74,33 +75,9 @@ impl<B, T> TaskBody<T> for B where B: Body<Reply<T>, Syscall<T>, T, TaskError> +
 /// }
 /// # let _ = yield_times::<()>(1);
 /// ```
-pub trait SubBody<X, T = ()>: Body<Reply<T>, Syscall<T>, X, TaskError> + Unpin {}
+pub trait SubBody<X, T = ()>: Protocol<Reply<T>, Syscall<T>, X, TaskError> {}
 
-impl<B, X, T> SubBody<X, T> for B where B: Body<Reply<T>, Syscall<T>, X, TaskError> + Unpin {}
-
-/// A helper coroutine a task delegates to with `yield_from!`: its system calls go out as the
-/// task's, and `yield_from!` evaluates to its `X`.
-///
-/// ```
-/// use volley_core::{co_yield, yield_from, Co, Resume};
-/// use volley_flow::sched::{Reply, Scheduler, SubBody, SubCo, Syscall, TaskError, TaskResume};
-///
-/// fn my_id_twice<T>() -> SubCo<impl SubBody<String, T>, String, T> {
-///     Co::new(#[coroutine] |_: Resume<Reply<T>, TaskError>| {
-///         match co_yield!(Syscall::GetId)? {
-///             Reply::Id(id) => Ok(format!("{id}{id}")),
-///             _ => Err(TaskError::msg("unexpected reply").into()),
-///         }
-///     })
-/// }
-/// let mut sched = Scheduler::new();
-/// sched.spawn(#[coroutine] |_: TaskResume| {
-///     assert_eq!(yield_from!(my_id_twice())?, "task#1task#1");
-///     Ok(())
-/// });
-/// sched.run().unwrap();
-/// ```
-pub type SubCo<B, X, T = ()> = Co<B, Reply<T>, Syscall<T>, X, TaskError>;
+impl<B, X, T> SubBody<X, T> for B where B: Protocol<Reply<T>, Syscall<T>, X, TaskError> {}
 
 /// A system call: what a task yields to ask the scheduler for something.
 ///
