@@ -1,4 +1,5 @@
-//! Compile-time guarantees (SEMANTICS 12 and 31), checked by compiling code that must not build.
+//! Compile-time guarantees (cases 12 and 31 of docs/semantics.md), checked by compiling code that
+//! must not build.
 
 #[test]
 fn ui_compile_errors() {

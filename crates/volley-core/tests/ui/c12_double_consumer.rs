@@ -1,4 +1,4 @@
-// SEMANTICS 12: the seed's bug, two consumers of one generator, does not compile.
+// docs/semantics.md, case 12: the seed's bug, two consumers of one generator, does not compile.
 #![feature(coroutines)]
 use std::convert::Infallible;
 use volley_core::{co_yield, Co, Resume};

@@ -1,5 +1,5 @@
-// SEMANTICS 31: a running coroutine cannot be resumed from inside itself: the body would have to
-// borrow its own handle, and the handle cannot be installed while that borrow lives.
+// docs/semantics.md, case 31: a running coroutine cannot be resumed from inside itself: the
+// body would have to borrow its own handle, and the handle cannot be installed while it lives.
 #![feature(coroutines)]
 use std::convert::Infallible;
 use volley_core::{co_yield, BoxCo, Co, Resume};
