@@ -1,6 +1,6 @@
-//! genawaiter generators driven where Volley coroutines are accepted (DESIGN: genawaiter
-//! interop): as a pull pipeline source, as a push sink, and as a scheduler task that yields
-//! system calls, is joined, and is killed.
+//! genawaiter generators driven where Volley coroutines are accepted (docs/design.md, genawaiter
+//! interop): as a pull pipeline source, as a push sink, and as a scheduler task that yields system
+//! calls, is joined, and is killed.
 #![feature(coroutines)]
 
 use genawaiter::rc::Gen;

@@ -1,6 +1,6 @@
 //! Model-based property test: random sequences of `start`/`send`/`throw`/`close` against bodies
 //! that catch, ignore, re-raise or return, checked call by call against a reference state machine
-//! of the outcome table in DESIGN.md. The same sequences also run through a `yield_from!`
+//! of the outcome table in docs/semantics.md. The same sequences also run through a `yield_from!`
 //! wrapper, which must be indistinguishable (but for the value a body returns on close, which
 //! delegation turns into a plain close, as Python's `yield from` does).
 #![feature(coroutines)]

@@ -1,5 +1,6 @@
-//! SEMANTICS 49, the structural half: driving a coroutine allocates nothing. A counting global
-//! allocator watches `start`, `send`, `throw`, `close` and iteration on inline bodies.
+//! Case 49 of docs/semantics.md, the structural half: driving a coroutine allocates nothing. A
+//! counting global allocator watches `start`, `send`, `throw`, `close` and iteration on inline
+//! bodies.
 #![feature(coroutines)]
 
 use std::alloc::{GlobalAlloc, Layout, System};

@@ -1,5 +1,5 @@
-//! One test per line of SEMANTICS.md, named after it (`cNN_...`): the Python generator protocol,
-//! case by case, as Volley shows it.
+//! One test per numbered case of docs/semantics.md, named after it (`cNN_...`): the Python
+//! generator protocol, case by case, as Volley shows it.
 #![feature(coroutines)]
 
 mod support;

@@ -1,8 +1,150 @@
-//! Adapters built on Volley coroutines.
+//! Adapters built on Volley coroutines: lazy pipelines, a cooperative task scheduler, and
+//! sans-IO protocol machines.
 //!
-//! - [`pipeline`]: lazy pull and push pipelines, broadcast, streaming aggregates.
-//! - [`sched`]: a cooperative task scheduler whose tasks yield system calls.
-//! - [`proto`]: sans-IO helpers for writing byte-stream protocols as one coroutine body.
+//! | module | for | start with |
+//! |---|---|---|
+//! | [`pipeline`] | streams of items in one pass and constant memory: pull stages that yield on demand, push stages that receive by `send`, broadcast, streaming aggregates | [`pipeline::pull::filter`], [`pipeline::push::broadcast`], [`pipeline::aggregate`], [`pipeline::LineSource`] |
+//! | [`sched`] | many tasks on one thread; a task is a coroutine that yields system calls (sleep, spawn, join, channels, sockets) and is sent the answers | [`sched::Scheduler`], [`sched::Channel`], [`sched::spawn`], [`sched::join`] |
+//! | [`proto`] | a byte-stream protocol written as one body that reads like blocking code, fed chunks of bytes and yielding frames, with no I/O of its own | [`proto::Input`], [`proto::Decoder`], [`proto::Limits`] |
+//!
+//! Users normally reach this crate through the `volley` facade, which re-exports these three
+//! modules next to `volley-core`'s handle and macros: `volley::pipeline` is this crate's
+//! [`pipeline`], `volley::Co` is `volley_core::Co`. The examples below are written with those
+//! paths. Like every coroutine body, they need
+//! `#![feature(coroutines, coroutine_trait, stmt_expr_attributes)]` in the crate that writes them.
+//!
+//! # pipeline: pull, with an early stop
+//!
+//! Pull stages own their upstream. Stopping early (here `take(2)`, then dropping the iterator)
+//! closes every stage, innermost first, so the source's cleanup arm runs even though it never
+//! reached its end.
+//!
+//! ```
+//! # #[allow(unused_imports)] mod volley { pub use volley_core::*; pub use volley_flow::{pipeline, proto, sched}; }
+//! use std::cell::Cell;
+//! use std::convert::Infallible;
+//! use std::rc::Rc;
+//! use volley::pipeline::pull;
+//! use volley::{co_yield, Co, Resume};
+//!
+//! let cleaned_up = Rc::new(Cell::new(false));
+//! let flag = cleaned_up.clone();
+//! let numbers = Co::new(
+//!     #[coroutine]
+//!     move |_: Resume<(), Infallible>| {
+//!         for n in 1u32.. {
+//!             if let Err(exit) = co_yield!(n) {
+//!                 flag.set(true); // closed early: clean up, then finish
+//!                 return Err(exit);
+//!             }
+//!         }
+//!         Ok(())
+//!     },
+//! );
+//! let odd = pull::filter(numbers, |n| n % 2 == 1);
+//! let squares = pull::map(odd, |n| n * n);
+//! let first: Vec<u32> = squares.into_iter().take(2).collect();
+//! assert_eq!(first, [1, 9]);
+//! assert!(cleaned_up.get());
+//! ```
+//!
+//! # pipeline: push, broadcast into aggregates
+//!
+//! One pass feeds several consumers: [`broadcast`](pipeline::push::broadcast) hands each item
+//! to every target of a tuple, and each aggregate hands back its result when the stream is
+//! closed. Nothing is collected.
+//!
+//! ```
+//! # #[allow(unused_imports)] mod volley { pub use volley_core::*; pub use volley_flow::{pipeline, proto, sched}; }
+//! use volley::pipeline::{aggregate, feed, push};
+//!
+//! let latencies_ms = [12, 250, 31, 980, 45];
+//! let (requests, total, slow) = feed(
+//!     latencies_ms,
+//!     push::broadcast((
+//!         aggregate::count(),
+//!         aggregate::sum::<u32>(),
+//!         push::filter(|ms: &u32| *ms > 200, aggregate::count()),
+//!     )),
+//! )
+//! .unwrap();
+//! assert_eq!((requests, total, slow), (5, 1318, 2));
+//! ```
+//!
+//! # sched: two tasks and a channel
+//!
+//! A task yields a system call and is sent the reply; the helpers wrap that so a body
+//! delegates with `yield_from!(..)?` and reads like blocking code. The `?` lets a kill or a
+//! cancel end the task.
+//!
+//! ```
+//! # #[allow(unused_imports)] mod volley { pub use volley_core::*; pub use volley_flow::{pipeline, proto, sched}; }
+//! use volley::sched::{Channel, Scheduler, TaskResume};
+//! use volley::yield_from;
+//!
+//! let chan = Channel::bounded(2);
+//! let (tx, rx) = (chan.clone(), chan);
+//! let mut sched = Scheduler::new();
+//! let producer = sched.spawn(
+//!     #[coroutine]
+//!     move |_: TaskResume<u32>| {
+//!         for n in 1..=5 {
+//!             yield_from!(tx.send(n))?.unwrap(); // parks while the channel is full
+//!         }
+//!         yield_from!(tx.close())?;
+//!         Ok(5)
+//!     },
+//! );
+//! let consumer = sched.spawn(
+//!     #[coroutine]
+//!     move |_: TaskResume<u32>| {
+//!         let mut total = 0;
+//!         while let Some(n) = yield_from!(rx.recv())? {
+//!             total += n;
+//!         }
+//!         Ok(total)
+//!     },
+//! );
+//! sched.run().unwrap();
+//! assert_eq!(sched.take_outcome(producer).unwrap().unwrap(), 5);
+//! assert_eq!(sched.take_outcome(consumer).unwrap().unwrap(), 15);
+//! ```
+//!
+//! # proto: a line decoder fed split chunks
+//!
+//! The body reads lines from an [`Input`](proto::Input) as if it were blocking; the
+//! [`Decoder`](proto::Decoder) sends it whatever chunks arrive, cut at any byte, and hands
+//! back the complete frames. Here the frames are header lines, and an empty line ends them. The body keeps a borrow of its input across yields, so it is a
+//! `static` coroutine, boxed.
+//!
+//! ```
+//! # #[allow(unused_imports)] mod volley { pub use volley_core::*; pub use volley_flow::{pipeline, proto, sched}; }
+//! use volley::proto::{Decoder, Input, Limits, ProtoError};
+//! use volley::{yield_from, Co, Resume};
+//!
+//! let lines = Co::boxed(
+//!     #[coroutine]
+//!     static |_: Resume<&'static [u8], ProtoError>| {
+//!         let mut input = Input::new(Limits::default());
+//!         loop {
+//!             let line = String::from_utf8_lossy(yield_from!(input.read_line())?).into_owned();
+//!             if line.is_empty() {
+//!                 return Ok(()); // an empty line ends the block
+//!             }
+//!             yield_from!(input.emit(line))?;
+//!         }
+//!     },
+//! );
+//! let mut decoder = Decoder::new(lines);
+//! let mut got = Vec::new();
+//! for chunk in [&b"Host: a\r\nAcc"[..], b"ept: */*", b"\r\n\r\n"] {
+//!     for frame in decoder.feed(chunk) {
+//!         got.push(frame.unwrap());
+//!     }
+//! }
+//! assert_eq!(got, ["Host: a", "Accept: */*"]);
+//! assert!(decoder.is_finished());
+//! ```
 #![feature(coroutines, stmt_expr_attributes)]
 #![doc(test(attr(feature(coroutines, coroutine_trait, stmt_expr_attributes))))]
 #![warn(missing_docs)]
