@@ -9,7 +9,7 @@ use std::convert::Infallible;
 use std::rc::Rc;
 use std::time::Duration;
 use volley::pipeline::{feed, pull, push};
-use volley::sched::{join, JoinError, Reply, Scheduler, Syscall, TaskError, TaskResume};
+use volley::sched::{JoinError, Reply, Scheduler, Syscall, TaskError, TaskResume};
 use volley::{genawaiter::FromGenawaiter, yield_from, Co, Exit};
 
 /// Drops record themselves, so a test can see that a generator's locals were released.
@@ -62,69 +62,66 @@ fn a_genawaiter_generator_is_a_push_sink() {
 
 #[test]
 fn a_genawaiter_generator_runs_as_a_scheduler_task() {
-    let mut sched: Scheduler<u32> = Scheduler::new();
+    let mut sched = Scheduler::new();
     // A task written for stable Rust: it yields system calls and reads the replies.
-    let worker = sched.spawn_named(
-        "genawaiter_worker",
-        FromGenawaiter::<_, TaskError>::new(Gen::new(|co| async move {
-            let mut rounds = 0u32;
-            for _ in 0..3 {
-                match co.yield_(Syscall::Yield).await {
+    let worker = sched.spawn(
+        Co::from_resumable(FromGenawaiter::<_, TaskError>::new(Gen::new(
+            |co| async move {
+                let mut rounds = 0u32;
+                for _ in 0..3 {
+                    match co.yield_(Syscall::Yield).await {
+                        Reply::Done => rounds += 1,
+                        other => panic!("unexpected reply {other:?}"),
+                    }
+                }
+                match co.yield_(Syscall::Sleep(Duration::from_millis(1))).await {
                     Reply::Done => rounds += 1,
                     other => panic!("unexpected reply {other:?}"),
                 }
-            }
-            match co.yield_(Syscall::Sleep(Duration::from_millis(1))).await {
-                Reply::Done => rounds += 1,
-                other => panic!("unexpected reply {other:?}"),
-            }
-            rounds * 10
-        })),
+                rounds * 10u32
+            },
+        )))
+        .named("genawaiter_worker"),
     );
-    let answer = Rc::new(Cell::new(None));
-    let out = answer.clone();
-    sched.spawn_named(
-        "volley_joiner",
-        #[coroutine]
-        move |_: TaskResume<u32>| {
-            let joined = yield_from!(join::<u32>(worker))?;
-            out.set(Some(joined.map_err(|e| e.to_string())));
-            Ok(0)
-        },
+    let joiner = sched.spawn(
+        Co::new(
+            #[coroutine]
+            move |_: TaskResume| Ok(yield_from!(worker.join())?.map_err(|e| e.to_string())),
+        )
+        .named("volley_joiner"),
     );
-    sched.run().unwrap();
-    assert_eq!(answer.take(), Some(Ok(40)));
+    assert_eq!(sched.join(joiner).unwrap(), Ok(40));
 }
 
 #[test]
 fn killing_a_genawaiter_task_drops_it_and_joiners_learn_it_was_killed() {
     let log = Rc::new(RefCell::new(Vec::new()));
     let inner = log.clone();
-    let mut sched: Scheduler<u32> = Scheduler::new();
-    let sleeper = sched.spawn(FromGenawaiter::<_, TaskError>::new(Gen::new(
-        |co| async move {
+    let mut sched = Scheduler::new();
+    let sleeper = sched.spawn(Co::from_resumable(FromGenawaiter::<_, TaskError>::new(
+        Gen::new(|co| async move {
             let _guard = Recorder(inner, "sleeper dropped");
             loop {
                 co.yield_(Syscall::Sleep(Duration::from_secs(3600))).await;
             }
-        },
+        }),
     )));
     let verdict = Rc::new(Cell::new(None));
     let out = verdict.clone();
-    sched.spawn(
+    let killer = sched.spawn(Co::new(
         #[coroutine]
-        move |_: TaskResume<u32>| {
-            yield_from!(volley::sched::yield_now())?;
-            yield_from!(volley::sched::kill(sleeper))?;
-            let joined = yield_from!(join::<u32>(sleeper))?;
+        move |_: TaskResume| {
+            yield_from!(volley::sched::task::yield_now())?;
+            yield_from!(sleeper.kill())?;
+            let joined: Result<(), JoinError> = yield_from!(sleeper.join())?;
             out.set(Some(matches!(joined, Err(JoinError::Killed))));
             match joined {
                 Err(JoinError::Killed) => Ok(1),
-                _ => Err(Exit::Raised(TaskError::Failed("not killed".into()))),
+                _ => Err(Exit::Raised(TaskError::msg("not killed"))),
             }
         },
-    );
-    sched.run().unwrap();
+    ));
+    assert_eq!(sched.join(killer).unwrap(), 1);
     assert_eq!(verdict.get(), Some(true));
     assert_eq!(*log.borrow(), ["sleeper dropped"]);
 }

@@ -7,10 +7,9 @@
 use std::io::{Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream};
 use std::sync::{Arc, Barrier};
-use volley::sched::{
-    accept, listen, read, spawn_detached, write_all, Scheduler, TaskBody, TaskResume,
-};
-use volley::yield_from;
+use volley::sched::net::{accept, read, write_all, TcpListener, TcpStream as SchedStream};
+use volley::sched::{spawn, Scheduler, TaskResult};
+use volley::{task, yield_from};
 
 const CLIENTS: usize = 500;
 
@@ -20,18 +19,25 @@ fn open_fds() -> usize {
         .count()
 }
 
-fn echo(mut stream: TcpStream) -> impl TaskBody {
-    #[coroutine]
-    static move |_: TaskResume| {
-        let mut buf = [0u8; 4096];
-        loop {
-            let n = yield_from!(read(&mut stream, &mut buf))?;
-            if n == 0 {
-                return Ok(());
-            }
-            yield_from!(write_all(&mut stream, &buf[..n]))?;
+#[task(static)]
+fn echo(stream: SchedStream) -> TaskResult {
+    let mut buf = [0u8; 4096];
+    loop {
+        let n = yield_from!(read(&stream, &mut buf))?;
+        if n == 0 {
+            return Ok(());
         }
+        yield_from!(write_all(&stream, &buf[..n]))?;
     }
+}
+
+#[task(static)]
+fn accept_loop(listener: TcpListener, clients: usize) -> TaskResult {
+    for _ in 0..clients {
+        let (stream, _) = yield_from!(accept(&listener))?;
+        yield_from!(spawn(echo(stream)))?.detach();
+    }
+    Ok(())
 }
 
 /// The bytes client `index` sends: distinct per client, and longer than one read buffer.
@@ -44,21 +50,11 @@ fn payload(index: usize) -> Vec<u8> {
 fn echo_server_serves_500_concurrent_clients_and_leaks_no_descriptor() {
     let fds_before = open_fds();
 
-    let listener = listen("127.0.0.1:0".parse().unwrap()).expect("bind loopback");
+    let listener = TcpListener::bind("127.0.0.1:0".parse().unwrap()).expect("bind loopback");
     let addr: SocketAddr = listener.local_addr().unwrap();
     let server = std::thread::spawn(move || {
         let mut sched = Scheduler::new();
-        sched.spawn_named(
-            "accept_loop",
-            #[coroutine]
-            static move |_: TaskResume| {
-                for _ in 0..CLIENTS {
-                    let (stream, _) = yield_from!(accept(&listener))?;
-                    yield_from!(spawn_detached(echo(stream)))?;
-                }
-                Ok(())
-            },
-        );
+        sched.spawn(accept_loop(listener, CLIENTS)).detach();
         sched.run().expect("scheduler runs to the end");
         sched.stats()
     });

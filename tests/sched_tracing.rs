@@ -4,7 +4,19 @@
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};
-use volley::sched::{Scheduler, TaskError, TaskResume};
+use volley::sched::{Scheduler, TaskError, TaskResult};
+use volley::task;
+
+#[task]
+fn greeter() -> TaskResult {
+    tracing::info!("hello from inside");
+    Ok(())
+}
+
+#[task]
+fn doomed() -> TaskResult {
+    Err(TaskError::msg("bad input").into())
+}
 
 #[derive(Clone, Default)]
 struct Captured(Arc<Mutex<Vec<u8>>>);
@@ -30,19 +42,8 @@ fn task_events_carry_the_task_span_and_failures_are_errors() {
         .finish();
     tracing::subscriber::with_default(subscriber, || {
         let mut sched = Scheduler::new();
-        sched.spawn_named(
-            "greeter",
-            #[coroutine]
-            |_: TaskResume| {
-                tracing::info!("hello from inside");
-                Ok(())
-            },
-        );
-        sched.spawn_named(
-            "doomed",
-            #[coroutine]
-            |_: TaskResume| Err(TaskError::msg("bad input").into()),
-        );
+        sched.spawn(greeter()).detach();
+        sched.spawn(doomed()).detach();
         sched.run().unwrap();
     });
     let text = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();

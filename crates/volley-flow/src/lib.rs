@@ -4,7 +4,7 @@
 //! | module | for | start with |
 //! |---|---|---|
 //! | [`pipeline`] | streams of items in one pass and constant memory: pull stages that yield on demand, push stages that receive by `send`, broadcast, streaming aggregates | [`pipeline::pull::filter`], [`pipeline::push::broadcast`], [`pipeline::aggregate`], [`pipeline::LineSource`] |
-//! | [`sched`] | many tasks on one thread; a task is a coroutine that yields system calls (sleep, spawn, join, channels, sockets) and is sent the answers | [`sched::Scheduler`], [`sched::Channel`], [`sched::spawn`], [`sched::join`] |
+//! | [`sched`] | many tasks on one thread; a task is a coroutine that yields system calls (sleep, spawn, join, channels, sockets) and is sent the answers | [`sched::Scheduler`], [`sched::spawn`], [`sched::JoinHandle`], [`sched::sync::Channel`] |
 //! | [`proto`] | a byte-stream protocol written as one body that reads like blocking code, fed chunks of bytes and yielding frames, with no I/O of its own | [`proto::Input`], [`proto::Decoder`], [`proto::Limits`] |
 //!
 //! Users normally reach this crate through the `volley` facade, which re-exports these three
@@ -79,35 +79,36 @@
 //!
 //! ```
 //! # #[allow(unused_imports)] mod volley { pub use volley_core::*; pub use volley_flow::{pipeline, proto, sched}; }
-//! use volley::sched::{Channel, Scheduler, TaskResume};
-//! use volley::yield_from;
+//! use volley::sched::sync::Channel;
+//! use volley::sched::{Scheduler, TaskResume};
+//! use volley::{yield_from, Co};
 //!
 //! let chan = Channel::bounded(2);
 //! let (tx, rx) = (chan.clone(), chan);
 //! let mut sched = Scheduler::new();
-//! let producer = sched.spawn(
+//! let producer = sched.spawn(Co::new(
 //!     #[coroutine]
-//!     move |_: TaskResume<u32>| {
-//!         for n in 1..=5 {
-//!             yield_from!(tx.send(n))?.unwrap(); // parks while the channel is full
+//!     move |_: TaskResume| {
+//!         for n in 1..=5u32 {
+//!             yield_from!(tx.send(n))??; // parks while the channel is full
 //!         }
 //!         yield_from!(tx.close())?;
-//!         Ok(5)
+//!         Ok("sent 5")
 //!     },
-//! );
-//! let consumer = sched.spawn(
+//! ));
+//! let consumer = sched.spawn(Co::new(
 //!     #[coroutine]
-//!     move |_: TaskResume<u32>| {
+//!     move |_: TaskResume| {
 //!         let mut total = 0;
 //!         while let Some(n) = yield_from!(rx.recv())? {
 //!             total += n;
 //!         }
 //!         Ok(total)
 //!     },
-//! );
+//! ));
 //! sched.run().unwrap();
-//! assert_eq!(sched.take_outcome(producer).unwrap().unwrap(), 5);
-//! assert_eq!(sched.take_outcome(consumer).unwrap().unwrap(), 15);
+//! assert_eq!(producer.take_outcome().unwrap().unwrap(), "sent 5");
+//! assert_eq!(consumer.take_outcome().unwrap().unwrap(), 15);
 //! ```
 //!
 //! # proto: a line decoder fed split chunks
@@ -147,7 +148,12 @@
 //! ```
 #![feature(coroutines, stmt_expr_attributes)]
 #![doc(test(attr(feature(coroutines, coroutine_trait, stmt_expr_attributes))))]
-#![warn(missing_docs)]
+#![forbid(unsafe_code)]
+#![warn(
+    missing_docs,
+    missing_debug_implementations,
+    rustdoc::broken_intra_doc_links
+)]
 
 pub mod pipeline;
 pub mod proto;

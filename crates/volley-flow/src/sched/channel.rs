@@ -1,12 +1,13 @@
 //! Bounded channels between tasks: a full channel parks the sender, an empty one the
 //! receiver, and closing a channel wakes everyone waiting on it.
 
-use super::{Reply, SubBody, Syscall, TaskError, WaitList};
+use super::calls::unexpected;
+use super::{Reply, Syscall, TaskBody, TaskError, TaskResume, WaitList};
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::fmt;
 use std::rc::Rc;
-use volley_core::{co_yield, Co, Exit, Resume};
+use volley_core::{co_yield, Co, Exit};
 
 /// A bounded multi-producer multi-consumer channel between tasks of one scheduler.
 ///
@@ -15,30 +16,32 @@ use volley_core::{co_yield, Co, Exit, Resume};
 /// parks the receiver until a message arrives. [`close`](Channel::close) wakes every waiter:
 /// receivers drain what is left and then get `None`, senders get their message back in
 /// [`SendError`]. Cloning a `Channel` makes another handle to the same channel.
+/// [`try_send`](Channel::try_send) and [`try_recv`](Channel::try_recv) never wait and make no
+/// system call, so they work outside tasks too.
 ///
 /// ```
-/// use volley_core::yield_from;
-/// use volley_flow::sched::{Channel, Scheduler, TaskResume};
+/// use volley_core::{yield_from, Co};
+/// use volley_flow::sched::sync::Channel;
+/// use volley_flow::sched::{Scheduler, TaskResume};
 ///
 /// let chan = Channel::bounded(2);
 /// let mut sched = Scheduler::new();
 /// let tx = chan.clone();
-/// sched.spawn(#[coroutine] move |_: TaskResume<u32>| {
-///     for n in 1..=5 {
-///         yield_from!(tx.send(n))?.expect("channel open");
+/// sched.spawn(Co::new(#[coroutine] move |_: TaskResume| {
+///     for n in 1..=5u32 {
+///         yield_from!(tx.send(n))??; // SendError converts: `?` raises it
 ///     }
 ///     yield_from!(tx.close())?;
-///     Ok(0)
-/// });
-/// let sum = sched.spawn(#[coroutine] move |_: TaskResume<u32>| {
+///     Ok(())
+/// })).detach();
+/// let sum = sched.spawn(Co::new(#[coroutine] move |_: TaskResume| {
 ///     let mut sum = 0;
 ///     while let Some(n) = yield_from!(chan.recv())? {
 ///         sum += n;
 ///     }
 ///     Ok(sum)
-/// });
-/// sched.run().unwrap();
-/// assert_eq!(sched.take_outcome(sum).unwrap().unwrap(), 15);
+/// }));
+/// assert_eq!(sched.join(sum).unwrap(), 15);
 /// ```
 pub struct Channel<M> {
     shared: Rc<Shared<M>>,
@@ -55,7 +58,7 @@ struct Shared<M> {
 /// The message a send could not deliver because the channel is closed, handed back.
 ///
 /// ```
-/// use volley_flow::sched::SendError;
+/// use volley_flow::sched::sync::SendError;
 /// let e = SendError("lost?");
 /// assert_eq!(e.into_inner(), "lost?");
 /// ```
@@ -66,7 +69,7 @@ impl<M> SendError<M> {
     /// The message that was not sent.
     ///
     /// ```
-    /// # use volley_flow::sched::SendError;
+    /// # use volley_flow::sched::sync::SendError;
     /// assert_eq!(SendError(3).into_inner(), 3);
     /// ```
     pub fn into_inner(self) -> M {
@@ -82,10 +85,80 @@ impl<M> fmt::Display for SendError<M> {
 
 impl<M: fmt::Debug> std::error::Error for SendError<M> {}
 
+/// Why [`Channel::try_send`] did not deliver: the channel is full or closed. The message is
+/// handed back either way.
+///
+/// ```
+/// use volley_flow::sched::sync::TrySendError;
+/// let e = TrySendError::Full(5);
+/// assert_eq!(e.into_inner(), 5);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TrySendError<M> {
+    /// The channel holds its capacity.
+    Full(M),
+    /// The channel is closed.
+    Closed(M),
+}
+
+impl<M> TrySendError<M> {
+    /// The message that was not sent.
+    ///
+    /// ```
+    /// # use volley_flow::sched::sync::TrySendError;
+    /// assert_eq!(TrySendError::Closed("x").into_inner(), "x");
+    /// ```
+    pub fn into_inner(self) -> M {
+        match self {
+            TrySendError::Full(m) | TrySendError::Closed(m) => m,
+        }
+    }
+}
+
+impl<M> fmt::Display for TrySendError<M> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TrySendError::Full(_) => {
+                f.write_str("the channel is full (the message is handed back)")
+            }
+            TrySendError::Closed(_) => {
+                f.write_str("the channel is closed (the message is handed back)")
+            }
+        }
+    }
+}
+
+impl<M: fmt::Debug> std::error::Error for TrySendError<M> {}
+
+/// Why [`Channel::try_recv`] found no message: the channel is empty, or closed and drained.
+///
+/// ```
+/// use volley_flow::sched::sync::TryRecvError;
+/// assert_eq!(TryRecvError::Empty.to_string(), "the channel is empty");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TryRecvError {
+    /// No message waits, and the channel is open.
+    Empty,
+    /// The channel is closed and every message was received.
+    Closed,
+}
+
+impl fmt::Display for TryRecvError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TryRecvError::Empty => f.write_str("the channel is empty"),
+            TryRecvError::Closed => f.write_str("the channel is closed and drained"),
+        }
+    }
+}
+
+impl std::error::Error for TryRecvError {}
+
 /// What [`Channel::send`] evaluates to: delivered, or the message handed back.
 ///
 /// ```
-/// use volley_flow::sched::{SendError, SendResult};
+/// use volley_flow::sched::sync::{SendError, SendResult};
 /// let r: SendResult<u8> = Err(SendError(1));
 /// assert_eq!(r.unwrap_err().into_inner(), 1);
 /// ```
@@ -117,7 +190,7 @@ impl<M: 'static> Channel<M> {
     /// A channel that holds up to `capacity` messages (a capacity of 0 is taken as 1).
     ///
     /// ```
-    /// use volley_flow::sched::Channel;
+    /// use volley_flow::sched::sync::Channel;
     /// let chan: Channel<String> = Channel::bounded(16);
     /// assert_eq!(chan.capacity(), 16);
     /// assert!(chan.is_empty());
@@ -138,7 +211,7 @@ impl<M: 'static> Channel<M> {
     /// How many messages the channel holds at most.
     ///
     /// ```
-    /// # use volley_flow::sched::Channel;
+    /// # use volley_flow::sched::sync::Channel;
     /// assert_eq!(Channel::<u8>::bounded(0).capacity(), 1);
     /// ```
     pub fn capacity(&self) -> usize {
@@ -148,7 +221,7 @@ impl<M: 'static> Channel<M> {
     /// How many messages wait in the channel.
     ///
     /// ```
-    /// # use volley_flow::sched::Channel;
+    /// # use volley_flow::sched::sync::Channel;
     /// assert_eq!(Channel::<u8>::bounded(4).len(), 0);
     /// ```
     pub fn len(&self) -> usize {
@@ -158,7 +231,7 @@ impl<M: 'static> Channel<M> {
     /// Whether no message waits in the channel.
     ///
     /// ```
-    /// # use volley_flow::sched::Channel;
+    /// # use volley_flow::sched::sync::Channel;
     /// assert!(Channel::<u8>::bounded(4).is_empty());
     /// ```
     pub fn is_empty(&self) -> bool {
@@ -168,7 +241,7 @@ impl<M: 'static> Channel<M> {
     /// Whether the channel was closed.
     ///
     /// ```
-    /// # use volley_flow::sched::Channel;
+    /// # use volley_flow::sched::sync::Channel;
     /// assert!(!Channel::<u8>::bounded(4).is_closed());
     /// ```
     pub fn is_closed(&self) -> bool {
@@ -179,23 +252,24 @@ impl<M: 'static> Channel<M> {
     /// `Err(SendError(message))` if the channel is (or gets) closed.
     ///
     /// ```
-    /// use volley_core::yield_from;
-    /// use volley_flow::sched::{Channel, Scheduler, SendError, TaskResume};
+    /// use volley_core::{yield_from, Co};
+    /// use volley_flow::sched::sync::{Channel, SendError};
+    /// use volley_flow::sched::{Scheduler, TaskResume};
     /// let chan = Channel::bounded(1);
     /// let mut sched = Scheduler::new();
-    /// sched.spawn(#[coroutine] move |_: TaskResume| {
-    ///     assert_eq!(yield_from!(chan.send("a"))?, Ok(()));
+    /// let task = sched.spawn(Co::new(#[coroutine] move |_: TaskResume| {
+    ///     let first = yield_from!(chan.send("a"))?;
     ///     yield_from!(chan.close())?;
-    ///     assert_eq!(yield_from!(chan.send("b"))?, Err(SendError("b")));
-    ///     Ok(())
-    /// });
-    /// sched.run().unwrap();
+    ///     let second = yield_from!(chan.send("b"))?;
+    ///     Ok((first, second))
+    /// }));
+    /// assert_eq!(sched.join(task).unwrap(), (Ok(()), Err(SendError("b"))));
     /// ```
-    pub fn send<T>(&self, message: M) -> Co<impl SubBody<SendResult<M>, T>> {
+    pub fn send(&self, message: M) -> Co<impl TaskBody<SendResult<M>>> {
         let shared = self.shared.clone();
         Co::new(
             #[coroutine]
-            move |_: Resume<Reply<T>, TaskError>| {
+            move |_: TaskResume| {
                 let mut message = message;
                 loop {
                     match shared.push(message) {
@@ -224,24 +298,25 @@ impl<M: 'static> Channel<M> {
     /// `Some(message)`, or `None` once the channel is closed and drained.
     ///
     /// ```
-    /// use volley_core::yield_from;
-    /// use volley_flow::sched::{Channel, Scheduler, TaskResume};
+    /// use volley_core::{yield_from, Co};
+    /// use volley_flow::sched::sync::Channel;
+    /// use volley_flow::sched::{Scheduler, TaskResume};
     /// let chan = Channel::bounded(4);
     /// let mut sched = Scheduler::new();
-    /// sched.spawn(#[coroutine] move |_: TaskResume| {
-    ///     yield_from!(chan.send(1))?.unwrap();
+    /// let task = sched.spawn(Co::new(#[coroutine] move |_: TaskResume| {
+    ///     yield_from!(chan.send(1))??;
     ///     yield_from!(chan.close())?;
-    ///     assert_eq!(yield_from!(chan.recv())?, Some(1)); // drained first
-    ///     assert_eq!(yield_from!(chan.recv())?, None);
-    ///     Ok(())
-    /// });
-    /// sched.run().unwrap();
+    ///     let first = yield_from!(chan.recv())?; // drained first
+    ///     let then = yield_from!(chan.recv())?;
+    ///     Ok((first, then))
+    /// }));
+    /// assert_eq!(sched.join(task).unwrap(), (Some(1), None));
     /// ```
-    pub fn recv<T>(&self) -> Co<impl SubBody<Option<M>, T>> {
+    pub fn recv(&self) -> Co<impl TaskBody<Option<M>>> {
         let shared = self.shared.clone();
         Co::new(
             #[coroutine]
-            move |_: Resume<Reply<T>, TaskError>| loop {
+            move |_: TaskResume| loop {
                 match shared.pop() {
                     Pop::Got {
                         message,
@@ -269,26 +344,23 @@ impl<M: 'static> Channel<M> {
     /// Closing twice is harmless.
     ///
     /// ```
-    /// use volley_core::yield_from;
-    /// use volley_flow::sched::{Channel, Scheduler, TaskResume};
+    /// use volley_core::{yield_from, Co};
+    /// use volley_flow::sched::sync::Channel;
+    /// use volley_flow::sched::{Scheduler, TaskResume};
     /// let chan: Channel<u8> = Channel::bounded(1);
     /// let mut sched = Scheduler::new();
     /// let rx = chan.clone();
-    /// sched.spawn(#[coroutine] move |_: TaskResume| {
-    ///     assert_eq!(yield_from!(rx.recv())?, None); // woken by the close
-    ///     Ok(())
-    /// });
-    /// sched.spawn(#[coroutine] move |_: TaskResume| {
-    ///     assert_eq!(yield_from!(chan.close())?, 1);
-    ///     Ok(())
-    /// });
+    /// let receiver = sched.spawn(Co::new(#[coroutine] move |_: TaskResume| Ok(yield_from!(rx.recv())?)));
+    /// let closer = sched.spawn(Co::new(#[coroutine] move |_: TaskResume| Ok(yield_from!(chan.close())?)));
     /// sched.run().unwrap();
+    /// assert_eq!(receiver.take_outcome().unwrap().unwrap(), None); // woken by the close
+    /// assert_eq!(closer.take_outcome().unwrap().unwrap(), 1);
     /// ```
-    pub fn close<T>(&self) -> Co<impl SubBody<usize, T>> {
+    pub fn close(&self) -> Co<impl TaskBody<usize>> {
         let shared = self.shared.clone();
         Co::new(
             #[coroutine]
-            move |_: Resume<Reply<T>, TaskError>| {
+            move |_: TaskResume| {
                 shared.closed.set(true);
                 let mut woken = 0;
                 for list in [shared.receivers.clone(), shared.senders.clone()] {
@@ -301,6 +373,57 @@ impl<M: 'static> Channel<M> {
             },
         )
         .named("channel_close")
+    }
+
+    /// Sends `message` if there is room, without waiting and without a system call (a task
+    /// parked in [`recv`](Channel::recv) is woken at the end of the scheduler's round). Works
+    /// outside a task too.
+    ///
+    /// ```
+    /// use volley_flow::sched::sync::{Channel, TrySendError};
+    /// let chan = Channel::bounded(1);
+    /// assert_eq!(chan.try_send('a'), Ok(()));
+    /// assert_eq!(chan.try_send('b'), Err(TrySendError::Full('b')));
+    /// assert_eq!(chan.try_recv(), Ok('a'));
+    /// ```
+    pub fn try_send(&self, message: M) -> Result<(), TrySendError<M>> {
+        match self.shared.push(message) {
+            Push::Sent { wake_receiver } => {
+                if wake_receiver {
+                    self.shared.receivers.wake_later(false);
+                }
+                Ok(())
+            }
+            Push::Full(back) => Err(TrySendError::Full(back)),
+            Push::Closed(back) => Err(TrySendError::Closed(back)),
+        }
+    }
+
+    /// Receives the next message if one waits, without waiting and without a system call (a
+    /// task parked in [`send`](Channel::send) is woken at the end of the scheduler's round).
+    /// Works outside a task too.
+    ///
+    /// ```
+    /// use volley_flow::sched::sync::{Channel, TryRecvError};
+    /// let chan = Channel::bounded(4);
+    /// assert_eq!(chan.try_recv(), Err(TryRecvError::Empty));
+    /// chan.try_send(1).unwrap();
+    /// assert_eq!(chan.try_recv(), Ok(1));
+    /// ```
+    pub fn try_recv(&self) -> Result<M, TryRecvError> {
+        match self.shared.pop() {
+            Pop::Got {
+                message,
+                wake_sender,
+            } => {
+                if wake_sender {
+                    self.shared.senders.wake_later(false);
+                }
+                Ok(message)
+            }
+            Pop::Empty => Err(TryRecvError::Empty),
+            Pop::Closed => Err(TryRecvError::Closed),
+        }
     }
 }
 
@@ -339,9 +462,9 @@ impl<M> Shared<M> {
 }
 
 /// Raises an error reply to a park or wake; anything else means go on.
-fn checked<T>(reply: Reply<T>) -> Result<(), Exit<TaskError>> {
+fn checked(reply: Reply) -> Result<(), Exit<TaskError>> {
     match reply {
-        Reply::Error(e) => Err(Exit::Raised(TaskError::Sched(e))),
+        Reply::Error(_) => Err(unexpected(reply, "park/wake")),
         _ => Ok(()),
     }
 }

@@ -2,16 +2,19 @@
 //! not produce a value.
 
 use super::TaskId;
-use std::borrow::Cow;
 use std::error::Error;
 use std::fmt;
 use std::io;
-use volley_core::Exit;
+use volley_core::{DynError, Exit};
 
-/// The error type thrown into and raised by every task (the `E` of a task body).
+/// The error type thrown into and raised by every task (the `E` of a task body): an error of
+/// any type, boxed.
 ///
-/// `?` on an `io::Result` inside a body needs the error turned into a raise first:
-/// [`OrRaise::or_raise`] does it (`stream.set_nodelay(true).or_raise()?`).
+/// Inside a task body, `?` converts every `std::error::Error` (`io::Error`, a parse error,
+/// [`JoinError`], [`SchedError`], your own types) into a raise, with no `.map_err`. A
+/// cancellation is [`TaskError::cancelled`], recognised with
+/// [`is_cancelled`](DynError::is_cancelled); the original error is reached with
+/// [`downcast_ref`](DynError::downcast_ref).
 ///
 /// ```
 /// use volley_flow::sched::TaskError;
@@ -19,122 +22,24 @@ use volley_core::Exit;
 /// assert!(e.is_cancelled());
 /// assert_eq!(e.to_string(), "cancelled: deadline passed");
 /// let e: TaskError = std::io::Error::other("disk on fire").into();
-/// assert_eq!(e.to_string(), "i/o error: disk on fire");
+/// assert_eq!(e.to_string(), "disk on fire");
+/// assert!(e.downcast_ref::<std::io::Error>().is_some());
 /// ```
-#[derive(Debug)]
-pub enum TaskError {
-    /// An I/O operation failed.
-    Io(io::Error),
-    /// The task was cancelled with this reason (see [`cancel`](super::cancel)).
-    Cancelled(Cow<'static, str>),
-    /// A system call could not be carried out.
-    Sched(SchedError),
-    /// Any other failure of the task's own logic.
-    Failed(Box<dyn Error + Send + Sync>),
-}
+pub type TaskError = DynError;
 
-impl TaskError {
-    /// A cancellation error carrying a reason, to throw into a task with [`cancel`](super::cancel).
-    ///
-    /// ```
-    /// # use volley_flow::sched::TaskError;
-    /// assert!(TaskError::cancelled("shutdown").is_cancelled());
-    /// ```
-    pub fn cancelled(reason: impl Into<Cow<'static, str>>) -> Self {
-        TaskError::Cancelled(reason.into())
-    }
-
-    /// A failure described by a message.
-    ///
-    /// ```
-    /// # use volley_flow::sched::TaskError;
-    /// assert_eq!(TaskError::msg("bad header").to_string(), "bad header");
-    /// ```
-    pub fn msg(message: impl Into<String>) -> Self {
-        TaskError::Failed(message.into().into())
-    }
-
-    /// Whether this is a [`TaskError::Cancelled`].
-    ///
-    /// ```
-    /// # use volley_flow::sched::TaskError;
-    /// assert!(!TaskError::msg("x").is_cancelled());
-    /// ```
-    pub fn is_cancelled(&self) -> bool {
-        matches!(self, TaskError::Cancelled(_))
-    }
-}
-
-impl fmt::Display for TaskError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            TaskError::Io(e) => write!(f, "i/o error: {e}"),
-            TaskError::Cancelled(reason) => write!(f, "cancelled: {reason}"),
-            TaskError::Sched(e) => write!(f, "system call failed: {e}"),
-            TaskError::Failed(e) => write!(f, "{e}"),
-        }
-    }
-}
-
-impl Error for TaskError {
-    fn source(&self) -> Option<&(dyn Error + 'static)> {
-        match self {
-            TaskError::Io(e) => Some(e),
-            TaskError::Sched(e) => Some(e),
-            TaskError::Failed(e) => Some(&**e),
-            TaskError::Cancelled(_) => None,
-        }
-    }
-}
-
-impl From<io::Error> for TaskError {
-    fn from(e: io::Error) -> Self {
-        TaskError::Io(e)
-    }
-}
-
-impl From<SchedError> for TaskError {
-    fn from(e: SchedError) -> Self {
-        TaskError::Sched(e)
-    }
-}
-
-/// Turns any `Result<X, E>` whose error converts into [`TaskError`] into what a task body's
-/// `?` expects, raising the error in the task.
+/// What a task body returns: `Ok(T)`, or how it stopped early (raised a [`TaskError`], or was
+/// closed by a kill). The return type of a `#[task]` function.
 ///
 /// ```
-/// use volley_flow::sched::{OrRaise, Scheduler, TaskResume};
-/// let mut sched = Scheduler::new();
-/// let id = sched.spawn(#[coroutine] |_: TaskResume<u16>| {
-///     let port: u16 = "80x".parse::<u16>().map_err(|e| e.to_string()).or_raise()?;
-///     Ok(port)
-/// });
-/// sched.run().unwrap();
-/// assert!(sched.take_outcome(id).unwrap().is_err());
+/// use volley_flow::sched::{TaskError, TaskResult};
+/// fn parse(text: &str) -> TaskResult<u16> {
+///     Ok(text.trim().parse::<u16>()?) // ParseIntError converts
+/// }
+/// assert_eq!(parse(" 80 ").unwrap(), 80);
+/// assert!(parse("eighty").is_err());
+/// # let _: Option<TaskError> = None;
 /// ```
-pub trait OrRaise<X> {
-    /// `Ok` stays `Ok`; an error becomes `Err(Exit::Raised(TaskError))`.
-    fn or_raise(self) -> Result<X, Exit<TaskError>>;
-}
-
-impl<X, E: Into<TaskError>> OrRaise<X> for Result<X, E> {
-    #[inline]
-    fn or_raise(self) -> Result<X, Exit<TaskError>> {
-        self.map_err(|e| Exit::Raised(e.into()))
-    }
-}
-
-impl From<String> for TaskError {
-    fn from(message: String) -> Self {
-        TaskError::msg(message)
-    }
-}
-
-impl From<&'static str> for TaskError {
-    fn from(message: &'static str) -> Self {
-        TaskError::msg(message)
-    }
-}
+pub type TaskResult<T = ()> = Result<T, Exit<TaskError>>;
 
 /// Why a system call could not be carried out, or why [`Scheduler::run`](super::Scheduler::run)
 /// stopped early.
@@ -148,6 +53,7 @@ impl From<&'static str> for TaskError {
 /// );
 /// ```
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum SchedError {
     /// Every remaining task waits on a channel, wait list or join, and no timer or socket can
     /// wake any of them. The tasks stay in the scheduler; [`shutdown`](super::Scheduler::shutdown)
@@ -156,17 +62,18 @@ pub enum SchedError {
         /// How many tasks are blocked.
         blocked: usize,
     },
-    /// Another task already waits for the same readiness on this file descriptor.
-    IoBusy {
-        /// The file descriptor.
-        fd: i32,
-    },
+    /// Another task already waits for the same readiness of this socket.
+    IoBusy,
     /// The readiness poller failed.
     Io(io::Error),
     /// A scheduler's shared structure was already in use (re-entry); nothing was changed.
     Reentered(&'static str),
     /// The scheduler answered a system call with a reply of another kind.
     UnexpectedReply(&'static str),
+    /// A task tried to join itself.
+    JoinSelf,
+    /// The task is not one of this scheduler's (its handle came from another scheduler).
+    ForeignTask(TaskId),
 }
 
 impl fmt::Display for SchedError {
@@ -176,17 +83,14 @@ impl fmt::Display for SchedError {
                 f,
                 "deadlock: {blocked} task(s) are blocked and nothing (timer, socket) can wake them"
             ),
-            SchedError::IoBusy { fd } => {
-                write!(
-                    f,
-                    "another task already waits for this readiness on fd {fd}"
-                )
-            }
+            SchedError::IoBusy => f.write_str("another task already waits for this readiness"),
             SchedError::Io(e) => write!(f, "readiness poller failed: {e}"),
             SchedError::Reentered(what) => write!(f, "{what} is already in use (re-entry)"),
             SchedError::UnexpectedReply(call) => {
                 write!(f, "unexpected reply to the {call} system call")
             }
+            SchedError::JoinSelf => f.write_str("a task cannot join itself"),
+            SchedError::ForeignTask(id) => write!(f, "{id} is not a task of this scheduler"),
         }
     }
 }
@@ -200,7 +104,7 @@ impl Error for SchedError {
     }
 }
 
-/// Why [`join`](super::join) did not produce the task's return value.
+/// Why joining a task did not produce its return value.
 ///
 /// ```
 /// use volley_flow::sched::{JoinError, TaskError};
@@ -209,6 +113,7 @@ impl Error for SchedError {
 /// assert_eq!(JoinError::Killed.to_string(), "the task was killed");
 /// ```
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum JoinError {
     /// The task ended by raising this error (an uncaught cancel included).
     Raised(TaskError),
@@ -216,12 +121,22 @@ pub enum JoinError {
     Panicked(String),
     /// The task was killed (or closed by a scheduler shutdown) before it returned.
     Killed,
-    /// No such task: it never existed, or its outcome was already taken or detached.
-    NoSuchTask(TaskId),
-    /// Another task is already joining this task: an outcome goes to one joiner.
-    AlreadyJoined(TaskId),
-    /// A task cannot join itself.
-    JoinSelf,
+    /// The join itself failed: the scheduler stopped first, the task joined itself, or the
+    /// handle belongs to another scheduler.
+    Sched(SchedError),
+}
+
+impl JoinError {
+    /// Whether the task ended by raising a cancellation.
+    ///
+    /// ```
+    /// use volley_flow::sched::{JoinError, TaskError};
+    /// assert!(JoinError::Raised(TaskError::cancelled("stop")).is_cancelled());
+    /// assert!(!JoinError::Killed.is_cancelled());
+    /// ```
+    pub fn is_cancelled(&self) -> bool {
+        matches!(self, JoinError::Raised(e) if e.is_cancelled())
+    }
 }
 
 impl fmt::Display for JoinError {
@@ -230,9 +145,7 @@ impl fmt::Display for JoinError {
             JoinError::Raised(e) => write!(f, "the task raised: {e}"),
             JoinError::Panicked(msg) => write!(f, "the task panicked: {msg}"),
             JoinError::Killed => f.write_str("the task was killed"),
-            JoinError::NoSuchTask(id) => write!(f, "no such task: {id}"),
-            JoinError::AlreadyJoined(id) => write!(f, "{id} already has a joiner"),
-            JoinError::JoinSelf => f.write_str("a task cannot join itself"),
+            JoinError::Sched(e) => write!(f, "the join failed: {e}"),
         }
     }
 }
@@ -240,7 +153,8 @@ impl fmt::Display for JoinError {
 impl Error for JoinError {
     fn source(&self) -> Option<&(dyn Error + 'static)> {
         match self {
-            JoinError::Raised(e) => Some(e),
+            JoinError::Raised(e) => Some(&**e),
+            JoinError::Sched(e) => Some(e),
             _ => None,
         }
     }

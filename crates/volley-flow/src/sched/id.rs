@@ -8,17 +8,14 @@ use std::fmt;
 /// spawn serial number, which is what [`Display`](fmt::Display) shows (`task#3`).
 ///
 /// ```
-/// use volley_flow::sched::{task_id, Scheduler, TaskResume};
-/// use volley_core::yield_from;
+/// use volley_core::{yield_from, Co};
+/// use volley_flow::sched::task::task_id;
+/// use volley_flow::sched::{Scheduler, TaskResume};
 ///
 /// let mut sched = Scheduler::new();
-/// let id = sched.spawn(#[coroutine] |_: TaskResume| {
-///     let me = yield_from!(task_id())?;
-///     assert_eq!(me.to_string(), "task#1");
-///     Ok(())
-/// });
-/// assert_eq!(id.serial(), 1);
-/// sched.run().unwrap();
+/// let task = sched.spawn(Co::new(#[coroutine] |_: TaskResume| Ok(yield_from!(task_id())?.to_string())));
+/// assert_eq!(task.id().serial(), 1);
+/// assert_eq!(sched.join(task).unwrap(), "task#1");
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct TaskId {
@@ -30,11 +27,13 @@ impl TaskId {
     /// The spawn serial number: 1 for the first task a scheduler spawned, 2 for the next...
     ///
     /// ```
+    /// use volley_core::Co;
     /// use volley_flow::sched::{Scheduler, TaskResume};
     /// let mut sched = Scheduler::new();
-    /// let first = sched.spawn(#[coroutine] |_: TaskResume| Ok(()));
-    /// let second = sched.spawn(#[coroutine] |_: TaskResume| Ok(()));
-    /// assert_eq!((first.serial(), second.serial()), (1, 2));
+    /// let first = sched.spawn(Co::new(#[coroutine] |_: TaskResume| Ok(())));
+    /// let second = sched.spawn(Co::new(#[coroutine] |_: TaskResume| Ok(())));
+    /// assert_eq!((first.id().serial(), second.id().serial()), (1, 2));
+    /// # first.detach(); second.detach();
     /// ```
     pub fn serial(self) -> u64 {
         self.serial

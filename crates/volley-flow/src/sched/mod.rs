@@ -1,83 +1,78 @@
 //! A cooperative scheduler whose tasks are Volley coroutines that yield system calls
 //! (David Beazley's pyos design, with Rust types).
 //!
-//! A task body is a `#[coroutine]` closure taking [`TaskResume`]. It asks the [`Scheduler`] for
-//! things by yielding a [`Syscall`] and gets the answer back by `send` as a [`Reply`]. The
-//! helpers of this module wrap each call so a body reads like blocking code:
-//! `yield_from!(sleep(d))?`, `yield_from!(spawn(body))?`, `yield_from!(join(id))?`,
-//! `yield_from!(chan.recv())?`, `yield_from!(read(&mut stream, &mut buf))?`. The `?` lets a
-//! cancel (a thrown [`TaskError`]) or a kill (a close) propagate; a `match` catches them.
+//! A task is a `Co<impl TaskBody<T>>`: a `#[task]` function, or a closure body
+//! `#[coroutine] |_: TaskResume| { ... }` wrapped with `Co::new`. It asks the [`Scheduler`] for
+//! things by yielding a [`Syscall`] and gets the answer back by `send` as a [`Reply`]; the
+//! helpers wrap each call so a body reads like blocking code:
+//! `yield_from!(sleep(d))?`, `yield_from!(spawn(co))?`, `yield_from!(handle.join())?`,
+//! `yield_from!(chan.recv())?`, `yield_from!(read(&stream, &mut buf))?`. The `?` lets a cancel
+//! (a thrown [`TaskError`]) or a kill (a close) propagate; a `match` catches them. A task's
+//! error type is [`TaskError`], an error of any type, so `?` on an `io::Result` or any other
+//! std error raises it.
 //!
-//! | call | helper | evaluates to |
+//! Tasks of one scheduler may return different types: spawning gives a typed
+//! [`JoinHandle<T>`], and the outcome waits in the handle (dropped with it if nobody joins).
+//!
+//! The names every task uses are here; the helpers are grouped by job:
+//!
+//! | module | for | names |
 //! |---|---|---|
-//! | yield the CPU | [`yield_now`] | `()` |
-//! | own id | [`task_id`] | [`TaskId`] |
-//! | spawn | [`spawn`], [`spawn_named`], [`spawn_detached`], [`spawn_task`] | the new [`TaskId`] |
-//! | join | [`join`] | `Result<T, JoinError>`: the child's value, or raised / panicked / killed |
-//! | kill | [`kill`] | whether it was alive; its close arm and drops run |
-//! | cancel | [`cancel`] | whether it was alive; the error is thrown in, it may catch it |
-//! | sleep | [`sleep`], [`sleep_until`] | `()` |
-//! | socket readiness | [`readable`], [`writable`] | `()` |
-//! | socket I/O | [`accept`], [`connect`], [`read`], [`read_line`], [`write()`], [`write_all`] | the result |
-//! | channels | [`Channel::send`], [`Channel::recv`], [`Channel::close`] | see [`Channel`] |
-//! | wait lists | [`park`], [`wake_one`], [`wake_all`] | `()` / how many woken |
-//! | counters | [`stats`] | [`Stats`] |
-//! | shutdown | [`shutdown`] | closes every task, [`Scheduler::run`] returns |
+//! | here | running tasks | [`Scheduler`], [`spawn`], [`JoinHandle`] (`join`, `kill`, `cancel`, `detach`), [`TaskBody`], [`TaskResume`], [`TaskResult`], [`TaskError`], [`JoinError`], [`SchedError`], [`Syscall`], [`Reply`], [`TaskCall`] |
+//! | [`task`] | the task itself and its peers | [`task::yield_now`], [`task::task_id`], [`task::kill`], [`task::cancel`], [`task::shutdown`], [`task::stats`], [`task::TaskId`], [`task::Stats`], [`task::Call`] |
+//! | [`time`] | the clock | [`time::sleep`], [`time::sleep_until`], [`time::timeout`], [`time::Elapsed`] |
+//! | [`net`] | sockets | [`net::TcpListener`], [`net::TcpStream`], [`net::UnixStream`], [`net::accept`], [`net::connect`], [`net::read`], [`net::write`], [`net::write_all`], [`net::read_line`], [`net::readable`], [`net::writable`] |
+//! | [`sync`] | tasks waiting for each other | [`sync::Channel`] (`send`, `recv`, `close`, `try_send`, `try_recv`), [`sync::race`], [`sync::Either`], [`sync::WaitList`], [`sync::park`], [`sync::wake_one`], [`sync::wake_all`] |
 //!
-//! Helper coroutines nest: a helper such as [`accept`] or [`read_line`] yields system calls on
-//! behalf of the task that delegates to it, with no trampoline; killing the task mid-way closes
-//! the whole `yield_from!` chain, innermost first.
+//! Helper coroutines nest: a helper such as [`net::accept`] or [`net::read_line`] yields system
+//! calls on behalf of the task that delegates to it, with no trampoline; killing the task
+//! mid-way closes the whole `yield_from!` chain, innermost first.
 //!
-//! Task bodies that keep a borrow across a yield (a buffer passed to [`read`], a listener passed
-//! to [`accept`]) are written `static move`: the scheduler pins every task on the heap.
-//!
-//! Ended tasks: the outcome of a task spawned with [`spawn`] is kept until a task [`join`]s it
-//! (or [`Scheduler::take_outcome`] takes it); tasks nobody joins, such as one task per
-//! connection, are spawned with [`spawn_detached`] so nothing accumulates.
-//! [`Stats::unjoined`] counts the outcomes kept.
+//! Task bodies that keep a borrow across a yield (a buffer passed to [`net::read`], a listener
+//! passed to [`net::accept`]) are written `static move` (or `#[task(static)]`).
 //!
 //! # A complete TCP server
 //!
-//! An echo server: one accept loop, one detached task per connection, and a client thread
-//! that checks its bytes. The accept loop stops after two connections; `run` returns when the
+//! An echo server: one accept loop, one detached task per connection, and client threads
+//! that check their bytes. The accept loop stops after two connections; `run` returns when the
 //! last connection task ends.
 //!
 //! ```
 //! use std::io::{Read, Write};
-//! use std::net::{TcpListener, TcpStream};
-//! use volley_core::yield_from;
-//! use volley_flow::sched::{accept, listen, read, spawn_detached, write_all, Scheduler, TaskBody, TaskResume};
+//! use volley_core::{yield_from, Co};
+//! use volley_flow::sched::net::{accept, read, write_all, TcpListener, TcpStream};
+//! use volley_flow::sched::{spawn, Scheduler, TaskBody, TaskResume};
 //!
 //! /// Echoes every byte back until the peer closes.
-//! fn echo(mut stream: TcpStream) -> impl TaskBody {
-//!     #[coroutine]
-//!     static move |_: TaskResume| {
+//! fn echo(stream: TcpStream) -> Co<impl TaskBody> {
+//!     Co::pinned(#[coroutine] static move |_: TaskResume| {
 //!         let mut buf = [0u8; 4096];
 //!         loop {
-//!             let n = yield_from!(read(&mut stream, &mut buf))?;
+//!             let n = yield_from!(read(&stream, &mut buf))?;
 //!             if n == 0 {
 //!                 return Ok(());
 //!             }
-//!             yield_from!(write_all(&mut stream, &buf[..n]))?;
+//!             yield_from!(write_all(&stream, &buf[..n]))?;
 //!         }
-//!     }
+//!     })
+//!     .named("echo")
 //! }
 //!
-//! let listener: TcpListener = listen("127.0.0.1:0".parse().unwrap()).unwrap();
+//! let listener = TcpListener::bind("127.0.0.1:0".parse().unwrap()).unwrap();
 //! let addr = listener.local_addr().unwrap();
 //! let mut sched = Scheduler::new();
-//! sched.spawn_named("accept_loop", #[coroutine] static move |_: TaskResume| {
+//! let accepting = sched.spawn(Co::pinned(#[coroutine] static move |_: TaskResume| {
 //!     for _ in 0..2 {
 //!         let (stream, _peer) = yield_from!(accept(&listener))?;
-//!         yield_from!(spawn_detached(echo(stream)))?;
+//!         yield_from!(spawn(echo(stream)))?.detach();
 //!     }
 //!     Ok(())
-//! });
+//! }).named("accept_loop"));
 //!
 //! let clients: Vec<_> = (0..2)
 //!     .map(|i| {
 //!         std::thread::spawn(move || {
-//!             let mut conn = TcpStream::connect(addr).unwrap();
+//!             let mut conn = std::net::TcpStream::connect(addr).unwrap();
 //!             let message = format!("hello from client {i}");
 //!             conn.write_all(message.as_bytes()).unwrap();
 //!             conn.shutdown(std::net::Shutdown::Write).unwrap();
@@ -88,6 +83,7 @@
 //!     })
 //!     .collect();
 //! sched.run().unwrap();
+//! assert!(accepting.take_outcome().unwrap().is_ok());
 //! for client in clients {
 //!     client.join().unwrap();
 //! }
@@ -95,27 +91,166 @@
 
 mod calls;
 mod channel;
+mod entry;
 mod error;
+mod handle;
 mod id;
-mod net;
+mod race;
 mod reactor;
 mod scheduler;
 mod stats;
 mod syscall;
-mod task;
 mod timers;
 mod waitlist;
 
-pub use calls::{
-    cancel, detach, join, kill, park, readable, shutdown, sleep, sleep_until, spawn,
-    spawn_detached, spawn_named, spawn_task, stats, task_id, wake_all, wake_one, writable,
-    yield_now, Call, TaskCall,
-};
-pub use channel::{Channel, SendError, SendResult};
-pub use error::{JoinError, OrRaise, SchedError, TaskError};
-pub use id::TaskId;
-pub use net::{accept, connect, listen, read, read_line, write, write_all, LISTEN_BACKLOG};
+pub use error::{JoinError, SchedError, TaskError, TaskResult};
+pub use handle::{spawn, JoinHandle};
 pub use scheduler::Scheduler;
-pub use stats::Stats;
-pub use syscall::{Reply, SubBody, Syscall, Task, TaskBody, TaskResume};
-pub use waitlist::WaitList;
+pub use syscall::{Reply, Syscall, TaskBody, TaskCall, TaskResume};
+
+/// The running task and its peers: its id, yielding the CPU, killing and cancelling by id,
+/// the counters, a graceful shutdown, and raw system calls.
+///
+/// | helper | evaluates to |
+/// |---|---|
+/// | [`yield_now`] | `()`, after every other ready task ran once |
+/// | [`task_id`] | the task's own [`TaskId`] |
+/// | [`kill`] | whether the task was alive; its close arm and drops run |
+/// | [`cancel`] | whether the task was alive; the error is thrown in, it may catch it |
+/// | [`stats`] | the scheduler's [`Stats`] |
+/// | [`shutdown`] | closes every task, [`Scheduler::run`] returns |
+/// | [`Call`] | whatever its decoder makes of the reply to a [`Syscall`] of your own |
+///
+/// Spawning and joining are [`spawn`](super::spawn) and [`JoinHandle`](super::JoinHandle),
+/// at [`sched`](super) itself.
+///
+/// ```
+/// use volley_core::{yield_from, Co};
+/// use volley_flow::sched::task::{stats, task_id, yield_now};
+/// use volley_flow::sched::{Scheduler, TaskResume};
+/// let mut sched = Scheduler::new();
+/// let task = sched.spawn(Co::new(#[coroutine] |_: TaskResume| {
+///     yield_from!(yield_now())?;
+///     let me = yield_from!(task_id())?;
+///     let counters = yield_from!(stats())?;
+///     Ok((me.serial(), counters.switches))
+/// }));
+/// assert_eq!(sched.join(task).unwrap(), (1, 3));
+/// ```
+pub mod task {
+    pub use super::calls::{cancel, kill, shutdown, stats, task_id, yield_now, Call};
+    pub use super::entry::NewTask;
+    pub use super::id::TaskId;
+    pub use super::stats::Stats;
+    pub use super::{spawn, JoinHandle};
+}
+
+/// The clock: sleeping, and running a helper for at most a while.
+///
+/// | helper | evaluates to |
+/// |---|---|
+/// | [`sleep`] | `()`, at least the duration later |
+/// | [`sleep_until`] | `()`, at the instant or later |
+/// | [`timeout`] | `Ok(x)` from the helper, or `Err(`[`Elapsed`]`)` (the helper is closed) |
+///
+/// ```
+/// use std::time::Duration;
+/// use volley_core::{yield_from, Co};
+/// use volley_flow::sched::time::{sleep, timeout};
+/// use volley_flow::sched::{Scheduler, TaskResume};
+/// let mut sched = Scheduler::new();
+/// let task = sched.spawn(Co::new(#[coroutine] |_: TaskResume| {
+///     let quick = yield_from!(timeout(Duration::from_secs(60), sleep(Duration::from_millis(1))))?;
+///     let slow = yield_from!(timeout(Duration::from_millis(1), sleep(Duration::from_secs(60))))?;
+///     Ok((quick.is_ok(), slow.is_ok()))
+/// }));
+/// assert_eq!(sched.join(task).unwrap(), (true, false));
+/// ```
+pub mod time {
+    pub use super::calls::{sleep, sleep_until};
+    pub use super::race::{timeout, Elapsed};
+}
+
+/// Sockets owned by the scheduler's poller, and the helpers that read, write, accept and
+/// connect without blocking other tasks.
+///
+/// | item | what |
+/// |---|---|
+/// | [`TcpListener`] | [`TcpListener::bind`] (backlog [`LISTEN_BACKLOG`]), then [`accept`] |
+/// | [`TcpStream`] | from [`accept`] or [`connect`] |
+/// | [`UnixStream`] | [`UnixStream::pair`], or a std one taken over |
+/// | [`read`], [`write`], [`write_all`], [`read_line`] | I/O on any [`Stream`], waiting for readiness as needed |
+/// | [`readable`], [`writable`] | a bare readiness wait on any [`Socket`] |
+/// | [`Stream::try_read`], [`Stream::try_write`] | I/O that never waits |
+/// | [`IoSource`] | a socket's registration and readiness state |
+///
+/// A socket is registered with the poller the first time a task waits on it and deregistered
+/// when it is dropped. See [`accept`] and the [module example](super) for a server.
+///
+/// ```
+/// use volley_core::{yield_from, Co};
+/// use volley_flow::sched::net::{read, write_all, UnixStream};
+/// use volley_flow::sched::{Scheduler, TaskResume};
+/// let (a, b) = UnixStream::pair().unwrap();
+/// let mut sched = Scheduler::new();
+/// sched.spawn(Co::pinned(#[coroutine] static move |_: TaskResume| {
+///     yield_from!(write_all(&a, b"over the pair"))?;
+///     Ok(())
+/// })).detach();
+/// let reader = sched.spawn(Co::pinned(#[coroutine] static move |_: TaskResume| {
+///     let mut buf = [0u8; 32];
+///     let n = yield_from!(read(&b, &mut buf))?;
+///     Ok(String::from_utf8_lossy(&buf[..n]).into_owned())
+/// }));
+/// assert_eq!(sched.join(reader).unwrap(), "over the pair");
+/// ```
+pub mod net {
+    pub use super::reactor::IoSource;
+    pub use crate::sched::net_impl::*;
+}
+
+/// Tasks waiting for each other: channels, racing two helpers, and wait lists (the building
+/// block of both).
+///
+/// | item | what |
+/// |---|---|
+/// | [`Channel`] | bounded channel: `send` parks while full, `recv` while empty, `close` wakes everyone; `try_send` / `try_recv` never wait |
+/// | [`race`] | runs two helpers, evaluates to the [`Either`] that finished first; the loser is closed |
+/// | [`WaitList`] | a queue of parked tasks: [`park`], [`wake_one`], [`wake_all`] |
+///
+/// ```
+/// use volley_core::{yield_from, Co};
+/// use volley_flow::sched::sync::Channel;
+/// use volley_flow::sched::{Scheduler, TaskResume};
+/// let chan = Channel::bounded(8);
+/// for n in 1..=3 {
+///     chan.try_send(n).unwrap(); // before the scheduler runs: no task needed
+/// }
+/// let mut sched = Scheduler::new();
+/// let rx = chan.clone();
+/// let sum = sched.spawn(Co::new(#[coroutine] move |_: TaskResume| {
+///     let mut sum = 0;
+///     while let Ok(n) = rx.try_recv() {
+///         sum += n;
+///     }
+///     Ok(sum + yield_from!(rx.recv())?.unwrap_or(0))
+/// }));
+/// sched.spawn(Co::new(#[coroutine] move |_: TaskResume| {
+///     yield_from!(chan.send(4))??;
+///     Ok(())
+/// })).detach();
+/// assert_eq!(sched.join(sum).unwrap(), 10);
+/// ```
+pub mod sync {
+    pub use super::calls::{park, wake_all, wake_one};
+    pub use super::channel::{Channel, SendError, SendResult, TryRecvError, TrySendError};
+    pub use super::race::{race, Either};
+    pub use super::waitlist::WaitList;
+}
+
+#[path = "net.rs"]
+mod net_impl;
+
+pub(crate) use id::TaskId;
+pub(crate) use stats::Stats;
+pub(crate) use waitlist::WaitList;

@@ -1,37 +1,33 @@
-//! Socket readiness: which task waits for which file descriptor, and the poller (`mio`,
-//! epoll on Linux) that reports readiness.
+//! Socket readiness: each socket owns its registration and its readiness state ([`IoSource`]),
+//! and the reactor (`mio`, epoll on Linux) reports edges into that state and wakes the tasks
+//! that wait.
 //!
-//! A descriptor is registered once, edge-triggered, for both directions, and stays registered
-//! while it lives: the kernel drops the registration itself when the socket is closed. Every
-//! edge the poller reports is recorded in this thread's [readiness table](readiness), whether
-//! or not a task waits, so no edge is lost. The socket helpers record there when an operation
-//! found the socket drained, and wait for the next edge before trying again.
+//! A socket is registered once, edge-triggered, for both directions, the first time a task
+//! waits on it, and stays registered while it lives; dropping the socket deregisters it and
+//! frees its entry. Every edge the poller reports is recorded in the socket's state, whether
+//! or not a task waits, so no edge is lost. The socket's own reads and writes record there
+//! when they found it drained (`WouldBlock`, or a short read or write), and the helpers wait
+//! for the next edge before trying again.
 //!
-//! A wait on a direction known not ready, by the task that armed the registration, costs no
-//! system call. Any other wait (another task, another reactor, a descriptor the table knows
-//! nothing about, a direction that may be ready) arms the registration again (`epoll_ctl`
-//! `MOD`, or `ADD` for a descriptor new to the poller), and the kernel then reports at once a
-//! descriptor that is already ready.
-//!
-//! A closed descriptor's number is reused by the next socket. `accept`, `connect`, and the end
-//! of stream or an error seen by a helper reset the table's entry, so the next wait arms afresh.
-//! As a last resort for sockets made elsewhere, a wait that blocked without a system call and
-//! saw no edge for [`VERIFY_AFTER`] is checked once by arming again: a stale registration costs
-//! a delay, never a hang.
-
-mod readiness;
-#[cfg(test)]
-mod tests;
-
-pub(crate) use readiness::{forget_fd, is_ready, set_drained, set_would_block};
+//! So a request/response cycle costs the system calls of a hand-written epoll loop: wait,
+//! read, write. A wait on a registered socket costs no system call: a direction known not
+//! ready blocks until the next edge, one that may be ready answers at once (a wrong guess
+//! costs one `WouldBlock`). A wait that registers the socket marks both directions not ready;
+//! the kernel reports at once a socket that already is.
 
 use super::{SchedError, TaskId};
 use mio::unix::SourceFd;
 use mio::{Events, Interest, Poll, Token};
+use slab::Slab;
+use std::fmt;
 use std::io;
 use std::os::fd::RawFd;
-use std::sync::atomic::{AtomicU32, Ordering};
-use std::time::{Duration, Instant};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU8, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+#[cfg(test)]
+mod tests;
 
 /// Which readiness a task waits for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,29 +43,174 @@ pub(crate) struct Waiter {
     pub(crate) wait: u32,
 }
 
-/// How long a wait that blocked without a system call goes without an edge before its
-/// registration is checked.
-pub(crate) const VERIFY_AFTER: Duration = Duration::from_millis(50);
+const NOT_READABLE: u8 = 1;
+const NOT_WRITABLE: u8 = 2;
+const READ_CLOSED: u8 = 4;
+const WRITE_CLOSED: u8 = 8;
 
-/// A blocked wait.
-#[derive(Debug, Clone, Copy)]
-struct Waiting {
-    waiter: Waiter,
-    /// The sweep count when it began (see [`Reactor::sweep`]).
-    since: u64,
-    /// Whether its registration was armed or checked during this wait.
-    checked: bool,
+/// Locks a mutex, ignoring poisoning (nothing here is left half-updated by a panic).
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-#[derive(Debug, Default, Clone, Copy)]
-struct IoSlot {
-    reader: Option<Waiting>,
-    writer: Option<Waiting>,
+/// A socket's registration with a poller and its readiness state: what a socket type of
+/// [`sched::net`](super::net) owns and what [`Syscall::Readable`](super::Syscall::Readable) and
+/// [`Syscall::Writable`](super::Syscall::Writable) carry. Cloning it makes another handle to
+/// the same state.
+///
+/// "Not ready" is only ever recorded right after an operation showed it (`WouldBlock`, or a
+/// short read or write, which drained the socket's buffer), and the next edge the poller
+/// reports for that direction erases it. A hang-up or error edge is kept ("closed"): a closed
+/// direction stays ready, even after a short read, until an operation blocks again, as end of
+/// stream and errors never send a second edge.
+///
+/// ```
+/// use volley_flow::sched::net::{Socket, UnixStream};
+/// let (a, _b) = UnixStream::pair().unwrap();
+/// let source = a.io_source().clone();
+/// assert!(format!("{source:?}").starts_with("IoSource"));
+/// ```
+#[derive(Clone)]
+pub struct IoSource(pub(crate) Arc<Io>);
+
+/// The shared part of an [`IoSource`].
+pub(crate) struct Io {
+    fd: RawFd,
+    flags: AtomicU8,
+    /// The id of the reactor the socket is registered with (0: none).
+    reactor: AtomicU32,
+    /// Its token there.
+    token: AtomicUsize,
+    registration: Mutex<Option<Registration>>,
 }
 
-impl IoSlot {
+/// Where a socket is registered: what its drop deregisters from.
+struct Registration {
+    shared: Arc<Shared>,
+    token: usize,
+}
+
+impl IoSource {
+    /// The state of a new socket, not registered anywhere; every direction counts as ready.
+    pub(crate) fn new(fd: RawFd) -> Self {
+        IoSource(Arc::new(Io {
+            fd,
+            flags: AtomicU8::new(0),
+            reactor: AtomicU32::new(0),
+            token: AtomicUsize::new(0),
+            registration: Mutex::new(None),
+        }))
+    }
+
     #[inline]
-    fn place(&mut self, dir: Direction) -> &mut Option<Waiting> {
+    fn flags(&self) -> u8 {
+        self.0.flags.load(Ordering::Relaxed)
+    }
+
+    #[inline]
+    fn set_flags(&self, flags: u8) {
+        self.0.flags.store(flags, Ordering::Relaxed);
+    }
+
+    #[inline]
+    fn bits(dir: Direction) -> (u8, u8) {
+        match dir {
+            Direction::Read => (NOT_READABLE, READ_CLOSED),
+            Direction::Write => (NOT_WRITABLE, WRITE_CLOSED),
+        }
+    }
+
+    /// Whether an operation in `dir` may succeed now (unknown counts as ready).
+    #[inline]
+    pub(crate) fn is_ready(&self, dir: Direction) -> bool {
+        let (not_ready, closed) = Self::bits(dir);
+        self.flags() & (not_ready | closed) != not_ready
+    }
+
+    /// An operation in `dir` returned `WouldBlock`: nothing is ready until the next edge, and
+    /// the direction is not closed.
+    #[inline]
+    pub(crate) fn set_would_block(&self, dir: Direction) {
+        let (not_ready, closed) = Self::bits(dir);
+        self.set_flags((self.flags() | not_ready) & !closed);
+    }
+
+    /// An operation in `dir` moved fewer bytes than asked: the socket's buffer is drained, so
+    /// the next operation waits for an edge first, unless the direction is closed.
+    #[inline]
+    pub(crate) fn set_drained(&self, dir: Direction) {
+        let (not_ready, _) = Self::bits(dir);
+        self.set_flags(self.flags() | not_ready);
+    }
+
+    /// The poller reported an edge in `dir`; `closed` for a hang-up or an error.
+    #[inline]
+    pub(crate) fn set_ready(&self, dir: Direction, closed: bool) {
+        let (not_ready, closed_bit) = Self::bits(dir);
+        let mut flags = self.flags() & !not_ready;
+        if closed {
+            flags |= closed_bit;
+        }
+        self.set_flags(flags);
+    }
+
+    /// Deregisters the socket (it is being closed) and frees its reactor entry.
+    pub(crate) fn release(&self) {
+        let registration = lock(&self.0.registration).take();
+        if let Some(Registration { shared, token }) = registration {
+            shared.forget(self.0.fd, token);
+        }
+        self.0.reactor.store(0, Ordering::Relaxed);
+    }
+
+    /// Whether the socket is registered with a reactor.
+    #[cfg(test)]
+    pub(crate) fn is_registered(&self) -> bool {
+        self.0.reactor.load(Ordering::Relaxed) != 0
+    }
+}
+
+impl fmt::Debug for IoSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("IoSource")
+            .field("fd", &self.0.fd)
+            .field("readable", &self.is_ready(Direction::Read))
+            .field("writable", &self.is_ready(Direction::Write))
+            .finish()
+    }
+}
+
+/// What a reactor shares with the sockets registered with it: a handle on the poller to
+/// deregister from, and the tokens of dropped sockets to free.
+struct Shared {
+    registry: mio::Registry,
+    freed: Mutex<Vec<usize>>,
+    any_freed: AtomicBool,
+}
+
+impl Shared {
+    fn forget(&self, fd: RawFd, token: usize) {
+        // The descriptor is about to be closed, which also ends its registration; the explicit
+        // deregistration covers a descriptor duplicated elsewhere.
+        let _ = self.registry.deregister(&mut SourceFd(&fd));
+        lock(&self.freed).push(token);
+        self.any_freed.store(true, Ordering::Release);
+    }
+}
+
+/// One registered socket: its state and who waits on it.
+struct Entry {
+    io: IoSource,
+    generation: u32,
+    reader: Option<Waiter>,
+    writer: Option<Waiter>,
+}
+
+impl Entry {
+    #[inline]
+    fn place(&mut self, dir: Direction) -> &mut Option<Waiter> {
         match dir {
             Direction::Read => &mut self.reader,
             Direction::Write => &mut self.writer,
@@ -77,20 +218,28 @@ impl IoSlot {
     }
 }
 
-/// Numbers reactors, so the readiness table tells whose registration it vouches for.
+/// What a wait found.
+pub(crate) enum Waited {
+    /// The direction may be ready already: try the operation.
+    Ready,
+    /// The task is recorded as waiting under this token.
+    Blocked { token: usize },
+}
+
+/// Numbers reactors, so a socket tells whose registration it holds.
 static NEXT_REACTOR: AtomicU32 = AtomicU32::new(1);
 
-/// The poller and the waiters, indexed by file descriptor. The poller is made on first use,
-/// so a scheduler that never touches a socket opens no file descriptor.
+const EVENTS_PER_POLL: usize = 1024;
+const KEY_BITS: u32 = 32;
+
+/// The poller and the registered sockets. The poller is made on first use, so a scheduler
+/// that never touches a socket opens no file descriptor.
 pub(crate) struct Reactor {
     id: u32,
-    poller: Option<(Poll, Events)>,
-    slots: Vec<IoSlot>,
+    poller: Option<(Poll, Events, Arc<Shared>)>,
+    entries: Slab<Entry>,
+    generation: u32,
     waiting: usize,
-    /// Waits that blocked without a system call and are not checked yet.
-    unchecked: usize,
-    sweeps: u64,
-    sweep_due: Option<Instant>,
     /// Whether the next blocking poll first polls without sleeping (see [`Reactor::spin_polls`]).
     spin: bool,
     /// How many polls without sleeping a loaded poller makes before it blocks; 0 turns
@@ -103,21 +252,17 @@ impl Default for Reactor {
         Reactor {
             id: NEXT_REACTOR.fetch_add(1, Ordering::Relaxed).max(1),
             poller: None,
-            slots: Vec::new(),
+            entries: Slab::new(),
+            generation: 0,
             waiting: 0,
-            unchecked: 0,
-            sweeps: 0,
-            sweep_due: None,
             spin: false,
             spin_polls: 0,
         }
     }
 }
 
-const EVENTS_PER_POLL: usize = 1024;
-
 /// Busy-polling, when a scheduler turns it on with `set_busy_poll(n)`: while the poller is
-/// loaded (its last blocking poll found several descriptors ready, or a spin found one), a
+/// loaded (its last blocking poll found several sockets ready, or a spin found one), a
 /// blocking poll first asks up to `n` times without sleeping. A peer that sends to a sleeping
 /// poller pays for waking it, and on loopback that peer may be the bottleneck: a loaded server
 /// answers more requests per second when it is caught awake, at the price of CPU time. A spin
@@ -145,75 +290,127 @@ impl Reactor {
         self.waiting
     }
 
-    /// Registers `waiter` for `dir` readiness of `fd`.
+    #[inline]
+    fn entry(&mut self, token: usize) -> Option<&mut Entry> {
+        let key = token & ((1 << KEY_BITS) - 1);
+        let generation = (token >> KEY_BITS) as u32;
+        self.entries
+            .get_mut(key)
+            .filter(|entry| entry.generation == generation)
+    }
+
+    /// Waits for `dir` readiness of `io` on behalf of `waiter`: answers at once if the
+    /// direction may be ready, else records the waiter (registering the socket first if it is
+    /// not registered here).
     pub(crate) fn wait(
         &mut self,
-        fd: RawFd,
+        io: &IoSource,
         dir: Direction,
         waiter: Waiter,
-    ) -> Result<(), SchedError> {
-        let index = usize::try_from(fd)
-            .map_err(|_| SchedError::Io(io::Error::from_raw_os_error(9 /* EBADF */)))?;
-        if self.slots.len() <= index {
-            self.slots.resize(index + 1, IoSlot::default());
-        }
-        if self.slots[index].place(dir).is_some() {
-            return Err(SchedError::IoBusy { fd });
-        }
-        let id = self.id;
-        let (trusted, known_here) = readiness::with_fd(fd, |state| {
-            let known_here = state.reactor == id;
-            let trusted =
-                known_here && state.armed_for == waiter.task.serial && !state.is_ready(dir);
-            (trusted, known_here)
-        });
-        let checked = if trusted {
-            if self.sweep_due.is_none() {
-                self.sweep_due = Some(Instant::now() + VERIFY_AFTER);
+    ) -> Result<Waited, SchedError> {
+        let mut token = None;
+        if io.0.reactor.load(Ordering::Relaxed) == self.id {
+            let known = io.0.token.load(Ordering::Relaxed);
+            if self.entry(known).is_some() {
+                if io.is_ready(dir) {
+                    return Ok(Waited::Ready);
+                }
+                token = Some(known);
             }
-            self.unchecked += 1;
-            false
-        } else {
-            arm(self.registry()?, fd, known_here).map_err(SchedError::Io)?;
-            readiness::with_fd(fd, |state| {
-                state.set_would_block(dir);
-                state.reactor = id;
-                state.armed_for = waiter.task.serial;
-            });
-            true
+        }
+        let token = match token {
+            Some(token) => token,
+            None => self.register(io)?,
         };
-        *self.slots[index].place(dir) = Some(Waiting {
-            waiter,
-            since: self.sweeps,
-            checked,
-        });
+        let Some(entry) = self.entry(token) else {
+            return Err(SchedError::Io(io::ErrorKind::NotFound.into()));
+        };
+        let place = entry.place(dir);
+        if place.is_some() {
+            return Err(SchedError::IoBusy);
+        }
+        *place = Some(waiter);
         self.waiting += 1;
-        Ok(())
+        Ok(Waited::Blocked { token })
     }
 
-    /// The poller's registry; the poller is made on first use.
-    fn registry(&mut self) -> Result<&mio::Registry, SchedError> {
+    /// Registers `io` with this reactor's poller (moving it from another reactor's if need
+    /// be); answers its token.
+    fn register(&mut self, io: &IoSource) -> Result<usize, SchedError> {
         if self.poller.is_none() {
             let poll = Poll::new().map_err(SchedError::Io)?;
-            self.poller = Some((poll, Events::with_capacity(EVENTS_PER_POLL)));
+            let registry = poll.registry().try_clone().map_err(SchedError::Io)?;
+            let shared = Arc::new(Shared {
+                registry,
+                freed: Mutex::new(Vec::new()),
+                any_freed: AtomicBool::new(false),
+            });
+            self.poller = Some((poll, Events::with_capacity(EVENTS_PER_POLL), shared));
         }
-        match &self.poller {
-            Some((poll, _)) => Ok(poll.registry()),
-            None => Err(SchedError::Io(io::ErrorKind::NotFound.into())),
+        let Some((_, _, shared)) = &self.poller else {
+            return Err(SchedError::Io(io::ErrorKind::NotFound.into()));
+        };
+        let shared = shared.clone();
+        let mut registration = lock(&io.0.registration);
+        if let Some(old) = registration.take() {
+            old.shared.forget(io.0.fd, old.token);
+        }
+        self.generation = self.generation.wrapping_add(1);
+        let generation = self.generation;
+        let key = self.entries.insert(Entry {
+            io: io.clone(),
+            generation,
+            reader: None,
+            writer: None,
+        });
+        let token = ((generation as usize) << KEY_BITS) | key;
+        // Both directions count as not ready: the kernel reports at once what already is.
+        io.set_flags(NOT_READABLE | NOT_WRITABLE);
+        if let Err(e) = shared.registry.register(
+            &mut SourceFd(&io.0.fd),
+            Token(token),
+            Interest::READABLE | Interest::WRITABLE,
+        ) {
+            self.entries.remove(key);
+            io.set_flags(0);
+            io.0.reactor.store(0, Ordering::Relaxed);
+            return Err(SchedError::Io(e));
+        }
+        *registration = Some(Registration { shared, token });
+        io.0.token.store(token, Ordering::Relaxed);
+        io.0.reactor.store(self.id, Ordering::Relaxed);
+        Ok(token)
+    }
+
+    /// Forgets `task`'s wait under `token` (it was killed or cancelled).
+    pub(crate) fn forget(&mut self, token: usize, dir: Direction, task: TaskId) {
+        let Some(entry) = self.entry(token) else {
+            return;
+        };
+        let place = entry.place(dir);
+        if place.is_some_and(|w| w.task == task) {
+            *place = None;
+            self.waiting -= 1;
         }
     }
 
-    /// Forgets `task`'s wait on `fd` (it was killed or cancelled).
-    pub(crate) fn forget(&mut self, fd: RawFd, dir: Direction, task: TaskId) {
-        let Some(slot) = usize::try_from(fd).ok().and_then(|i| self.slots.get_mut(i)) else {
+    /// Frees the entries of sockets dropped since the last poll.
+    fn free_dropped(&mut self, woken: &mut Vec<Waiter>) {
+        let Some((_, _, shared)) = &self.poller else {
             return;
         };
-        let place = slot.place(dir);
-        if let Some(waiting) = place.filter(|w| w.waiter.task == task) {
-            *place = None;
-            self.waiting -= 1;
-            if !waiting.checked {
-                self.unchecked -= 1;
+        if !shared.any_freed.swap(false, Ordering::Acquire) {
+            return;
+        }
+        let freed = std::mem::take(&mut *lock(&shared.freed));
+        for token in freed {
+            let key = token & ((1 << KEY_BITS) - 1);
+            if self.entry(token).is_some() {
+                let entry = self.entries.remove(key);
+                for waiter in [entry.reader, entry.writer].into_iter().flatten() {
+                    self.waiting -= 1;
+                    woken.push(waiter);
+                }
             }
         }
     }
@@ -225,17 +422,16 @@ impl Reactor {
         timeout: Option<Duration>,
         woken: &mut Vec<Waiter>,
     ) -> Result<(), SchedError> {
-        let Some((poll, events)) = self.poller.as_mut() else {
+        self.free_dropped(woken);
+        let Some((poll, events, _)) = self.poller.as_mut() else {
             return Ok(());
         };
-        let timeout = match self.sweep_due {
-            Some(due) => {
-                let left = due.saturating_duration_since(Instant::now());
-                Some(timeout.map_or(left, |t| t.min(left)))
-            }
-            None => timeout,
+        let blocking = timeout != Some(Duration::ZERO) && woken.is_empty();
+        let timeout = if woken.is_empty() {
+            timeout
+        } else {
+            Some(Duration::ZERO)
         };
-        let blocking = timeout != Some(Duration::ZERO);
         let mut spins_left = if blocking && self.spin {
             self.spin_polls
         } else {
@@ -271,111 +467,46 @@ impl Reactor {
             self.spin = self.spin_polls > 0 && (found_by_spin || events.iter().nth(1).is_some());
         }
         for event in events.iter() {
-            let fd = event.token().0;
+            let token = event.token().0;
+            let key = token & ((1 << KEY_BITS) - 1);
+            let Some(entry) = self
+                .entries
+                .get_mut(key)
+                .filter(|entry| entry.generation == (token >> KEY_BITS) as u32)
+            else {
+                continue;
+            };
             let error = event.is_error();
             let readable = error || event.is_readable() || event.is_read_closed();
             let writable = error || event.is_writable() || event.is_write_closed();
-            readiness::with_fd(fd as RawFd, |state| {
-                if readable {
-                    state.set_ready(Direction::Read, error || event.is_read_closed());
-                }
-                if writable {
-                    state.set_ready(Direction::Write, error || event.is_write_closed());
-                }
-            });
-            let Some(slot) = self.slots.get_mut(fd) else {
-                continue;
-            };
-            for (ready, dir) in [(readable, Direction::Read), (writable, Direction::Write)] {
-                if !ready {
-                    continue;
-                }
-                if let Some(waiting) = slot.place(dir).take() {
-                    self.waiting -= 1;
-                    if !waiting.checked {
-                        self.unchecked -= 1;
-                    }
-                    woken.push(waiting.waiter);
-                }
+            if readable {
+                entry
+                    .io
+                    .set_ready(Direction::Read, error || event.is_read_closed());
             }
-        }
-        if let Some(due) = self.sweep_due {
-            let now = Instant::now();
-            if now >= due {
-                self.sweep(now, woken);
+            if writable {
+                entry
+                    .io
+                    .set_ready(Direction::Write, error || event.is_write_closed());
+            }
+            for (ready, dir) in [(readable, Direction::Read), (writable, Direction::Write)] {
+                if ready {
+                    if let Some(waiter) = entry.place(dir).take() {
+                        self.waiting -= 1;
+                        woken.push(waiter);
+                    }
+                }
             }
         }
         Ok(())
     }
 
-    /// Checks the registration of every wait that blocked without a system call before the
-    /// previous sweep and is still waiting. A descriptor whose registration cannot be armed
-    /// (it was closed under the wait) wakes its waiter, whose next operation reports the error.
-    fn sweep(&mut self, now: Instant, woken: &mut Vec<Waiter>) {
-        let Some((poll, _)) = self.poller.as_ref() else {
-            return;
-        };
-        let registry = poll.registry();
-        let previous = self.sweeps;
-        self.sweeps += 1;
-        for (index, slot) in self.slots.iter_mut().enumerate() {
-            for dir in [Direction::Read, Direction::Write] {
-                let place = slot.place(dir);
-                let Some(waiting) = place.as_mut() else {
-                    continue;
-                };
-                if waiting.checked || waiting.since >= previous {
-                    continue;
-                }
-                waiting.checked = true;
-                self.unchecked -= 1;
-                let fd = index as RawFd;
-                if let Err(error) = arm(registry, fd, true) {
-                    tracing::debug!(target: "volley::sched", fd, %error, "a waited descriptor cannot be polled; waking its task");
-                    readiness::with_fd(fd, |state| state.set_ready(dir, true));
-                    woken.push(waiting.waiter);
-                    *place = None;
-                    self.waiting -= 1;
-                }
-            }
-        }
-        self.sweep_due = (self.unchecked > 0).then(|| now + VERIFY_AFTER);
-    }
-
     /// Forgets every waiter (the scheduler closed every task).
     pub(crate) fn clear_waiters(&mut self) {
-        for slot in &mut self.slots {
-            slot.reader = None;
-            slot.writer = None;
+        for (_, entry) in &mut self.entries {
+            entry.reader = None;
+            entry.writer = None;
         }
         self.waiting = 0;
-        self.unchecked = 0;
-        self.sweep_due = None;
-    }
-}
-
-/// Arms the registration of `fd` for both directions: re-arms it if `registered` (the kernel
-/// then reports current readiness again), else adds it; either falls back to the other when the
-/// poller says otherwise (a closed descriptor's number reused, or a registration kept by a
-/// duplicate of the descriptor).
-fn arm(registry: &mio::Registry, fd: RawFd, registered: bool) -> io::Result<()> {
-    let token = Token(fd as usize);
-    let interest = Interest::READABLE | Interest::WRITABLE;
-    let mut source = SourceFd(&fd);
-    if registered {
-        match registry.reregister(&mut source, token, interest) {
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                tracing::debug!(target: "volley::sched", fd, "descriptor closed and reused: registered afresh");
-                registry.register(&mut source, token, interest)
-            }
-            other => other,
-        }
-    } else {
-        match registry.register(&mut source, token, interest) {
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
-                registry.reregister(&mut source, token, interest)
-            }
-            other => other,
-        }
     }
 }

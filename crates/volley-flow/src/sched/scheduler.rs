@@ -1,18 +1,19 @@
 //! The scheduler: the task table, the ready queue, and the run loop that resumes tasks and
 //! carries out their system calls.
 
-use super::reactor::{Direction, Reactor, Waiter};
-use super::task::{Cold, Hot, Pending, Status, Wait};
+use super::entry::{Cold, Erased, Hot, NewTask, Status, Turn, Wait};
+use super::reactor::{Direction, Reactor, Waited, Waiter};
 use super::timers::Timers;
+use super::waitlist::Deferred;
 use super::{
-    JoinError, Reply, SchedError, Stats, Syscall, Task, TaskBody, TaskError, TaskId, WaitList,
+    JoinError, JoinHandle, Reply, SchedError, Stats, Syscall, TaskBody, TaskError, TaskId,
+    TaskResume, WaitList,
 };
 use slab::Slab;
-use std::borrow::Cow;
-use std::collections::HashMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::rc::Rc;
 use std::time::{Duration, Instant};
-use volley_core::{Co, CoError, Step};
+use volley_core::{Co, Resume};
 
 /// A single-threaded cooperative scheduler whose tasks are Volley coroutines that yield
 /// [`Syscall`]s and receive [`Reply`]s (David Beazley's pyos design).
@@ -24,46 +25,46 @@ use volley_core::{Co, CoError, Step};
 /// inside the task's `tracing` span (`task` with its `id` and `name`). Dropping the scheduler
 /// closes every remaining task, so their cleanup runs.
 ///
-/// `T` is what tasks return (`()` unless a task body says otherwise).
+/// Tasks of one scheduler may return different types: each [`JoinHandle`] is typed.
 ///
 /// ```
 /// use std::cell::RefCell;
 /// use std::rc::Rc;
 /// use std::time::Duration;
-/// use volley_core::yield_from;
-/// use volley_flow::sched::{join, sleep, spawn, Scheduler, TaskResume};
+/// use volley_core::{yield_from, Co};
+/// use volley_flow::sched::time::sleep;
+/// use volley_flow::sched::{spawn, Scheduler, TaskResume};
 ///
 /// let log = Rc::new(RefCell::new(Vec::new()));
 /// let mut sched = Scheduler::new();
 /// let out = log.clone();
-/// sched.spawn(#[coroutine] move |_: TaskResume<u32>| {
+/// let parent = sched.spawn(Co::new(#[coroutine] move |_: TaskResume| {
 ///     let inner = out.clone();
-///     let child = yield_from!(spawn(#[coroutine] move |_: TaskResume<u32>| {
+///     let child = yield_from!(spawn(Co::new(#[coroutine] move |_: TaskResume| {
 ///         yield_from!(sleep(Duration::from_millis(2)))?;
 ///         inner.borrow_mut().push("child woke");
 ///         Ok(40)
-///     }))?;
+///     })))?;
 ///     out.borrow_mut().push("parent joins");
-///     let value = yield_from!(join(child))?.unwrap();
+///     let value = yield_from!(child.join())??;
 ///     Ok(value + 2)
-/// });
-/// sched.run().unwrap();
+/// }));
+/// assert_eq!(sched.join(parent).unwrap(), 42);
 /// assert_eq!(*log.borrow(), ["parent joins", "child woke"]);
 /// ```
-pub struct Scheduler<T = ()> {
-    /// What every switch touches, one cache line per task.
-    tasks: Slab<Hot<T>>,
+pub struct Scheduler {
+    /// What every switch touches.
+    tasks: Slab<Hot>,
     /// The rest of each task, at the same key as its hot half.
-    cold: Vec<Option<Cold<T>>>,
+    cold: Vec<Option<Cold>>,
     /// Tasks to resume in the next round, in the order they became ready.
     ready: Vec<TaskId>,
     /// The buffer of the round being run, kept to reuse its allocation.
     spare: Vec<TaskId>,
-    /// A `Reply::Done` written long before it is sent; see [`Scheduler::run_task`].
-    done: Reply<T>,
     timers: Timers,
     reactor: Reactor,
-    unjoined: HashMap<TaskId, Result<T, JoinError>>,
+    /// Wakes asked for without a system call (`try_send`, `try_recv`).
+    deferred: Rc<Deferred>,
     serial: u64,
     switches: u64,
     spawned: u64,
@@ -73,24 +74,23 @@ pub struct Scheduler<T = ()> {
 }
 
 /// What the run loop does after a system call.
-enum Next<T> {
+enum Next {
     /// Resume the same task at once with this.
-    Continue(Pending<T>),
+    Continue(TaskResume),
     /// The task is queued, blocked or gone: move on.
     Suspend,
 }
 
-impl<T> Default for Scheduler<T> {
+impl Default for Scheduler {
     fn default() -> Self {
         Scheduler {
             tasks: Slab::new(),
             cold: Vec::new(),
             ready: Vec::new(),
             spare: Vec::new(),
-            done: Reply::Done,
             timers: Timers::default(),
             reactor: Reactor::default(),
-            unjoined: HashMap::new(),
+            deferred: Rc::default(),
             serial: 0,
             switches: 0,
             spawned: 0,
@@ -101,12 +101,12 @@ impl<T> Default for Scheduler<T> {
     }
 }
 
-impl<T> Scheduler<T> {
+impl Scheduler {
     /// An empty scheduler. It opens no file descriptor until a task waits for a socket.
     ///
     /// ```
     /// use volley_flow::sched::Scheduler;
-    /// let mut sched: Scheduler = Scheduler::new();
+    /// let mut sched = Scheduler::new();
     /// sched.run().unwrap(); // no task: returns at once
     /// ```
     pub fn new() -> Self {
@@ -121,7 +121,7 @@ impl<T> Scheduler<T> {
     ///
     /// ```
     /// use volley_flow::sched::Scheduler;
-    /// let mut sched: Scheduler = Scheduler::new();
+    /// let mut sched = Scheduler::new();
     /// assert_eq!(sched.busy_poll(), 0);
     /// sched.set_busy_poll(256);
     /// assert_eq!(sched.busy_poll(), 256);
@@ -134,75 +134,39 @@ impl<T> Scheduler<T> {
     ///
     /// ```
     /// use volley_flow::sched::Scheduler;
-    /// assert_eq!(Scheduler::<()>::new().busy_poll(), 0);
+    /// assert_eq!(Scheduler::new().busy_poll(), 0);
     /// ```
     pub fn busy_poll(&self) -> u32 {
         self.reactor.spin_polls()
     }
 
-    /// Spawns a task; its outcome is kept for [`take_outcome`](Scheduler::take_outcome) or a
-    /// task's [`join`](super::join).
-    ///
-    /// ```
-    /// use volley_flow::sched::{Scheduler, TaskResume};
-    /// let mut sched = Scheduler::new();
-    /// let id = sched.spawn(#[coroutine] |_: TaskResume<&str>| Ok("done"));
-    /// sched.run().unwrap();
-    /// assert_eq!(sched.take_outcome(id).unwrap().unwrap(), "done");
-    /// ```
-    pub fn spawn(&mut self, body: impl TaskBody<T>) -> TaskId
-    where
-        T: 'static,
-    {
-        self.spawn_task(Co::boxed(body).named("task"), false)
-    }
-
-    /// Spawns a named task (the name is in its tracing span).
-    ///
-    /// ```
-    /// use volley_flow::sched::{Scheduler, TaskResume};
-    /// let mut sched = Scheduler::new();
-    /// sched.spawn_named("ticker", #[coroutine] |_: TaskResume| Ok(()));
-    /// sched.run().unwrap();
-    /// ```
-    pub fn spawn_named(
-        &mut self,
-        name: impl Into<Cow<'static, str>>,
-        body: impl TaskBody<T>,
-    ) -> TaskId
-    where
-        T: 'static,
-    {
-        self.spawn_task(Co::boxed(body).named(name), false)
-    }
-
-    /// Spawns a task whose outcome is dropped when it ends (failures are still logged).
-    ///
-    /// ```
-    /// use volley_flow::sched::{Scheduler, TaskResume};
-    /// let mut sched = Scheduler::new();
-    /// let id = sched.spawn_detached(#[coroutine] |_: TaskResume| Ok(()));
-    /// sched.run().unwrap();
-    /// assert!(sched.take_outcome(id).is_none());
-    /// ```
-    pub fn spawn_detached(&mut self, body: impl TaskBody<T>) -> TaskId
-    where
-        T: 'static,
-    {
-        self.spawn_task(Co::boxed(body).named("task"), true)
-    }
-
-    /// Spawns an already built [`Task`], joinable or detached.
+    /// Spawns a task and answers its typed [`JoinHandle`]. It takes any `Co<impl
+    /// TaskBody<T>>`: what a `#[task]` function returns, or a closure body wrapped with
+    /// `Co::new`. The task's name (in its tracing span) is the coroutine's.
     ///
     /// ```
     /// use volley_core::Co;
     /// use volley_flow::sched::{Scheduler, TaskResume};
     /// let mut sched = Scheduler::new();
-    /// let task = Co::boxed(#[coroutine] |_: TaskResume| Ok(())).named("prebuilt");
-    /// sched.spawn_task(task, false);
+    /// let text = sched.spawn(Co::new(#[coroutine] |_: TaskResume| Ok("done")).named("words"));
+    /// let number = sched.spawn(Co::new(#[coroutine] |_: TaskResume| Ok(7u32)).named("numbers"));
     /// sched.run().unwrap();
+    /// assert_eq!(text.take_outcome().unwrap().unwrap(), "done");
+    /// assert_eq!(number.take_outcome().unwrap().unwrap(), 7);
     /// ```
-    pub fn spawn_task(&mut self, task: Task<T>, detached: bool) -> TaskId {
+    pub fn spawn<B, T>(&mut self, co: Co<B>) -> JoinHandle<T>
+    where
+        B: TaskBody<T> + 'static,
+        T: 'static,
+    {
+        let (task, slot) = NewTask::new(co);
+        let id = self.insert(task, None);
+        JoinHandle::new(id, slot)
+    }
+
+    /// Puts a new task in the table and queues it; `parent` links it (killed with it).
+    fn insert(&mut self, new: NewTask, parent: Option<TaskId>) -> TaskId {
+        let NewTask { task, .. } = new;
         self.serial += 1;
         self.spawned += 1;
         let entry = self.tasks.vacant_entry();
@@ -213,25 +177,31 @@ impl<T> Scheduler<T> {
         let span = tracing::info_span!(target: "volley::sched", "task", id = id.serial, name = task.name());
         tracing::debug!(target: "volley::sched", parent: &span, "task spawned");
         entry.insert(Hot {
-            co: task,
+            task,
             serial: id.serial,
             status: Status::ReadyPending,
             traced: !span.is_disabled(),
         });
         let cold = Cold {
             span,
-            pending: Some(Pending::Start),
+            pending: Some(Resume::Start),
             wait: None,
             wait_no: 0,
             joiner: None,
-            detached,
             woken_from: None,
+            linked: Vec::new(),
+            parent,
         };
         match self.cold.get_mut(id.key()) {
             Some(place) => *place = Some(cold),
             None => {
                 self.cold.resize_with(id.key(), || None);
                 self.cold.push(Some(cold));
+            }
+        }
+        if let Some(parent) = parent {
+            if let Some((_, cold)) = self.parts(parent) {
+                cold.linked.push(id);
             }
         }
         self.ready.push(id);
@@ -246,18 +216,56 @@ impl<T> Scheduler<T> {
     /// `Err(SchedError::Io)` if the readiness poller fails. A task's own failure never stops it.
     ///
     /// ```
-    /// use volley_flow::sched::{park, Scheduler, SchedError, TaskResume, WaitList};
-    /// use volley_core::yield_from;
+    /// use volley_core::{yield_from, Co};
+    /// use volley_flow::sched::sync::{park, WaitList};
+    /// use volley_flow::sched::{Scheduler, SchedError, TaskResume};
     /// let mut sched = Scheduler::new();
-    /// sched.spawn(#[coroutine] |_: TaskResume| {
+    /// sched.spawn(Co::new(#[coroutine] |_: TaskResume| {
     ///     yield_from!(park(&WaitList::new()))?; // nobody will ever wake it
     ///     Ok(())
-    /// });
+    /// })).detach();
     /// assert!(matches!(sched.run(), Err(SchedError::Deadlock { blocked: 1 })));
     /// assert_eq!(sched.shutdown(), 1);
     /// ```
     pub fn run(&mut self) -> Result<(), SchedError> {
-        loop {
+        self.run_while(|_| true)
+    }
+
+    /// Runs the scheduler until the task of `handle` ends, and answers its outcome: how to
+    /// get a task's value from outside the scheduler. Other tasks run meanwhile and may be left
+    /// running; a scheduler that stops first (a deadlock, a poller failure) gives
+    /// [`JoinError::Sched`].
+    ///
+    /// ```
+    /// use volley_core::{yield_from, Co};
+    /// use volley_flow::sched::task::yield_now;
+    /// use volley_flow::sched::{Scheduler, TaskResult, TaskResume};
+    /// let mut sched = Scheduler::new();
+    /// let forever = sched.spawn(Co::new(#[coroutine] |_: TaskResume| -> TaskResult {
+    ///     loop {
+    ///         yield_from!(yield_now())?;
+    ///     }
+    /// }));
+    /// let quick = sched.spawn(Co::new(#[coroutine] |_: TaskResume| Ok(3 * 14)));
+    /// assert_eq!(sched.join(quick).unwrap(), 42);
+    /// assert!(!forever.is_finished());
+    /// # forever.detach();
+    /// ```
+    pub fn join<T>(&mut self, handle: JoinHandle<T>) -> Result<T, JoinError> {
+        let id = handle.id();
+        let ran = self.run_while(|sched| sched.is_alive(id) && !handle.is_finished());
+        match handle.take_outcome() {
+            Some(outcome) => outcome,
+            None => Err(JoinError::Sched(match ran {
+                Err(e) => e,
+                Ok(()) => SchedError::ForeignTask(id),
+            })),
+        }
+    }
+
+    /// Runs rounds while `go_on` says so and tasks are left.
+    fn run_while(&mut self, go_on: impl Fn(&Scheduler) -> bool) -> Result<(), SchedError> {
+        while go_on(self) {
             if self.run_round() {
                 return Ok(());
             }
@@ -265,31 +273,36 @@ impl<T> Scheduler<T> {
                 self.ready.clear();
                 return Ok(());
             }
+            if !go_on(self) {
+                return Ok(());
+            }
             self.wake_sleepers_and_sockets()?;
         }
+        Ok(())
     }
 
     /// Closes every remaining task (each one's close arm and drops run, inside its span) and
-    /// answers how many there were. Their joiners learn [`JoinError::Killed`]; outcomes of
-    /// ended tasks stay available through [`take_outcome`](Scheduler::take_outcome).
+    /// answers how many there were. Their joiners learn [`JoinError::Killed`].
     ///
     /// ```
     /// use std::cell::Cell;
     /// use std::rc::Rc;
-    /// use volley_core::{co_yield, Exit};
-    /// use volley_flow::sched::{Scheduler, Syscall, TaskResume, WaitList};
+    /// use volley_core::{co_yield, Co, Exit};
+    /// use volley_flow::sched::sync::WaitList;
+    /// use volley_flow::sched::{JoinError, Scheduler, Syscall, TaskResume};
     /// let cleaned = Rc::new(Cell::new(false));
     /// let flag = cleaned.clone();
     /// let mut sched = Scheduler::new();
-    /// sched.spawn(#[coroutine] move |_: TaskResume| {
+    /// let task = sched.spawn(Co::new(#[coroutine] move |_: TaskResume| {
     ///     match co_yield!(Syscall::Park(WaitList::new())) {
     ///         Err(Exit::Closed) => { flag.set(true); Err(Exit::Closed) }
     ///         _ => Ok(()),
     ///     }
-    /// });
+    /// }));
     /// let _ = sched.run();
     /// assert_eq!(sched.shutdown(), 1);
     /// assert!(cleaned.get());
+    /// assert!(matches!(task.take_outcome(), Some(Err(JoinError::Killed))));
     /// ```
     pub fn shutdown(&mut self) -> usize {
         self.shutdown_requested = false;
@@ -317,36 +330,26 @@ impl<T> Scheduler<T> {
     /// learns [`JoinError::Killed`]. Answers whether it was alive.
     ///
     /// ```
+    /// use volley_core::Co;
     /// use volley_flow::sched::{JoinError, Scheduler, TaskResume};
     /// let mut sched = Scheduler::new();
-    /// let id = sched.spawn(#[coroutine] |_: TaskResume| Ok(()));
-    /// assert!(sched.kill(id));
-    /// assert!(!sched.kill(id));
-    /// assert!(matches!(sched.take_outcome(id), Some(Err(JoinError::Killed))));
+    /// let task = sched.spawn(Co::new(#[coroutine] |_: TaskResume| Ok(())));
+    /// assert!(sched.kill(task.id()));
+    /// assert!(!sched.kill(task.id()));
+    /// assert!(matches!(task.take_outcome(), Some(Err(JoinError::Killed))));
     /// ```
     pub fn kill(&mut self, task: TaskId) -> bool {
-        let Some((Hot { mut co, .. }, cold)) = self.remove(task) else {
+        let Some((mut hot, cold)) = self.remove(task) else {
             return false;
         };
-        let Cold {
-            span,
-            joiner,
-            detached,
-            ..
-        } = cold;
-        let id = task;
-        let closed = span.in_scope(|| catch_unwind(AssertUnwindSafe(|| co.close())));
-        let outcome = match closed {
-            Ok(Ok(_)) => Err(JoinError::Killed),
-            Ok(Err(CoError::Raised(e))) => Err(JoinError::Raised(e)),
-            Ok(Err(other)) => {
-                tracing::error!(target: "volley::sched", parent: &span, error = %other, "task ignored its kill and was dropped");
-                Err(JoinError::Killed)
-            }
-            Err(payload) => Err(JoinError::Panicked(panic_message(payload))),
+        let closed = cold
+            .span
+            .in_scope(|| catch_unwind(AssertUnwindSafe(|| hot.task.close())));
+        let failure = match closed {
+            Ok(failure) => failure,
+            Err(payload) => JoinError::Panicked(panic_message(payload)),
         };
-        drop(co);
-        self.ended(id, joiner, detached, &span, outcome);
+        self.ended(task, hot.task, cold, Some(failure));
         true
     }
 
@@ -354,18 +357,16 @@ impl<T> Scheduler<T> {
     /// Answers whether it was alive.
     ///
     /// ```
-    /// use volley_flow::sched::{JoinError, Scheduler, TaskError, TaskResume};
-    /// use volley_core::{co_yield, Exit};
-    /// use volley_flow::sched::Syscall;
+    /// use volley_core::{co_yield, Co};
+    /// use volley_flow::sched::{JoinError, Scheduler, Syscall, TaskError, TaskResume};
     /// let mut sched = Scheduler::new();
-    /// let id = sched.spawn(#[coroutine] |_: TaskResume| {
+    /// let task = sched.spawn(Co::new(#[coroutine] |_: TaskResume| {
     ///     co_yield!(Syscall::Yield)?;
     ///     Ok(())
-    /// });
+    /// }));
     /// sched.run_once();
-    /// assert!(sched.cancel(id, TaskError::cancelled("stop")));
-    /// sched.run().unwrap();
-    /// assert!(matches!(sched.take_outcome(id), Some(Err(JoinError::Raised(e))) if e.is_cancelled()));
+    /// assert!(sched.cancel(task.id(), TaskError::cancelled("stop")));
+    /// assert!(sched.join(task).is_err_and(|e| e.is_cancelled()));
     /// ```
     pub fn cancel(&mut self, task: TaskId, error: TaskError) -> bool {
         let Some((hot, cold)) = self.parts(task) else {
@@ -375,7 +376,7 @@ impl<T> Scheduler<T> {
             Status::ReadyDone | Status::ReadyPending | Status::Running => {
                 let was_ready = hot.status != Status::Running;
                 hot.status = Status::ReadyPending;
-                cold.pending = Some(Pending::Throw(error));
+                cold.pending = Some(Resume::Throw(error));
                 if let Some(list) = cold.woken_from.take().filter(|_| was_ready) {
                     self.wake(&list, false);
                 }
@@ -384,7 +385,7 @@ impl<T> Scheduler<T> {
                 if let Some(wait) = cold.wait.take() {
                     self.unwait(task, wait);
                 }
-                self.make_ready(task, Some(Pending::Throw(error)));
+                self.make_ready(task, Some(Resume::Throw(error)));
             }
         }
         true
@@ -394,13 +395,13 @@ impl<T> Scheduler<T> {
     /// sockets. Useful to step a scheduler by hand.
     ///
     /// ```
-    /// use volley_core::{co_yield};
+    /// use volley_core::{co_yield, Co};
     /// use volley_flow::sched::{Scheduler, Syscall, TaskResume};
     /// let mut sched = Scheduler::new();
-    /// sched.spawn(#[coroutine] |_: TaskResume| {
+    /// sched.spawn(Co::new(#[coroutine] |_: TaskResume| {
     ///     co_yield!(Syscall::Yield)?;
     ///     Ok(())
-    /// });
+    /// })).detach();
     /// sched.run_once();
     /// assert_eq!(sched.stats().alive, 1);
     /// sched.run_once();
@@ -410,8 +411,9 @@ impl<T> Scheduler<T> {
         self.run_round();
     }
 
-    /// Resumes every task ready at the start of the round once, in order; answers whether a
-    /// shutdown request ended the round (the shutdown is done).
+    /// Resumes every task ready at the start of the round once, in order, then carries out
+    /// the wakes asked for without a system call; answers whether a shutdown request ended the
+    /// round (the shutdown is done).
     ///
     /// A task that panics is caught here, once per round rather than once per resume: the
     /// panic can only come from the task being resumed (killing another task catches that
@@ -430,7 +432,7 @@ impl<T> Scheduler<T> {
                         break false;
                     };
                     next += 1;
-                    self.finish(id, Err(JoinError::Panicked(panic_message(payload))));
+                    self.finish(id, Some(JoinError::Panicked(panic_message(payload))));
                     if self.shutdown_requested {
                         self.shutdown();
                         break true;
@@ -440,7 +442,19 @@ impl<T> Scheduler<T> {
         };
         round.clear();
         self.spare = round;
+        self.run_deferred_wakes();
         shut_down
+    }
+
+    /// Carries out the wakes `try_send` and `try_recv` asked for.
+    fn run_deferred_wakes(&mut self) {
+        let wakes = match self.deferred.try_borrow_mut() {
+            Ok(mut wakes) if !wakes.is_empty() => std::mem::take(&mut *wakes),
+            _ => return,
+        };
+        for (list, all) in wakes {
+            self.wake(&list, all);
+        }
     }
 
     /// Runs `round[*next..]`, advancing `next` past each task once it is done with; answers
@@ -457,29 +471,16 @@ impl<T> Scheduler<T> {
         false
     }
 
-    /// Takes the outcome of an ended, joinable task that no task joined.
-    ///
-    /// ```
-    /// use volley_flow::sched::{JoinError, Scheduler, TaskResume};
-    /// let mut sched = Scheduler::new();
-    /// let id = sched.spawn(#[coroutine] |_: TaskResume| panic!("boom"));
-    /// sched.run().unwrap();
-    /// assert!(matches!(sched.take_outcome(id), Some(Err(JoinError::Panicked(m))) if m == "boom"));
-    /// assert!(sched.take_outcome(id).is_none());
-    /// ```
-    pub fn take_outcome(&mut self, task: TaskId) -> Option<Result<T, JoinError>> {
-        self.unjoined.remove(&task)
-    }
-
     /// Whether a task has not ended yet.
     ///
     /// ```
+    /// use volley_core::Co;
     /// use volley_flow::sched::{Scheduler, TaskResume};
     /// let mut sched = Scheduler::new();
-    /// let id = sched.spawn(#[coroutine] |_: TaskResume| Ok(()));
-    /// assert!(sched.is_alive(id));
+    /// let task = sched.spawn(Co::new(#[coroutine] |_: TaskResume| Ok(())));
+    /// assert!(sched.is_alive(task.id()));
     /// sched.run().unwrap();
-    /// assert!(!sched.is_alive(id));
+    /// assert!(!sched.is_alive(task.id()));
     /// ```
     pub fn is_alive(&self, task: TaskId) -> bool {
         self.tasks
@@ -490,9 +491,10 @@ impl<T> Scheduler<T> {
     /// The scheduler's counters.
     ///
     /// ```
+    /// use volley_core::Co;
     /// use volley_flow::sched::{Scheduler, TaskResume};
     /// let mut sched = Scheduler::new();
-    /// sched.spawn(#[coroutine] |_: TaskResume| Ok(()));
+    /// sched.spawn(Co::new(#[coroutine] |_: TaskResume| Ok(()))).detach();
     /// assert_eq!(sched.stats().alive, 1);
     /// sched.run().unwrap();
     /// assert_eq!(sched.stats().finished, 1);
@@ -503,7 +505,6 @@ impl<T> Scheduler<T> {
             spawned: self.spawned,
             finished: self.finished,
             alive: self.tasks.len(),
-            unjoined: self.unjoined.len(),
         }
     }
 
@@ -522,44 +523,30 @@ impl<T> Scheduler<T> {
         else {
             return; // killed while queued
         };
-        let mut pending = match hot.status {
-            Status::ReadyDone => None,
+        let mut resume = match hot.status {
+            Status::ReadyDone => Resume::Send(Reply::Done),
             Status::ReadyPending => match self.cold.get_mut(key) {
                 Some(Some(cold)) => {
                     cold.woken_from = None;
-                    cold.pending.take()
+                    cold.pending.take().unwrap_or(Resume::Send(Reply::Done))
                 }
-                _ => None,
+                _ => Resume::Send(Reply::Done),
             },
             Status::Blocked | Status::Running => return, // a stale queue entry
         };
         hot.status = Status::Running;
         loop {
             self.switches += 1;
-            let co = &mut hot.co;
-            let pending_ref = &mut pending;
-            let done = &mut self.done;
-            // The common case tests only the tag of `pending`: moving the whole `Option` out
-            // when just its tag was written stalls on a wide load of a narrow store.
-            let mut resume = move || match pending_ref.is_none() {
-                true => co.send(std::mem::replace(done, Reply::Done)),
-                false => match pending_ref.take() {
-                    None | Some(Pending::Send(Reply::Done)) => co.send(Reply::Done),
-                    Some(Pending::Send(reply)) => co.send(reply),
-                    Some(Pending::Start) => co.start(),
-                    Some(Pending::Throw(error)) => co.throw(error),
-                },
-            };
-            let resumed = if hot.traced {
+            let turn = if hot.traced {
                 match self.cold.get(key) {
-                    Some(Some(cold)) => cold.span.in_scope(resume),
-                    _ => resume(),
+                    Some(Some(cold)) => cold.span.in_scope(|| hot.task.resume(resume)),
+                    _ => hot.task.resume(resume),
                 }
             } else {
-                resume()
+                hot.task.resume(resume)
             };
-            match resumed {
-                Ok(Step::Yield(call)) if matches!(call, Syscall::Yield) => {
+            match turn {
+                Turn::Call(call) if matches!(call, Syscall::Yield) => {
                     // `Yield` owns nothing: skipping its drop saves a call to the drop glue
                     // of the whole enum on every switch.
                     std::mem::forget(call);
@@ -567,15 +554,12 @@ impl<T> Scheduler<T> {
                     self.ready.push(id);
                     return;
                 }
-                Ok(Step::Yield(call)) => match self.syscall(id, call) {
-                    Next::Continue(next) => pending = Some(next),
+                Turn::Call(call) => match self.syscall(id, call) {
+                    Next::Continue(next) => resume = next,
                     Next::Suspend => return,
                 },
-                Ok(Step::Return(value)) => return self.finish(id, Ok(value)),
-                Err(CoError::Raised(error)) => {
-                    return self.finish(id, Err(JoinError::Raised(error)))
-                }
-                Err(_) => return self.finish(id, Err(JoinError::Killed)),
+                Turn::Ended(Ok(())) => return self.finish(id, None),
+                Turn::Ended(Err(failure)) => return self.finish(id, Some(failure)),
             }
             hot = match self.tasks.get_mut(key) {
                 Some(hot) => hot,
@@ -585,32 +569,34 @@ impl<T> Scheduler<T> {
     }
 
     /// Carries out one system call of the running task `me`.
-    fn syscall(&mut self, me: TaskId, call: Syscall<T>) -> Next<T> {
+    fn syscall(&mut self, me: TaskId, call: Syscall) -> Next {
         let reply = match call {
             Syscall::Yield => {
                 self.make_ready(me, None);
                 return Next::Suspend;
             }
             Syscall::GetId => Reply::Id(me),
-            Syscall::Spawn { task, detached } => Reply::Id(self.spawn_task(task, detached)),
-            Syscall::Join(target) => return self.join(me, target),
+            Syscall::Spawn(task) => {
+                let parent = task.linked.then_some(me);
+                Reply::Id(self.insert(task, parent))
+            }
+            Syscall::Join(target) => return self.join_task(me, target),
             Syscall::Kill(target) if target == me => {
                 self.kill(me);
                 return Next::Suspend;
             }
             Syscall::Kill(target) => Reply::Found(self.kill(target)),
             Syscall::Cancel(target, error) if target == me => {
-                return Next::Continue(Pending::Throw(error))
+                return Next::Continue(Resume::Throw(error))
             }
             Syscall::Cancel(target, error) => Reply::Found(self.cancel(target, error)),
-            Syscall::Detach(target) => Reply::Found(self.detach(target)),
             Syscall::Sleep(duration) => {
                 let deadline = Instant::now().checked_add(duration);
                 return self.sleep(me, deadline);
             }
             Syscall::SleepUntil(deadline) => return self.sleep(me, Some(deadline)),
-            Syscall::Readable(fd) => return self.wait_io(me, fd, Direction::Read),
-            Syscall::Writable(fd) => return self.wait_io(me, fd, Direction::Write),
+            Syscall::Readable(io) => return self.wait_io(me, &io, Direction::Read),
+            Syscall::Writable(io) => return self.wait_io(me, &io, Direction::Write),
             Syscall::Park(list) => {
                 let parked = match list.queue.try_borrow_mut() {
                     Ok(mut queue) => {
@@ -620,9 +606,12 @@ impl<T> Scheduler<T> {
                     Err(_) => false,
                 };
                 if !parked {
-                    return Next::Continue(Pending::Send(Reply::Error(SchedError::Reentered(
+                    return Next::Continue(Resume::Send(Reply::Error(SchedError::Reentered(
                         "wait list",
                     ))));
+                }
+                if let Ok(mut owner) = list.owner.try_borrow_mut() {
+                    *owner = Rc::downgrade(&self.deferred);
                 }
                 self.block(me, Wait::Park(list));
                 return Next::Suspend;
@@ -637,48 +626,25 @@ impl<T> Scheduler<T> {
                 return Next::Suspend;
             }
         };
-        Next::Continue(Pending::Send(reply))
+        Next::Continue(Resume::Send(reply))
     }
 
-    fn join(&mut self, me: TaskId, target: TaskId) -> Next<T> {
+    fn join_task(&mut self, me: TaskId, target: TaskId) -> Next {
         if target == me {
-            return Next::Continue(Pending::Send(Reply::Joined(Err(JoinError::JoinSelf))));
+            return Next::Continue(Resume::Send(Reply::Error(SchedError::JoinSelf)));
         }
-        if let Some(outcome) = self.unjoined.remove(&target) {
-            return Next::Continue(Pending::Send(Reply::Joined(outcome)));
-        }
-        let busy = match self.parts(target) {
-            None => {
-                return Next::Continue(Pending::Send(Reply::Joined(Err(JoinError::NoSuchTask(
-                    target,
-                )))))
-            }
-            Some((_, cold)) => cold.joiner,
-        };
-        if let Some(other) = busy {
-            if self.is_joining(other, target) {
-                return Next::Continue(Pending::Send(Reply::Joined(Err(
-                    JoinError::AlreadyJoined(target),
-                ))));
+        match self.parts(target) {
+            // Ended: its outcome is in its handle already.
+            None => Next::Continue(Resume::Send(Reply::Done)),
+            Some((_, cold)) => {
+                cold.joiner = Some(me);
+                self.block(me, Wait::Join(target));
+                Next::Suspend
             }
         }
-        if let Some((_, cold)) = self.parts(target) {
-            cold.joiner = Some(me);
-        }
-        self.block(me, Wait::Join(target));
-        Next::Suspend
     }
 
-    fn is_joining(&self, joiner: TaskId, target: TaskId) -> bool {
-        self.is_alive(joiner)
-            && self.tasks[joiner.key()].status == Status::Blocked
-            && matches!(
-                self.cold.get(joiner.key()),
-                Some(Some(Cold { wait: Some(Wait::Join(t)), .. })) if *t == target
-            )
-    }
-
-    fn sleep(&mut self, me: TaskId, deadline: Option<Instant>) -> Next<T> {
+    fn sleep(&mut self, me: TaskId, deadline: Option<Instant>) -> Next {
         let wait = self.block(me, Wait::Sleep);
         // A deadline past what `Instant` can hold means forever: no timer.
         if let Some(deadline) = deadline {
@@ -687,27 +653,24 @@ impl<T> Scheduler<T> {
         Next::Suspend
     }
 
-    fn wait_io(&mut self, me: TaskId, fd: i32, dir: Direction) -> Next<T> {
+    fn wait_io(&mut self, me: TaskId, io: &super::net::IoSource, dir: Direction) -> Next {
         let wait = match self.parts(me) {
             Some((_, cold)) => cold.wait_no.wrapping_add(1),
             None => return Next::Suspend,
         };
-        match self.reactor.wait(fd, dir, Waiter { task: me, wait }) {
-            Ok(()) => {
-                self.block(me, Wait::Io { fd, dir });
+        match self.reactor.wait(io, dir, Waiter { task: me, wait }) {
+            Ok(Waited::Ready) => Next::Continue(Resume::Send(Reply::Done)),
+            Ok(Waited::Blocked { token }) => {
+                self.block(
+                    me,
+                    Wait::Io {
+                        token,
+                        read: dir == Direction::Read,
+                    },
+                );
                 Next::Suspend
             }
-            Err(e) => Next::Continue(Pending::Send(Reply::Error(e))),
-        }
-    }
-
-    fn detach(&mut self, target: TaskId) -> bool {
-        match self.parts(target) {
-            Some((_, cold)) => {
-                cold.detached = true;
-                true
-            }
-            None => self.unjoined.remove(&target).is_some(),
+            Err(e) => Next::Continue(Resume::Send(Reply::Error(e))),
         }
     }
 
@@ -733,7 +696,7 @@ impl<T> Scheduler<T> {
                     cold.woken_from = Some(list.clone());
                 }
                 // Resumed through the pending path, which clears `woken_from`.
-                self.make_ready(id, Some(Pending::Send(Reply::Done)));
+                self.make_ready(id, Some(Resume::Send(Reply::Done)));
                 woken += 1;
                 if !all {
                     break;
@@ -757,7 +720,7 @@ impl<T> Scheduler<T> {
     }
 
     /// Queues a task to be resumed with `pending`, or with `Done` if there is none.
-    fn make_ready(&mut self, task: TaskId, pending: Option<Pending<T>>) {
+    fn make_ready(&mut self, task: TaskId, pending: Option<TaskResume>) {
         if let Some((hot, cold)) = self.parts(task) {
             cold.wait = None;
             hot.status = match pending {
@@ -772,7 +735,14 @@ impl<T> Scheduler<T> {
     /// Undoes the bookkeeping of a wait that ends early (kill, cancel).
     fn unwait(&mut self, task: TaskId, wait: Wait) {
         match wait {
-            Wait::Io { fd, dir } => self.reactor.forget(fd, dir, task),
+            Wait::Io { token, read } => {
+                let dir = if read {
+                    Direction::Read
+                } else {
+                    Direction::Write
+                };
+                self.reactor.forget(token, dir, task)
+            }
             Wait::Join(target) => {
                 if let Some((_, cold)) = self.parts(target) {
                     if cold.joiner == Some(task) {
@@ -786,7 +756,7 @@ impl<T> Scheduler<T> {
     }
 
     /// Takes a live task out of the table, undoing its wait.
-    fn remove(&mut self, task: TaskId) -> Option<(Hot<T>, Cold<T>)> {
+    fn remove(&mut self, task: TaskId) -> Option<(Hot, Cold)> {
         if !self.is_alive(task) {
             return None;
         }
@@ -808,47 +778,53 @@ impl<T> Scheduler<T> {
         Some((hot, cold))
     }
 
-    /// A task ended by itself: returned, raised, panicked, or closed itself.
-    fn finish(&mut self, task: TaskId, outcome: Result<T, JoinError>) {
+    /// A task ended by itself: returned (`None`), or raised, panicked, or closed itself.
+    fn finish(&mut self, task: TaskId, failure: Option<JoinError>) {
         if let Some((hot, cold)) = self.remove(task) {
-            drop(hot);
-            let Cold {
-                span,
-                joiner,
-                detached,
-                ..
-            } = cold;
-            self.ended(task, joiner, detached, &span, outcome);
+            self.ended(task, hot.task, cold, failure);
         }
     }
 
-    /// Reports an ended task and hands its outcome to its joiner, keeps it, or drops it.
+    /// Reports an ended task, settles its outcome, wakes its joiner, and kills the tasks
+    /// linked to it.
     fn ended(
         &mut self,
         id: TaskId,
-        joiner: Option<TaskId>,
-        detached: bool,
-        span: &tracing::Span,
-        outcome: Result<T, JoinError>,
+        mut task: Box<dyn Erased>,
+        cold: Cold,
+        failure: Option<JoinError>,
     ) {
         self.finished += 1;
-        match &outcome {
-            Ok(_) => tracing::debug!(target: "volley::sched", parent: span, "task returned"),
-            Err(JoinError::Killed) => {
-                tracing::debug!(target: "volley::sched", parent: span, "task killed")
+        let span = &cold.span;
+        match failure {
+            None => tracing::debug!(target: "volley::sched", parent: span, "task returned"),
+            Some(JoinError::Killed) => {
+                tracing::debug!(target: "volley::sched", parent: span, "task killed");
+                task.settle(JoinError::Killed);
             }
-            Err(error) => {
-                tracing::error!(target: "volley::sched", parent: span, task = %id, %error, "task failed")
-            }
-        }
-        if let Some(joiner) = joiner {
-            if self.is_joining(joiner, id) {
-                self.make_ready(joiner, Some(Pending::Send(Reply::Joined(outcome))));
-                return;
+            Some(error) => {
+                tracing::error!(target: "volley::sched", parent: span, task = %id, %error, "task failed");
+                task.settle(error);
             }
         }
-        if !detached {
-            self.unjoined.insert(id, outcome);
+        drop(task);
+        if let Some(joiner) = cold.joiner {
+            let joining = matches!(
+                self.parts(joiner),
+                Some((hot, Cold { wait: Some(Wait::Join(t)), .. }))
+                    if hot.status == Status::Blocked && *t == id
+            );
+            if joining {
+                self.make_ready(joiner, Some(Resume::Send(Reply::Done)));
+            }
+        }
+        if let Some(parent) = cold.parent {
+            if let Some((_, parent)) = self.parts(parent) {
+                parent.linked.retain(|child| *child != id);
+            }
+        }
+        for child in cold.linked {
+            self.kill(child);
         }
     }
 
@@ -914,14 +890,14 @@ impl<T> Scheduler<T> {
     }
 
     /// The hot half of a live task.
-    fn hot_mut(&mut self, task: TaskId) -> Option<&mut Hot<T>> {
+    fn hot_mut(&mut self, task: TaskId) -> Option<&mut Hot> {
         self.tasks
             .get_mut(task.key())
             .filter(|hot| hot.serial == task.serial)
     }
 
     /// Both halves of a live task.
-    fn parts(&mut self, task: TaskId) -> Option<(&mut Hot<T>, &mut Cold<T>)> {
+    fn parts(&mut self, task: TaskId) -> Option<(&mut Hot, &mut Cold)> {
         let hot = self
             .tasks
             .get_mut(task.key())
@@ -931,7 +907,7 @@ impl<T> Scheduler<T> {
     }
 }
 
-impl<T> Drop for Scheduler<T> {
+impl Drop for Scheduler {
     fn drop(&mut self) {
         if !std::thread::panicking() {
             self.shutdown();
@@ -939,7 +915,7 @@ impl<T> Drop for Scheduler<T> {
     }
 }
 
-impl<T> std::fmt::Debug for Scheduler<T> {
+impl std::fmt::Debug for Scheduler {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Scheduler")
             .field("stats", &self.stats())

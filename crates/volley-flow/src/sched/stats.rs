@@ -1,17 +1,18 @@
 //! The scheduler's counters.
 
 /// Counters of a [`Scheduler`](super::Scheduler), from [`Scheduler::stats`](super::Scheduler::stats)
-/// or, inside a task, the [`stats`](super::stats) call.
+/// or, inside a task, the [`stats`](super::entry::stats) call.
 ///
 /// ```
-/// use volley_core::yield_from;
-/// use volley_flow::sched::{yield_now, Scheduler, TaskResume};
+/// use volley_core::{yield_from, Co};
+/// use volley_flow::sched::task::yield_now;
+/// use volley_flow::sched::{Scheduler, TaskResume};
 /// let mut sched = Scheduler::new();
 /// for _ in 0..3 {
-///     sched.spawn(#[coroutine] |_: TaskResume| {
+///     sched.spawn(Co::new(#[coroutine] |_: TaskResume| {
 ///         yield_from!(yield_now())?;
 ///         Ok(())
-///     });
+///     })).detach();
 /// }
 /// sched.run().unwrap();
 /// let stats = sched.stats();
@@ -28,6 +29,4 @@ pub struct Stats {
     pub finished: u64,
     /// Tasks not yet ended.
     pub alive: usize,
-    /// Ended tasks whose outcome is kept until someone joins them.
-    pub unjoined: usize,
 }

@@ -1,114 +1,110 @@
 //! What a task yields (a [`Syscall`]) and what the scheduler sends back (a [`Reply`]), and the
 //! type names of task bodies.
 
-use super::{JoinError, SchedError, Stats, TaskError, TaskId, WaitList};
-use std::os::fd::RawFd;
+use super::entry::NewTask;
+use super::reactor::IoSource;
+use super::{SchedError, Stats, TaskError, TaskId, WaitList};
 use std::time::{Duration, Instant};
-use volley_core::{Body, BoxCo, Protocol, Resume};
-
-/// A task: a type-erased Volley coroutine that yields [`Syscall`]s, is sent [`Reply`]s, returns
-/// `T` and raises [`TaskError`].
-///
-/// ```
-/// use volley_core::{yield_from, Co};
-/// use volley_flow::sched::{yield_now, Scheduler, Task, TaskResume};
-/// let task: Task = Co::boxed(#[coroutine] |_: TaskResume| {
-///     yield_from!(yield_now())?;
-///     Ok(())
-/// })
-/// .named("polite");
-/// let mut sched = Scheduler::new();
-/// sched.spawn_task(task, false);
-/// sched.run().unwrap();
-/// ```
-pub type Task<T = ()> = BoxCo<'static, Reply<T>, Syscall<T>, T, TaskError>;
+use volley_core::{Delegate, Protocol, Resume};
 
 /// The parameter type of a task body's closure: `#[coroutine] |_: TaskResume| { ... }`.
 ///
 /// ```
+/// use volley_core::Co;
 /// use volley_flow::sched::{Scheduler, TaskResume};
 /// let mut sched = Scheduler::new();
-/// sched.spawn(#[coroutine] |_: TaskResume| Ok(()));
-/// sched.run().unwrap();
+/// let task = sched.spawn(Co::new(#[coroutine] |_: TaskResume| {
+///     volley_core::co_yield!(volley_flow::sched::Syscall::Yield)?;
+///     Ok(7)
+/// }));
+/// assert_eq!(sched.join(task).unwrap(), 7);
 /// ```
-pub type TaskResume<T = ()> = Resume<Reply<T>, TaskError>;
+pub type TaskResume = Resume<Reply, TaskError>;
 
-/// A task body: what [`Scheduler::spawn`](super::Scheduler::spawn) and [`spawn`](super::spawn)
-/// accept. A generator function that makes tasks reads `fn worker(n: u32) -> impl TaskBody`.
+/// A task body (or a helper coroutine a task delegates to): it yields [`Syscall`]s, is sent
+/// [`Reply`]s, raises [`TaskError`] and returns `T`. A function that makes one returns
+/// `Co<impl TaskBody<T>>`, which is what `#[task]` writes and what
+/// [`Scheduler::spawn`](super::Scheduler::spawn) and [`spawn`](super::spawn) take (a spawned
+/// body must also be `'static`).
 ///
 /// ```
-/// use volley_core::yield_from;
-/// use volley_flow::sched::{sleep, Scheduler, TaskBody, TaskResume};
 /// use std::time::Duration;
+/// use volley_core::{yield_from, Co};
+/// use volley_flow::sched::time::sleep;
+/// use volley_flow::sched::{Scheduler, TaskBody, TaskResume};
 ///
-/// fn napper(ms: u64) -> impl TaskBody {
-///     #[coroutine]
-///     move |_: TaskResume| {
+/// fn napper(ms: u64) -> Co<impl TaskBody<u64>> {
+///     Co::new(#[coroutine] move |_: TaskResume| {
 ///         yield_from!(sleep(Duration::from_millis(ms)))?;
-///         Ok(())
-///     }
+///         Ok(ms)
+///     })
+///     .named("napper")
 /// }
 /// let mut sched = Scheduler::new();
-/// sched.spawn(napper(1));
-/// sched.run().unwrap();
+/// let nap = sched.spawn(napper(1));
+/// assert_eq!(sched.join(nap).unwrap(), 1);
 /// ```
-pub trait TaskBody<T = ()>: Body<Reply<T>, Syscall<T>, T, TaskError> + 'static {}
+pub trait TaskBody<T = ()>: Protocol<Reply, Syscall, T, TaskError> {}
 
-impl<B, T> TaskBody<T> for B where B: Body<Reply<T>, Syscall<T>, T, TaskError> + 'static {}
+impl<B, T> TaskBody<T> for B where B: Protocol<Reply, Syscall, T, TaskError> + ?Sized {}
 
-/// The body of a helper coroutine that yields system calls on behalf of its task and returns
-/// `X`: a task delegates to a `Co<impl SubBody<X>>` with `yield_from!`, its system calls go out
-/// as the task's, and `yield_from!` evaluates to its `X`.
+/// Anything a task body can delegate to with `yield_from!` to make system calls, evaluating to
+/// `X`: the helpers of the scheduler (which return `impl TaskCall<X>`), a `Co<impl
+/// TaskBody<X>>`, or a [`Call`](super::entry::Call).
+///
+/// The single-call helpers ([`yield_now`](super::entry::yield_now),
+/// [`sleep`](super::time::sleep)...) are plain values, not coroutines: they build the
+/// [`Syscall`] at the first resume and decode the [`Reply`] inline, so
+/// `yield_from!(yield_now())?` costs what a raw `co_yield!(Syscall::Yield)?` costs.
 ///
 /// ```
-/// use volley_core::{co_yield, Co, Resume};
-/// use volley_flow::sched::{SubBody, Syscall, TaskError, Reply};
+/// use volley_core::{yield_from, Co};
+/// use volley_flow::sched::task::{task_id, TaskId};
+/// use volley_flow::sched::{Scheduler, TaskCall, TaskResume};
 ///
-/// /// Yields the CPU `n` times.
-/// fn yield_times<T>(n: u32) -> Co<impl SubBody<u32, T>> {
-///     Co::new(#[coroutine] move |_: Resume<Reply<T>, TaskError>| {
-///         for _ in 0..n {
-///             co_yield!(Syscall::Yield)?;
-///         }
-///         Ok(n)
-///     })
+/// /// Any call that answers a task id, kept for later.
+/// fn whoami() -> impl TaskCall<TaskId> {
+///     task_id()
 /// }
-/// # let _ = yield_times::<()>(1);
+/// let mut sched = Scheduler::new();
+/// let me = sched.spawn(Co::new(#[coroutine] |_: TaskResume| {
+///     let call = whoami();
+///     Ok(yield_from!(call)?.serial())
+/// }));
+/// assert_eq!(sched.join(me).unwrap(), 1);
 /// ```
-pub trait SubBody<X, T = ()>: Protocol<Reply<T>, Syscall<T>, X, TaskError> {}
+pub trait TaskCall<X>: Delegate<Reply, Syscall, TaskError, Output = X> {}
 
-impl<B, X, T> SubBody<X, T> for B where B: Protocol<Reply<T>, Syscall<T>, X, TaskError> {}
+impl<D, X> TaskCall<X> for D where D: Delegate<Reply, Syscall, TaskError, Output = X> + ?Sized {}
 
 /// A system call: what a task yields to ask the scheduler for something.
 ///
-/// Tasks usually yield these through the helpers ([`sleep`](super::sleep),
-/// [`spawn`](super::spawn), [`join`](super::join)...) with `yield_from!`, which also decode the
-/// [`Reply`]. Yielding one directly with `co_yield!` works too and is the cheapest form.
+/// Tasks usually yield these through the helpers ([`sleep`](super::time::sleep),
+/// [`spawn`](super::spawn), [`JoinHandle::join`](super::JoinHandle::join)...) with
+/// `yield_from!`, which also decode the [`Reply`]. Yielding one directly with `co_yield!` works
+/// too and is the cheapest form.
 ///
 /// ```
-/// use volley_core::co_yield;
+/// use volley_core::{co_yield, Co};
 /// use volley_flow::sched::{Reply, Scheduler, Syscall, TaskResume};
 /// let mut sched = Scheduler::new();
-/// sched.spawn(#[coroutine] |_: TaskResume| {
+/// let task = sched.spawn(Co::new(#[coroutine] |_: TaskResume| {
 ///     let reply = co_yield!(Syscall::Yield)?;
-///     assert!(matches!(reply, Reply::Done));
-///     Ok(())
-/// });
-/// sched.run().unwrap();
+///     Ok(matches!(reply, Reply::Done))
+/// }));
+/// assert!(sched.join(task).unwrap());
 /// ```
-pub enum Syscall<T = ()> {
+#[non_exhaustive]
+pub enum Syscall {
     /// Let every other ready task run once, then continue. Replies [`Reply::Done`].
     Yield,
     /// Ask for the task's own id. Replies [`Reply::Id`].
     GetId,
-    /// Start a new task (queued behind the ready ones). Replies [`Reply::Id`] with its id.
-    Spawn {
-        /// The new task.
-        task: Task<T>,
-        /// Whether its outcome is dropped when it ends instead of kept for a join.
-        detached: bool,
-    },
-    /// Wait for a task to end. Replies [`Reply::Joined`].
+    /// Start a new task (queued behind the ready ones), made by [`spawn`](super::spawn).
+    /// Replies [`Reply::Id`] with its id.
+    Spawn(NewTask),
+    /// Wait for a task to end. Replies [`Reply::Done`] once it has (its outcome is in its
+    /// [`JoinHandle`](super::JoinHandle)), or [`Reply::Error`].
     Join(TaskId),
     /// Close a task now: its close arm and drops run, its joiner learns it was killed. Replies
     /// [`Reply::Found`] (whether it was alive). Killing oneself ends the task here.
@@ -116,18 +112,15 @@ pub enum Syscall<T = ()> {
     /// Throw an error into a task at its next resume (it may catch it); a blocked task is woken
     /// for it. Replies [`Reply::Found`].
     Cancel(TaskId, TaskError),
-    /// Drop a task's outcome when it ends instead of keeping it for a join. Replies
-    /// [`Reply::Found`].
-    Detach(TaskId),
     /// Sleep at least this long. Replies [`Reply::Done`].
     Sleep(Duration),
     /// Sleep until this instant. Replies [`Reply::Done`].
     SleepUntil(Instant),
-    /// Wait until this file descriptor is readable (or hung up, or in error). Replies
-    /// [`Reply::Done`] or [`Reply::Error`]. Wake-ups may be spurious: retry the operation.
-    Readable(RawFd),
-    /// Wait until this file descriptor is writable (or in error). Replies as `Readable`.
-    Writable(RawFd),
+    /// Wait until this socket is readable (or hung up, or in error). Replies [`Reply::Done`]
+    /// or [`Reply::Error`]. Wake-ups may be spurious: retry the operation.
+    Readable(IoSource),
+    /// Wait until this socket is writable (or in error). Replies as `Readable`.
+    Writable(IoSource),
     /// Block on a wait list until another task wakes it. Replies [`Reply::Done`].
     Park(WaitList),
     /// Wake one (or every) task parked on a wait list. Replies [`Reply::Woken`] with how many.
@@ -144,22 +137,21 @@ pub enum Syscall<T = ()> {
     Shutdown,
 }
 
-impl<T> Syscall<T> {
+impl Syscall {
     /// A short name of the call, for logs.
     ///
     /// ```
     /// use volley_flow::sched::Syscall;
-    /// assert_eq!(Syscall::<()>::Yield.name(), "yield");
+    /// assert_eq!(Syscall::Yield.name(), "yield");
     /// ```
     pub fn name(&self) -> &'static str {
         match self {
             Syscall::Yield => "yield",
             Syscall::GetId => "get_id",
-            Syscall::Spawn { .. } => "spawn",
+            Syscall::Spawn(_) => "spawn",
             Syscall::Join(_) => "join",
             Syscall::Kill(_) => "kill",
             Syscall::Cancel(..) => "cancel",
-            Syscall::Detach(_) => "detach",
             Syscall::Sleep(_) => "sleep",
             Syscall::SleepUntil(_) => "sleep_until",
             Syscall::Readable(_) => "readable",
@@ -172,15 +164,14 @@ impl<T> Syscall<T> {
     }
 }
 
-impl<T> std::fmt::Debug for Syscall<T> {
+impl std::fmt::Debug for Syscall {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Syscall::Join(id) | Syscall::Kill(id) | Syscall::Detach(id) => {
-                write!(f, "{}({id})", self.name())
-            }
+            Syscall::Join(id) | Syscall::Kill(id) => write!(f, "{}({id})", self.name()),
+            Syscall::Spawn(task) => write!(f, "spawn({task:?})"),
             Syscall::Cancel(id, e) => write!(f, "cancel({id}, {e})"),
             Syscall::Sleep(d) => write!(f, "sleep({d:?})"),
-            Syscall::Readable(fd) | Syscall::Writable(fd) => write!(f, "{}({fd})", self.name()),
+            Syscall::Readable(io) | Syscall::Writable(io) => write!(f, "{}({io:?})", self.name()),
             Syscall::Wake { all, .. } => write!(f, "wake(all: {all})"),
             other => f.write_str(other.name()),
         }
@@ -191,18 +182,17 @@ impl<T> std::fmt::Debug for Syscall<T> {
 ///
 /// ```
 /// use volley_flow::sched::Reply;
-/// let r: Reply = Reply::Woken(2);
+/// let r = Reply::Woken(2);
 /// assert!(matches!(r, Reply::Woken(2)));
 /// ```
 #[derive(Debug)]
-pub enum Reply<T = ()> {
-    /// The call was carried out (yield, sleep, readiness, park, shutdown).
+#[non_exhaustive]
+pub enum Reply {
+    /// The call was carried out (yield, sleep, readiness, park, join, shutdown).
     Done,
     /// A task id (own id, or the id of a spawned task).
     Id(TaskId),
-    /// The outcome of a joined task.
-    Joined(Result<T, JoinError>),
-    /// Whether the target task was alive (kill, cancel, detach).
+    /// Whether the target task was alive (kill, cancel).
     Found(bool),
     /// How many tasks a wake call woke.
     Woken(usize),
@@ -218,9 +208,9 @@ pub enum Reply<T = ()> {
 ///
 /// ```
 /// use volley_flow::sched::Reply;
-/// assert!(matches!(Reply::<()>::default(), Reply::Done));
+/// assert!(matches!(Reply::default(), Reply::Done));
 /// ```
-impl<T> Default for Reply<T> {
+impl Default for Reply {
     fn default() -> Self {
         Reply::Done
     }

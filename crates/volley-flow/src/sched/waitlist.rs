@@ -4,50 +4,55 @@
 use super::TaskId;
 use std::cell::RefCell;
 use std::collections::VecDeque;
-use std::rc::Rc;
+use std::rc::{Rc, Weak};
+
+/// Wakes asked for outside a system call ([`WaitList::wake_later`]), carried out by the
+/// scheduler at the end of the round.
+pub(crate) type Deferred = RefCell<Vec<(WaitList, bool)>>;
 
 /// A queue of tasks parked until another task wakes them (a condition variable).
 ///
-/// A task parks with [`park`](super::park) and is woken, in arrival order, by
-/// [`wake_one`](super::wake_one) or [`wake_all`](super::wake_all). Cloning a `WaitList` makes
+/// A task parks with [`park`](super::sync::park) and is woken, in arrival order, by
+/// [`wake_one`](super::sync::wake_one) or [`wake_all`](super::sync::wake_all). Cloning a `WaitList` makes
 /// another handle to the same queue. Killed or cancelled tasks are skipped by the next wake,
 /// and a wake that reached a task killed before it ran is passed on to the next waiter.
 ///
 /// ```
 /// use std::cell::Cell;
 /// use std::rc::Rc;
-/// use volley_core::yield_from;
-/// use volley_flow::sched::{park, wake_all, Scheduler, TaskResume, WaitList};
+/// use volley_core::{yield_from, Co};
+/// use volley_flow::sched::sync::{park, wake_all, WaitList};
+/// use volley_flow::sched::{Scheduler, TaskResume};
 ///
 /// let gate = WaitList::new();
 /// let passed = Rc::new(Cell::new(0));
 /// let mut sched = Scheduler::new();
 /// for _ in 0..3 {
 ///     let (gate, passed) = (gate.clone(), passed.clone());
-///     sched.spawn(#[coroutine] move |_: TaskResume| {
+///     sched.spawn(Co::new(#[coroutine] move |_: TaskResume| {
 ///         yield_from!(park(&gate))?;
 ///         passed.set(passed.get() + 1);
 ///         Ok(())
-///     });
+///     })).detach();
 /// }
 /// let opener = gate.clone();
-/// sched.spawn(#[coroutine] move |_: TaskResume| {
-///     assert_eq!(yield_from!(wake_all(&opener))?, 3);
-///     Ok(())
-/// });
+/// let woke = sched.spawn(Co::new(#[coroutine] move |_: TaskResume| Ok(yield_from!(wake_all(&opener))?)));
+/// assert_eq!(sched.join(woke).unwrap(), 3);
 /// sched.run().unwrap();
 /// assert_eq!(passed.get(), 3);
 /// ```
 #[derive(Clone, Default)]
 pub struct WaitList {
     pub(crate) queue: Rc<RefCell<VecDeque<TaskId>>>,
+    /// The deferred wakes of the scheduler whose tasks park here.
+    pub(crate) owner: Rc<RefCell<Weak<Deferred>>>,
 }
 
 impl WaitList {
     /// An empty wait list.
     ///
     /// ```
-    /// # use volley_flow::sched::WaitList;
+    /// # use volley_flow::sched::sync::WaitList;
     /// assert!(WaitList::new().is_empty());
     /// ```
     pub fn new() -> Self {
@@ -58,7 +63,7 @@ impl WaitList {
     /// parked count until a wake skips them).
     ///
     /// ```
-    /// # use volley_flow::sched::WaitList;
+    /// # use volley_flow::sched::sync::WaitList;
     /// assert_eq!(WaitList::new().len(), 0);
     /// ```
     pub fn is_empty(&self) -> bool {
@@ -71,11 +76,25 @@ impl WaitList {
     /// How many entries the list holds (see [`is_empty`](WaitList::is_empty)).
     ///
     /// ```
-    /// # use volley_flow::sched::WaitList;
+    /// # use volley_flow::sched::sync::WaitList;
     /// assert_eq!(WaitList::new().len(), 0);
     /// ```
     pub fn len(&self) -> usize {
         self.queue.try_borrow().map(|q| q.len()).unwrap_or(0)
+    }
+
+    /// Asks the scheduler whose tasks park here to wake one (or every) task at the end of its
+    /// round: a wake without a system call, for `try_send` / `try_recv`.
+    pub(crate) fn wake_later(&self, all: bool) {
+        if self.is_empty() {
+            return;
+        }
+        let owner = self.owner.try_borrow().ok().and_then(|o| o.upgrade());
+        if let Some(deferred) = owner {
+            if let Ok(mut wakes) = deferred.try_borrow_mut() {
+                wakes.push((self.clone(), all));
+            }
+        }
     }
 
     pub(crate) fn same(&self, other: &WaitList) -> bool {
