@@ -1,7 +1,8 @@
 //! Volley: two-way coroutines for Rust.
 //!
 //! This facade re-exports [`volley_core`] (the coroutine handle, its enums and macros) at its
-//! root, [`volley_flow`]'s modules [`pipeline`], [`sched`] and [`proto`], and the `#[co]` / `#[task]` attributes from `volley-macros`.
+//! root, [`volley_flow`]'s modules [`pipeline`], [`sched`] and [`proto`], and the `#[co]` /
+//! `#[task]` attributes from `volley-macros`.
 //!
 //! ```
 //! #![feature(coroutines)]
