@@ -10,21 +10,12 @@
 //! timing of both prints the ratio (pipeline throughput / hand loop throughput); the budget is
 //! at least 0.95. `python3 benches/python_pipeline.py` compares with CPython generators.
 
-#[path = "../examples/log_report/generate.rs"]
-#[allow(dead_code)]
-mod generate;
-#[path = "../examples/log_report/parse.rs"]
-#[allow(dead_code)]
-mod parse;
-#[path = "../examples/log_report/report.rs"]
-#[allow(dead_code)]
-mod report;
-
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use std::cmp::Reverse;
 use std::collections::HashMap;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
+use volley_log_report::{generate, parse, report};
 
 /// Size of the in-memory log both contenders read.
 const INPUT_BYTES: u64 = 16 * 1024 * 1024;

@@ -3,11 +3,17 @@
 /// The six levels a well-formed line may carry, in increasing severity.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Level {
+    /// `TRACE`
     Trace,
+    /// `DEBUG`
     Debug,
+    /// `INFO`
     Info,
+    /// `WARN`
     Warn,
+    /// `ERROR`
     Error,
+    /// `FATAL`
     Fatal,
 }
 
@@ -64,7 +70,9 @@ impl Level {
 /// A well-formed line, borrowed from the line it was parsed from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Record<'line> {
+    /// The first field, as written.
     pub timestamp: &'line [u8],
+    /// The second field.
     pub level: Level,
     /// The third field without its trailing colon (never empty).
     pub component: &'line [u8],
