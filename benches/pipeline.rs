@@ -3,10 +3,10 @@
 //!
 //! | id | what one iteration does |
 //! |---|---|
-//! | `log_report/volley_pipeline` | `LineSource` over the input, pushing every borrowed line into the example's `broadcast` of aggregates |
+//! | `log_report/volley_pipeline` | `LineSource` over the input, pushing every borrowed line into the report's `broadcast` of aggregates |
 //! | `log_report/hand_loop` | one loop: `memchr` line splitting, the same `parse_line`, counters, `HashMap` and first/last kept inline |
 //!
-//! Run with `cargo bench --bench pipeline`. After criterion's report, a short interleaved
+//! Run with `cargo bench -p volley-benches --bench pipeline`. After criterion's report, a short interleaved
 //! timing of both prints the ratio (pipeline throughput / hand loop throughput); the budget is
 //! at least 0.95. `python3 benches/python_pipeline.py` compares with CPython generators.
 
