@@ -7,8 +7,8 @@ use std::cell::RefCell;
 use std::convert::Infallible;
 use std::io::{self, BufRead, Read};
 use std::rc::Rc;
-use volley::pipeline::{pull, LineSource};
-use volley::{co_yield, Co, Exit, Gen, Resume, State};
+use volley_core::{co_yield, Co, Exit, Gen, Resume, State};
+use volley_flow::pipeline::{pull, LineSource};
 
 type Journal = Rc<RefCell<Vec<String>>>;
 
