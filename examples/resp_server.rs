@@ -1,5 +1,5 @@
 //! A Redis-compatible (RESP2) in-memory server on the Volley scheduler: one task per
-//! connection, each parsing requests with the sans-IO `proto::resp` coroutine, pipelined
+//! connection, each parsing requests with the sans-IO `resp::codec` coroutine, pipelined
 //! requests answered in order with one write per read.
 //!
 //! ```text
@@ -48,7 +48,7 @@ use std::process::ExitCode;
 use std::rc::Rc;
 use std::time::Duration;
 use store::Store;
-use volley::proto::resp::RespLimits;
+use volley::resp::codec::RespLimits;
 use volley::sched::{accept, sleep, spawn_detached, Scheduler, TaskError, TaskResume};
 use volley::{yield_from, Exit};
 

@@ -1,7 +1,8 @@
 //! Volley: two-way coroutines for Rust.
 //!
 //! This facade re-exports [`volley_core`] (the coroutine handle, its enums and macros) at its
-//! root, and [`volley_flow`]'s modules: [`pipeline`], [`sched`] and [`proto`].
+//! root, [`volley_flow`]'s modules: [`pipeline`], [`sched`] and [`proto`], and [`volley_resp`]
+//! as [`resp`]: the Redis protocol codec.
 //!
 //! ```
 //! #![feature(coroutines, coroutine_trait, stmt_expr_attributes)]
@@ -25,6 +26,7 @@
 
 pub use volley_core::*;
 pub use volley_flow::{pipeline, proto, sched};
+pub use volley_resp as resp;
 
 /// The README's Rust examples, compiled and run as doc tests.
 #[cfg(doctest)]

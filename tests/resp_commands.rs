@@ -37,7 +37,7 @@ mod zsets;
 
 use commands::{execute, Flow};
 use store::Store;
-use volley::proto::resp::Request;
+use volley::resp::codec::Request;
 
 /// Runs one command given as words; answers the raw reply and the flow.
 fn run(store: &mut Store, words: &[&str]) -> (String, Flow) {

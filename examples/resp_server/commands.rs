@@ -4,7 +4,7 @@ use super::reply::Reply;
 use super::store::{Store, Value};
 use super::{admin, hashes, keyspace, lists, sets, streams, strings, zsets};
 use std::borrow::Cow;
-use volley::proto::resp::Request;
+use volley::resp::codec::Request;
 
 /// What the connection does after a command.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

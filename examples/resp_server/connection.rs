@@ -9,7 +9,7 @@ use std::cell::RefCell;
 use std::io;
 use std::net::TcpStream;
 use std::rc::Rc;
-use volley::proto::resp::{requests, RespLimits};
+use volley::resp::codec::{requests, RespLimits};
 use volley::proto::Decoder;
 use volley::sched::{read, write_all, TaskBody, TaskError, TaskResume};
 use volley::{yield_from, Exit};
@@ -64,7 +64,7 @@ pub fn serve(
 /// Decodes the requests one chunk completes and appends every reply to `out`, in order.
 /// A protocol error gets Redis's `-ERR Protocol error: ...` reply and closes the connection.
 fn answer<B>(
-    decoder: &mut Decoder<B, Chunk, volley::proto::resp::Request, (), volley::proto::ProtoError>,
+    decoder: &mut Decoder<B, Chunk, volley::resp::codec::Request, (), volley::proto::ProtoError>,
     chunk: Chunk,
     store: &RefCell<Store>,
     out: &mut Vec<u8>,
@@ -72,7 +72,7 @@ fn answer<B>(
 where
     B: volley::Body<
             Chunk,
-            volley::proto::Decoded<volley::proto::resp::Request>,
+            volley::proto::Decoded<volley::resp::codec::Request>,
             (),
             volley::proto::ProtoError,
         > + Unpin,

@@ -1,14 +1,16 @@
-//! RESP2, the Redis protocol: a sans-IO request decoder for servers.
+//! RESP2, the Redis protocol, for servers: a sans-IO request decoder.
 //!
 //! [`requests`] decodes what clients send, both forms Redis accepts: multibulk arrays of bulk
 //! strings (`*2\r\n$3\r\nGET\r\n$1\r\nk\r\n`) and inline commands (`PING\r\n`, split on spaces
-//! with Redis's quoting rules). Malformed input raises a [`ProtoError`](super::ProtoError)
-//! worded as Redis words it ("invalid multibulk length", "invalid bulk length",
-//! "expected '$', got 'x'", ...), so a server replies `-ERR Protocol error: {error}` and closes
-//! that connection. [`RespLimits`] bounds what one request may make the server hold.
+//! with Redis's quoting rules). It is a [`volley_flow::proto`] coroutine, driven chunk by
+//! chunk with a [`Decoder`](volley_flow::proto::Decoder). Malformed input raises a
+//! [`ProtoError`](volley_flow::proto::ProtoError) worded as Redis words it ("invalid multibulk
+//! length", "invalid bulk length", "expected '$', got 'x'", ...), so a server replies
+//! `-ERR Protocol error: {error}` and closes that connection. [`RespLimits`] bounds what one
+//! request may make the server hold.
 //!
 //! ```
-//! use volley_flow::proto::resp::{requests, RespLimits};
+//! use volley_resp::codec::{requests, RespLimits};
 //! use volley_flow::proto::Decoder;
 //!
 //! let mut decoder = Decoder::new(requests::<&'static [u8]>(RespLimits::default()));
@@ -22,6 +24,8 @@
 mod inline;
 mod limits;
 mod request;
+#[cfg(test)]
+mod tests;
 
 pub use inline::split_args;
 pub use limits::RespLimits;
