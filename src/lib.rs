@@ -2,7 +2,7 @@
 //!
 //! This facade re-exports [`volley_core`] (the coroutine handle, its enums and macros) at its
 //! root, [`volley_flow`]'s modules: [`pipeline`], [`sched`] and [`proto`], and [`volley_resp`]
-//! as [`resp`]: the Redis protocol codec.
+//! as [`resp`]: the Redis protocol codec and a Redis-compatible server.
 //!
 //! ```
 //! #![feature(coroutines, coroutine_trait, stmt_expr_attributes)]

@@ -1,4 +1,4 @@
-//! RESP2, the Redis protocol, for servers: a sans-IO request decoder.
+//! RESP2, the Redis protocol, for servers: a sans-IO request decoder and the reply encoding.
 //!
 //! [`requests`] decodes what clients send, both forms Redis accepts: multibulk arrays of bulk
 //! strings (`*2\r\n$3\r\nGET\r\n$1\r\nk\r\n`) and inline commands (`PING\r\n`, split on spaces
@@ -9,8 +9,10 @@
 //! `-ERR Protocol error: {error}` and closes that connection. [`RespLimits`] bounds what one
 //! request may make the server hold.
 //!
+//! [`Reply`] appends RESP2 replies to a connection's output buffer.
+//!
 //! ```
-//! use volley_resp::codec::{requests, RespLimits};
+//! use volley_resp::codec::{requests, Reply, RespLimits};
 //! use volley_flow::proto::Decoder;
 //!
 //! let mut decoder = Decoder::new(requests::<&'static [u8]>(RespLimits::default()));
@@ -19,14 +21,22 @@
 //!     .map(|request| request.unwrap().into_args())
 //!     .collect();
 //! assert_eq!(got, [vec![b"SET".to_vec(), b"k".to_vec(), b"v1".to_vec()], vec![b"GET".to_vec(), b"k".to_vec()]]);
+//!
+//! let mut out = Vec::new();
+//! let mut reply = Reply::new(&mut out);
+//! reply.ok();
+//! reply.bulk(b"v1");
+//! assert_eq!(out, b"+OK\r\n$2\r\nv1\r\n");
 //! ```
 
 mod inline;
 mod limits;
+mod reply;
 mod request;
 #[cfg(test)]
 mod tests;
 
 pub use inline::split_args;
 pub use limits::RespLimits;
+pub use reply::{format_double, Reply};
 pub use request::{requests, Request};

@@ -3,16 +3,15 @@
 //! taken back for the next read, so request bytes are copied once, into the parser's buffer.
 
 use super::commands::{execute, Flow};
-use super::reply::Reply;
 use super::store::Store;
+use crate::codec::{requests, Reply, Request, RespLimits};
 use std::cell::RefCell;
 use std::io;
 use std::net::TcpStream;
 use std::rc::Rc;
-use volley::resp::codec::{requests, RespLimits};
-use volley::proto::Decoder;
-use volley::sched::{read, write_all, TaskBody, TaskError, TaskResume};
-use volley::{yield_from, Exit};
+use volley_core::{yield_from, Body, Exit};
+use volley_flow::proto::{Decoded, Decoder, ProtoError};
+use volley_flow::sched::{read, write_all, TaskBody, TaskError, TaskResume};
 
 /// Bytes read from a socket at a time (Redis reads 16 KiB too).
 const READ_CHUNK: usize = 16 * 1024;
@@ -64,18 +63,13 @@ pub fn serve(
 /// Decodes the requests one chunk completes and appends every reply to `out`, in order.
 /// A protocol error gets Redis's `-ERR Protocol error: ...` reply and closes the connection.
 fn answer<B>(
-    decoder: &mut Decoder<B, Chunk, volley::resp::codec::Request, (), volley::proto::ProtoError>,
+    decoder: &mut Decoder<B, Chunk, Request, (), ProtoError>,
     chunk: Chunk,
     store: &RefCell<Store>,
     out: &mut Vec<u8>,
 ) -> Flow
 where
-    B: volley::Body<
-            Chunk,
-            volley::proto::Decoded<volley::resp::codec::Request>,
-            (),
-            volley::proto::ProtoError,
-        > + Unpin,
+    B: Body<Chunk, Decoded<Request>, (), ProtoError> + Unpin,
 {
     let mut store = store.borrow_mut();
     for item in decoder.feed(chunk) {
