@@ -1,8 +1,9 @@
 //! Volley: two-way coroutines for Rust.
 //!
 //! This facade re-exports [`volley_core`] (the coroutine handle, its enums and macros) at its
-//! root, [`volley_flow`]'s modules [`pipeline`], [`sched`] and [`proto`], and the `#[co]` /
-//! `#[task]` attributes from `volley-macros`.
+//! root, [`volley_flow`]'s modules [`pipeline`], [`sched`] and [`proto`], [`volley_resp`] as
+//! [`resp`] (the Redis protocol codec and a Redis-compatible server), and the `#[co]` / `#[task]`
+//! attributes from `volley-macros`.
 //!
 //! ```
 //! #![feature(coroutines)]
@@ -22,11 +23,16 @@
 //! ```
 
 #![forbid(unsafe_code)]
-#![warn(missing_docs, missing_debug_implementations, rustdoc::broken_intra_doc_links)]
+#![warn(
+    missing_docs,
+    missing_debug_implementations,
+    rustdoc::broken_intra_doc_links
+)]
 
 pub use volley_core::*;
 pub use volley_flow::{pipeline, proto, sched};
 pub use volley_macros::{co, task};
+pub use volley_resp as resp;
 
 /// The README's Rust examples, compiled and run as doc tests.
 #[cfg(doctest)]

@@ -13,7 +13,7 @@
 /// bytes of bookkeeping), so a client cannot pile up many large bulks in one command.
 ///
 /// ```
-/// use volley_flow::proto::resp::RespLimits;
+/// use volley_resp::codec::RespLimits;
 /// let limits = RespLimits { max_bulk: 1 << 20, ..RespLimits::default() };
 /// assert_eq!(limits.max_inline, 64 * 1024);
 /// ```

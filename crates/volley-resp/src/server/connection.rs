@@ -3,16 +3,15 @@
 //! taken back for the next read, so request bytes are copied once, into the parser's buffer.
 
 use super::commands::{execute, Flow};
-use super::reply::Reply;
 use super::store::Store;
+use crate::codec::{requests, Reply, Request, RespLimits};
 use std::cell::RefCell;
 use std::io;
 use std::net::TcpStream;
 use std::rc::Rc;
-use volley::proto::resp::{requests, RespLimits};
-use volley::proto::Decoder;
-use volley::sched::{read, write_all, TaskBody, TaskError, TaskResume};
-use volley::{yield_from, Exit};
+use volley_core::{yield_from, Exit, Protocol};
+use volley_flow::proto::{Decoded, Decoder, ProtoError};
+use volley_flow::sched::{read, write_all, TaskBody, TaskError, TaskResume};
 
 /// Bytes read from a socket at a time (Redis reads 16 KiB too).
 const READ_CHUNK: usize = 16 * 1024;
@@ -70,12 +69,7 @@ fn answer<B>(
     out: &mut Vec<u8>,
 ) -> Flow
 where
-    B: volley::Protocol<
-        Chunk,
-        volley::proto::Decoded<volley::proto::resp::Request>,
-        (),
-        volley::proto::ProtoError,
-    >,
+    B: Protocol<Chunk, Decoded<Request>, (), ProtoError>,
 {
     let mut store = store.borrow_mut();
     for item in decoder.feed(chunk) {
