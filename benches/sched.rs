@@ -16,7 +16,7 @@
 //! Before the timings, the bench prints the memory one idle task costs (resident set growth
 //! over 100,000 tasks parked forever, divided by 100,000) for Volley and tokio.
 //!
-//! Run with `cargo bench --bench sched`.
+//! Run with `cargo bench -p volley-benches --bench sched`.
 #![feature(coroutines)]
 
 use criterion::{criterion_group, Criterion};
@@ -26,8 +26,10 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
-use volley::sched::{yield_now, Scheduler, Syscall, TaskBody, TaskResume, WaitList};
-use volley::{co_yield, yield_from};
+use volley::sched::sync::WaitList;
+use volley::sched::task::yield_now;
+use volley::sched::{Scheduler, Syscall, TaskBody, TaskResume};
+use volley::{co_yield, yield_from, Co};
 
 const READY_TASKS: u64 = 1_000;
 const BATCH: u64 = 1_000;
@@ -42,31 +44,35 @@ fn scaled(elapsed: Duration, done: u64, iters: u64) -> Duration {
     elapsed.mul_f64(iters as f64 / done as f64)
 }
 
-fn raw_yielder(rounds: u64) -> impl TaskBody {
-    #[coroutine]
-    move |_: TaskResume| {
-        for _ in 0..rounds {
-            co_yield!(Syscall::Yield)?;
-        }
-        Ok(())
-    }
+fn raw_yielder(rounds: u64) -> Co<impl TaskBody> {
+    Co::new(
+        #[coroutine]
+        move |_: TaskResume| {
+            for _ in 0..rounds {
+                co_yield!(Syscall::Yield)?;
+            }
+            Ok(())
+        },
+    )
 }
 
-fn helper_yielder(rounds: u64) -> impl TaskBody {
-    #[coroutine]
-    move |_: TaskResume| {
-        for _ in 0..rounds {
-            yield_from!(yield_now())?;
-        }
-        Ok(())
-    }
+fn helper_yielder(rounds: u64) -> Co<impl TaskBody> {
+    Co::new(
+        #[coroutine]
+        move |_: TaskResume| {
+            for _ in 0..rounds {
+                yield_from!(yield_now())?;
+            }
+            Ok(())
+        },
+    )
 }
 
-fn volley_switches<B: TaskBody>(iters: u64, make: fn(u64) -> B) -> Duration {
+fn volley_switches<B: TaskBody + 'static>(iters: u64, make: fn(u64) -> Co<B>) -> Duration {
     let rounds = rounds_for(iters);
     let mut sched = Scheduler::new();
     for _ in 0..READY_TASKS {
-        sched.spawn_detached(make(rounds));
+        sched.spawn(make(rounds)).detach();
     }
     let start = Instant::now();
     sched.run().expect("no deadlock");
@@ -151,10 +157,12 @@ fn spawn_finish(c: &mut Criterion) {
             while left > 0 {
                 let batch = left.min(BATCH);
                 for _ in 0..batch {
-                    sched.spawn_detached(
-                        #[coroutine]
-                        |_: TaskResume| Ok(()),
-                    );
+                    sched
+                        .spawn(Co::new(
+                            #[coroutine]
+                            |_: TaskResume| Ok(()),
+                        ))
+                        .detach();
                 }
                 sched.run().expect("no deadlock");
                 left -= batch;
@@ -216,13 +224,15 @@ fn volley_idle_bytes() -> Option<u64> {
     let mut sched = Scheduler::new();
     for _ in 0..IDLE_TASKS {
         let gate = gate.clone();
-        sched.spawn_detached(
-            #[coroutine]
-            move |_: TaskResume| {
-                co_yield!(Syscall::Park(gate.clone()))?;
-                Ok(())
-            },
-        );
+        sched
+            .spawn(Co::new(
+                #[coroutine]
+                move |_: TaskResume| {
+                    co_yield!(Syscall::Park(gate.clone()))?;
+                    Ok(())
+                },
+            ))
+            .detach();
     }
     let _ = sched.run(); // every task parks: a deadlock, by design
     let after = rss_bytes()?;

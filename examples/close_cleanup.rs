@@ -22,7 +22,7 @@
 use std::fs::{self, File};
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
-use volley::{co_yield, Body, Co, Exit, Resume};
+use volley::{co, co_yield, Exit};
 
 /// What a line writer hands back when it is closed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,29 +33,27 @@ struct Summary {
 
 /// Writes every line sent to it into `file`, buffered; flushes and returns a [`Summary`] on
 /// close. A write or flush error ends it with that error.
-fn line_writer(file: File) -> impl Body<String, (), Summary, io::Error> {
-    #[coroutine]
-    move |_: Resume<String, io::Error>| {
-        let mut out = BufWriter::new(file);
-        let mut summary = Summary { lines: 0, bytes: 0 };
-        loop {
-            match co_yield!(()) {
-                Ok(line) => {
-                    out.write_all(line.as_bytes())?;
-                    out.write_all(b"\n")?;
-                    summary.lines += 1;
-                    summary.bytes += line.len() as u64 + 1;
-                }
-                Err(Exit::Closed) => {
-                    println!(
-                        "  writer: closing, flushing {} buffered bytes",
-                        out.buffer().len()
-                    );
-                    out.flush()?;
-                    return Ok(summary);
-                }
-                Err(raised) => return Err(raised),
+#[co(send = String)]
+fn line_writer(file: File) -> Result<Summary, Exit<io::Error>> {
+    let mut out = BufWriter::new(file);
+    let mut summary = Summary { lines: 0, bytes: 0 };
+    loop {
+        match co_yield!(()) {
+            Ok(line) => {
+                out.write_all(line.as_bytes())?;
+                out.write_all(b"\n")?;
+                summary.lines += 1;
+                summary.bytes += line.len() as u64 + 1;
             }
+            Err(Exit::Closed) => {
+                println!(
+                    "  writer: closing, flushing {} buffered bytes",
+                    out.buffer().len()
+                );
+                out.flush()?;
+                return Ok(summary);
+            }
+            Err(raised) => return Err(raised),
         }
     }
 }
@@ -85,7 +83,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     init_tracing();
 
     let first = TempFile::new("first");
-    let mut writer = Co::new(line_writer(File::create(first.path())?)).named("first_writer");
+    let mut writer = line_writer(File::create(first.path())?).named("first_writer");
     writer.start()?;
     for line in ["alpha", "beta", "gamma"] {
         writer.send(line.to_string())?;
@@ -97,6 +95,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let Some(Summary { lines, bytes }) = writer.close()? else {
         return Err("the writer returned no summary on close".into());
     };
+    assert_eq!(
+        size(first.path())?,
+        bytes,
+        "close() flushed every byte it reports"
+    );
     println!(
         "close() -> summary: {lines} lines, {bytes} bytes; file holds {} bytes",
         size(first.path())?
@@ -104,7 +107,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("file reads back: {:?}", read_lines(first.path())?);
 
     let second = TempFile::new("second");
-    let mut writer = Co::new(line_writer(File::create(second.path())?)).named("second_writer");
+    let mut writer = line_writer(File::create(second.path())?).named("second_writer");
     writer.start()?;
     for line in ["delta", "epsilon"] {
         writer.send(line.to_string())?;
@@ -114,6 +117,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         size(second.path())?
     );
     drop(writer);
+    assert_eq!(
+        read_lines(second.path())?,
+        ["delta", "epsilon"],
+        "dropping a suspended writer flushes it"
+    );
     println!(
         "dropped while suspended; file holds {} bytes",
         size(second.path())?

@@ -10,20 +10,19 @@
 //! once N connections were accepted and served. In client mode it opens N concurrent
 //! connections (tasks on a scheduler of its own), sends each its own B bytes, checks that
 //! exactly those come back, and exits non-zero if any differs.
-#![feature(coroutines, stmt_expr_attributes)]
+#![feature(coroutines)]
 
 use std::cell::Cell;
-use std::io::Read;
-use std::net::{Shutdown, SocketAddr, TcpStream};
-use std::os::unix::net::UnixStream;
+use std::net::{Shutdown, SocketAddr};
 use std::process::ExitCode;
 use std::rc::Rc;
 use std::time::Instant;
-use volley::sched::{
-    accept, connect, join, kill, listen, read, readable, shutdown, spawn, spawn_detached,
-    write_all, OrRaise, Scheduler, TaskBody, TaskError, TaskResume,
+use volley::sched::net::{
+    accept, connect, read, readable, write_all, Stream, TcpListener, TcpStream, UnixStream,
 };
-use volley::{yield_from, Exit};
+use volley::sched::task::shutdown;
+use volley::sched::{spawn, JoinHandle, Scheduler, TaskError, TaskResult};
+use volley::{task, yield_from, Exit};
 
 /// What the command line asked for.
 struct Options {
@@ -78,60 +77,59 @@ fn parse_options() -> Result<Options, String> {
 }
 
 /// Echoes every byte back until the peer closes.
-fn echo(mut stream: TcpStream) -> impl TaskBody {
-    #[coroutine]
-    static move |_: TaskResume| {
-        let mut buf = [0u8; 16 * 1024];
-        loop {
-            let n = yield_from!(read(&mut stream, &mut buf))?;
-            if n == 0 {
-                return Ok(());
-            }
-            yield_from!(write_all(&mut stream, &buf[..n]))?;
+#[task(static)]
+fn echo(stream: TcpStream) -> TaskResult {
+    let mut buf = [0u8; 16 * 1024];
+    loop {
+        let n = yield_from!(read(&stream, &mut buf))?;
+        if n == 0 {
+            return Ok(());
         }
+        yield_from!(write_all(&stream, &buf[..n]))?;
     }
 }
 
 /// Waits for SIGINT (delivered as a byte on a socket pair), then shuts the scheduler down.
-fn ctrl_c_watcher(mut wakeup: UnixStream) -> impl TaskBody {
-    #[coroutine]
-    static move |_: TaskResume| {
-        yield_from!(readable(&wakeup))?;
-        let mut byte = [0u8; 1];
-        let _ = wakeup.read(&mut byte);
-        eprintln!("echo_server: Ctrl-C, shutting down");
-        yield_from!(shutdown())?;
-        Ok(())
+#[task]
+fn ctrl_c(wakeup: UnixStream) -> TaskResult {
+    yield_from!(readable(&wakeup))?;
+    let _ = wakeup.try_read(&mut [0u8; 1]);
+    eprintln!("echo_server: Ctrl-C, shutting down");
+    yield_from!(shutdown())?;
+    Ok(())
+}
+
+/// Accepts connections (at most `max_conns`), one echo task each; then stops the watcher.
+#[task(static)]
+fn accept_loop(
+    listener: TcpListener,
+    max_conns: Option<u64>,
+    count: Rc<Cell<u64>>,
+    watcher: JoinHandle<()>,
+) -> TaskResult {
+    while max_conns.is_none_or(|max| count.get() < max) {
+        let (stream, _peer) = yield_from!(accept(&listener))?;
+        stream.set_nodelay(true)?;
+        count.set(count.get() + 1);
+        yield_from!(spawn(echo(stream)))?.detach();
     }
+    // Enough connections: stop listening; the open ones finish, then `run` returns.
+    yield_from!(watcher.kill())?;
+    Ok(())
 }
 
 fn serve(options: &Options) -> Result<(), Box<dyn std::error::Error>> {
-    let listener = listen(options.addr)?;
-    let (wakeup, notifier) = UnixStream::pair()?;
-    wakeup.set_nonblocking(true)?;
+    let listener = TcpListener::bind(options.addr)?;
+    let (wakeup, notifier) = std::os::unix::net::UnixStream::pair()?;
+    let wakeup = UnixStream::from_std(wakeup)?;
     signal_hook::low_level::pipe::register(signal_hook::consts::SIGINT, notifier)?;
     println!("echo_server: listening on {}", listener.local_addr()?);
 
     let mut sched = Scheduler::new();
-    let watcher = sched.spawn_named("ctrl_c", ctrl_c_watcher(wakeup));
-    let max_conns = options.max_conns;
+    let watcher = sched.spawn(ctrl_c(wakeup));
     let accepted = Rc::new(Cell::new(0u64));
-    let count = accepted.clone();
-    sched.spawn_named(
-        "accept_loop",
-        #[coroutine]
-        static move |_: TaskResume| {
-            while max_conns.is_none_or(|max| count.get() < max) {
-                let (stream, _peer) = yield_from!(accept(&listener))?;
-                stream.set_nodelay(true).or_raise()?;
-                count.set(count.get() + 1);
-                yield_from!(spawn_detached(echo(stream)))?;
-            }
-            // Enough connections: stop listening; the open ones finish, then `run` returns.
-            yield_from!(kill(watcher))?;
-            Ok(())
-        },
-    );
+    let serving = accept_loop(listener, options.max_conns, accepted.clone(), watcher);
+    sched.spawn(serving).detach();
     sched.run()?;
     let stats = sched.stats();
     println!(
@@ -144,62 +142,60 @@ fn serve(options: &Options) -> Result<(), Box<dyn std::error::Error>> {
 }
 
 /// One client connection: sends its own bytes, checks they all come back.
-fn client(addr: SocketAddr, index: usize, bytes: usize) -> impl TaskBody<bool> {
-    #[coroutine]
-    static move |_: TaskResume<bool>| {
-        let payload: Vec<u8> = (0..bytes).map(|i| (i * 31 + index * 7) as u8).collect();
-        let mut stream = yield_from!(connect(addr))?;
-        yield_from!(write_all(&mut stream, &payload))?;
-        stream.shutdown(Shutdown::Write).or_raise()?;
-        let mut echoed = Vec::with_capacity(bytes);
-        let mut buf = [0u8; 16 * 1024];
-        loop {
-            let n = yield_from!(read(&mut stream, &mut buf))?;
-            if n == 0 {
-                break;
+#[task(static)]
+fn client(addr: SocketAddr, index: usize, bytes: usize) -> TaskResult<bool> {
+    let payload: Vec<u8> = (0..bytes).map(|i| (i * 31 + index * 7) as u8).collect();
+    let stream = yield_from!(connect(addr))?;
+    yield_from!(write_all(&stream, &payload))?;
+    stream.shutdown(Shutdown::Write)?;
+    let mut echoed = Vec::with_capacity(bytes);
+    let mut buf = [0u8; 16 * 1024];
+    loop {
+        let n = yield_from!(read(&stream, &mut buf))?;
+        if n == 0 {
+            break;
+        }
+        echoed.extend_from_slice(&buf[..n]);
+        if echoed.len() > bytes {
+            return Err(Exit::Raised(TaskError::msg(format!(
+                "client {index}: too many bytes echoed"
+            ))));
+        }
+    }
+    Ok(echoed == payload)
+}
+
+/// Starts every client, then joins them in turn; answers whether all got their bytes back.
+#[task]
+fn check_clients(addr: SocketAddr, clients: usize, bytes: usize) -> TaskResult<bool> {
+    let mut handles = Vec::with_capacity(clients);
+    for index in 0..clients {
+        let handle = yield_from!(spawn(client(addr, index, bytes)))?;
+        handles.push(handle);
+    }
+    let mut all_good = true;
+    for (index, handle) in handles.into_iter().enumerate() {
+        match yield_from!(handle.join())? {
+            Ok(true) => {}
+            Ok(false) => {
+                eprintln!("client {index}: echoed bytes differ");
+                all_good = false;
             }
-            echoed.extend_from_slice(&buf[..n]);
-            if echoed.len() > bytes {
-                return Err(Exit::Raised(TaskError::msg(format!(
-                    "client {index}: too many bytes echoed"
-                ))));
+            Err(e) => {
+                eprintln!("client {index}: {e}");
+                all_good = false;
             }
         }
-        Ok(echoed == payload)
     }
+    Ok(all_good)
 }
 
 fn run_clients(options: &Options, clients: usize) -> Result<(), Box<dyn std::error::Error>> {
     let started = Instant::now();
-    let (addr, bytes) = (options.addr, options.bytes);
-    let mut sched: Scheduler<bool> = Scheduler::new();
-    let checker = sched.spawn(
-        #[coroutine]
-        move |_: TaskResume<bool>| {
-            let mut ids = Vec::with_capacity(clients);
-            for index in 0..clients {
-                let id = yield_from!(spawn(client(addr, index, bytes)))?;
-                ids.push(id);
-            }
-            let mut all_good = true;
-            for (index, id) in ids.into_iter().enumerate() {
-                match yield_from!(join(id))? {
-                    Ok(true) => {}
-                    Ok(false) => {
-                        eprintln!("client {index}: echoed bytes differ");
-                        all_good = false;
-                    }
-                    Err(e) => {
-                        eprintln!("client {index}: {e}");
-                        all_good = false;
-                    }
-                }
-            }
-            Ok(all_good)
-        },
-    );
-    sched.run()?;
-    let all_good = matches!(sched.take_outcome(checker), Some(Ok(true)));
+    let mut sched = Scheduler::new();
+    let bytes = options.bytes;
+    let checker = sched.spawn(check_clients(options.addr, clients, bytes));
+    let all_good = sched.join(checker)?;
     if !all_good {
         return Err("some clients did not get their own bytes back".into());
     }

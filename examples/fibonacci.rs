@@ -18,41 +18,39 @@
 //! its consumer stops.
 #![feature(coroutines)]
 
-use std::convert::Infallible;
-use volley::{co_yield, Co, Gen, Resume};
+use volley::{co, co_yield, Exit};
 
 /// Yields F(0), F(1), ... and returns how many terms it gave once the next one would not fit
 /// in a `u64`.
-fn fibonacci() -> impl Gen<u64, usize> {
-    #[coroutine]
-    |_: Resume<(), Infallible>| {
-        let (mut current, mut next) = (0u64, Some(1u64));
-        let mut given = 0;
-        loop {
-            co_yield!(current)?;
-            given += 1;
-            let Some(after) = next else {
-                return Ok(given);
-            };
-            next = current.checked_add(after);
-            current = after;
-        }
+#[co(yield = u64)]
+fn fibonacci() -> Result<usize, Exit> {
+    let (mut current, mut next) = (0u64, Some(1u64));
+    let mut given = 0;
+    loop {
+        co_yield!(current)?;
+        given += 1;
+        let Some(after) = next else {
+            return Ok(given);
+        };
+        next = current.checked_add(after);
+        current = after;
     }
 }
 
 fn main() {
     init_tracing();
 
-    let first_ten: Vec<u64> = Co::new(fibonacci()).into_iter().take(10).collect();
+    let first_ten: Vec<u64> = fibonacci().into_iter().take(10).collect();
+    assert_eq!(first_ten, [0, 1, 1, 2, 3, 5, 8, 13, 21, 34]);
     println!("first 10: {first_ten:?}");
 
-    let below_100: Vec<u64> = Co::new(fibonacci())
+    let below_100: Vec<u64> = fibonacci()
         .into_iter()
         .take_while(|&term| term < 100)
         .collect();
     println!("below 100: {below_100:?}");
 
-    if let Some((index, term)) = Co::new(fibonacci())
+    if let Some((index, term)) = fibonacci()
         .into_iter()
         .enumerate()
         .find(|&(_, term)| term > 1_000_000)
@@ -60,14 +58,15 @@ fn main() {
         println!("first above one million: F({index}) = {term}");
     }
 
-    let even_sum: u64 = Co::new(fibonacci())
+    let even_sum: u64 = fibonacci()
         .into_iter()
         .take_while(|&term| term < 4_000_000)
         .filter(|term| term % 2 == 0)
         .sum();
+    assert_eq!(even_sum, 4_613_732, "Project Euler 2");
     println!("sum of the even terms below four million: {even_sum}");
 
-    let mut stream = Co::new(fibonacci()).named("fibonacci");
+    let mut stream = fibonacci();
     let head: Vec<u64> = (&mut stream).into_iter().take(5).collect();
     let rest: Vec<u64> = (&mut stream).into_iter().take(3).collect();
     println!(
@@ -75,7 +74,7 @@ fn main() {
         head.len()
     );
 
-    let mut whole = Co::new(fibonacci()).into_iter();
+    let mut whole = fibonacci().into_iter();
     let last = whole.by_ref().last();
     match (whole.take_return(), last) {
         (Some(count), Some(last)) => println!(

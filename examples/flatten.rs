@@ -34,8 +34,7 @@
 
 use serde_json::{json, Map, Value};
 use std::cell::RefCell;
-use std::convert::Infallible;
-use volley::{co_yield, yield_from, BoxCo, Co, Resume};
+use volley::{co, co_yield, yield_from, Exit};
 
 /// A leaf of a JSON document and the JSON Pointer that leads to it.
 type Leaf<'a> = (String, &'a Value);
@@ -48,38 +47,31 @@ const DEPTH: usize = 10_000;
 /// `path` holds the pointer of `value` itself; each level appends its child's segment while it
 /// delegates to that child and takes it off again afterwards, so a leaf's path is built once,
 /// not once per level.
-fn flatten<'v: 'p, 'p>(
-    value: &'v Value,
-    path: &'p RefCell<String>,
-) -> BoxCo<'p, (), Leaf<'v>, usize, Infallible> {
-    Co::boxed(
-        #[coroutine]
-        move |_: Resume<(), Infallible>| {
-            let mut leaves = 0;
-            match value {
-                Value::Array(items) if !items.is_empty() => {
-                    for (index, item) in items.iter().enumerate() {
-                        let parent = push_segment(path, &index.to_string());
-                        leaves += yield_from!(flatten(item, path))?;
-                        path.borrow_mut().truncate(parent);
-                    }
-                }
-                Value::Object(fields) if !fields.is_empty() => {
-                    for (key, item) in fields {
-                        let parent = push_segment(path, key);
-                        leaves += yield_from!(flatten(item, path))?;
-                        path.borrow_mut().truncate(parent);
-                    }
-                }
-                leaf => {
-                    let here = path.borrow().clone();
-                    co_yield!((here, leaf))?;
-                    leaves = 1;
-                }
+#[co(boxed = 'p, yield = Leaf<'v>)]
+fn flatten<'v: 'p, 'p>(value: &'v Value, path: &'p RefCell<String>) -> Result<usize, Exit> {
+    let mut leaves = 0;
+    match value {
+        Value::Array(items) if !items.is_empty() => {
+            for (index, item) in items.iter().enumerate() {
+                let parent = push_segment(path, &index.to_string());
+                leaves += yield_from!(flatten(item, path))?;
+                path.borrow_mut().truncate(parent);
             }
-            Ok(leaves)
-        },
-    )
+        }
+        Value::Object(fields) if !fields.is_empty() => {
+            for (key, item) in fields {
+                let parent = push_segment(path, key);
+                leaves += yield_from!(flatten(item, path))?;
+                path.borrow_mut().truncate(parent);
+            }
+        }
+        leaf => {
+            let here = path.borrow().clone();
+            co_yield!((here, leaf))?;
+            leaves = 1;
+        }
+    }
+    Ok(leaves)
 }
 
 /// Appends one escaped pointer segment (`~` as `~0`, `/` as `~1`) and returns the length the
@@ -141,6 +133,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }"#,
     )?;
     let (leaves, count) = leaves_of(&document);
+    assert_eq!((leaves.len(), count), (9, 9));
+    assert!(all_resolve(&document, &leaves));
     for (path, leaf) in &leaves {
         println!("{path} = {leaf}");
     }
@@ -152,6 +146,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let deep = nested(DEPTH);
     let (leaves, count) = leaves_of(&deep);
     let (first_path, first_leaf) = leaves.first().ok_or("the deep document has no leaf")?;
+    assert_eq!(first_path.matches('/').count(), DEPTH);
+    assert!(all_resolve(&deep, &leaves));
     println!(
         "deep: {DEPTH} levels, {count} leaves, the first {first_leaf} at a path of {} segments",
         first_path.matches('/').count()

@@ -28,47 +28,42 @@
 //! events (created, started, closed) on stderr.
 #![feature(coroutines)]
 
-use std::convert::Infallible;
-use volley::{co_yield, Co, Exit, Gen, Resume};
+use volley::{co, co_yield, Exit};
 
 /// Yields 1 and 2, announcing every step, and reports a close at the second yield.
-fn announced() -> impl Gen<u32> {
-    #[coroutine]
-    |_: Resume<(), Infallible>| {
-        println!("  body: first line of the body");
-        println!("  body: yielding 1");
-        co_yield!(1)?;
-        println!("  body: resumed, yielding 2");
-        match co_yield!(2) {
-            Ok(()) => {}
-            Err(Exit::Closed) => {
-                println!("  body: closed at the second yield, cleaning up");
-                return Err(Exit::Closed);
-            }
-            Err(raised) => return Err(raised),
+#[co(yield = u32)]
+fn announced() -> Result<(), Exit> {
+    println!("  body: first line of the body");
+    println!("  body: yielding 1");
+    co_yield!(1)?;
+    println!("  body: resumed, yielding 2");
+    match co_yield!(2) {
+        Ok(()) => {}
+        Err(Exit::Closed) => {
+            println!("  body: closed at the second yield, cleaning up");
+            return Err(Exit::Closed);
         }
-        println!("  body: finished");
-        Ok(())
+        Err(raised) => return Err(raised),
     }
+    println!("  body: finished");
+    Ok(())
 }
 
 /// Counts up from 1, announcing each number as it is yielded.
-fn counting() -> impl Gen<u64> {
-    #[coroutine]
-    |_: Resume<(), Infallible>| {
-        for n in 1.. {
-            println!("  body: yielding {n}");
-            co_yield!(n)?;
-        }
-        Ok(())
+#[co(yield = u64)]
+fn counting() -> Result<(), Exit> {
+    for n in 1.. {
+        println!("  body: yielding {n}");
+        co_yield!(n)?;
     }
+    Ok(())
 }
 
 fn main() {
     init_tracing();
 
     println!("main: making the coroutine");
-    let mut co = Co::new(announced()).named("announced");
+    let mut co = announced();
     println!(
         "main: made it, state = {}, no body line printed yet",
         co.state()
@@ -87,8 +82,7 @@ fn main() {
     println!("main: dropped");
 
     println!("main: chaining map and filter over a fresh coroutine");
-    let mut even_squares = Co::new(counting())
-        .named("counting")
+    let mut even_squares = counting()
         .into_iter()
         .map(|n| n * n)
         .filter(|square| square % 2 == 0);
@@ -96,6 +90,10 @@ fn main() {
 
     println!("main: asking for the first even square");
     let first_even = even_squares.next().expect("counting never ends");
+    assert_eq!(
+        first_even, 4,
+        "1 squared is odd, 2 squared is the first even square"
+    );
     println!("main: got {first_even}; the body stopped right there");
 }
 

@@ -20,8 +20,7 @@
 //! see the lifecycle events (and the misuse warnings) on stderr.
 #![feature(coroutines)]
 
-use std::convert::Infallible;
-use volley::{co_yield, Body, Co, CoError, Exit, Resume, Step};
+use volley::{co, co_yield, CoError, Exit, Step};
 
 /// What the averager hands back when it is closed.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -31,28 +30,26 @@ struct Summary {
 }
 
 /// Yields the average of every value sent so far; returns a [`Summary`] when closed.
-fn running_average() -> impl Body<f64, f64, Summary, Infallible> {
-    #[coroutine]
-    |_: Resume<f64, Infallible>| {
-        let (mut total, mut count) = (0.0, 0u64);
-        let mut average = 0.0;
-        loop {
-            match co_yield!(average) {
-                Ok(value) => {
-                    total += value;
-                    count += 1;
-                    average = total / count as f64;
-                }
-                Err(Exit::Closed) => return Ok(Summary { count, average }),
-                Err(raised) => return Err(raised),
+#[co(yield = f64, send = f64)]
+fn running_average() -> Result<Summary, Exit> {
+    let (mut total, mut count) = (0.0, 0u64);
+    let mut average = 0.0;
+    loop {
+        match co_yield!(average) {
+            Ok(value) => {
+                total += value;
+                count += 1;
+                average = total / count as f64;
             }
+            Err(Exit::Closed) => return Ok(Summary { count, average }),
+            Err(raised) => return Err(raised),
         }
     }
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     init_tracing();
-    let mut averager = Co::new(running_average()).named("running_average");
+    let mut averager = running_average();
 
     let early = averager.send(10.0);
     let Err(error @ CoError::NotStarted(_)) = early else {
@@ -60,6 +57,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     println!("send(10) before start: error \"{error}\"");
     let handed_back = error.into_sent().unwrap_or_default();
+    assert_eq!(handed_back, 10.0, "the early send's value comes back");
     println!(
         "handed back: {handed_back}, state still {}",
         averager.state()
@@ -76,6 +74,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     match averager.close()? {
         Some(Summary { count, average }) => {
+            assert_eq!(
+                (count, average),
+                (4, 16.25),
+                "the summary covers the four sends"
+            );
             println!("close() -> summary: {count} values, average {average}")
         }
         None => return Err("the averager returned no summary on close".into()),

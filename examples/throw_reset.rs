@@ -19,7 +19,7 @@
 #![feature(coroutines)]
 
 use std::fmt;
-use volley::{co_yield, Body, Co, CoError, Exit, Resume, Step};
+use volley::{co, co_yield, CoError, Exit, Step};
 
 /// What the caller can throw into the running total.
 #[derive(Debug, Clone, PartialEq)]
@@ -40,23 +40,21 @@ impl fmt::Display for Signal {
 }
 
 /// Yields the total of the numbers sent so far; a thrown `Reset` sets it back to zero.
-fn running_total() -> impl Body<i64, i64, (), Signal> {
-    #[coroutine]
-    |_: Resume<i64, Signal>| {
-        let mut total = 0;
-        loop {
-            match co_yield!(total) {
-                Ok(n) => total += n,
-                Err(Exit::Raised(Signal::Reset)) => total = 0,
-                Err(other) => return Err(other),
-            }
+#[co(yield = i64, send = i64)]
+fn running_total() -> Result<(), Exit<Signal>> {
+    let mut total = 0;
+    loop {
+        match co_yield!(total) {
+            Ok(n) => total += n,
+            Err(Exit::Raised(Signal::Reset)) => total = 0,
+            Err(other) => return Err(other),
         }
     }
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     init_tracing();
-    let mut total = Co::new(running_total()).named("running_total");
+    let mut total = running_total();
 
     println!("start() -> total {}", yielded(total.start())?);
     for n in [5, 7] {
@@ -64,6 +62,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
 
     let after_reset = yielded(total.throw(Signal::Reset))?;
+    assert_eq!(after_reset, 0, "a caught reset zeroes the total");
     println!(
         "throw(reset) -> caught: total {after_reset}, state {}",
         total.state()

@@ -159,3 +159,39 @@ fn close_reaches_the_body() {
     drop(co);
     assert_eq!(*log.borrow(), ["next", "closed"]);
 }
+
+enum Tree {
+    Leaf(u32),
+    Node(Vec<Tree>),
+}
+
+/// Recursive delegation: each node delegates to a boxed coroutine per child.
+#[co(boxed, yield = u32)]
+fn leaves(tree: &Tree) -> Result<usize, Exit> {
+    match tree {
+        Tree::Leaf(v) => {
+            co_yield!(*v)?;
+            Ok(1)
+        }
+        Tree::Node(children) => {
+            let mut count = 0;
+            for child in children {
+                count += yield_from!(leaves(child))?;
+            }
+            Ok(count)
+        }
+    }
+}
+
+#[test]
+fn boxed_bodies_recurse() {
+    let tree = Tree::Node(vec![
+        Tree::Leaf(1),
+        Tree::Node(vec![Tree::Leaf(2), Tree::Node(vec![]), Tree::Leaf(3)]),
+    ]);
+    let mut walk = leaves(&tree).into_iter();
+    assert_eq!(walk.by_ref().collect::<Vec<_>>(), [1, 2, 3]);
+    assert_eq!(walk.take_return(), Some(3));
+    let boxed: volley::BoxCo<'_, (), u32, usize> = leaves(&tree);
+    assert_eq!(boxed.name(), "leaves");
+}

@@ -22,6 +22,8 @@ struct Args {
     yield_ty: Option<Type>,
     send_ty: Option<Type>,
     is_static: bool,
+    /// `boxed` (`None` inside) or `boxed = 'a`: return a type-erased `BoxCo`.
+    boxed: Option<Option<Lifetime>>,
     name: Option<LitStr>,
     krate: Option<Path>,
 }
@@ -43,6 +45,18 @@ impl Parse for Args {
                 args.krate = Some(input.parse()?);
             } else {
                 let key: syn::Ident = input.parse()?;
+                if key == "boxed" {
+                    args.boxed = Some(if input.peek(Token![=]) {
+                        input.parse::<Token![=]>()?;
+                        Some(input.parse()?)
+                    } else {
+                        None
+                    });
+                    if !input.is_empty() {
+                        input.parse::<Token![,]>()?;
+                    }
+                    continue;
+                }
                 input.parse::<Token![=]>()?;
                 match key.to_string().as_str() {
                     "send" => args.send_ty = Some(input.parse()?),
@@ -52,7 +66,7 @@ impl Parse for Args {
                             key.span(),
                             format!(
                                 "unknown argument `{other}`: expected `yield = T`, `send = T`, \
-                                 `static`, `name = \"...\"` or `crate = path`"
+                                 `static`, `boxed`, `name = \"...\"` or `crate = path`"
                             ),
                         ))
                     }
@@ -139,12 +153,28 @@ pub fn expand(args: TokenStream, item: TokenStream, kind: Kind) -> syn::Result<T
     // Type parameters are captured by the returned `impl Trait` in every edition; lifetimes
     // only from edition 2024 on, so they are listed (an `impl Trait` argument forbids the list).
     let precise = (!captures.is_empty() && !has_impl_args).then(|| quote!(+ use<#(#captures),*>));
-    func.sig.output = syn::parse_quote_spanned! {ret.span()=>
-        -> #krate::Co<impl #protocol #precise>
+    func.sig.output = match (&args.boxed, kind) {
+        (Some(lifetime), Kind::Co) => {
+            let lifetime = lifetime.clone().unwrap_or_else(|| erased_lifetime(&func));
+            syn::parse_quote_spanned! {ret.span()=>
+                -> #krate::BoxCo<#lifetime, #send_ty, #yield_ty, #value_ty, #error_ty>
+            }
+        }
+        (Some(_), Kind::Task) => {
+            return Err(Error::new(
+                Span::call_site(),
+                "tasks are boxed by the scheduler: #[task] takes no `boxed`",
+            ))
+        }
+        (None, _) => syn::parse_quote_spanned! {ret.span()=>
+            -> #krate::Co<impl #protocol #precise>
+        },
     };
     let body = &func.block;
     let static_kw = args.is_static.then(|| quote!(static));
-    let constructor = if args.is_static {
+    let constructor = if args.boxed.is_some() {
+        quote!(#krate::Co::boxed)
+    } else if args.is_static {
         quote!(#krate::Co::pinned)
     } else {
         quote!(#krate::Co::new)
@@ -196,6 +226,25 @@ fn captured_params(func: &ItemFn) -> Vec<TokenStream> {
         }
     }
     captures
+}
+
+/// The lifetime a `boxed` coroutine lives for when the attribute names none: the function's
+/// one lifetime parameter, the elided one of its borrowed arguments, or `'static`.
+fn erased_lifetime(func: &ItemFn) -> Lifetime {
+    let mut named = func
+        .sig
+        .generics
+        .lifetimes()
+        .map(|def| def.lifetime.clone());
+    if let (Some(only), None) = (named.next(), named.next()) {
+        return only;
+    }
+    let mut elided = ElidedLifetimes::default();
+    for input in &func.sig.inputs {
+        elided.visit_fn_arg(input);
+    }
+    let name = if elided.found { "'_" } else { "'static" };
+    Lifetime::new(name, Span::call_site())
 }
 
 /// Finds `impl Trait` in argument position.

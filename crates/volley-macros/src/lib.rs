@@ -32,6 +32,10 @@
 //! - `send = T`: the type `send` injects (default `()`);
 //! - `static`: the body keeps borrows of its own locals across a yield (a buffer it reads
 //!   into, an iterator over a local vector); it is pinned on the heap with `Co::pinned`;
+//! - `boxed` (or `boxed = 'a`): return a type-erased `BoxCo<'a, S, Y, R, E>` made by
+//!   `Co::boxed`, for recursive generators (a body that delegates to itself) and collections of
+//!   different bodies; the lifetime defaults to the function's one lifetime parameter, the
+//!   elided one of its borrowed arguments, or `'static`;
 //! - `name = "..."`: the name tracing and misuse reports carry (default: the function's name);
 //! - `crate = path`: where the Volley items live (default `::volley`), for crates that depend on
 //!   `volley-core` directly.

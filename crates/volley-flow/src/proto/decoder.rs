@@ -13,14 +13,25 @@ use volley_core::{Answer, CloseAnswer, Co, CoError, Resumable, State, Step};
 /// frames decoded before it; the body is then finished and later chunks are dropped.
 ///
 /// ```
-/// use volley_flow::proto::resp::{requests, RespLimits};
-/// use volley_flow::proto::Decoder;
+/// use volley_core::{yield_from, BoxCo, Co, Resume};
+/// use volley_flow::proto::{Decoded, Decoder, Input, Limits, ProtoError};
 ///
-/// let mut decoder = Decoder::new(requests::<Vec<u8>>(RespLimits::default()));
-/// let first: Vec<_> = decoder.feed(b"PING\r\n*2\r\n$4\r\nECHO".to_vec()).collect();
+/// /// A line protocol: each line is a frame.
+/// fn lines<C: AsRef<[u8]> + 'static>(limits: Limits) -> BoxCo<'static, C, Decoded<Vec<u8>>, (), ProtoError> {
+///     Co::boxed(#[coroutine] static move |_: Resume<C, ProtoError>| {
+///         let mut input = Input::new(limits);
+///         loop {
+///             let line = yield_from!(input.read_line())?.to_vec();
+///             yield_from!(input.emit(line))?;
+///         }
+///     })
+/// }
+///
+/// let mut decoder = Decoder::new(lines::<Vec<u8>>(Limits::default()));
+/// let first: Vec<_> = decoder.feed(b"PING\r\nECHO".to_vec()).collect();
 /// assert_eq!(first.len(), 1);
-/// let second: Vec<_> = decoder.feed(b"\r\n$2\r\nhi\r\n".to_vec()).collect();
-/// assert_eq!(second[0].as_ref().unwrap().args(), [b"ECHO".to_vec(), b"hi".to_vec()]);
+/// let second: Vec<_> = decoder.feed(b" hi\r\n".to_vec()).collect();
+/// assert_eq!(second[0].as_ref().unwrap(), b"ECHO hi");
 /// ```
 pub struct Decoder<B>
 where
@@ -61,9 +72,19 @@ where
     /// Wraps a protocol body that has not been started yet.
     ///
     /// ```
-    /// use volley_flow::proto::resp::{requests, RespLimits};
+    /// # use volley_core::{yield_from, BoxCo, Co, Resume};
+    /// # use volley_flow::proto::{Decoded, Input, Limits, ProtoError};
+    /// # fn lines<C: AsRef<[u8]> + 'static>(limits: Limits) -> BoxCo<'static, C, Decoded<Vec<u8>>, (), ProtoError> {
+    /// #     Co::boxed(#[coroutine] static move |_: Resume<C, ProtoError>| {
+    /// #         let mut input = Input::new(limits);
+    /// #         loop {
+    /// #             let line = yield_from!(input.read_line())?.to_vec();
+    /// #             yield_from!(input.emit(line))?;
+    /// #         }
+    /// #     })
+    /// # }
     /// use volley_flow::proto::Decoder;
-    /// let decoder = Decoder::new(requests::<&'static [u8]>(RespLimits::default()));
+    /// let decoder = Decoder::new(lines::<&'static [u8]>(Limits::default()));
     /// assert!(!decoder.is_finished());
     /// ```
     pub fn new(co: Co<B>) -> Self {
@@ -78,9 +99,19 @@ where
     /// Sends `chunk` to the body and iterates over the frames it completed.
     ///
     /// ```
-    /// use volley_flow::proto::resp::{requests, RespLimits};
+    /// # use volley_core::{yield_from, BoxCo, Co, Resume};
+    /// # use volley_flow::proto::{Decoded, Input, Limits, ProtoError};
+    /// # fn lines<C: AsRef<[u8]> + 'static>(limits: Limits) -> BoxCo<'static, C, Decoded<Vec<u8>>, (), ProtoError> {
+    /// #     Co::boxed(#[coroutine] static move |_: Resume<C, ProtoError>| {
+    /// #         let mut input = Input::new(limits);
+    /// #         loop {
+    /// #             let line = yield_from!(input.read_line())?.to_vec();
+    /// #             yield_from!(input.emit(line))?;
+    /// #         }
+    /// #     })
+    /// # }
     /// use volley_flow::proto::Decoder;
-    /// let mut decoder = Decoder::new(requests::<&'static [u8]>(RespLimits::default()));
+    /// let mut decoder = Decoder::new(lines::<&'static [u8]>(Limits::default()));
     /// assert_eq!(decoder.feed(b"PING\r\nPING\r\nPI").count(), 2);
     /// assert_eq!(decoder.feed(b"NG\r\n").count(), 1);
     /// ```
@@ -99,10 +130,20 @@ where
     /// Whether the body has finished (returned, raised, or was closed): later chunks are dropped.
     ///
     /// ```
-    /// use volley_flow::proto::resp::{requests, RespLimits};
+    /// # use volley_core::{yield_from, BoxCo, Co, Resume};
+    /// # use volley_flow::proto::{Decoded, Input, Limits, ProtoError};
+    /// # fn lines<C: AsRef<[u8]> + 'static>(limits: Limits) -> BoxCo<'static, C, Decoded<Vec<u8>>, (), ProtoError> {
+    /// #     Co::boxed(#[coroutine] static move |_: Resume<C, ProtoError>| {
+    /// #         let mut input = Input::new(limits);
+    /// #         loop {
+    /// #             let line = yield_from!(input.read_line())?.to_vec();
+    /// #             yield_from!(input.emit(line))?;
+    /// #         }
+    /// #     })
+    /// # }
     /// use volley_flow::proto::Decoder;
-    /// let mut decoder = Decoder::new(requests::<&'static [u8]>(RespLimits::default()));
-    /// let items: Vec<_> = decoder.feed(b"*x\r\n").collect();
+    /// let mut decoder = Decoder::new(lines::<&'static [u8]>(Limits::default().max_line(4)));
+    /// let items: Vec<_> = decoder.feed(b"too long\r\n").collect();
     /// assert!(items[0].is_err());
     /// assert!(decoder.is_finished());
     /// ```
@@ -113,9 +154,19 @@ where
     /// The body's return value, once, if it returned.
     ///
     /// ```
-    /// use volley_flow::proto::resp::{requests, RespLimits};
+    /// # use volley_core::{yield_from, BoxCo, Co, Resume};
+    /// # use volley_flow::proto::{Decoded, Input, Limits, ProtoError};
+    /// # fn lines<C: AsRef<[u8]> + 'static>(limits: Limits) -> BoxCo<'static, C, Decoded<Vec<u8>>, (), ProtoError> {
+    /// #     Co::boxed(#[coroutine] static move |_: Resume<C, ProtoError>| {
+    /// #         let mut input = Input::new(limits);
+    /// #         loop {
+    /// #             let line = yield_from!(input.read_line())?.to_vec();
+    /// #             yield_from!(input.emit(line))?;
+    /// #         }
+    /// #     })
+    /// # }
     /// use volley_flow::proto::Decoder;
-    /// let mut decoder = Decoder::new(requests::<&'static [u8]>(RespLimits::default()));
+    /// let mut decoder = Decoder::new(lines::<&'static [u8]>(Limits::default()));
     /// assert_eq!(decoder.take_return(), None);
     /// ```
     pub fn take_return(&mut self) -> Option<B::Return> {
@@ -126,9 +177,19 @@ where
     /// back as from [`Co::close`].
     ///
     /// ```
-    /// use volley_flow::proto::resp::{requests, RespLimits};
+    /// # use volley_core::{yield_from, BoxCo, Co, Resume};
+    /// # use volley_flow::proto::{Decoded, Input, Limits, ProtoError};
+    /// # fn lines<C: AsRef<[u8]> + 'static>(limits: Limits) -> BoxCo<'static, C, Decoded<Vec<u8>>, (), ProtoError> {
+    /// #     Co::boxed(#[coroutine] static move |_: Resume<C, ProtoError>| {
+    /// #         let mut input = Input::new(limits);
+    /// #         loop {
+    /// #             let line = yield_from!(input.read_line())?.to_vec();
+    /// #             yield_from!(input.emit(line))?;
+    /// #         }
+    /// #     })
+    /// # }
     /// use volley_flow::proto::Decoder;
-    /// let mut decoder = Decoder::new(requests::<&'static [u8]>(RespLimits::default()));
+    /// let mut decoder = Decoder::new(lines::<&'static [u8]>(Limits::default()));
     /// decoder.feed(b"PI").count();
     /// assert_eq!(decoder.close(), Ok(None));
     /// assert!(decoder.is_finished());
@@ -141,10 +202,20 @@ where
     /// The coroutine being driven.
     ///
     /// ```
-    /// use volley_flow::proto::resp::{requests, RespLimits};
+    /// # use volley_core::{yield_from, BoxCo, Co, Resume};
+    /// # use volley_flow::proto::{Decoded, Input, Limits, ProtoError};
+    /// # fn lines<C: AsRef<[u8]> + 'static>(limits: Limits) -> BoxCo<'static, C, Decoded<Vec<u8>>, (), ProtoError> {
+    /// #     Co::boxed(#[coroutine] static move |_: Resume<C, ProtoError>| {
+    /// #         let mut input = Input::new(limits);
+    /// #         loop {
+    /// #             let line = yield_from!(input.read_line())?.to_vec();
+    /// #             yield_from!(input.emit(line))?;
+    /// #         }
+    /// #     })
+    /// # }
     /// use volley_flow::proto::Decoder;
     /// use volley_core::State;
-    /// let decoder = Decoder::new(requests::<&'static [u8]>(RespLimits::default()));
+    /// let decoder = Decoder::new(lines::<&'static [u8]>(Limits::default()));
     /// assert_eq!(decoder.co().state(), State::Created);
     /// ```
     pub fn co(&self) -> &Co<B> {
@@ -186,11 +257,21 @@ where
 /// that ended the body.
 ///
 /// ```
-/// use volley_flow::proto::resp::{requests, RespLimits};
+/// # use volley_core::{yield_from, BoxCo, Co, Resume};
+/// # use volley_flow::proto::{Decoded, Input, Limits, ProtoError};
+/// # fn lines<C: AsRef<[u8]> + 'static>(limits: Limits) -> BoxCo<'static, C, Decoded<Vec<u8>>, (), ProtoError> {
+/// #     Co::boxed(#[coroutine] static move |_: Resume<C, ProtoError>| {
+/// #         let mut input = Input::new(limits);
+/// #         loop {
+/// #             let line = yield_from!(input.read_line())?.to_vec();
+/// #             yield_from!(input.emit(line))?;
+/// #         }
+/// #     })
+/// # }
 /// use volley_flow::proto::Decoder;
-/// let mut decoder = Decoder::new(requests::<&'static [u8]>(RespLimits::default()));
-/// for request in decoder.feed(b"PING\r\n") {
-///     assert_eq!(request.unwrap().args(), [b"PING".to_vec()]);
+/// let mut decoder = Decoder::new(lines::<&'static [u8]>(Limits::default()));
+/// for line in decoder.feed(b"PING\r\n") {
+///     assert_eq!(line.unwrap(), b"PING");
 /// }
 /// ```
 pub struct Frames<'d, B>

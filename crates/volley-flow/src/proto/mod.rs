@@ -10,8 +10,8 @@
 //! `yield_from!`: [`Input::read_line`], [`Input::read_until`], [`Input::read_exact`], [`Input::peek`], and
 //! [`Input::emit`] to hand out a frame. Every read enforces [`Limits`] (longest line, largest
 //! payload); exceeding one raises a [`ProtoError`], never unbounded memory or a panic.
-//! [`Decoder`] drives such a body chunk by chunk as an iterator of frames, and [`resp`] is a
-//! complete RESP2 (Redis protocol) request decoder built this way.
+//! [`Decoder`] drives such a body chunk by chunk as an iterator of frames. The `volley-resp`
+//! crate's `codec` is a complete RESP2 (Redis protocol) request decoder built this way.
 //!
 //! ```
 //! use volley_core::{yield_from, BoxCo, Co, Resume};
@@ -47,7 +47,6 @@ mod error;
 mod input;
 mod limits;
 mod read;
-pub mod resp;
 #[cfg(test)]
 mod tests;
 
