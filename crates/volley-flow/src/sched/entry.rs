@@ -2,12 +2,12 @@
 //! line) and the bookkeeping of waits, joins and tracing ([`Cold`]); and the type-erased task
 //! ([`Erased`]) that lets tasks returning different types share one table.
 
-use super::{JoinError, Syscall, TaskBody, TaskId, TaskResume, WaitList};
+use super::{JoinError, Reply, Syscall, TaskBody, TaskId, TaskResume, WaitList};
 use std::cell::RefCell;
 use std::fmt;
 use std::rc::Rc;
 use tracing::Span;
-use volley_core::{Co, CoError, Resume, Step};
+use volley_core::{Answer, Co, CoError, Resume, Step};
 
 /// Where a task's outcome goes: shared by the task and its [`JoinHandle`](super::JoinHandle).
 pub(crate) type Slot<T> = Rc<RefCell<Option<Result<T, JoinError>>>>;
@@ -25,6 +25,8 @@ pub(crate) enum Turn {
 pub(crate) trait Erased {
     /// Resumes the task with `resume` (never `Close`: see [`close`](Erased::close)).
     fn resume(&mut self, resume: TaskResume) -> Turn;
+    /// Resumes the task with `Reply::Done`: the common switch, with the reply built here.
+    fn send_done(&mut self) -> Turn;
     /// Closes the task (a kill); answers the failure to report and settle.
     fn close(&mut self) -> JoinError;
     /// Writes a failure into the task's slot.
@@ -39,15 +41,10 @@ struct TaskCell<B: TaskBody<T>, T> {
     slot: Slot<T>,
 }
 
-impl<B: TaskBody<T>, T> Erased for TaskCell<B, T> {
-    #[inline]
-    fn resume(&mut self, resume: TaskResume) -> Turn {
-        let answer = match resume {
-            Resume::Send(reply) => self.co.send(reply),
-            Resume::Start => self.co.start(),
-            Resume::Throw(error) => self.co.throw(error),
-            Resume::Close => return Turn::Ended(Err(self.close())),
-        };
+impl<B: TaskBody<T>, T> TaskCell<B, T> {
+    /// What a resume's answer means for the scheduler.
+    #[inline(always)]
+    fn turn(&mut self, answer: Answer<B>) -> Turn {
         match answer {
             Ok(Step::Yield(call)) => Turn::Call(call),
             Ok(Step::Return(value)) => {
@@ -59,6 +56,25 @@ impl<B: TaskBody<T>, T> Erased for TaskCell<B, T> {
             Err(CoError::Raised(error)) => Turn::Ended(Err(JoinError::Raised(error))),
             Err(_) => Turn::Ended(Err(JoinError::Killed)),
         }
+    }
+}
+
+impl<B: TaskBody<T>, T> Erased for TaskCell<B, T> {
+    #[inline]
+    fn resume(&mut self, resume: TaskResume) -> Turn {
+        let answer = match resume {
+            Resume::Send(reply) => self.co.send(reply),
+            Resume::Start => self.co.start(),
+            Resume::Throw(error) => self.co.throw(error),
+            Resume::Close => return Turn::Ended(Err(self.close())),
+        };
+        self.turn(answer)
+    }
+
+    #[inline]
+    fn send_done(&mut self) -> Turn {
+        let answer = self.co.send(Reply::Done);
+        self.turn(answer)
     }
 
     fn close(&mut self) -> JoinError {

@@ -166,6 +166,11 @@ where
         #[coroutine]
         move |_: TaskResume| {
             let mut a = a;
+            // A first contestant that finishes at once needs no rival.
+            let mut step = a.delegate(Resume::Start);
+            if let Step::Return(end) = step {
+                return end.map(Either::Left);
+            }
             let number = NEXT_RACE.fetch_add(1, Ordering::Relaxed);
             let state = Rc::new(RaceState {
                 pending: Cell::new(true),
@@ -175,8 +180,18 @@ where
             let me = yield_from!(task_id())?;
             let rival: JoinHandle<()> =
                 yield_from!(spawn_linked(second(b, state.clone(), me, number)))?;
-            let mut resume: TaskResume = Resume::Start;
             loop {
+                let call = match step {
+                    Step::Yield(call) => call,
+                    Step::Return(end) => {
+                        drop(decided);
+                        if !matches!(end, Err(Exit::Closed)) {
+                            yield_from!(rival.kill())?;
+                        }
+                        return end.map(Either::Left);
+                    }
+                };
+                let resume: TaskResume = yield call;
                 if let Resume::Throw(error) = &resume {
                     if error
                         .downcast_ref::<Won>()
@@ -194,17 +209,7 @@ where
                         };
                     }
                 }
-                let closing = matches!(resume, Resume::Close);
-                match a.delegate(resume) {
-                    Step::Yield(call) => resume = yield call,
-                    Step::Return(end) => {
-                        drop(decided);
-                        if !closing {
-                            yield_from!(rival.kill())?;
-                        }
-                        return end.map(Either::Left);
-                    }
-                }
+                step = a.delegate(resume);
             }
         },
     )

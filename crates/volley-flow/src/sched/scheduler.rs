@@ -523,27 +523,39 @@ impl Scheduler {
         else {
             return; // killed while queued
         };
-        let mut resume = match hot.status {
-            Status::ReadyDone => Resume::Send(Reply::Done),
+        // `None`: resume with `Reply::Done`, built by the task itself. Only the tag is tested
+        // on the common path: moving a whole `Option` out when just its tag was written stalls
+        // on a wide load of a narrow store.
+        let mut pending: Option<TaskResume> = match hot.status {
+            Status::ReadyDone => None,
             Status::ReadyPending => match self.cold.get_mut(key) {
                 Some(Some(cold)) => {
                     cold.woken_from = None;
-                    cold.pending.take().unwrap_or(Resume::Send(Reply::Done))
+                    cold.pending.take()
                 }
-                _ => Resume::Send(Reply::Done),
+                _ => None,
             },
             Status::Blocked | Status::Running => return, // a stale queue entry
         };
         hot.status = Status::Running;
         loop {
             self.switches += 1;
+            let task = &mut hot.task;
+            let pending_ref = &mut pending;
+            let mut resume = move || match pending_ref.is_none() {
+                true => task.send_done(),
+                false => match pending_ref.take() {
+                    Some(resume) => task.resume(resume),
+                    None => task.send_done(),
+                },
+            };
             let turn = if hot.traced {
                 match self.cold.get(key) {
-                    Some(Some(cold)) => cold.span.in_scope(|| hot.task.resume(resume)),
-                    _ => hot.task.resume(resume),
+                    Some(Some(cold)) => cold.span.in_scope(resume),
+                    _ => resume(),
                 }
             } else {
-                hot.task.resume(resume)
+                resume()
             };
             match turn {
                 Turn::Call(call) if matches!(call, Syscall::Yield) => {
@@ -555,7 +567,7 @@ impl Scheduler {
                     return;
                 }
                 Turn::Call(call) => match self.syscall(id, call) {
-                    Next::Continue(next) => resume = next,
+                    Next::Continue(next) => pending = Some(next),
                     Next::Suspend => return,
                 },
                 Turn::Ended(Ok(())) => return self.finish(id, None),

@@ -73,6 +73,7 @@ impl<B, T> TaskBody<T> for B where B: Protocol<Reply, Syscall, T, TaskError> + ?
 /// }));
 /// assert_eq!(sched.join(me).unwrap(), 1);
 /// ```
+#[must_use = "a system call does nothing until a task delegates to it with yield_from!"]
 pub trait TaskCall<X>: Delegate<Reply, Syscall, TaskError, Output = X> {}
 
 impl<D, X> TaskCall<X> for D where D: Delegate<Reply, Syscall, TaskError, Output = X> + ?Sized {}
