@@ -9,14 +9,23 @@ use std::rc::Rc;
 use tracing::Span;
 use volley_core::{Answer, Co, CoError, Resume, Step};
 
-/// Where a task's outcome goes: shared by the task and its [`JoinHandle`](super::JoinHandle).
-pub(crate) type Slot<T> = Rc<RefCell<Option<Result<T, JoinError>>>>;
+/// Where a task's outcome goes: the task's own cell, seen by its [`JoinHandle`](super::JoinHandle)
+/// through its return type.
+pub(crate) type Slot<T> = Rc<dyn Outcome<T>>;
+
+/// The typed side of a task's cell.
+pub(crate) trait Outcome<T> {
+    /// Takes the outcome of a task that ended (`None` while it runs, and once taken).
+    fn take_outcome(&self) -> Option<Result<T, JoinError>>;
+    /// Whether the task ended and its outcome waits.
+    fn is_finished(&self) -> bool;
+}
 
 /// What one resume of a task produced.
 pub(crate) enum Turn {
     /// A system call to carry out.
     Call(Syscall),
-    /// The task ended. `Ok`: it returned, and its value is in its slot already. `Err`: how it
+    /// The task ended. `Ok`: it returned, and its value is in its cell already. `Err`: how it
     /// failed, to report and then [`settle`](Erased::settle).
     Ended(Result<(), JoinError>),
 }
@@ -24,33 +33,45 @@ pub(crate) enum Turn {
 /// A task with its return type erased: the scheduler's view of a `Co<impl TaskBody<T>>`.
 pub(crate) trait Erased {
     /// Resumes the task with `resume` (never `Close`: see [`close`](Erased::close)).
-    fn resume(&mut self, resume: TaskResume) -> Turn;
+    fn resume(&self, resume: TaskResume) -> Turn;
     /// Resumes the task with `Reply::Done`: the common switch, with the reply built here.
-    fn send_done(&mut self) -> Turn;
+    fn send_done(&self) -> Turn;
     /// Closes the task (a kill); answers the failure to report and settle.
-    fn close(&mut self) -> JoinError;
-    /// Writes a failure into the task's slot.
-    fn settle(&mut self, failure: JoinError);
-    /// The task's name (its coroutine's).
-    fn name(&self) -> &str;
+    fn close(&self) -> JoinError;
+    /// Writes a failure as the task's outcome.
+    fn settle(&self, failure: JoinError);
+    /// Calls `f` with the task's name (its coroutine's).
+    fn with_name(&self, f: &mut dyn FnMut(&str));
 }
 
-/// A task body and the slot its return value goes to.
+/// A task's body while it runs, then its outcome. The task table and the task's handle share
+/// it (one allocation per task); the body, and everything it owns, is dropped when the task
+/// ends, and the outcome when the handle takes it or is dropped.
+enum Stage<B: TaskBody<T>, T> {
+    Running(Co<B>),
+    /// `None` once the handle took it.
+    Finished(Option<Result<T, JoinError>>),
+}
+
+/// A task: its stage, shared by the table (as [`Erased`]) and the handle (as [`Outcome`]).
 struct TaskCell<B: TaskBody<T>, T> {
-    co: Co<B>,
-    slot: Slot<T>,
+    stage: RefCell<Stage<B, T>>,
 }
 
 impl<B: TaskBody<T>, T> TaskCell<B, T> {
-    /// What a resume's answer means for the scheduler.
+    /// Resumes the body with `go`, and turns its answer into what the scheduler does next.
     #[inline(always)]
-    fn turn(&mut self, answer: Answer<B>) -> Turn {
-        match answer {
+    fn step(&self, go: impl FnOnce(&mut Co<B>) -> Answer<B>) -> Turn {
+        let Ok(mut stage) = self.stage.try_borrow_mut() else {
+            return Turn::Ended(Err(JoinError::Killed));
+        };
+        let Stage::Running(co) = &mut *stage else {
+            return Turn::Ended(Err(JoinError::Killed));
+        };
+        match go(co) {
             Ok(Step::Yield(call)) => Turn::Call(call),
             Ok(Step::Return(value)) => {
-                if let Ok(mut slot) = self.slot.try_borrow_mut() {
-                    *slot = Some(Ok(value));
-                }
+                *stage = Stage::Finished(Some(Ok(value)));
                 Turn::Ended(Ok(()))
             }
             Err(CoError::Raised(error)) => Turn::Ended(Err(JoinError::Raised(error))),
@@ -61,24 +82,28 @@ impl<B: TaskBody<T>, T> TaskCell<B, T> {
 
 impl<B: TaskBody<T>, T> Erased for TaskCell<B, T> {
     #[inline]
-    fn resume(&mut self, resume: TaskResume) -> Turn {
-        let answer = match resume {
-            Resume::Send(reply) => self.co.send(reply),
-            Resume::Start => self.co.start(),
-            Resume::Throw(error) => self.co.throw(error),
-            Resume::Close => return Turn::Ended(Err(self.close())),
-        };
-        self.turn(answer)
+    fn resume(&self, resume: TaskResume) -> Turn {
+        match resume {
+            Resume::Send(reply) => self.step(|co| co.send(reply)),
+            Resume::Start => self.step(|co| co.start()),
+            Resume::Throw(error) => self.step(|co| co.throw(error)),
+            Resume::Close => Turn::Ended(Err(self.close())),
+        }
     }
 
     #[inline]
-    fn send_done(&mut self) -> Turn {
-        let answer = self.co.send(Reply::Done);
-        self.turn(answer)
+    fn send_done(&self) -> Turn {
+        self.step(|co| co.send(Reply::Done))
     }
 
-    fn close(&mut self) -> JoinError {
-        match self.co.close() {
+    fn close(&self) -> JoinError {
+        let Ok(mut stage) = self.stage.try_borrow_mut() else {
+            return JoinError::Killed;
+        };
+        let Stage::Running(co) = &mut *stage else {
+            return JoinError::Killed;
+        };
+        match co.close() {
             Ok(_) => JoinError::Killed,
             Err(CoError::Raised(error)) => JoinError::Raised(error),
             Err(other) => {
@@ -88,14 +113,33 @@ impl<B: TaskBody<T>, T> Erased for TaskCell<B, T> {
         }
     }
 
-    fn settle(&mut self, failure: JoinError) {
-        if let Ok(mut slot) = self.slot.try_borrow_mut() {
-            *slot = Some(Err(failure));
+    fn settle(&self, failure: JoinError) {
+        if let Ok(mut stage) = self.stage.try_borrow_mut() {
+            *stage = Stage::Finished(Some(Err(failure)));
         }
     }
 
-    fn name(&self) -> &str {
-        self.co.name()
+    fn with_name(&self, f: &mut dyn FnMut(&str)) {
+        match self.stage.try_borrow().as_deref() {
+            Ok(Stage::Running(co)) => f(co.name()),
+            _ => f("task"),
+        }
+    }
+}
+
+impl<B: TaskBody<T>, T> Outcome<T> for TaskCell<B, T> {
+    fn take_outcome(&self) -> Option<Result<T, JoinError>> {
+        match &mut *self.stage.try_borrow_mut().ok()? {
+            Stage::Finished(outcome) => outcome.take(),
+            Stage::Running(_) => None,
+        }
+    }
+
+    fn is_finished(&self) -> bool {
+        matches!(
+            self.stage.try_borrow().as_deref(),
+            Ok(Stage::Finished(Some(_)))
+        )
     }
 }
 
@@ -116,7 +160,7 @@ impl<B: TaskBody<T>, T> Erased for TaskCell<B, T> {
 /// assert_eq!(sched.join(handle).unwrap(), 2);
 /// ```
 pub struct NewTask {
-    pub(crate) task: Box<dyn Erased>,
+    pub(crate) task: Rc<dyn Erased>,
     /// Killed when the task that spawned it ends.
     pub(crate) linked: bool,
 }
@@ -128,14 +172,13 @@ impl NewTask {
         B: TaskBody<T> + 'static,
         T: 'static,
     {
-        let slot: Slot<T> = Rc::new(RefCell::new(None));
-        let task = Box::new(TaskCell {
-            co,
-            slot: slot.clone(),
+        let cell = Rc::new(TaskCell {
+            stage: RefCell::new(Stage::Running(co)),
         });
+        let slot: Slot<T> = cell.clone();
         (
             NewTask {
-                task,
+                task: cell,
                 linked: false,
             },
             slot,
@@ -145,8 +188,10 @@ impl NewTask {
 
 impl fmt::Debug for NewTask {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut name = String::new();
+        self.task.with_name(&mut |n| name.push_str(n));
         f.debug_struct("NewTask")
-            .field("name", &self.task.name())
+            .field("name", &name)
             .finish_non_exhaustive()
     }
 }
@@ -176,7 +221,7 @@ pub(crate) enum Status {
 /// The part of a task the run loop reads and writes on every switch.
 #[repr(align(32))]
 pub(crate) struct Hot {
-    pub(crate) task: Box<dyn Erased>,
+    pub(crate) task: Rc<dyn Erased>,
     /// The serial of the task's [`TaskId`], telling it apart from a later task in this slot.
     pub(crate) serial: u64,
     pub(crate) status: Status,
@@ -198,8 +243,4 @@ pub(crate) struct Cold {
     /// The wait list whose wake made this task ready; if it dies before running, the wake is
     /// passed on to the next waiter.
     pub(crate) woken_from: Option<WaitList>,
-    /// Tasks spawned linked to this one: killed when it ends.
-    pub(crate) linked: Vec<TaskId>,
-    /// The task this one is linked to.
-    pub(crate) parent: Option<TaskId>,
 }

@@ -17,9 +17,11 @@ use volley_core::{Co, Delegate, Exit, Resume, Step};
 /// ends, and [`take_outcome`](JoinHandle::take_outcome) reads the outcome after
 /// [`run`](super::Scheduler::run).
 ///
-/// The outcome is kept in the handle, not in the scheduler: dropping the handle (or calling
+/// The outcome is kept with the handle, not in the scheduler: dropping the handle (or calling
 /// [`detach`](JoinHandle::detach), which says so) lets the outcome be dropped when the task
-/// ends, so tasks nobody joins leave nothing behind. A failure is logged either way.
+/// ends, so tasks nobody joins leave nothing behind. A failure is logged either way. (The task
+/// and its handle share one allocation, the size of the task's body: the body itself, and
+/// everything it owns, is dropped when the task ends; the allocation goes with the handle.)
 ///
 /// ```
 /// use volley_core::{yield_from, Co};
@@ -179,7 +181,7 @@ impl<T> JoinHandle<T> {
     /// assert!(task.is_finished());
     /// ```
     pub fn is_finished(&self) -> bool {
-        self.slot.try_borrow().is_ok_and(|slot| slot.is_some())
+        self.slot.is_finished()
     }
 
     /// Takes the outcome of a task that has ended (`None` while it runs, and once taken):
@@ -195,7 +197,7 @@ impl<T> JoinHandle<T> {
     /// assert!(task.take_outcome().is_none());
     /// ```
     pub fn take_outcome(&self) -> Option<Result<T, JoinError>> {
-        self.slot.try_borrow_mut().ok()?.take()
+        self.slot.take_outcome()
     }
 }
 

@@ -10,9 +10,11 @@ use super::{
     TaskResume, WaitList,
 };
 use slab::Slab;
+use std::collections::HashMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::rc::Rc;
 use std::time::{Duration, Instant};
+use tracing::Span;
 use volley_core::{Co, Resume};
 
 /// A single-threaded cooperative scheduler whose tasks are Volley coroutines that yield
@@ -65,6 +67,10 @@ pub struct Scheduler {
     reactor: Reactor,
     /// Wakes asked for without a system call (`try_send`, `try_recv`).
     deferred: Rc<Deferred>,
+    /// Tasks spawned linked to another (killed when it ends), by that task.
+    linked: HashMap<TaskId, Vec<TaskId>>,
+    /// The task each linked task is linked to.
+    linked_to: HashMap<TaskId, TaskId>,
     serial: u64,
     switches: u64,
     spawned: u64,
@@ -91,6 +97,8 @@ impl Default for Scheduler {
             timers: Timers::default(),
             reactor: Reactor::default(),
             deferred: Rc::default(),
+            linked: HashMap::new(),
+            linked_to: HashMap::new(),
             serial: 0,
             switches: 0,
             spawned: 0,
@@ -174,7 +182,10 @@ impl Scheduler {
             key: entry.key(),
             serial: self.serial,
         };
-        let span = tracing::info_span!(target: "volley::sched", "task", id = id.serial, name = task.name());
+        let mut span = Span::none();
+        task.with_name(&mut |name| {
+            span = tracing::info_span!(target: "volley::sched", "task", id = id.serial, name);
+        });
         tracing::debug!(target: "volley::sched", parent: &span, "task spawned");
         entry.insert(Hot {
             task,
@@ -189,8 +200,6 @@ impl Scheduler {
             wait_no: 0,
             joiner: None,
             woken_from: None,
-            linked: Vec::new(),
-            parent,
         };
         match self.cold.get_mut(id.key()) {
             Some(place) => *place = Some(cold),
@@ -200,8 +209,9 @@ impl Scheduler {
             }
         }
         if let Some(parent) = parent {
-            if let Some((_, cold)) = self.parts(parent) {
-                cold.linked.push(id);
+            if self.is_alive(parent) {
+                self.linked.entry(parent).or_default().push(id);
+                self.linked_to.insert(id, parent);
             }
         }
         self.ready.push(id);
@@ -339,7 +349,7 @@ impl Scheduler {
     /// assert!(matches!(task.take_outcome(), Some(Err(JoinError::Killed))));
     /// ```
     pub fn kill(&mut self, task: TaskId) -> bool {
-        let Some((mut hot, cold)) = self.remove(task) else {
+        let Some((hot, cold)) = self.remove(task) else {
             return false;
         };
         let closed = cold
@@ -540,7 +550,7 @@ impl Scheduler {
         hot.status = Status::Running;
         loop {
             self.switches += 1;
-            let task = &mut hot.task;
+            let task = &hot.task;
             let pending_ref = &mut pending;
             let mut resume = move || match pending_ref.is_none() {
                 true => task.send_done(),
@@ -799,13 +809,7 @@ impl Scheduler {
 
     /// Reports an ended task, settles its outcome, wakes its joiner, and kills the tasks
     /// linked to it.
-    fn ended(
-        &mut self,
-        id: TaskId,
-        mut task: Box<dyn Erased>,
-        cold: Cold,
-        failure: Option<JoinError>,
-    ) {
+    fn ended(&mut self, id: TaskId, task: Rc<dyn Erased>, cold: Cold, failure: Option<JoinError>) {
         self.finished += 1;
         let span = &cold.span;
         match failure {
@@ -830,13 +834,20 @@ impl Scheduler {
                 self.make_ready(joiner, Some(Resume::Send(Reply::Done)));
             }
         }
-        if let Some(parent) = cold.parent {
-            if let Some((_, parent)) = self.parts(parent) {
-                parent.linked.retain(|child| *child != id);
+        if !self.linked_to.is_empty() {
+            if let Some(parent) = self.linked_to.remove(&id) {
+                if let Some(children) = self.linked.get_mut(&parent) {
+                    children.retain(|child| *child != id);
+                    if children.is_empty() {
+                        self.linked.remove(&parent);
+                    }
+                }
             }
         }
-        for child in cold.linked {
-            self.kill(child);
+        if !self.linked.is_empty() {
+            for child in self.linked.remove(&id).unwrap_or_default() {
+                self.kill(child);
+            }
         }
     }
 
