@@ -1,5 +1,5 @@
 //! A Redis-compatible (RESP2) in-memory server on the Volley scheduler: the `volley-resp`
-//! crate's server (`volley::resp`), one task per connection, each parsing requests with the
+//! crate's server, one task per connection, each parsing requests with the
 //! sans-IO `resp::codec` coroutine, pipelined requests answered in order with one write per read.
 //!
 //! ```text
@@ -25,5 +25,5 @@ fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
-    volley::resp::cli::main("resp_server", std::env::args().skip(1))
+    volley_resp::cli::main("resp_server", std::env::args().skip(1))
 }

@@ -1,9 +1,9 @@
 //! Volley: two-way coroutines for Rust.
 //!
 //! This facade re-exports [`volley_core`] (the coroutine handle, its enums and macros) at its
-//! root, [`volley_flow`]'s modules [`pipeline`], [`sched`] and [`proto`], [`volley_resp`] as
-//! [`resp`] (the Redis protocol codec and a Redis-compatible server), and the `#[co]` / `#[task]`
-//! attributes from `volley-macros`.
+//! root, [`volley_flow`]'s modules [`pipeline`], [`sched`] and [`proto`], and the `#[co]` /
+//! `#[task]` attributes from `volley-macros`. The Redis-compatible server is its own crate,
+//! `volley-resp`, so that users of the library do not compile it.
 //!
 //! ```
 //! #![feature(coroutines)]
@@ -32,7 +32,6 @@
 pub use volley_core::*;
 pub use volley_flow::{pipeline, proto, sched};
 pub use volley_macros::{co, task};
-pub use volley_resp as resp;
 
 /// The README's Rust examples, compiled and run as doc tests.
 #[cfg(doctest)]

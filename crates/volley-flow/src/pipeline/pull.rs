@@ -4,7 +4,7 @@
 //! it drops its upstream first, which closes the stage below it, and so on: every stage's
 //! cleanup runs, innermost first, before the stage itself finishes.
 
-use futures::Stream;
+use futures_core::Stream;
 use std::convert::Infallible;
 use std::pin::Pin;
 use std::sync::Arc;
