@@ -79,6 +79,13 @@ pub struct Scheduler {
     io_woken: Vec<Waiter>,
 }
 
+/// What is left of a task taken out of the table.
+struct Removed {
+    task: Rc<dyn Erased>,
+    span: Span,
+    joiner: Option<TaskId>,
+}
+
 /// What the run loop does after a system call.
 enum Next {
     /// Resume the same task at once with this.
@@ -349,17 +356,17 @@ impl Scheduler {
     /// assert!(matches!(task.take_outcome(), Some(Err(JoinError::Killed))));
     /// ```
     pub fn kill(&mut self, task: TaskId) -> bool {
-        let Some((hot, cold)) = self.remove(task) else {
+        let Some(removed) = self.remove(task) else {
             return false;
         };
-        let closed = cold
+        let closed = removed
             .span
-            .in_scope(|| catch_unwind(AssertUnwindSafe(|| hot.task.close())));
+            .in_scope(|| catch_unwind(AssertUnwindSafe(|| removed.task.close())));
         let failure = match closed {
             Ok(failure) => failure,
             Err(payload) => JoinError::Panicked(panic_message(payload)),
         };
-        self.ended(task, hot.task, cold, Some(failure));
+        self.ended(task, removed, Some(failure));
         true
     }
 
@@ -778,40 +785,55 @@ impl Scheduler {
     }
 
     /// Takes a live task out of the table, undoing its wait.
-    fn remove(&mut self, task: TaskId) -> Option<(Hot, Cold)> {
+    fn remove(&mut self, task: TaskId) -> Option<Removed> {
         if !self.is_alive(task) {
             return None;
         }
-        let hot = self.tasks.remove(task.key());
-        let mut cold = self.cold.get_mut(task.key()).and_then(Option::take)?;
-        match hot.status {
+        let Hot {
+            task: erased,
+            status,
+            ..
+        } = self.tasks.remove(task.key());
+        let Cold {
+            span,
+            wait,
+            joiner,
+            woken_from,
+            ..
+        } = self.cold.get_mut(task.key()).and_then(Option::take)?;
+        match status {
             Status::Blocked => {
-                if let Some(wait) = cold.wait.take() {
+                if let Some(wait) = wait {
                     self.unwait(task, wait);
                 }
             }
             Status::ReadyDone | Status::ReadyPending => {
-                if let Some(list) = cold.woken_from.take() {
+                if let Some(list) = woken_from {
                     self.wake(&list, false);
                 }
             }
             Status::Running => {}
         }
-        Some((hot, cold))
+        Some(Removed {
+            task: erased,
+            span,
+            joiner,
+        })
     }
 
     /// A task ended by itself: returned (`None`), or raised, panicked, or closed itself.
     fn finish(&mut self, task: TaskId, failure: Option<JoinError>) {
-        if let Some((hot, cold)) = self.remove(task) {
-            self.ended(task, hot.task, cold, failure);
+        if let Some(removed) = self.remove(task) {
+            self.ended(task, removed, failure);
         }
     }
 
     /// Reports an ended task, settles its outcome, wakes its joiner, and kills the tasks
     /// linked to it.
-    fn ended(&mut self, id: TaskId, task: Rc<dyn Erased>, cold: Cold, failure: Option<JoinError>) {
+    fn ended(&mut self, id: TaskId, removed: Removed, failure: Option<JoinError>) {
         self.finished += 1;
-        let span = &cold.span;
+        let Removed { task, span, joiner } = removed;
+        let span = &span;
         match failure {
             None => tracing::debug!(target: "volley::sched", parent: span, "task returned"),
             Some(JoinError::Killed) => {
@@ -824,7 +846,7 @@ impl Scheduler {
             }
         }
         drop(task);
-        if let Some(joiner) = cold.joiner {
+        if let Some(joiner) = joiner {
             let joining = matches!(
                 self.parts(joiner),
                 Some((hot, Cold { wait: Some(Wait::Join(t)), .. }))
