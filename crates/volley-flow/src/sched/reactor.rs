@@ -3,8 +3,8 @@
 //! that wait.
 //!
 //! A socket is registered once, edge-triggered, for both directions, the first time a task
-//! waits on it, and stays registered while it lives; dropping the socket deregisters it and
-//! frees its entry. Every edge the poller reports is recorded in the socket's state, whether
+//! waits on it, and stays registered while it lives; dropping the socket closes it, which ends
+//! the registration, and frees its entry. Every edge the poller reports is recorded in the socket's state, whether
 //! or not a task waits, so no edge is lost. The socket's own reads and writes record there
 //! when they found it drained (`WouldBlock`, or a short read or write), and the helpers wait
 //! for the next edge before trying again.
@@ -156,11 +156,13 @@ impl IoSource {
         self.set_flags(flags);
     }
 
-    /// Deregisters the socket (it is being closed) and frees its reactor entry.
+    /// Frees the socket's reactor entry: it is being closed, and closing the descriptor ends
+    /// its registration with the poller (no `epoll_ctl` needed; an event a duplicate of the
+    /// descriptor might still bring carries a token whose generation no longer matches).
     pub(crate) fn release(&self) {
         let registration = lock(&self.0.registration).take();
         if let Some(Registration { shared, token }) = registration {
-            shared.forget(self.0.fd, token);
+            shared.forget(token);
         }
         self.0.reactor.store(0, Ordering::Relaxed);
     }
@@ -191,10 +193,8 @@ struct Shared {
 }
 
 impl Shared {
-    fn forget(&self, fd: RawFd, token: usize) {
-        // The descriptor is about to be closed, which also ends its registration; the explicit
-        // deregistration covers a descriptor duplicated elsewhere.
-        let _ = self.registry.deregister(&mut SourceFd(&fd));
+    /// Frees the entry of `token` at the reactor's next poll.
+    fn forget(&self, token: usize) {
         lock(&self.freed).push(token);
         self.any_freed.store(true, Ordering::Release);
     }
@@ -353,7 +353,9 @@ impl Reactor {
         let shared = shared.clone();
         let mut registration = lock(&io.0.registration);
         if let Some(old) = registration.take() {
-            old.shared.forget(io.0.fd, old.token);
+            // Moving to this poller: the old one stops watching the socket.
+            let _ = old.shared.registry.deregister(&mut SourceFd(&io.0.fd));
+            old.shared.forget(old.token);
         }
         self.generation = self.generation.wrapping_add(1);
         let generation = self.generation;
