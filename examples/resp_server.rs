@@ -87,11 +87,11 @@ fn parse_options(mut args: impl Iterator<Item = String>) -> Result<Options, Stri
             "--bind" => options.bind = value()?,
             "--max-bulk" => {
                 let v = value()?;
-                options.limits.max_bulk = v.parse().map_err(|_| bad(&v))?;
+                options.limits = options.limits.with_max_bulk(v.parse().map_err(|_| bad(&v))?);
             }
             "--max-inline" => {
                 let v = value()?;
-                options.limits.max_inline = v.parse().map_err(|_| bad(&v))?;
+                options.limits = options.limits.with_max_inline(v.parse().map_err(|_| bad(&v))?);
             }
             "--busy-poll" => {
                 let v = value()?;

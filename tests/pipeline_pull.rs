@@ -126,7 +126,7 @@ impl Drop for RecordingReader {
 }
 
 #[test]
-fn a_line_source_scan_stops_early_and_drops_its_reader_first() {
+fn a_line_source_filter_map_stops_early_and_drops_its_reader_first() {
     let journal = Journal::default();
     let reader = io::BufReader::with_capacity(
         4,
@@ -135,8 +135,8 @@ fn a_line_source_scan_stops_early_and_drops_its_reader_first() {
             journal: journal.clone(),
         },
     );
-    let numbers =
-        LineSource::new(reader).scan(|line| std::str::from_utf8(line).ok()?.parse::<u32>().ok());
+    let numbers = LineSource::new(reader)
+        .filter_map(|line| std::str::from_utf8(line).ok()?.parse::<u32>().ok());
     let checked = numbers
         .into_try_iter()
         .map(|n| n.expect("reading a slice cannot fail"));

@@ -7,7 +7,7 @@
 //! result back from [`Close::close`]. Two consumers of one stream become one broadcast: no
 //! second pass, nothing silently empty.
 //!
-//! **Pull**: coroutines that yield items on demand: [`LineSource::scan`] and
+//! **Pull**: coroutines that yield items on demand: [`LineSource::filter_map`] and
 //! [`LineSource::into_lines`] at the source, [`pull::filter`], [`pull::map`],
 //! [`pull::filter_map`] above it. Early stop (`take`, `break`, a drop) closes every stage,
 //! innermost first, so each stage's cleanup runs.

@@ -51,8 +51,8 @@ impl Input {
     ///
     /// ```
     /// use volley_flow::proto::{Input, Limits};
-    /// let input = Input::new(Limits::default().max_line(80));
-    /// assert_eq!(input.limits().line_limit(), 80);
+    /// let input = Input::new(Limits::default().with_max_line(80));
+    /// assert_eq!(input.limits().max_line(), 80);
     /// assert!(input.is_empty());
     /// ```
     pub fn new(limits: Limits) -> Self {
@@ -201,7 +201,7 @@ impl Input {
     /// use volley_core::{yield_from, Co, Resume, Step, CoError};
     /// use volley_flow::proto::{Decoded, Input, Limits, ProtoError};
     /// let mut pairs = Co::boxed(#[coroutine] static |_: Resume<&'static [u8], ProtoError>| {
-    ///     let mut input = Input::new(Limits::default().max_payload(4));
+    ///     let mut input = Input::new(Limits::default().with_max_payload(4));
     ///     let pair = yield_from!(input.read_exact(2))?.to_vec();
     ///     yield_from!(input.emit(pair))?;
     ///     yield_from!(input.read_exact(5))?;
@@ -262,7 +262,7 @@ impl Input {
         delimiter: u8,
         scanned: &mut usize,
     ) -> Result<Option<usize>, ProtoError> {
-        let limit = self.limits.line_limit();
+        let limit = self.limits.max_line();
         let pending = self.buffered();
         match memchr::memchr(delimiter, &pending[*scanned..]) {
             Some(at) => {

@@ -19,7 +19,7 @@
 //!
 //! // A netstring-like protocol: "<len>:<bytes>,".
 //! let body: BoxCo<Vec<u8>, Decoded<String>, (), ProtoError> = Co::boxed(#[coroutine] static |_: Resume<Vec<u8>, ProtoError>| {
-//!     let mut input = Input::new(Limits::default().max_line(20).max_payload(1024));
+//!     let mut input = Input::new(Limits::default().with_max_line(20).with_max_payload(1024));
 //!     loop {
 //!         let len = yield_from!(input.read_until(b':'))?;
 //!         let len: usize = std::str::from_utf8(&len[..len.len() - 1])

@@ -146,7 +146,7 @@ where
         let Some(input) = self.input.as_deref_mut() else {
             return finished();
         };
-        let limit = input.limits().payload_limit();
+        let limit = input.limits().max_payload();
         if self.len > limit {
             self.input = None;
             let error = ProtoError::PayloadTooLarge {

@@ -147,10 +147,7 @@ fn frames_before_an_error_are_still_delivered() {
 
 #[test]
 fn an_endless_line_is_refused_once_past_the_limit() {
-    let limits = RespLimits {
-        max_inline: 100,
-        ..RespLimits::default()
-    };
+    let limits = RespLimits::default().with_max_inline(100);
     let chunk = [b'a'; 30];
     let (_, error) = decode_chunks(limits, std::iter::repeat_n(&chunk[..], 4));
     assert_eq!(error, Some(ProtoError::invalid("too big inline request")));
@@ -175,10 +172,7 @@ fn an_endless_line_is_refused_once_past_the_limit() {
 
 #[test]
 fn a_huge_declared_bulk_is_refused_before_any_payload() {
-    let limits = RespLimits {
-        max_bulk: 1000,
-        ..RespLimits::default()
-    };
+    let limits = RespLimits::default().with_max_bulk(1000);
     let (_, error) = decode_chunks(limits, [&b"*1\r\n$1001\r\n"[..]]);
     assert_eq!(error, Some(ProtoError::invalid("invalid bulk length")));
     let (frames, error) = decode_chunks(
@@ -190,10 +184,7 @@ fn a_huge_declared_bulk_is_refused_before_any_payload() {
 
 #[test]
 fn many_bulks_cannot_exceed_the_request_limit() {
-    let limits = RespLimits {
-        max_request: 200,
-        ..RespLimits::default()
-    };
+    let limits = RespLimits::default().with_max_request(200);
     let mut bytes = b"*100\r\n".to_vec();
     for _ in 0..100 {
         bytes.extend_from_slice(b"$10\r\n0123456789\r\n");
@@ -254,7 +245,7 @@ fn read_line_bounded(limits: Limits, chunks: &[Vec<u8>]) -> Result<Option<Vec<u8
             }
         };
         assert!(
-            input.capacity() <= 2 * (limits.line_limit() + biggest) + 64,
+            input.capacity() <= 2 * (limits.max_line() + biggest) + 64,
             "buffer grew to {}",
             input.capacity()
         );
@@ -270,7 +261,7 @@ fn read_line_bounded(limits: Limits, chunks: &[Vec<u8>]) -> Result<Option<Vec<u8
 
 #[test]
 fn a_read_line_over_the_limit_stops_buffering() {
-    let limits = Limits::default().max_line(64);
+    let limits = Limits::default().with_max_line(64);
     let chunks = vec![vec![b'z'; 16]; 100];
     assert_eq!(
         read_line_bounded(limits, &chunks),
@@ -309,7 +300,7 @@ proptest! {
         bytes in proptest::collection::vec(any::<u8>(), 0..600),
         cuts in proptest::collection::vec(any::<usize>(), 0..8),
     ) {
-        let limits = RespLimits { max_inline: 64, max_bulk: 128, max_args: 16, max_request: 512 };
+        let limits = RespLimits::default().with_max_inline(64).with_max_bulk(128).with_max_args(16).with_max_request(512);
         let whole = decode_chunks(limits, [&bytes[..]]);
         let chunks = chunked(&bytes, &cuts);
         let split = decode_chunks(limits, chunks.iter().map(Vec::as_slice));
@@ -329,7 +320,7 @@ proptest! {
         cuts in proptest::collection::vec(any::<usize>(), 0..8),
     ) {
         let bytes = parts.concat();
-        let limits = RespLimits { max_inline: 32, max_bulk: 64, max_args: 8, max_request: 256 };
+        let limits = RespLimits::default().with_max_inline(32).with_max_bulk(64).with_max_args(8).with_max_request(256);
         let whole = decode_chunks(limits, [&bytes[..]]);
         let chunks = chunked(&bytes, &cuts);
         prop_assert_eq!(whole, decode_chunks(limits, chunks.iter().map(Vec::as_slice)));
@@ -354,7 +345,7 @@ proptest! {
         chunks in proptest::collection::vec(proptest::collection::vec(any::<u8>(), 0..50), 0..40),
         max_line in 1usize..200,
     ) {
-        let limits = Limits::default().max_line(max_line);
+        let limits = Limits::default().with_max_line(max_line);
         match read_line_bounded(limits, &chunks) {
             Ok(Some(line)) => prop_assert!(line.len() <= max_line),
             Ok(None) => {

@@ -129,7 +129,7 @@ pub fn requests<C>(limits: RespLimits) -> BoxCo<'static, C, Decoded<Request>, ()
 where
     C: AsRef<[u8]> + 'static,
 {
-    let reader_limits = Limits::new(limits.max_inline, limits.max_bulk.saturating_add(2));
+    let reader_limits = Limits::new(limits.max_inline(), limits.max_bulk().saturating_add(2));
     Co::boxed(
         #[coroutine]
         static move |_: Resume<C, ProtoError>| {
@@ -152,7 +152,9 @@ where
                     continue;
                 }
                 let count = match parse_int(&line[1..]) {
-                    Some(count) if count <= i32::MAX as i64 && count <= limits.max_args as i64 => {
+                    Some(count)
+                        if count <= i32::MAX as i64 && count <= limits.max_args() as i64 =>
+                    {
                         count
                     }
                     _ => return Err(invalid("invalid multibulk length")),
@@ -174,14 +176,14 @@ where
                         }
                     }
                     let len = match parse_int(&line[1..]) {
-                        Some(len) if len >= 0 && len as u64 <= limits.max_bulk as u64 => {
+                        Some(len) if len >= 0 && len as u64 <= limits.max_bulk() as u64 => {
                             len as usize
                         }
                         _ => return Err(invalid("invalid bulk length")),
                     };
                     held = held.saturating_add(len + ARG_OVERHEAD);
-                    if held > limits.max_request {
-                        let limit = limits.max_request;
+                    if held > limits.max_request() {
+                        let limit = limits.max_request();
                         return Err(invalid(format!("request larger than {limit} bytes")));
                     }
                     let bulk = yield_from!(input.read_exact(len + 2))?;
