@@ -1,6 +1,6 @@
 //! Driving a protocol body chunk by chunk: each chunk in, an iterator of the frames it completed out.
 
-use super::Decoded;
+use super::{Decoded, ProtoError};
 use std::collections::VecDeque;
 use std::fmt;
 use volley_core::{Answer, CloseAnswer, Co, CoError, Resumable, State, Step};
@@ -9,8 +9,17 @@ use volley_core::{Answer, CloseAnswer, Co, CoError, Resumable, State, Step};
 ///
 /// [`feed`](Decoder::feed) sends a chunk at once, so no input is ever lost, and answers an
 /// iterator of the frames that chunk completed; frames left when the iterator is dropped are
-/// handed out by the next one. An error the body raises comes out as an `Err` item, after the
-/// frames decoded before it; the body is then finished and later chunks are dropped.
+/// handed out by the next one. [`finish`](Decoder::finish) marks the end of the input.
+///
+/// Errors come out as `Err` items, in order with the frames:
+/// - a frame the body refused and stepped over ([`Decoded::Invalid`]): decoding goes on;
+/// - an error the body raised: the body is finished, and later chunks are dropped;
+/// - at [`finish`](Decoder::finish), a frame cut short: [`ProtoError::Truncated`], raised by the
+///   body's reads (or whatever the body's close handler raises).
+///
+/// [`is_finished`](Decoder::is_finished) tells the last two from the first.
+///
+/// Dropping a decoder abandons its input: the body is closed without a report.
 ///
 /// ```
 /// use volley_flow::proto::resp::{requests, RespLimits};
@@ -29,7 +38,10 @@ where
 {
     co: Co<B>,
     ready: VecDeque<Result<FrameOf<B>, B::Error>>,
+    /// The body last yielded a frame (or a refusal): it may decode more from what it holds.
     after_frame: bool,
+    /// [`Decoder::finish`] was called: no more input comes, close the body once it is drained.
+    finishing: bool,
     returned: Option<B::Return>,
 }
 
@@ -71,29 +83,9 @@ where
             co,
             ready: VecDeque::new(),
             after_frame: false,
+            finishing: false,
             returned: None,
         }
-    }
-
-    /// Sends `chunk` to the body and iterates over the frames it completed.
-    ///
-    /// ```
-    /// use volley_flow::proto::resp::{requests, RespLimits};
-    /// use volley_flow::proto::Decoder;
-    /// let mut decoder = Decoder::new(requests::<&'static [u8]>(RespLimits::default()));
-    /// assert_eq!(decoder.feed(b"PING\r\nPING\r\nPI").count(), 2);
-    /// assert_eq!(decoder.feed(b"NG\r\n").count(), 1);
-    /// ```
-    pub fn feed(&mut self, chunk: B::Send) -> Frames<'_, B> {
-        if self.co.state() == State::Created {
-            let out = self.co.start();
-            self.absorb(out);
-        }
-        if self.co.state() == State::Suspended {
-            let out = self.co.send(chunk);
-            self.absorb(out);
-        }
-        Frames { decoder: self }
     }
 
     /// Whether the body has finished (returned, raised, or was closed): later chunks are dropped.
@@ -113,29 +105,24 @@ where
     /// The body's return value, once, if it returned.
     ///
     /// ```
-    /// use volley_flow::proto::resp::{requests, RespLimits};
-    /// use volley_flow::proto::Decoder;
-    /// let mut decoder = Decoder::new(requests::<&'static [u8]>(RespLimits::default()));
+    /// use volley_core::{yield_from, Co, Resume};
+    /// use volley_flow::proto::{Decoder, Input, ProtoError};
+    /// // Counts the lines until "QUIT", then returns the count.
+    /// let mut decoder = Decoder::new(Co::boxed(#[coroutine] static |_: Resume<&'static [u8], ProtoError>| {
+    ///     let mut input = Input::default();
+    ///     let mut lines = 0;
+    ///     while yield_from!(input.read_line())? != b"QUIT" {
+    ///         lines += 1;
+    ///         yield_from!(input.emit(lines))?;
+    ///     }
+    ///     Ok(lines)
+    /// }));
+    /// assert_eq!(decoder.feed(b"a\nb\nQUIT\n").count(), 2);
+    /// assert_eq!(decoder.take_return(), Some(2));
     /// assert_eq!(decoder.take_return(), None);
     /// ```
     pub fn take_return(&mut self) -> Option<B::Return> {
         self.returned.take()
-    }
-
-    /// Closes the body (the end of input): its cleanup runs, and its answer to the close comes
-    /// back as from [`Co::close`].
-    ///
-    /// ```
-    /// use volley_flow::proto::resp::{requests, RespLimits};
-    /// use volley_flow::proto::Decoder;
-    /// let mut decoder = Decoder::new(requests::<&'static [u8]>(RespLimits::default()));
-    /// decoder.feed(b"PI").count();
-    /// assert_eq!(decoder.close(), Ok(None));
-    /// assert!(decoder.is_finished());
-    /// ```
-    pub fn close(&mut self) -> CloseAnswer<B> {
-        self.after_frame = false;
-        self.co.close()
     }
 
     /// The coroutine being driven.
@@ -150,21 +137,108 @@ where
     pub fn co(&self) -> &Co<B> {
         &self.co
     }
+}
+
+impl<B> Decoder<B>
+where
+    B: Resumable,
+    B::Yield: DecodedItem,
+    B::Error: From<ProtoError>,
+{
+    /// Sends `chunk` to the body and iterates over the frames it completed.
+    ///
+    /// ```
+    /// use volley_flow::proto::resp::{requests, RespLimits};
+    /// use volley_flow::proto::Decoder;
+    /// let mut decoder = Decoder::new(requests::<&'static [u8]>(RespLimits::default()));
+    /// assert_eq!(decoder.feed(b"PING\r\nPING\r\nPI").count(), 2);
+    /// assert_eq!(decoder.feed(b"NG\r\n").count(), 1);
+    /// ```
+    pub fn feed(&mut self, chunk: B::Send) -> Frames<'_, B> {
+        if self.finishing {
+            return Frames { decoder: self };
+        }
+        if self.co.state() == State::Created {
+            let out = self.co.start();
+            self.absorb(out);
+        }
+        if self.co.state() == State::Suspended {
+            let out = self.co.send(chunk);
+            self.absorb(out);
+        }
+        Frames { decoder: self }
+    }
+
+    /// Ends the input and iterates over what is left: the frames still buffered, then, if the
+    /// input ended inside a frame, the error the body raises when closed there
+    /// ([`ProtoError::Truncated`] from its reads). The body is finished afterwards; its return
+    /// value, if it returned one, is kept for [`take_return`](Decoder::take_return).
+    ///
+    /// ```
+    /// use volley_flow::proto::resp::{requests, RespLimits};
+    /// use volley_flow::proto::{Decoder, ProtoError};
+    ///
+    /// let mut clean = Decoder::new(requests::<&'static [u8]>(RespLimits::default()));
+    /// assert_eq!(clean.feed(b"PING\r\n").count(), 1);
+    /// assert!(clean.finish().next().is_none(), "the input ended between frames");
+    ///
+    /// let mut cut = Decoder::new(requests::<&'static [u8]>(RespLimits::default()));
+    /// assert_eq!(cut.feed(b"PING\r\n*1\r\n$4\r\nPI").count(), 1);
+    /// let rest: Vec<_> = cut.finish().collect();
+    /// assert_eq!(rest, [Err(ProtoError::Truncated { buffered: 10 })]); // "*1\r\n$4\r\nPI"
+    /// assert!(cut.is_finished());
+    /// ```
+    pub fn finish(&mut self) -> Frames<'_, B> {
+        self.finishing = true;
+        Frames { decoder: self }
+    }
 
     /// Records what one resume produced.
     fn absorb(&mut self, out: Answer<B>) {
         self.after_frame = false;
         match out {
-            Ok(Step::Yield(item)) => {
-                if let Decoded::Frame(frame) = item.into_decoded() {
+            Ok(Step::Yield(item)) => match item.into_decoded() {
+                Decoded::Frame(frame) => {
                     self.ready.push_back(Ok(frame));
                     self.after_frame = true;
                 }
-            }
+                Decoded::Invalid(error) => {
+                    self.ready.push_back(Err(error.into()));
+                    self.after_frame = true;
+                }
+                Decoded::NeedMore => {}
+            },
             Ok(Step::Return(value)) => self.returned = Some(value),
             Err(CoError::Raised(error)) => self.ready.push_back(Err(error)),
             // Not reachable from the states `feed` and `next` resume in; nothing to hand out.
             Err(_) => {}
+        }
+    }
+
+    /// Records how the body answered the close that ends the input.
+    fn absorb_close(&mut self, out: CloseAnswer<B>) {
+        match out {
+            Ok(Some(value)) => self.returned = Some(value),
+            Ok(None) => {}
+            Err(CoError::Raised(error)) => self.ready.push_back(Err(error)),
+            // A body that yields again after the close stays suspended: stop asking, and let
+            // dropping the decoder close it once more.
+            Err(_) => self.finishing = false,
+        }
+    }
+}
+
+impl<B> Drop for Decoder<B>
+where
+    B: Resumable,
+    B::Yield: DecodedItem,
+{
+    /// Closes a body still waiting for input and drops its answer: whoever drops a decoder has
+    /// given up on the input, and a frame cut short is no news to them. (Without this, the
+    /// body's [`ProtoError::Truncated`] would be reported as a failed cleanup.)
+    fn drop(&mut self) {
+        if self.co.state() == State::Suspended && !std::thread::panicking() {
+            let _abandoned = self.co.close();
         }
     }
 }
@@ -182,7 +256,8 @@ where
     }
 }
 
-/// The frames one chunk completed, from [`Decoder::feed`]. Each item is a frame or the error
+/// The frames one chunk completed, from [`Decoder::feed`] (or those left at the end of the input,
+/// from [`Decoder::finish`]). Each item is a frame or an error: a refused frame, or the error
 /// that ended the body.
 ///
 /// ```
@@ -205,20 +280,31 @@ impl<B> Iterator for Frames<'_, B>
 where
     B: Resumable,
     B::Yield: DecodedItem,
+    B::Error: From<ProtoError>,
     B::Send: Default,
 {
     type Item = Result<FrameOf<B>, B::Error>;
 
     fn next(&mut self) -> Option<Self::Item> {
         let decoder = &mut *self.decoder;
-        if let Some(item) = decoder.ready.pop_front() {
-            return Some(item);
+        loop {
+            if let Some(item) = decoder.ready.pop_front() {
+                return Some(item);
+            }
+            if decoder.after_frame && decoder.co.state() == State::Suspended {
+                let out = decoder.co.send(B::Send::default());
+                decoder.absorb(out);
+                if decoder.after_frame || !decoder.ready.is_empty() {
+                    continue;
+                }
+            }
+            if decoder.finishing && decoder.co.state() != State::Closed {
+                let out = decoder.co.close();
+                decoder.absorb_close(out);
+                continue;
+            }
+            return None;
         }
-        if decoder.after_frame && decoder.co.state() == State::Suspended {
-            let out = decoder.co.send(B::Send::default());
-            decoder.absorb(out);
-        }
-        decoder.ready.pop_front()
     }
 }
 

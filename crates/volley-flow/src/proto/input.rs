@@ -1,7 +1,7 @@
 //! The bounded byte buffer a protocol body reads from.
 
-use super::read::{Emit, ReadExact, ReadUntil};
-use super::{Limits, ProtoError};
+use super::read::{Emit, ReadExact, ReadUntil, Skip};
+use super::{Decoded, Limits, ProtoError};
 
 /// Capacity an idle buffer shrinks back to after a large frame went through.
 const IDLE_CAPACITY: usize = 16 * 1024;
@@ -15,6 +15,14 @@ const IDLE_CAPACITY: usize = 16 * 1024;
 /// buffer. [`emit`](Input::emit) yields a frame and buffers whatever chunk the caller answers
 /// with. Because the reads borrow the `Input` across yields, the body is a `static` coroutine,
 /// wrapped with [`Co::boxed`](volley_core::Co::boxed) or [`Co::pinned`](volley_core::Co::pinned).
+///
+/// The input knows where frames end: [`emit`](Input::emit), [`reject`](Input::reject) and
+/// [`end_frame`](Input::end_frame) each end one. Closing the body (the end of the input) while
+/// a read waits is clean at a frame boundary and raises [`ProtoError::Truncated`] when part of
+/// a frame has arrived, so a peer that hangs up mid-frame is reported, not mistaken for a clean
+/// end. A frame the body refuses without ending the stream is stepped over with
+/// [`skip_line`](Input::skip_line) or [`skip`](Input::skip) and reported with
+/// [`reject`](Input::reject).
 ///
 /// ```
 /// use volley_core::{yield_from, BoxCo, Co, Resume, Step};
@@ -44,6 +52,8 @@ pub struct Input {
     buf: Vec<u8>,
     start: usize,
     limits: Limits,
+    /// Bytes consumed since the last frame ended.
+    consumed_in_frame: usize,
 }
 
 impl Input {
@@ -60,6 +70,7 @@ impl Input {
             buf: Vec::new(),
             start: 0,
             limits,
+            consumed_in_frame: 0,
         }
     }
 
@@ -237,7 +248,7 @@ impl Input {
         ReadExact::new(self, len, false)
     }
 
-    /// Yields `frame` as [`Decoded::Frame`](super::Decoded::Frame) and buffers the chunk the
+    /// Yields `frame` as [`Decoded::Frame`], which ends the frame, and buffers the chunk the
     /// caller answers with (usually empty: "go on").
     ///
     /// ```
@@ -252,7 +263,145 @@ impl Input {
     /// assert_eq!(co.send(b"rest"), Ok(Step::Return(b"rest".to_vec())));
     /// ```
     pub fn emit<F>(&mut self, frame: F) -> Emit<'_, F> {
-        Emit::new(self, frame)
+        Emit::new(self, Decoded::Frame(frame))
+    }
+
+    /// Yields `error` as [`Decoded::Invalid`]: the body refuses the frame it was reading and
+    /// goes on with the next one. Like [`emit`](Input::emit) it ends the frame, so step over the
+    /// rest of the refused frame first ([`skip_line`](Input::skip_line), [`skip`](Input::skip)).
+    ///
+    /// ```
+    /// use volley::co;
+    /// use volley::proto::{Decoded, Input, ProtoError};
+    /// use volley::{yield_from, Exit, Step};
+    ///
+    /// /// Lines of digits; any other line is refused and decoding goes on.
+    /// #[co(static, yield = Decoded<u32>, send = &'static [u8])]
+    /// fn numbers() -> Result<(), Exit<ProtoError>> {
+    ///     let mut input = Input::default();
+    ///     loop {
+    ///         let line = yield_from!(input.read_line())?;
+    ///         match std::str::from_utf8(line).ok().and_then(|text| text.parse().ok()) {
+    ///             Some(n) => yield_from!(input.emit(n))?,
+    ///             None => yield_from!(input.reject(ProtoError::invalid("not a number")))?,
+    ///         }
+    ///     }
+    /// }
+    ///
+    /// let mut numbers = numbers();
+    /// numbers.start().unwrap();
+    /// let refused = Decoded::Invalid(ProtoError::invalid("not a number"));
+    /// assert_eq!(numbers.send(b"x1\n"), Ok(Step::Yield(refused)));
+    /// assert_eq!(numbers.send(b"42\n"), Ok(Step::Yield(Decoded::Frame(42))));
+    /// ```
+    pub fn reject<F>(&mut self, error: ProtoError) -> Emit<'_, F> {
+        Emit::new(self, Decoded::Invalid(error))
+    }
+
+    /// Discards everything up to and including the next `\n`, however long the line is, holding
+    /// none of it; evaluates to the number of bytes discarded. The way past a line the body
+    /// refuses (one over the line limit included: [`read_line`](Input::read_line) leaves its
+    /// bytes buffered when it raises).
+    ///
+    /// ```
+    /// use volley::co;
+    /// use volley::proto::{Decoded, Input, Limits, ProtoError};
+    /// use volley::{yield_from, Exit, Step};
+    ///
+    /// /// Lines of at most 8 bytes; a longer one is refused and stepped over.
+    /// #[co(static, yield = Decoded<Vec<u8>>, send = &'static [u8])]
+    /// fn short_lines() -> Result<(), Exit<ProtoError>> {
+    ///     let mut input = Input::new(Limits::default().with_max_line(8));
+    ///     loop {
+    ///         match yield_from!(input.read_line()) {
+    ///             Ok(line) => {
+    ///                 let line = line.to_vec();
+    ///                 yield_from!(input.emit(line))?
+    ///             }
+    ///             Err(Exit::Raised(error @ ProtoError::LineTooLong { .. })) => {
+    ///                 yield_from!(input.skip_line())?;
+    ///                 yield_from!(input.reject(error))?;
+    ///             }
+    ///             Err(exit) => return Err(exit),
+    ///         }
+    ///     }
+    /// }
+    ///
+    /// let mut lines = short_lines();
+    /// lines.start().unwrap();
+    /// // Over the limit: refused, and its bytes are dropped as they come.
+    /// assert_eq!(lines.send(b"far too long a line"), Ok(Step::Yield(Decoded::NeedMore)));
+    /// assert_eq!(
+    ///     lines.send(b" still\nok\n"),
+    ///     Ok(Step::Yield(Decoded::Invalid(ProtoError::LineTooLong { limit: 8 })))
+    /// );
+    /// assert_eq!(lines.send(b""), Ok(Step::Yield(Decoded::Frame(b"ok".to_vec()))));
+    /// ```
+    pub fn skip_line(&mut self) -> Skip<'_> {
+        Skip::new(self, None)
+    }
+
+    /// Discards the next `len` bytes as they arrive, holding none of them (a payload the body
+    /// refuses, however large); evaluates to `len`.
+    ///
+    /// ```
+    /// use volley_core::{yield_from, Co, Resume, Step};
+    /// use volley_flow::proto::{Decoded, Input, ProtoError};
+    /// let mut co = Co::boxed(#[coroutine] static |_: Resume<&'static [u8], ProtoError>| {
+    ///     let mut input = Input::default();
+    ///     yield_from!(input.skip(6))?;
+    ///     Ok(yield_from!(input.read_exact(2))?.to_vec())
+    /// });
+    /// co.start().unwrap();
+    /// assert_eq!(co.send(b"ignore"), Ok(Step::Yield(Decoded::<()>::NeedMore)));
+    /// assert_eq!(co.send(b"ok"), Ok(Step::Return(b"ok".to_vec())));
+    /// ```
+    pub fn skip(&mut self, len: usize) -> Skip<'_> {
+        Skip::new(self, Some(len))
+    }
+
+    /// Ends the current frame without handing anything out (a blank line, an empty array, a
+    /// keep-alive): the bytes read so far no longer count as a half-received frame.
+    /// [`emit`](Input::emit) and [`reject`](Input::reject) end frames themselves.
+    ///
+    /// ```
+    /// use volley::co;
+    /// use volley::proto::{Decoded, Input, ProtoError};
+    /// use volley::{yield_from, Exit};
+    ///
+    /// /// One frame per non-blank line.
+    /// #[co(static, yield = Decoded<()>, send = &'static [u8])]
+    /// fn non_blank_lines() -> Result<(), Exit<ProtoError>> {
+    ///     let mut input = Input::default();
+    ///     loop {
+    ///         if yield_from!(input.read_line())?.is_empty() {
+    ///             input.end_frame(); // a blank keep-alive line: nothing half received
+    ///             continue;
+    ///         }
+    ///         yield_from!(input.emit(()))?;
+    ///     }
+    /// }
+    ///
+    /// let mut co = non_blank_lines();
+    /// co.start().unwrap();
+    /// assert_eq!(co.send(b"\r\n").unwrap().yielded(), Some(Decoded::NeedMore));
+    /// assert_eq!(co.close(), Ok(None), "closed between frames: a clean end");
+    /// ```
+    pub fn end_frame(&mut self) {
+        self.consumed_in_frame = 0;
+    }
+
+    /// How many bytes of a frame not yet ended have arrived: those read since the last frame
+    /// ended plus those buffered. Zero at a frame boundary with nothing buffered.
+    ///
+    /// ```
+    /// use volley_flow::proto::Input;
+    /// let mut input = Input::default();
+    /// input.feed(b"GET /inde");
+    /// assert_eq!(input.partial_frame(), 9);
+    /// ```
+    pub fn partial_frame(&self) -> usize {
+        self.consumed_in_frame + self.len()
     }
 
     /// Looks for `delimiter` in the unconsumed bytes from offset `scanned` on, remembering how
@@ -284,6 +433,7 @@ impl Input {
     pub(crate) fn consume(&mut self, len: usize) -> &[u8] {
         let from = self.start;
         self.start += len;
+        self.consumed_in_frame += len;
         &self.buf[from..self.start]
     }
 }

@@ -56,4 +56,4 @@ pub use decoder::{DecodedItem, Decoder, Frames};
 pub use error::ProtoError;
 pub use input::Input;
 pub use limits::Limits;
-pub use read::{Emit, ReadExact, ReadUntil};
+pub use read::{Emit, ReadExact, ReadUntil, Skip};

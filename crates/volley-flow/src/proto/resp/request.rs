@@ -146,7 +146,9 @@ where
                     let Some(args) = split_args(line) else {
                         return Err(invalid("unbalanced quotes in request"));
                     };
-                    if !args.is_empty() {
+                    if args.is_empty() {
+                        input.end_frame(); // a blank line: skipped, as Redis skips it
+                    } else {
                         yield_from!(input.emit(Request::new(args)))?;
                     }
                     continue;
@@ -160,6 +162,7 @@ where
                     _ => return Err(invalid("invalid multibulk length")),
                 };
                 if count <= 0 {
+                    input.end_frame(); // an empty array: skipped, as Redis skips it
                     continue;
                 }
                 let count = count as usize;
