@@ -1,6 +1,7 @@
 //! One task per client: read a chunk, decode every request it completes, run them in order,
-//! write all their replies at once. The read buffer is lent to the decoder for each chunk and
-//! taken back for the next read, so request bytes are copied once, into the parser's buffer.
+//! write all their replies at once. The read buffer (`proto::ReadBuffer`) is lent to the decoder
+//! for each chunk and taken back for the next read, so request bytes are copied once, into the
+//! parser's buffer.
 
 use super::commands::{execute, Flow};
 use super::reply::Reply;
@@ -9,8 +10,8 @@ use std::cell::RefCell;
 use std::io;
 use std::net::TcpStream;
 use std::rc::Rc;
-use volley::proto::resp::{requests, RespLimits};
-use volley::proto::Decoder;
+use volley::proto::resp::{requests, Request, RespLimits};
+use volley::proto::{Decoded, Decoder, ProtoError, ReadBuffer, SharedChunk};
 use volley::sched::{read, write_all, TaskBody, TaskError, TaskResume};
 use volley::{yield_from, Exit};
 
@@ -29,20 +30,27 @@ pub fn serve(
     #[coroutine]
     static move |_: TaskResume| {
         let peer = stream.peer_addr().ok();
-        let mut decoder = Decoder::new(requests::<Chunk>(limits));
-        let mut buffer = Rc::new(vec![0u8; READ_CHUNK]);
+        let mut decoder = Decoder::new(requests::<SharedChunk>(limits));
+        let mut buffer = ReadBuffer::new(READ_CHUNK);
         let mut out = Vec::with_capacity(READ_CHUNK);
         loop {
             // The decoder dropped the chunk it was lent, so this takes the buffer back without
             // copying (were it still shared, it would be copied, never lost).
-            let read = yield_from!(read(&mut stream, Rc::make_mut(&mut buffer).as_mut_slice()));
+            let read = yield_from!(read(&mut stream, buffer.as_mut_slice()));
             let n = match read {
-                Ok(0) => break,
+                Ok(0) => {
+                    for item in decoder.finish() {
+                        if let Err(error) = item {
+                            tracing::debug!(?peer, %error, "client left mid-request");
+                        }
+                    }
+                    break;
+                }
                 Ok(n) => n,
                 Err(Exit::Raised(TaskError::Io(error))) if is_disconnect(&error) => break,
                 Err(other) => return Err(other),
             };
-            let flow = answer(&mut decoder, Chunk::lend(&buffer, n), &store, &mut out);
+            let flow = answer(&mut decoder, buffer.lend(n), &store, &mut out);
             if !out.is_empty() {
                 match yield_from!(write_all(&mut stream, &out)) {
                     Ok(()) => {}
@@ -65,17 +73,12 @@ pub fn serve(
 /// A protocol error gets Redis's `-ERR Protocol error: ...` reply and closes the connection.
 fn answer<B>(
     decoder: &mut Decoder<B>,
-    chunk: Chunk,
+    chunk: SharedChunk,
     store: &RefCell<Store>,
     out: &mut Vec<u8>,
 ) -> Flow
 where
-    B: volley::Protocol<
-        Chunk,
-        volley::proto::Decoded<volley::proto::resp::Request>,
-        (),
-        volley::proto::ProtoError,
-    >,
+    B: volley::Protocol<SharedChunk, Decoded<Request>, (), ProtoError>,
 {
     let mut store = store.borrow_mut();
     for item in decoder.feed(chunk) {
@@ -93,26 +96,6 @@ where
         }
     }
     Flow::Continue
-}
-
-/// The first `len` bytes of the connection's read buffer, lent to the decoder for one feed.
-/// The default (no buffer) is the empty chunk the decoder sends to ask for more frames.
-#[derive(Default)]
-struct Chunk(Option<(Rc<Vec<u8>>, usize)>);
-
-impl Chunk {
-    fn lend(buffer: &Rc<Vec<u8>>, len: usize) -> Self {
-        Chunk(Some((Rc::clone(buffer), len)))
-    }
-}
-
-impl AsRef<[u8]> for Chunk {
-    fn as_ref(&self) -> &[u8] {
-        match &self.0 {
-            Some((buffer, len)) => buffer.get(..*len).unwrap_or(buffer.as_slice()),
-            None => &[],
-        }
-    }
 }
 
 /// Errors that only mean the client went away.

@@ -2,13 +2,16 @@
 //! like blocking code, yet does no I/O.
 //!
 //! The caller feeds chunks of bytes with `send` (any `AsRef<[u8]>`: a `Vec<u8>`, a `&[u8]`, a
-//! `Bytes`) and receives [`Decoded::Frame`] for each complete frame or [`Decoded::NeedMore`]
-//! when the buffered bytes are used up. Frames may straddle chunks at any byte, and one chunk
-//! may hold many frames.
+//! [`SharedChunk`] lent by a connection's [`ReadBuffer`] without a copy) and receives
+//! [`Decoded::Frame`] for each complete frame or [`Decoded::NeedMore`] when the buffered bytes
+//! are used up. Frames may straddle chunks at any byte, and one chunk may hold many frames. A
+//! body may refuse one frame and go on ([`Decoded::Invalid`], with [`Input::reject`]), and the
+//! end of the input inside a frame is reported ([`Decoder::finish`], [`ProtoError::Truncated`]).
 //!
 //! Inside the body an [`Input`] buffers the chunks, and its reads are delegated to with
-//! `yield_from!`: [`Input::read_line`], [`Input::read_until`], [`Input::read_exact`], [`Input::peek`], and
-//! [`Input::emit`] to hand out a frame. Every read enforces [`Limits`] (longest line, largest
+//! `yield_from!`: [`Input::read_line`], [`Input::read_until`], [`Input::read_exact`],
+//! [`Input::peek`], [`Input::skip_line`] and [`Input::skip`], [`Input::emit`] to hand out a frame
+//! and [`Input::reject`] to refuse one. Every read enforces [`Limits`] (longest line, largest
 //! payload); exceeding one raises a [`ProtoError`], never unbounded memory or a panic.
 //! [`Decoder`] drives such a body chunk by chunk as an iterator of frames, and [`resp`] is a
 //! complete RESP2 (Redis protocol) request decoder built this way.
@@ -41,6 +44,7 @@
 //! assert_eq!(got, ["why"]);
 //! ```
 
+mod chunk;
 mod decoded;
 mod decoder;
 mod error;
@@ -51,6 +55,7 @@ pub mod resp;
 #[cfg(test)]
 mod tests;
 
+pub use chunk::{ReadBuffer, SharedChunk};
 pub use decoded::Decoded;
 pub use decoder::{DecodedItem, Decoder, Frames};
 pub use error::ProtoError;

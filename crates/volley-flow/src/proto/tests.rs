@@ -356,3 +356,123 @@ proptest! {
         }
     }
 }
+
+/// Feeds `head`, then ends the input: what the end reported.
+fn finish_after(head: &[u8]) -> Vec<Result<Request, ProtoError>> {
+    let mut decoder = Decoder::new(requests::<Vec<u8>>(RespLimits::default()));
+    decoder.feed(head.to_vec()).for_each(drop);
+    let rest = decoder.finish().collect();
+    assert!(decoder.is_finished());
+    rest
+}
+
+#[test]
+fn the_end_of_input_is_clean_only_between_requests() {
+    // Requests, a skipped blank line and a skipped empty array end at these offsets.
+    let stream = b"PING\r\n*1\r\n$4\r\nECHO\r\n\r\n*0\r\nGET k\r\n";
+    let boundaries = [0, 6, 20, 22, 26, 33];
+    for cut in 0..=stream.len() {
+        let last = boundaries
+            .iter()
+            .copied()
+            .filter(|&b| b <= cut)
+            .max()
+            .unwrap();
+        let expected = if last == cut {
+            vec![]
+        } else {
+            vec![Err(ProtoError::Truncated {
+                buffered: cut - last,
+            })]
+        };
+        assert_eq!(
+            finish_after(&stream[..cut]),
+            expected,
+            "input ends at {cut}"
+        );
+    }
+}
+
+#[test]
+fn finish_hands_out_the_frames_still_buffered_first() {
+    let mut decoder = Decoder::new(requests::<&'static [u8]>(RespLimits::default()));
+    let first = decoder.feed(b"PING\r\nECHO a\r\nQU").next();
+    assert_eq!(first.unwrap().unwrap().args(), args(&[b"PING"]));
+    let rest: Vec<_> = decoder.finish().collect();
+    assert_eq!(
+        rest,
+        [
+            Ok(Request::new(args(&[b"ECHO", b"a"]))),
+            Err(ProtoError::Truncated { buffered: 2 })
+        ]
+    );
+    assert_eq!(
+        decoder.feed(b"IT\r\n").count(),
+        0,
+        "input after the end is dropped"
+    );
+}
+
+/// Counts the `tracing` error events emitted while `f` runs on this thread.
+fn error_events(f: impl FnOnce()) -> usize {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    use tracing_subscriber::layer::SubscriberExt;
+
+    struct Count(Arc<AtomicUsize>);
+    impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for Count {
+        fn on_event(
+            &self,
+            event: &tracing::Event<'_>,
+            _: tracing_subscriber::layer::Context<'_, S>,
+        ) {
+            if *event.metadata().level() == tracing::Level::ERROR {
+                self.0.fetch_add(1, Ordering::SeqCst);
+            }
+        }
+    }
+    let count = Arc::new(AtomicUsize::new(0));
+    let subscriber = tracing_subscriber::registry().with(Count(count.clone()));
+    tracing::subscriber::with_default(subscriber, f);
+    count.load(Ordering::SeqCst)
+}
+
+#[test]
+fn dropping_a_decoder_mid_frame_abandons_the_input_quietly() {
+    let dropped_decoder = error_events(|| {
+        let mut decoder = Decoder::new(requests::<&'static [u8]>(RespLimits::default()));
+        decoder.feed(b"*2\r\n$3\r\nGET").for_each(drop);
+        drop(decoder);
+    });
+    assert_eq!(dropped_decoder, 0);
+    // The body itself, dropped mid-frame, reports the truncation as a failed cleanup.
+    let dropped_body = error_events(|| {
+        let mut body = requests::<&'static [u8]>(RespLimits::default());
+        body.start().unwrap();
+        body.send(b"*2\r\n$3\r\nGET").unwrap();
+        drop(body);
+    });
+    assert_eq!(dropped_body, 1);
+}
+
+#[test]
+fn skipping_a_huge_payload_holds_none_of_it() {
+    let mut input = Input::new(Limits::default().with_max_payload(16));
+    let chunk = vec![b'x'; 16 * 1024];
+    let total = 100 * chunk.len() + 3;
+    let mut skip = input.skip(total);
+    let mut step = Delegate::<&[u8], Decoded<()>, ProtoError>::delegate(&mut skip, Resume::Start);
+    let mut sent = 0;
+    while let Step::Yield(_) = step {
+        let piece: &[u8] = if sent < 100 { &chunk } else { b"xxxrest" };
+        sent += 1;
+        step = Delegate::<&[u8], Decoded<()>, ProtoError>::delegate(&mut skip, Resume::Send(piece));
+    }
+    assert!(matches!(step, Step::Return(Ok(n)) if n == total));
+    assert_eq!(input.buffered(), b"rest");
+    assert!(
+        input.capacity() <= 2 * chunk.len(),
+        "the buffer held at most a chunk at a time, not {}",
+        input.capacity()
+    );
+}
