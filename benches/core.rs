@@ -20,7 +20,7 @@
 //! | `average/volley` | [`Co::send`] into a running average of `f64` (a body with real work) |
 //! | `average/std_resume` | `Coroutine::resume` on the equivalent raw closure |
 //!
-//! Run with `cargo bench --bench core`; `python3 benches/python_send.py --compare` then times
+//! Run with `cargo bench -p volley-benches --bench core`; `python3 benches/python_send.py --compare` then times
 //! CPython's `gen.send` on the same machine and prints every ratio from the saved estimates.
 #![feature(coroutines, coroutine_trait)]
 

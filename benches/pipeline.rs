@@ -3,28 +3,19 @@
 //!
 //! | id | what one iteration does |
 //! |---|---|
-//! | `log_report/volley_pipeline` | `LineSource` over the input, pushing every borrowed line into the example's `broadcast` of aggregates |
+//! | `log_report/volley_pipeline` | `LineSource` over the input, pushing every borrowed line into the report's `broadcast` of aggregates |
 //! | `log_report/hand_loop` | one loop: `memchr` line splitting, the same `parse_line`, counters, `HashMap` and first/last kept inline |
 //!
-//! Run with `cargo bench --bench pipeline`. After criterion's report, a short interleaved
+//! Run with `cargo bench -p volley-benches --bench pipeline`. After criterion's report, a short interleaved
 //! timing of both prints the ratio (pipeline throughput / hand loop throughput); the budget is
 //! at least 0.95. `python3 benches/python_pipeline.py` compares with CPython generators.
-
-#[path = "../examples/log_report/generate.rs"]
-#[allow(dead_code)]
-mod generate;
-#[path = "../examples/log_report/parse.rs"]
-#[allow(dead_code)]
-mod parse;
-#[path = "../examples/log_report/report.rs"]
-#[allow(dead_code)]
-mod report;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use std::cmp::Reverse;
 use std::collections::HashMap;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
+use volley_log_report::{generate, parse, report};
 
 /// Size of the in-memory log both contenders read.
 const INPUT_BYTES: u64 = 16 * 1024 * 1024;

@@ -1,16 +1,16 @@
 #!/usr/bin/env python3
 """Times CPython's generator `send` and `next` on this machine: the peer of `benches/core.rs`.
 
-The generators are the same accumulator and counter that `cargo bench --bench core` drives.
+The generators are the same accumulator and counter that `cargo bench -p volley-benches --bench core` drives.
 Prints nanoseconds per `gen.send(1)` and per `next(gen)`, each as the caller pays it inside a
 timeit loop, and the bare loop's own cost for reference.
 
 With --compare it also reads the estimates criterion saved from the last
-`cargo bench --bench core` (under target/criterion/core, or $CARGO_TARGET_DIR/criterion/core)
+`cargo bench -p volley-benches --bench core` (under target/criterion/core, or $CARGO_TARGET_DIR/criterion/core)
 and prints each benchmark's time and its ratio to the raw std resume of the same kind.
 
 Usage:
-    cargo bench --bench core
+    cargo bench -p volley-benches --bench core
     python3 benches/python_send.py --compare
 """
 
@@ -85,7 +85,7 @@ def estimate_ns(bench_dir):
 def compare(send_ns, next_ns):
     directory = criterion_dir()
     if not directory.is_dir():
-        print(f"no criterion results in {directory}: run `cargo bench --bench core` first")
+        print(f"no criterion results in {directory}: run `cargo bench -p volley-benches --bench core` first")
         return False
     times = {}
     saved_at = []
@@ -97,7 +97,7 @@ def compare(send_ns, next_ns):
     if saved_at and max(saved_at) - min(saved_at) > SAME_RUN_SECONDS:
         print(
             "warning: these estimates come from different `cargo bench` runs; "
-            "rerun `cargo bench --bench core` whole for ratios within one run"
+            "rerun `cargo bench -p volley-benches --bench core` whole for ratios within one run"
         )
     times["send_cpython"] = send_ns
     times["next_cpython"] = next_ns
@@ -126,7 +126,7 @@ def main():
     parser.add_argument(
         "--compare",
         action="store_true",
-        help="also print the criterion estimates of `cargo bench --bench core` and their ratios",
+        help="also print the criterion estimates of `cargo bench -p volley-benches --bench core` and their ratios",
     )
     args = parser.parse_args()
 

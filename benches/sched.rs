@@ -16,7 +16,7 @@
 //! Before the timings, the bench prints the memory one idle task costs (resident set growth
 //! over 100,000 tasks parked forever, divided by 100,000) for Volley and tokio.
 //!
-//! Run with `cargo bench --bench sched`.
+//! Run with `cargo bench -p volley-benches --bench sched`.
 #![feature(coroutines)]
 
 use criterion::{criterion_group, Criterion};

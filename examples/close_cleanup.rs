@@ -95,6 +95,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let Some(Summary { lines, bytes }) = writer.close()? else {
         return Err("the writer returned no summary on close".into());
     };
+    assert_eq!(
+        size(first.path())?,
+        bytes,
+        "close() flushed every byte it reports"
+    );
     println!(
         "close() -> summary: {lines} lines, {bytes} bytes; file holds {} bytes",
         size(first.path())?
@@ -112,6 +117,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         size(second.path())?
     );
     drop(writer);
+    assert_eq!(
+        read_lines(second.path())?,
+        ["delta", "epsilon"],
+        "dropping a suspended writer flushes it"
+    );
     println!(
         "dropped while suspended; file holds {} bytes",
         size(second.path())?

@@ -41,6 +41,7 @@ fn main() {
     init_tracing();
 
     let first_ten: Vec<u64> = fibonacci().into_iter().take(10).collect();
+    assert_eq!(first_ten, [0, 1, 1, 2, 3, 5, 8, 13, 21, 34]);
     println!("first 10: {first_ten:?}");
 
     let below_100: Vec<u64> = fibonacci()
@@ -62,6 +63,7 @@ fn main() {
         .take_while(|&term| term < 4_000_000)
         .filter(|term| term % 2 == 0)
         .sum();
+    assert_eq!(even_sum, 4_613_732, "Project Euler 2");
     println!("sum of the even terms below four million: {even_sum}");
 
     let mut stream = fibonacci();

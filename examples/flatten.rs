@@ -133,6 +133,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }"#,
     )?;
     let (leaves, count) = leaves_of(&document);
+    assert_eq!((leaves.len(), count), (9, 9));
+    assert!(all_resolve(&document, &leaves));
     for (path, leaf) in &leaves {
         println!("{path} = {leaf}");
     }
@@ -144,6 +146,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let deep = nested(DEPTH);
     let (leaves, count) = leaves_of(&deep);
     let (first_path, first_leaf) = leaves.first().ok_or("the deep document has no leaf")?;
+    assert_eq!(first_path.matches('/').count(), DEPTH);
+    assert!(all_resolve(&deep, &leaves));
     println!(
         "deep: {DEPTH} levels, {count} leaves, the first {first_leaf} at a path of {} segments",
         first_path.matches('/').count()

@@ -90,6 +90,10 @@ fn main() {
 
     println!("main: asking for the first even square");
     let first_even = even_squares.next().expect("counting never ends");
+    assert_eq!(
+        first_even, 4,
+        "1 squared is odd, 2 squared is the first even square"
+    );
     println!("main: got {first_even}; the body stopped right there");
 }
 

@@ -57,6 +57,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     println!("send(10) before start: error \"{error}\"");
     let handed_back = error.into_sent().unwrap_or_default();
+    assert_eq!(handed_back, 10.0, "the early send's value comes back");
     println!(
         "handed back: {handed_back}, state still {}",
         averager.state()
@@ -73,6 +74,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     match averager.close()? {
         Some(Summary { count, average }) => {
+            assert_eq!(
+                (count, average),
+                (4, 16.25),
+                "the summary covers the four sends"
+            );
             println!("close() -> summary: {count} values, average {average}")
         }
         None => return Err("the averager returned no summary on close".into()),

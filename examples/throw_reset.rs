@@ -62,6 +62,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
 
     let after_reset = yielded(total.throw(Signal::Reset))?;
+    assert_eq!(after_reset, 0, "a caught reset zeroes the total");
     println!(
         "throw(reset) -> caught: total {after_reset}, state {}",
         total.state()

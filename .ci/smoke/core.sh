@@ -1,45 +1,109 @@
 #!/usr/bin/env bash
 # Smoke test of the core examples: runs each release binary (built by `cargo build --release
-# --examples`, which .ci/run does first) and checks one line of what its doc comment promises.
-# Exits non-zero on the first failure; each run is bounded by `timeout`.
+# --examples`, which .ci/run does first) and checks that
+#  1. without RUST_LOG its whole stdout is the ```text block of its top doc comment, line for
+#     line, and it writes nothing to stderr;
+#  2. with RUST_LOG=volley=... its stderr carries the lifecycle events and warnings it should.
+# The examples also assert their key results themselves. Every run is bounded by `timeout`;
+# exits non-zero if any check failed.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-target_dir="${CARGO_TARGET_DIR:-target}"
-examples_dir="$target_dir/release/examples"
+examples_dir="${CARGO_TARGET_DIR:-target}/release/examples"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
 failures=0
 
-# check NAME EXPECTED_LINE: runs the example and looks for the exact line in its stdout.
-check() {
-  local name="$1" expected="$2" binary="$examples_dir/$1" output status=0
+fail() {
+  echo "FAIL $*"
+  failures=$((failures + 1))
+}
+
+# promised NAME: the ```text block of examples/NAME.rs's top doc comment (the leading `//!`
+# lines), without the fences.
+promised() {
+  awk '
+    !/^\/\/!/ { exit }
+    { line = substr($0, 4); sub(/^ /, "", line) }
+    inside && line == "```" { exit }
+    inside { print line }
+    line == "```text" { inside = 1 }
+  ' "examples/$1.rs"
+}
+
+# run NAME [RUST_LOG]: runs the example, stdout to $work/NAME.out and stderr to $work/NAME.err;
+# fails (and returns 1) if the binary is missing or exits non-zero.
+run() {
+  local name="$1" binary="$examples_dir/$1" status=0
   if [ ! -x "$binary" ]; then
-    echo "FAIL $name: $binary is missing (run cargo build --release --examples)"
-    failures=$((failures + 1))
-    return
+    fail "$name: $binary is missing (run cargo build --release --examples)"
+    return 1
   fi
-  output="$(env -u RUST_LOG timeout 30 "$binary" 2>&1)" || status=$?
-  if [ "$status" -ne 0 ]; then
-    echo "FAIL $name: exited with status $status"
-    printf '%s\n' "$output" | tail -n 20
-    failures=$((failures + 1))
-  elif ! grep -qxF -- "$expected" <<<"$output"; then
-    echo "FAIL $name: no line '$expected' in its output:"
-    printf '%s\n' "$output" | tail -n 20
-    failures=$((failures + 1))
+  if [ $# -ge 2 ]; then
+    RUST_LOG="$2" timeout 30 "$binary" >"$work/$name.out" 2>"$work/$name.err" || status=$?
   else
-    echo "ok   $name: $expected"
+    env -u RUST_LOG timeout 30 "$binary" >"$work/$name.out" 2>"$work/$name.err" || status=$?
+  fi
+  if [ "$status" -ne 0 ]; then
+    fail "$name: exited with status $status"
+    tail -n 20 "$work/$name.out" "$work/$name.err"
+    return 1
   fi
 }
 
-check lazy "main: got 4; the body stopped right there"
-check running_average "send(10) before start: error \"send before start: the coroutine has not been primed (the value is handed back)\""
-check throw_reset "throw(reset) -> caught: total 0, state suspended"
-check close_cleanup "dropped while suspended; file holds 14 bytes"
-check flatten "deep: stopped after the first leaf, 10000 suspended coroutines closed"
-check fibonacci "sum of the even terms below four million: 4613732"
+# check NAME: stdout is exactly the doc comment's ```text block, stderr is empty.
+check() {
+  local name="$1"
+  run "$name" || return 0
+  promised "$name" >"$work/$name.promised"
+  if [ ! -s "$work/$name.promised" ]; then
+    fail "$name: examples/$name.rs has no \`\`\`text block in its doc comment"
+  elif ! diff -u --label "promised by examples/$name.rs" --label "printed by $name" \
+    "$work/$name.promised" "$work/$name.out"; then
+    fail "$name: printed something other than its doc comment says (diff above)"
+  elif [ -s "$work/$name.err" ]; then
+    fail "$name: wrote to stderr without RUST_LOG:"
+    head -n 20 "$work/$name.err"
+  else
+    echo "ok   $name: $(wc -l <"$work/$name.out") lines as promised"
+  fi
+}
+
+# logs NAME FILTER [!]NEEDLE...: with RUST_LOG=FILTER, stderr contains every NEEDLE and none of
+# the !NEEDLEs.
+logs() {
+  local name="$1" filter="$2" needle bad=0
+  shift 2
+  run "$name" "$filter" || return 0
+  for needle in "$@"; do
+    if [ "${needle#!}" != "$needle" ]; then
+      if grep -qF -- "${needle#!}" "$work/$name.err"; then
+        fail "$name: RUST_LOG=$filter logged '${needle#!}'"
+        bad=1
+      fi
+    elif ! grep -qF -- "$needle" "$work/$name.err"; then
+      fail "$name: RUST_LOG=$filter did not log '$needle'"
+      bad=1
+    fi
+  done
+  if [ "$bad" -ne 0 ]; then
+    head -n 20 "$work/$name.err"
+  else
+    echo "ok   $name: RUST_LOG=$filter logs as expected"
+  fi
+}
+
+for name in lazy running_average throw_reset close_cleanup flatten fibonacci; do
+  check "$name"
+done
+
+logs lazy volley=debug "coroutine created" "coroutine started" "coroutine closed" announced counting
+logs running_average volley=warn "send before start" running_average "!coroutine created"
+logs throw_reset volley=debug "error thrown into coroutine" "coroutine completed" running_total
+logs close_cleanup volley=debug first_writer second_writer "coroutine closed" "!drop_close_failed"
 
 if [ "$failures" -ne 0 ]; then
-  echo "core smoke: $failures example(s) failed"
+  echo "core smoke: $failures check(s) failed"
   exit 1
 fi
-echo "core smoke: all 6 examples ok"
+echo "core smoke: all 6 examples print what their doc comments promise"

@@ -20,7 +20,7 @@ use std::pin::Pin;
 ///
 /// ```
 /// use std::convert::Infallible;
-/// use volley_core::{co_yield, Body, Co, Resume, Step};
+/// use volley::{co_yield, Body, Co, Resume, Step};
 ///
 /// fn countdown(from: u32) -> impl Body<(), u32, &'static str> {
 ///     #[coroutine]
@@ -51,7 +51,7 @@ impl<T, S, Y, R, E> Body<S, Y, R, E> for T where
 ///
 /// ```
 /// use std::convert::Infallible;
-/// use volley_core::{co_yield, Co, Gen, Resume};
+/// use volley::{co_yield, Co, Gen, Resume};
 ///
 /// fn squares(n: u64) -> impl Gen<u64> {
 ///     #[coroutine]
@@ -80,7 +80,7 @@ impl<T, Y, R> Gen<Y, R> for T where T: Body<(), Y, R, Infallible> + ?Sized {}
 /// ```
 /// use std::convert::Infallible;
 /// use std::ops::CoroutineState;
-/// use volley_core::{Co, Exit, Resumable, Resume, Step};
+/// use volley::{Co, Exit, Resumable, Resume, Step};
 ///
 /// /// Counts the values sent in and yields the running count; returns it on close.
 /// struct Counter(u32);
@@ -131,7 +131,7 @@ pub type Outcome<B> = Result<<B as Resumable>::Return, Exit<<B as Resumable>::Er
 ///
 /// ```
 /// use std::convert::Infallible;
-/// use volley_core::{co_yield, Answer, Co, Protocol, Resume};
+/// use volley::{co_yield, Answer, Co, Protocol, Resume};
 /// fn first<B: Protocol<(), u8>>(co: &mut Co<B>) -> Answer<B> {
 ///     co.start()
 /// }
@@ -156,7 +156,7 @@ pub type CloseAnswer<B> = Result<
 ///
 /// ```
 /// use std::convert::Infallible;
-/// use volley_core::{co_yield, Co, Protocol, Resume};
+/// use volley::{co_yield, Co, Protocol, Resume};
 ///
 /// fn evens(below: u32) -> Co<impl Protocol<(), u32>> {
 ///     Co::new(#[coroutine] move |_: Resume<(), Infallible>| {
@@ -186,7 +186,7 @@ impl<T, S, Y, R, E> Protocol<S, Y, R, E> for T where
 ///
 /// ```
 /// use std::convert::Infallible;
-/// use volley_core::{co_yield, Resumable, Resume, Typed};
+/// use volley::{co_yield, Resumable, Resume, Typed};
 /// use std::ops::CoroutineState;
 ///
 /// let mut body = Typed::new(#[coroutine] |_: Resume<(), Infallible>| {
@@ -205,8 +205,8 @@ impl<C, S, E> Typed<C, S, E> {
     ///
     /// ```
     /// # use std::convert::Infallible;
-    /// # use volley_core::{Resume, Typed};
-    /// # use volley_core::co_yield;
+    /// # use volley::{Resume, Typed};
+    /// # use volley::co_yield;
     /// let body = Typed::new(#[coroutine] |_: Resume<u8, Infallible>| {
     ///     let got = co_yield!("send me a byte")?;
     ///     Ok(got)

@@ -7,7 +7,7 @@ use std::pin::Pin;
 ///
 /// ```
 /// use std::convert::Infallible;
-/// use volley_core::{co_yield, BoxBody, Co, Resume};
+/// use volley::{co_yield, BoxBody, Co, Resume};
 /// let body: BoxBody<'static, (), u8> = Box::pin(#[coroutine] |_: Resume<(), Infallible>| {
 ///     co_yield!(4)?;
 ///     Ok(())
@@ -24,7 +24,7 @@ pub type BoxBody<'a, S, Y, R = (), E = std::convert::Infallible> =
 ///
 /// ```
 /// use std::convert::Infallible;
-/// use volley_core::{co_yield, yield_from, BoxCo, Co, Resume};
+/// use volley::{co_yield, yield_from, BoxCo, Co, Resume};
 ///
 /// enum Tree { Leaf(i32), Node(Vec<Tree>) }
 ///
@@ -52,7 +52,7 @@ pub type BoxCo<'a, S, Y, R = (), E = std::convert::Infallible> = Co<DynBody<'a, 
 ///
 /// ```
 /// use std::convert::Infallible;
-/// use volley_core::{co_yield, Co, DynBody, Resume, SharedCo};
+/// use volley::{co_yield, Co, DynBody, Resume, SharedCo};
 /// let shared: SharedCo<DynBody<'static, (), u8>> = SharedCo::new(Co::boxed(
 ///     #[coroutine] |_: Resume<(), Infallible>| { co_yield!(1)?; Ok(()) },
 /// ));
@@ -66,7 +66,7 @@ impl<'a, S, Y, R, E> BoxCo<'a, S, Y, R, E> {
     ///
     /// ```
     /// use std::convert::Infallible;
-    /// use volley_core::{co_yield, BoxCo, Co, Resume};
+    /// use volley::{co_yield, BoxCo, Co, Resume};
     /// let mut several: Vec<BoxCo<'static, (), &str>> = vec![
     ///     Co::boxed(#[coroutine] |_: Resume<(), Infallible>| { co_yield!("a")?; Ok(()) }),
     ///     Co::boxed(#[coroutine] |_: Resume<(), Infallible>| { co_yield!("b")?; co_yield!("c")?; Ok(()) }),

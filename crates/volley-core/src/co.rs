@@ -26,7 +26,7 @@ use std::pin::Pin;
 ///
 /// ```
 /// use std::convert::Infallible;
-/// use volley_core::{co_yield, Co, CoError, Exit, Resume, State, Step};
+/// use volley::{co_yield, Co, CoError, Exit, Resume, State, Step};
 ///
 /// let mut echo = Co::new(#[coroutine] |_: Resume<String, Infallible>| {
 ///     let mut reply = String::from("ready");
@@ -66,7 +66,7 @@ where
     ///
     /// ```
     /// use std::convert::Infallible;
-    /// use volley_core::{co_yield, Co, Resume, State};
+    /// use volley::{co_yield, Co, Resume, State};
     /// let mut ran = false;
     /// let co = Co::new(#[coroutine] |_: Resume<(), Infallible>| {
     ///     co_yield!(1)?;
@@ -85,7 +85,7 @@ impl<B: Resumable> Co<B> {
     ///
     /// ```
     /// use std::convert::Infallible;
-    /// use volley_core::{co_yield, Co, Resume, Typed};
+    /// use volley::{co_yield, Co, Resume, Typed};
     /// let co = Co::from_resumable(Typed::new(#[coroutine] |_: Resume<(), Infallible>| {
     ///     co_yield!(1)?;
     ///     Ok(())
@@ -108,7 +108,7 @@ impl<B: Resumable> Co<B> {
     ///
     /// ```
     /// # use std::convert::Infallible;
-    /// # use volley_core::{co_yield, Co, Resume};
+    /// # use volley::{co_yield, Co, Resume};
     /// let co = Co::new(#[coroutine] |_: Resume<(), Infallible>| {
     ///     co_yield!(1)?;
     ///     Ok(())
@@ -126,7 +126,7 @@ impl<B: Resumable> Co<B> {
     ///
     /// ```
     /// # use std::convert::Infallible;
-    /// # use volley_core::{co_yield, Co, Resume};
+    /// # use volley::{co_yield, Co, Resume};
     /// let co = Co::new(#[coroutine] |_: Resume<(), Infallible>| {
     ///     co_yield!(1)?;
     ///     Ok(())
@@ -141,7 +141,7 @@ impl<B: Resumable> Co<B> {
     ///
     /// ```
     /// # use std::convert::Infallible;
-    /// # use volley_core::{co_yield, Co, Resume, State};
+    /// # use volley::{co_yield, Co, Resume, State};
     /// let mut co = Co::new(#[coroutine] |_: Resume<(), Infallible>| {
     ///     co_yield!("only")?;
     ///     Ok(1)
@@ -165,7 +165,7 @@ impl<B: Resumable> Co<B> {
     ///
     /// ```
     /// # use std::convert::Infallible;
-    /// # use volley_core::{co_yield, Co, CoError, Resume, Step};
+    /// # use volley::{co_yield, Co, CoError, Resume, Step};
     /// let mut co = Co::new(#[coroutine] |_: Resume<(), Infallible>| {
     ///     co_yield!("first")?;
     ///     Ok(())
@@ -196,8 +196,8 @@ impl<B: Resumable> Co<B> {
     ///
     /// ```
     /// # use std::convert::Infallible;
-    /// # use volley_core::{co_yield, Co, CoError, Resume, Step};
-    /// # use volley_core::Exit;
+    /// # use volley::{co_yield, Co, CoError, Resume, Step};
+    /// # use volley::Exit;
     /// let mut doubler = Co::new(#[coroutine] |_: Resume<i32, Infallible>| -> Result<(), Exit> {
     ///     let mut out = 0;
     ///     loop {
@@ -233,7 +233,7 @@ impl<B: Resumable> Co<B> {
     /// runs, the error comes straight back in `Err(Raised(error))`, and the coroutine is closed.
     ///
     /// ```
-    /// # use volley_core::{co_yield, Co, CoError, Exit, Resume, Step};
+    /// # use volley::{co_yield, Co, CoError, Exit, Resume, Step};
     /// let mut co = Co::new(#[coroutine] |_: Resume<(), &'static str>| -> Result<(), Exit<_>> {
     ///     let mut resets = 0;
     ///     loop {
@@ -276,7 +276,7 @@ impl<B: Resumable> Co<B> {
     ///
     /// ```
     /// # use std::convert::Infallible;
-    /// # use volley_core::{co_yield, Co, Exit, Resume};
+    /// # use volley::{co_yield, Co, Exit, Resume};
     /// let mut total = Co::new(#[coroutine] |_: Resume<u32, Infallible>| {
     ///     let mut sum = 0;
     ///     loop {
@@ -324,7 +324,7 @@ impl<B: Resumable> Co<B> {
     ///
     /// ```
     /// # use std::convert::Infallible;
-    /// # use volley_core::{co_yield, Co, Resume};
+    /// # use volley::{co_yield, Co, Resume};
     /// let mut co = Co::new(#[coroutine] |_: Resume<(), Infallible>| {
     ///     co_yield!(1)?;
     ///     Ok("summary")
@@ -385,7 +385,7 @@ where
     ///
     /// ```
     /// use std::convert::Infallible;
-    /// use volley_core::{co_yield, Co, Resume, Step};
+    /// use volley::{co_yield, Co, Resume, Step};
     /// let mut co = Co::pinned(#[coroutine] static |_: Resume<(), Infallible>| {
     ///     let words = vec!["borrowed", "across", "yields"];
     ///     for w in &words {

@@ -29,7 +29,7 @@ use std::ops::CoroutineState;
 ///
 /// ```
 /// use std::convert::Infallible;
-/// use volley_core::{Delegate, Exit, Resume, Step};
+/// use volley::{Delegate, Exit, Resume, Step};
 ///
 /// let mut letters = "ab".chars();
 /// let mut step = |r| Delegate::<(), char, Infallible>::delegate(&mut letters, r);

@@ -17,7 +17,7 @@ type Boxed = Box<dyn Error + Send + Sync + 'static>;
 /// keeps the original error for [`downcast_ref`](DynError::downcast_ref).
 ///
 /// ```
-/// use volley_core::{co_yield, Co, CoError, DynError, Exit, Resume};
+/// use volley::{co_yield, Co, CoError, DynError, Exit, Resume};
 ///
 /// let mut parse = Co::new(#[coroutine] |_: Resume<&'static str, DynError>| -> Result<(), Exit<DynError>> {
 ///     let mut total: u32 = 0;
@@ -40,7 +40,7 @@ impl DynError {
     /// Wraps any error.
     ///
     /// ```
-    /// use volley_core::DynError;
+    /// use volley::DynError;
     /// let e = DynError::new(std::io::Error::other("disk on fire"));
     /// assert_eq!(e.to_string(), "disk on fire");
     /// ```
@@ -53,7 +53,7 @@ impl DynError {
     /// An error that is only a message.
     ///
     /// ```
-    /// use volley_core::DynError;
+    /// use volley::DynError;
     /// assert_eq!(DynError::msg("bad header").to_string(), "bad header");
     /// ```
     pub fn msg(message: impl Into<String>) -> Self {
@@ -66,7 +66,7 @@ impl DynError {
     /// may catch it (check [`is_cancelled`](DynError::is_cancelled)) or let it propagate.
     ///
     /// ```
-    /// use volley_core::DynError;
+    /// use volley::DynError;
     /// let e = DynError::cancelled("deadline passed");
     /// assert!(e.is_cancelled());
     /// assert_eq!(e.to_string(), "cancelled: deadline passed");
@@ -78,7 +78,7 @@ impl DynError {
     /// Whether this is a cancellation made by [`cancelled`](DynError::cancelled).
     ///
     /// ```
-    /// use volley_core::DynError;
+    /// use volley::DynError;
     /// assert!(!DynError::msg("x").is_cancelled());
     /// ```
     pub fn is_cancelled(&self) -> bool {
@@ -89,7 +89,7 @@ impl DynError {
     ///
     /// ```
     /// use std::io;
-    /// use volley_core::DynError;
+    /// use volley::DynError;
     /// let e: DynError = io::Error::from(io::ErrorKind::TimedOut).into();
     /// assert_eq!(e.downcast_ref::<io::Error>().map(io::Error::kind), Some(io::ErrorKind::TimedOut));
     /// ```
@@ -101,7 +101,7 @@ impl DynError {
     ///
     /// ```
     /// use std::io;
-    /// use volley_core::DynError;
+    /// use volley::DynError;
     /// let e: DynError = io::Error::other("gone").into();
     /// let io_error: io::Error = e.downcast().unwrap();
     /// assert_eq!(io_error.to_string(), "gone");
@@ -116,7 +116,7 @@ impl DynError {
     /// The boxed error, for APIs that take `Box<dyn Error + Send + Sync>`.
     ///
     /// ```
-    /// use volley_core::DynError;
+    /// use volley::DynError;
     /// let boxed = DynError::msg("x").into_boxed();
     /// assert_eq!(boxed.to_string(), "x");
     /// ```

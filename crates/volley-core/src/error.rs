@@ -8,7 +8,7 @@ use std::fmt;
 /// nothing is lost silently.
 ///
 /// ```
-/// use volley_core::CoError;
+/// use volley::CoError;
 /// let e: CoError<i32, String> = CoError::NotStarted(5);
 /// assert_eq!(e.to_string(), "send before start: the coroutine has not been primed (the value is handed back)");
 /// assert_eq!(e.into_sent(), Some(5));
@@ -32,7 +32,7 @@ impl<S, E> CoError<S, E> {
     /// The value handed back by [`CoError::NotStarted`], if this is that error.
     ///
     /// ```
-    /// # use volley_core::CoError;
+    /// # use volley::CoError;
     /// assert_eq!(CoError::<u8, ()>::NotStarted(1).into_sent(), Some(1));
     /// assert_eq!(CoError::<u8, ()>::Exhausted.into_sent(), None);
     /// ```
@@ -46,7 +46,7 @@ impl<S, E> CoError<S, E> {
     /// The raised error, if this is [`CoError::Raised`].
     ///
     /// ```
-    /// # use volley_core::CoError;
+    /// # use volley::CoError;
     /// assert_eq!(CoError::<(), &str>::Raised("boom").into_raised(), Some("boom"));
     /// ```
     pub fn into_raised(self) -> Option<E> {
@@ -59,7 +59,7 @@ impl<S, E> CoError<S, E> {
     /// A short, stable name of the variant, for logs and metrics.
     ///
     /// ```
-    /// # use volley_core::CoError;
+    /// # use volley::CoError;
     /// assert_eq!(CoError::<(), ()>::IgnoredClose.kind(), "ignored_close");
     /// ```
     pub fn kind(&self) -> &'static str {

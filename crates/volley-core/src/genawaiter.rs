@@ -9,8 +9,8 @@
 //! ```
 //! use genawaiter::rc::Gen;
 //! use std::convert::Infallible;
-//! use volley_core::genawaiter::FromGenawaiter;
-//! use volley_core::{Co, Step};
+//! use volley::genawaiter::FromGenawaiter;
+//! use volley::{Co, Step};
 //!
 //! let gen = Gen::new(|co| async move {
 //!     let mut total = 0;
@@ -37,7 +37,7 @@ use std::pin::Pin;
 /// ```
 /// use genawaiter::rc::Gen;
 /// use std::convert::Infallible;
-/// use volley_core::{genawaiter::FromGenawaiter, Co};
+/// use volley::{genawaiter::FromGenawaiter, Co};
 /// let body = FromGenawaiter::<_, Infallible>::new(Gen::new(|co| async move {
 ///     co.yield_("from genawaiter").await;
 /// }));
@@ -54,7 +54,7 @@ impl<G, E> FromGenawaiter<G, E> {
     ///
     /// ```
     /// use genawaiter::rc::Gen;
-    /// use volley_core::genawaiter::FromGenawaiter;
+    /// use volley::genawaiter::FromGenawaiter;
     /// let body = FromGenawaiter::<_, String>::new(Gen::new(|co: genawaiter::rc::Co<u8>| async move {
     ///     co.yield_(1u8).await
     /// }));
@@ -136,7 +136,7 @@ where
     ///
     /// ```
     /// use genawaiter::rc::Gen;
-    /// use volley_core::{genawaiter::FromGenawaiter, Co};
+    /// use volley::{genawaiter::FromGenawaiter, Co};
     /// let gen = Gen::new(|co| async move {
     ///     for i in 1..=3 { co.yield_(i).await; }
     ///     "done"

@@ -10,7 +10,7 @@
 //!
 //! ```compile_fail,E0382
 //! use std::convert::Infallible;
-//! use volley_core::{co_yield, Co, Resume};
+//! use volley::{co_yield, Co, Resume};
 //! let lines = Co::new(#[coroutine] |_: Resume<(), Infallible>| {
 //!     co_yield!("ERROR disk full")?;
 //!     Ok(())
@@ -34,7 +34,7 @@ where
     /// After an `Err` item the coroutine is closed and the iteration ends.
     ///
     /// ```
-    /// use volley_core::{co_yield, Co, Resume};
+    /// use volley::{co_yield, Co, Resume};
     /// let mut parse = Co::new(#[coroutine] |_: Resume<(), String>| {
     ///     for word in ["1", "2", "x"] {
     ///         let n: i32 = word.parse().map_err(|_| format!("not a number: {word}"))?;
@@ -52,7 +52,7 @@ where
     /// Iterates by value, each item a `Result`; see [`try_iter`](Co::try_iter).
     ///
     /// ```
-    /// use volley_core::{co_yield, Co, Exit, Resume};
+    /// use volley::{co_yield, Co, Exit, Resume};
     /// let co = Co::new(#[coroutine] |_: Resume<(), &str>| {
     ///     co_yield!(1)?;
     ///     Err::<(), _>(Exit::Raised("broken"))
@@ -129,7 +129,7 @@ fn infallible<Y>(item: Result<Y, Infallible>) -> Y {
 ///
 /// ```
 /// use std::convert::Infallible;
-/// use volley_core::{co_yield, Co, Resume};
+/// use volley::{co_yield, Co, Resume};
 /// let mut co = Co::new(#[coroutine] |_: Resume<(), Infallible>| {
 ///     co_yield!('a')?;
 ///     co_yield!('b')?;
@@ -177,7 +177,7 @@ where
 ///
 /// ```
 /// use std::convert::Infallible;
-/// use volley_core::{co_yield, Co, Resume};
+/// use volley::{co_yield, Co, Resume};
 /// let co = Co::new(#[coroutine] |_: Resume<(), Infallible>| {
 ///     for i in 0..3 { co_yield!(i)?; }
 ///     Ok("three")
@@ -202,7 +202,7 @@ where
     ///
     /// ```
     /// # use std::convert::Infallible;
-    /// # use volley_core::{Co, Resume};
+    /// # use volley::{Co, Resume};
     /// let mut it = Co::new(#[coroutine] |_: Resume<(), Infallible>| Ok::<_, _>(9)).into_iter();
     /// assert_eq!(it.next(), None::<()>);
     /// assert_eq!(it.take_return(), Some(9));
@@ -215,7 +215,7 @@ where
     ///
     /// ```
     /// # use std::convert::Infallible;
-    /// # use volley_core::{co_yield, Co, Resume, State};
+    /// # use volley::{co_yield, Co, Resume, State};
     /// let it = Co::new(#[coroutine] |_: Resume<(), Infallible>| {
     ///     co_yield!(1)?;
     ///     Ok(())
@@ -257,7 +257,7 @@ where
 /// Iterator over a `&mut Co` with `Result` items; made by [`Co::try_iter`].
 ///
 /// ```
-/// use volley_core::{co_yield, Co, Resume};
+/// use volley::{co_yield, Co, Resume};
 /// let mut co = Co::new(#[coroutine] |_: Resume<(), String>| { co_yield!(1)?; Ok("end") });
 /// assert_eq!(co.try_iter().collect::<Result<Vec<_>, _>>(), Ok(vec![1]));
 /// assert_eq!(co.take_return(), Some("end"));
@@ -287,7 +287,7 @@ impl<B> FusedIterator for TryIter<'_, B> where B: Resumable<Send = ()> {}
 /// Iterator that owns a `Co`, with `Result` items; made by [`Co::into_try_iter`].
 ///
 /// ```
-/// use volley_core::{co_yield, Co, Resume};
+/// use volley::{co_yield, Co, Resume};
 /// let co = Co::new(#[coroutine] |_: Resume<(), String>| { co_yield!(1)?; Ok("end") });
 /// let mut items = co.into_try_iter();
 /// assert_eq!(items.by_ref().count(), 1);
@@ -308,7 +308,7 @@ where
     /// Takes the body's return value, once iteration reached it.
     ///
     /// ```
-    /// # use volley_core::{Co, Resume};
+    /// # use volley::{Co, Resume};
     /// let mut it = Co::new(#[coroutine] |_: Resume<(), String>| Ok::<_, _>(4)).into_try_iter();
     /// assert_eq!(it.next(), None::<Result<(), String>>);
     /// assert_eq!(it.take_return(), Some(4));
@@ -320,7 +320,7 @@ where
     /// Gives the coroutine back.
     ///
     /// ```
-    /// # use volley_core::{co_yield, Co, Resume, State};
+    /// # use volley::{co_yield, Co, Resume, State};
     /// let it = Co::new(#[coroutine] |_: Resume<(), String>| {
     ///     co_yield!(1)?;
     ///     Ok(())

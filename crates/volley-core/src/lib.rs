@@ -18,7 +18,7 @@
 //!
 //! ```
 //! use std::convert::Infallible;
-//! use volley_core::{co_yield, Body, Co, Resume, Step};
+//! use volley::{co_yield, Body, Co, Resume, Step};
 //!
 //! /// Yields the running average of every number sent in.
 //! fn running_average() -> impl Body<f64, f64, (), Infallible> {

@@ -29,7 +29,7 @@ pub fn after_yield<S, E>(resume: Resume<S, E>) -> Result<S, Exit<E>> {
 /// and is easily dropped unread. Use `co_yield!` unless you match on `Resume` yourself.
 ///
 /// ```
-/// use volley_core::{co_yield, Co, CoError, Exit, Resume, Step};
+/// use volley::{co_yield, Co, CoError, Exit, Resume, Step};
 ///
 /// let mut co = Co::new(#[coroutine] |_: Resume<i32, String>| {
 ///     let got = co_yield!("waiting")?;           // send(7) arrives here as Ok(7)
@@ -60,7 +60,7 @@ macro_rules! co_yield {
 ///
 /// ```
 /// use std::convert::Infallible;
-/// use volley_core::{co_yield, yield_from, Co, Gen, Resume};
+/// use volley::{co_yield, yield_from, Co, Gen, Resume};
 ///
 /// fn digits() -> impl Gen<u8, &'static str> {
 ///     #[coroutine]

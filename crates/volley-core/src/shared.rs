@@ -20,7 +20,7 @@ use std::rc::Rc;
 /// Why a call on a [`SharedCo`] did not produce a step.
 ///
 /// ```
-/// use volley_core::{CoError, SharedError};
+/// use volley::{CoError, SharedError};
 /// let e: SharedError<u8, String> = CoError::Exhausted.into();
 /// assert_eq!(e.to_string(), "the coroutine is exhausted");
 /// ```
@@ -61,7 +61,7 @@ impl<S: fmt::Debug, E: fmt::Debug + fmt::Display> std::error::Error for SharedEr
 /// use std::cell::RefCell;
 /// use std::convert::Infallible;
 /// use std::rc::Rc;
-/// use volley_core::{co_yield, Co, DynBody, Resume, SharedCo, SharedError, Step};
+/// use volley::{co_yield, Co, DynBody, Resume, SharedCo, SharedError, Step};
 ///
 /// type Shared = SharedCo<DynBody<'static, (), bool>>;
 /// let slot: Rc<RefCell<Option<Shared>>> = Rc::default();
@@ -93,7 +93,7 @@ impl<B: Resumable> SharedCo<B> {
     ///
     /// ```
     /// # use std::convert::Infallible;
-    /// # use volley_core::{co_yield, Co, Resume, SharedCo, State};
+    /// # use volley::{co_yield, Co, Resume, SharedCo, State};
     /// let shared = SharedCo::new(Co::new(#[coroutine] |_: Resume<(), Infallible>| { co_yield!(1)?; Ok(()) }));
     /// assert_eq!(shared.state(), Some(State::Created));
     /// ```
@@ -107,7 +107,7 @@ impl<B: Resumable> SharedCo<B> {
     ///
     /// ```
     /// # use std::convert::Infallible;
-    /// # use volley_core::{co_yield, Co, Resume, SharedCo, Step};
+    /// # use volley::{co_yield, Co, Resume, SharedCo, Step};
     /// let shared = SharedCo::new(Co::new(#[coroutine] |_: Resume<(), Infallible>| { co_yield!(1)?; Ok(()) }));
     /// assert_eq!(shared.start(), Ok(Step::Yield(1)));
     /// ```
@@ -122,8 +122,8 @@ impl<B: Resumable> SharedCo<B> {
     ///
     /// ```
     /// # use std::convert::Infallible;
-    /// # use volley_core::{co_yield, Co, Resume, SharedCo, Step};
-    /// # use volley_core::Exit;
+    /// # use volley::{co_yield, Co, Resume, SharedCo, Step};
+    /// # use volley::Exit;
     /// let shared = SharedCo::new(Co::new(#[coroutine] |_: Resume<u8, Infallible>| -> Result<(), Exit> {
     ///     loop { co_yield!(0)?; }
     /// }));
@@ -140,7 +140,7 @@ impl<B: Resumable> SharedCo<B> {
     /// [`Co::throw`], or `AlreadyRunning(Resume::Throw(error))` if it is running.
     ///
     /// ```
-    /// # use volley_core::{co_yield, Co, CoError, Resume, SharedCo, SharedError};
+    /// # use volley::{co_yield, Co, CoError, Resume, SharedCo, SharedError};
     /// let shared = SharedCo::new(Co::new(#[coroutine] |_: Resume<(), &str>| { co_yield!(1)?; Ok(()) }));
     /// shared.start().unwrap();
     /// assert_eq!(shared.throw("no"), Err(SharedError::Co(CoError::Raised("no"))));
@@ -156,7 +156,7 @@ impl<B: Resumable> SharedCo<B> {
     ///
     /// ```
     /// # use std::convert::Infallible;
-    /// # use volley_core::{co_yield, Co, Resume, SharedCo};
+    /// # use volley::{co_yield, Co, Resume, SharedCo};
     /// let shared = SharedCo::new(Co::new(#[coroutine] |_: Resume<(), Infallible>| { co_yield!(1)?; Ok(()) }));
     /// shared.start().unwrap();
     /// assert_eq!(shared.close(), Ok(None));
@@ -172,7 +172,7 @@ impl<B: Resumable> SharedCo<B> {
     ///
     /// ```
     /// # use std::convert::Infallible;
-    /// # use volley_core::{co_yield, Co, Resume, SharedCo, State};
+    /// # use volley::{co_yield, Co, Resume, SharedCo, State};
     /// let shared = SharedCo::new(Co::new(#[coroutine] |_: Resume<(), Infallible>| { co_yield!(1)?; Ok(()) }));
     /// shared.start().unwrap();
     /// assert_eq!(shared.state(), Some(State::Suspended));

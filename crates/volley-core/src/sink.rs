@@ -13,7 +13,7 @@ impl<B: Resumable> Co<B> {
     /// ```
     /// use futures::{executor::block_on, stream, SinkExt, StreamExt};
     /// use std::convert::Infallible;
-    /// use volley_core::{co_yield, Co, Exit, Resume};
+    /// use volley::{co_yield, Co, Exit, Resume};
     ///
     /// let counter = Co::new(#[coroutine] |_: Resume<&str, Infallible>| {
     ///     let mut words = 0;
@@ -46,7 +46,7 @@ impl<B: Resumable> Co<B> {
 /// ```
 /// use futures::{executor::block_on, SinkExt};
 /// use std::convert::Infallible;
-/// use volley_core::{co_yield, Co, CoError, Resume};
+/// use volley::{co_yield, Co, CoError, Resume};
 /// let once = Co::new(#[coroutine] |_: Resume<u8, Infallible>| { let n = co_yield!(())?; Ok(n) });
 /// let mut sink = once.into_sink();
 /// block_on(sink.send(7)).unwrap();
@@ -64,7 +64,7 @@ impl<B: Resumable> CoSink<B> {
     /// ```
     /// # use futures::{executor::block_on, SinkExt};
     /// # use std::convert::Infallible;
-    /// # use volley_core::{co_yield, Co, Resume};
+    /// # use volley::{co_yield, Co, Resume};
     /// let mut sink = Co::new(#[coroutine] |_: Resume<u8, Infallible>| { co_yield!(())?; Ok("x") }).into_sink();
     /// block_on(sink.send(1)).unwrap();
     /// assert_eq!(sink.take_return(), Some("x"));
@@ -77,7 +77,7 @@ impl<B: Resumable> CoSink<B> {
     ///
     /// ```
     /// # use std::convert::Infallible;
-    /// # use volley_core::{co_yield, Co, Resume, State};
+    /// # use volley::{co_yield, Co, Resume, State};
     /// let sink = Co::new(#[coroutine] |_: Resume<u8, Infallible>| {
     ///     co_yield!(())?;
     ///     Ok(())
@@ -95,7 +95,7 @@ impl<B: Resumable> CoSink<B> {
     ///
     /// ```
     /// use std::convert::Infallible;
-    /// use volley_core::{co_yield, Co, CoError, Resume};
+    /// use volley::{co_yield, Co, CoError, Resume};
     /// let pair = Co::new(#[coroutine] |_: Resume<u8, Infallible>| {
     ///     let a = co_yield!(())?;
     ///     let b = co_yield!(())?;
@@ -121,7 +121,7 @@ impl<B: Resumable> CoSink<B> {
     ///
     /// ```
     /// use std::convert::Infallible;
-    /// use volley_core::{co_yield, Co, Exit, Resume};
+    /// use volley::{co_yield, Co, Exit, Resume};
     /// let mut total = Co::new(#[coroutine] |_: Resume<u32, Infallible>| {
     ///     let mut sum = 0;
     ///     loop {

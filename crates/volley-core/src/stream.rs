@@ -15,7 +15,7 @@ where
     ///
     /// ```
     /// use futures::{executor::block_on, StreamExt};
-    /// use volley_core::{co_yield, Co, Resume};
+    /// use volley::{co_yield, Co, Resume};
     /// let co = Co::new(#[coroutine] |_: Resume<(), String>| { co_yield!(1)?; co_yield!(2)?; Ok(()) });
     /// let items: Vec<_> = block_on(co.into_stream().collect());
     /// assert_eq!(items, [Ok(1), Ok(2)]);
@@ -29,7 +29,7 @@ where
 ///
 /// ```
 /// use futures::{executor::block_on, TryStreamExt};
-/// use volley_core::{co_yield, Co, Resume};
+/// use volley::{co_yield, Co, Resume};
 /// let co = Co::new(#[coroutine] |_: Resume<(), String>| { co_yield!(3)?; Ok("end") });
 /// let mut stream = co.into_stream();
 /// assert_eq!(block_on(stream.try_next()), Ok(Some(3)));
@@ -52,7 +52,7 @@ where
     ///
     /// ```
     /// # use futures::{executor::block_on, StreamExt};
-    /// # use volley_core::{Co, CoStream, Resume};
+    /// # use volley::{Co, CoStream, Resume};
     /// let mut s = Co::new(#[coroutine] |_: Resume<(), String>| Ok::<_, _>(1)).into_stream();
     /// let first: Option<Result<u8, String>> = block_on(s.next());
     /// assert!(first.is_none());
@@ -65,7 +65,7 @@ where
     /// Gives the coroutine back.
     ///
     /// ```
-    /// # use volley_core::{co_yield, Co, Resume, State};
+    /// # use volley::{co_yield, Co, Resume, State};
     /// let s = Co::new(#[coroutine] |_: Resume<(), String>| {
     ///     co_yield!(1)?;
     ///     Ok(())

@@ -7,7 +7,7 @@
 /// `Result` for the body.
 ///
 /// ```
-/// use volley_core::Resume;
+/// use volley::Resume;
 /// let r: Resume<u8, String> = Resume::Send(7);
 /// assert!(matches!(r, Resume::Send(7)));
 /// ```
@@ -30,7 +30,7 @@ pub enum Resume<S, E> {
 /// `Result<R, Exit>`.
 ///
 /// ```
-/// use volley_core::Exit;
+/// use volley::Exit;
 /// let e: Exit<&str> = "bad input".into();
 /// assert_eq!(e, Exit::Raised("bad input"));
 /// let closed: Exit = Exit::Closed; // nothing can be raised here
@@ -54,7 +54,7 @@ impl<E> From<E> for Exit<E> {
 /// What one resume of a coroutine produced.
 ///
 /// ```
-/// use volley_core::Step;
+/// use volley::Step;
 /// let s: Step<u8, &str> = Step::Yield(1);
 /// assert_eq!(s.yielded(), Some(1));
 /// assert_eq!(Step::<u8, &str>::Return("done").returned(), Some("done"));
@@ -71,7 +71,7 @@ impl<Y, R> Step<Y, R> {
     /// The yielded value, if the body paused.
     ///
     /// ```
-    /// # use volley_core::Step;
+    /// # use volley::Step;
     /// assert_eq!(Step::<i32, ()>::Yield(3).yielded(), Some(3));
     /// ```
     #[inline]
@@ -85,7 +85,7 @@ impl<Y, R> Step<Y, R> {
     /// The return value, if the body finished.
     ///
     /// ```
-    /// # use volley_core::Step;
+    /// # use volley::Step;
     /// assert_eq!(Step::<(), i32>::Return(3).returned(), Some(3));
     /// ```
     #[inline]
@@ -100,7 +100,7 @@ impl<Y, R> Step<Y, R> {
 /// Where a [`Co`](crate::Co) is in its life.
 ///
 /// ```
-/// use volley_core::State;
+/// use volley::State;
 /// assert_ne!(State::Created, State::Closed);
 /// assert_eq!(State::Suspended.to_string(), "suspended");
 /// ```

@@ -1012,8 +1012,9 @@ fn c48_stream_sink_and_genawaiter_interop() {
 
 #[test]
 fn c49_hot_path_is_a_plain_resume() {
-    // Timing lives in `cargo bench --bench core`; here, the structural half: the handle adds a
-    // few words around the body (no boxing, no per-resume allocation, see tests/no_alloc.rs).
+    // Timing lives in `cargo bench -p volley-benches --bench core`; here, the structural half:
+    // the handle adds a few words around the body (no boxing, no per-resume allocation, see
+    // tests/no_alloc.rs).
     let body = recorder(Log::default());
     let body_size = std::mem::size_of_val(&body);
     let co = Co::new(body);

@@ -10,8 +10,8 @@ use std::net::TcpStream;
 use std::os::fd::AsRawFd;
 use std::sync::mpsc;
 use std::time::Duration;
-use volley::sched::{accept, kill, listen, read, spawn, write_all, Scheduler, TaskResume};
-use volley::yield_from;
+use volley_core::yield_from;
+use volley_flow::sched::{accept, kill, listen, read, spawn, write_all, Scheduler, TaskResume};
 
 const CONNECTIONS: usize = 20;
 
@@ -42,7 +42,7 @@ fn reused_descriptor_numbers_and_killed_waiters() {
                             Ok(Vec::new())
                         }
                     ))?;
-                    yield_from!(volley::sched::yield_now())?;
+                    yield_from!(volley_flow::sched::yield_now())?;
                     assert!(yield_from!(kill(child))?);
                     // The client sent more; this read finds it, then the server hangs up
                     // without waiting for the client's end of stream.

@@ -4,10 +4,10 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
-use volley::sched::{
+use volley_core::{yield_from, Exit};
+use volley_flow::sched::{
     sleep, sleep_until, spawn_detached, yield_now, Channel, Scheduler, SendError, TaskResume,
 };
-use volley::{yield_from, Exit};
 
 #[test]
 fn sleepers_wake_in_deadline_order_not_spawn_order() {
@@ -284,7 +284,7 @@ fn a_sender_killed_while_parked_drops_its_message_and_nothing_else() {
         #[coroutine]
         move |_: TaskResume| {
             yield_from!(yield_now())?;
-            yield_from!(volley::sched::kill(sender))?;
+            yield_from!(volley_flow::sched::kill(sender))?;
             assert_eq!(yield_from!(tx.recv())?, Some(1));
             yield_from!(spawn_detached(
                 #[coroutine]

@@ -7,9 +7,9 @@ use std::cell::RefCell;
 use std::convert::Infallible;
 use std::io::{self, BufRead, Read};
 use std::rc::Rc;
-use volley::pipeline::pull::{self, Upstream};
-use volley::pipeline::LineSource;
-use volley::{co_yield, Body, Co, Exit, Gen, Resume, State};
+use volley_core::{co_yield, Body, Co, Exit, Gen, Resume, State};
+use volley_flow::pipeline::pull::{self, Upstream};
+use volley_flow::pipeline::LineSource;
 
 type Journal = Rc<RefCell<Vec<String>>>;
 

@@ -7,10 +7,10 @@
 use std::io::{Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream};
 use std::sync::{Arc, Barrier};
-use volley::sched::{
+use volley_core::yield_from;
+use volley_flow::sched::{
     accept, listen, read, spawn_detached, write_all, Scheduler, TaskBody, TaskResume,
 };
-use volley::yield_from;
 
 const CLIENTS: usize = 500;
 

@@ -3,11 +3,11 @@
 
 use std::cell::RefCell;
 use std::rc::Rc;
-use volley::sched::{
+use volley_core::{co_yield, yield_from, Co, Exit, Resume};
+use volley_flow::sched::{
     cancel, join, kill, park, spawn, spawn_detached, stats, task_id, yield_now, JoinError,
     SchedError, Scheduler, Syscall, TaskBody, TaskError, TaskResume, WaitList,
 };
-use volley::{co_yield, yield_from, Co, Exit, Resume};
 
 type Log = Rc<RefCell<Vec<String>>>;
 
@@ -205,7 +205,7 @@ fn join_edge_cases_are_clear_errors() {
             yield_from!(yield_now())?;
             let second = yield_from!(join(sleeper))?;
             out.borrow_mut().push(format!("{:?}", second.unwrap_err()));
-            yield_from!(volley::sched::wake_all(&gate))?;
+            yield_from!(volley_flow::sched::wake_all(&gate))?;
             yield_from!(join(first))?.expect("first joiner got the value");
             let gone = yield_from!(join(sleeper))?;
             out.borrow_mut().push(format!("{}", gone.unwrap_err()));
@@ -290,13 +290,13 @@ fn several_panics_in_one_round_each_reach_their_joiner() {
 fn guarded_wait<T>(
     name: &'static str,
     log: Log,
-) -> volley::BoxCo<'static, volley::sched::Reply<T>, Syscall<T>, (), TaskError>
+) -> volley_core::BoxCo<'static, volley_flow::sched::Reply<T>, Syscall<T>, (), TaskError>
 where
     T: 'static,
 {
     Co::boxed(
         #[coroutine]
-        move |_: Resume<volley::sched::Reply<T>, TaskError>| {
+        move |_: Resume<volley_flow::sched::Reply<T>, TaskError>| {
             struct Cleanup(&'static str, Log);
             impl Drop for Cleanup {
                 fn drop(&mut self) {
@@ -450,7 +450,9 @@ fn cancelling_a_sleeping_task_wakes_it_early() {
     let sleeper = sched.spawn(
         #[coroutine]
         |_: TaskResume| {
-            yield_from!(volley::sched::sleep(std::time::Duration::from_secs(3600)))?;
+            yield_from!(volley_flow::sched::sleep(std::time::Duration::from_secs(
+                3600
+            )))?;
             Ok(())
         },
     );
@@ -580,7 +582,7 @@ fn shutdown_from_a_task_closes_everyone_and_run_returns() {
         let out = log.clone();
         sched.spawn(
             #[coroutine]
-            move |_: TaskResume| match yield_from!(volley::sched::sleep(
+            move |_: TaskResume| match yield_from!(volley_flow::sched::sleep(
                 std::time::Duration::from_secs(3600)
             )) {
                 Err(Exit::Closed) => {
@@ -595,7 +597,7 @@ fn shutdown_from_a_task_closes_everyone_and_run_returns() {
     sched.spawn(
         #[coroutine]
         move |_: TaskResume| {
-            let r = yield_from!(volley::sched::shutdown());
+            let r = yield_from!(volley_flow::sched::shutdown());
             out.borrow_mut().push(format!(
                 "closed requester: {}",
                 matches!(r, Err(Exit::Closed))
@@ -632,7 +634,7 @@ fn a_wake_taken_by_a_task_killed_before_it_ran_passes_to_the_next_waiter() {
     sched.spawn(
         #[coroutine]
         move |_: TaskResume| {
-            assert_eq!(yield_from!(volley::sched::wake_one(&gate))?, 1);
+            assert_eq!(yield_from!(volley_flow::sched::wake_one(&gate))?, 1);
             yield_from!(kill(first))?; // woken, but killed before it could run
             Ok(())
         },

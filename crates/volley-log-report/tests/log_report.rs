@@ -2,22 +2,12 @@
 //! generated logs with every kind of malformed line, CRLF, no final newline, an empty file,
 //! a 20 MB line, lines straddling every buffer boundary, random logs, and the real binary.
 
-#[path = "../examples/log_report/generate.rs"]
-#[allow(dead_code)]
-mod generate;
-#[path = "../examples/log_report/parse.rs"]
-#[allow(dead_code)]
-mod parse;
-#[path = "../examples/log_report/report.rs"]
-#[allow(dead_code)]
-mod report;
-
 use proptest::prelude::*;
-use report::Report;
 use std::collections::HashMap;
 use std::io::BufReader;
-use std::path::PathBuf;
 use std::process::Command;
+use volley_log_report::generate;
+use volley_log_report::report::{self, Report};
 
 const LEVELS: [&str; 6] = ["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"];
 
@@ -227,38 +217,15 @@ proptest! {
     }
 }
 
-/// The example binary, built by `cargo test` (or built here when only this test was asked for).
-fn log_report_binary() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let profile_dir = exe
-        .parent()
-        .and_then(|deps| deps.parent())
-        .unwrap()
-        .to_path_buf();
-    let binary = profile_dir
-        .join("examples")
-        .join(format!("log_report{}", std::env::consts::EXE_SUFFIX));
-    if !binary.exists() {
-        let mut build = Command::new(env!("CARGO"));
-        build.args(["build", "--example", "log_report"]);
-        if profile_dir
-            .file_name()
-            .is_some_and(|name| name == "release")
-        {
-            build.arg("--release");
-        }
-        let status = build.status().expect("cargo runs");
-        assert!(status.success(), "building the log_report example failed");
-    }
-    binary
-}
+/// The crate's `log_report` binary, which `cargo test` builds before running this test.
+const LOG_REPORT: &str = env!("CARGO_BIN_EXE_log_report");
 
 #[test]
 fn the_binary_prints_one_json_object_matching_the_reference() {
     let log = every_malformed_kind();
     let path = std::env::temp_dir().join(format!("volley_log_report_{}.log", std::process::id()));
     std::fs::write(&path, &log).unwrap();
-    let out = Command::new(log_report_binary())
+    let out = Command::new(LOG_REPORT)
         .arg(&path)
         .arg("--json")
         .output()
@@ -296,16 +263,13 @@ fn the_binary_prints_one_json_object_matching_the_reference() {
 
 #[test]
 fn the_binary_runs_on_its_default_input_and_rejects_bad_input_cleanly() {
-    let out = Command::new(log_report_binary())
-        .arg("--json")
-        .output()
-        .unwrap();
+    let out = Command::new(LOG_REPORT).arg("--json").output().unwrap();
     assert!(out.status.success());
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(json["lines"].as_u64().unwrap() > 10_000);
     assert!(json["first_error"].is_string());
 
-    let missing = Command::new(log_report_binary())
+    let missing = Command::new(LOG_REPORT)
         .arg("/nonexistent/volley.log")
         .output()
         .unwrap();
@@ -313,7 +277,7 @@ fn the_binary_runs_on_its_default_input_and_rejects_bad_input_cleanly() {
     assert!(
         String::from_utf8_lossy(&missing.stderr).contains("cannot open /nonexistent/volley.log")
     );
-    let bad_flag = Command::new(log_report_binary())
+    let bad_flag = Command::new(LOG_REPORT)
         .arg("--frobnicate")
         .output()
         .unwrap();
@@ -327,7 +291,7 @@ fn no_errors_gives_null_timestamps() {
         std::process::id()
     ));
     std::fs::write(&path, b"t1 INFO a: fine\n").unwrap();
-    let out = Command::new(log_report_binary())
+    let out = Command::new(LOG_REPORT)
         .arg(&path)
         .arg("--json")
         .output()

@@ -4,7 +4,7 @@
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};
-use volley::sched::{Scheduler, TaskError, TaskResume};
+use volley_flow::sched::{Scheduler, TaskError, TaskResume};
 
 #[derive(Clone, Default)]
 struct Captured(Arc<Mutex<Vec<u8>>>);

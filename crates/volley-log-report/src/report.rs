@@ -6,7 +6,7 @@ use super::parse::{
 };
 use std::collections::HashMap;
 use std::io::BufRead;
-use volley::pipeline::{aggregate, push, Close, LineSource, PipelineError, Push};
+use volley_flow::pipeline::{aggregate, push, Close, LineSource, PipelineError, Push};
 
 /// How many malformed line numbers the report lists.
 pub const MALFORMED_SHOWN: usize = 5;
@@ -16,7 +16,9 @@ pub const TOP_COMPONENTS: usize = 10;
 /// Everything the report says about one log. Names and timestamps are the raw bytes of the log.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Report {
+    /// Every line, well formed or not.
     pub lines: u64,
+    /// The lines that are not `TIMESTAMP LEVEL COMPONENT: MESSAGE`.
     pub malformed: u64,
     /// The first [`MALFORMED_SHOWN`] malformed line numbers, counted from 1.
     pub malformed_lines: Vec<u64>,
@@ -27,7 +29,9 @@ pub struct Report {
     /// The [`TOP_COMPONENTS`] components with the most errors: count descending, then name
     /// ascending.
     pub top_error_components: Vec<(Vec<u8>, u64)>,
+    /// The timestamp of the first ERROR or FATAL line.
     pub first_error: Option<Vec<u8>>,
+    /// The timestamp of the last ERROR or FATAL line.
     pub last_error: Option<Vec<u8>>,
 }
 

@@ -3,11 +3,17 @@
 /// The six levels a well-formed line may carry, in increasing severity.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Level {
+    /// `TRACE`
     Trace,
+    /// `DEBUG`
     Debug,
+    /// `INFO`
     Info,
+    /// `WARN`
     Warn,
+    /// `ERROR`
     Error,
+    /// `FATAL`
     Fatal,
 }
 
@@ -64,7 +70,9 @@ impl Level {
 /// A well-formed line, borrowed from the line it was parsed from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Record<'line> {
+    /// The first field, as written.
     pub timestamp: &'line [u8],
+    /// The second field.
     pub level: Level,
     /// The third field without its trailing colon (never empty).
     pub component: &'line [u8],
@@ -75,6 +83,15 @@ pub struct Record<'line> {
 /// Well formed means: split on single spaces, at least three fields, the second a [`Level`],
 /// the third ending with `:` and longer than that colon. The message (everything after the
 /// third space) is never looked at, so it may be any bytes and any length.
+///
+/// ```
+/// use volley_log_report::parse::{parse_line, Level};
+///
+/// let record = parse_line(b"2024-05-01T00:00:00Z ERROR db: disk \xff full").unwrap();
+/// assert_eq!((record.level, record.component), (Level::Error, &b"db"[..]));
+/// assert_eq!(parse_line(b"2024-05-01T00:00:00Z  INFO db: double space"), None);
+/// assert_eq!(parse_line(b"2024-05-01T00:00:00Z WARN db no colon"), None);
+/// ```
 #[inline]
 pub fn parse_line(line: &[u8]) -> Option<Record<'_>> {
     let (timestamp, rest) = split_field(line)?;

@@ -7,8 +7,8 @@ use std::cell::RefCell;
 use std::cmp::Reverse;
 use std::convert::Infallible;
 use std::rc::Rc;
-use volley::pipeline::{aggregate, feed, push, Close, LineSource, PipelineError, Push};
-use volley::{co_yield, Co, Exit, Resume, State, Step};
+use volley_core::{co_yield, Co, Exit, Resume, State, Step};
+use volley_flow::pipeline::{aggregate, feed, push, Close, LineSource, PipelineError, Push};
 
 #[test]
 fn broadcast_feeds_three_sinks_in_one_pass() {
@@ -105,7 +105,7 @@ fn top_k_matches_a_full_sort() {
 fn an_aggregate_as_a_coroutine_returns_its_result_from_co_close() {
     let mut top = push::into_co(aggregate::top_k::<u32>(2));
     assert!(
-        matches!(top.send(1), Err(volley::CoError::NotStarted(1))),
+        matches!(top.send(1), Err(volley_core::CoError::NotStarted(1))),
         "a coroutine sink must be primed"
     );
     assert_eq!(top.start().unwrap(), Step::Yield(()));

@@ -72,6 +72,16 @@ impl Rng {
 
 /// Writes log lines until at least `target_bytes` are written; the same `seed` always gives the
 /// same bytes. About 1 line in 200 is malformed, 1 in 50 ends with CRLF.
+///
+/// ```
+/// use volley_log_report::generate::generate;
+///
+/// let (mut a, mut b) = (Vec::new(), Vec::new());
+/// let written = generate(&mut a, 4096, 7).unwrap();
+/// generate(&mut b, 4096, 7).unwrap();
+/// assert_eq!((written, a.len() as u64 >= 4096), (a.len() as u64, true));
+/// assert_eq!(a, b);
+/// ```
 pub fn generate(out: &mut impl Write, target_bytes: u64, seed: u64) -> io::Result<u64> {
     let mut rng = Rng(seed);
     let mut written = 0u64;

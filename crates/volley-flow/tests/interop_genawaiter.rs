@@ -8,9 +8,9 @@ use std::cell::{Cell, RefCell};
 use std::convert::Infallible;
 use std::rc::Rc;
 use std::time::Duration;
-use volley::pipeline::{feed, pull, push};
-use volley::sched::{join, JoinError, Reply, Scheduler, Syscall, TaskError, TaskResume};
-use volley::{genawaiter::FromGenawaiter, yield_from, Co, Exit};
+use volley_core::{genawaiter::FromGenawaiter, yield_from, Co, Exit};
+use volley_flow::pipeline::{feed, pull, push};
+use volley_flow::sched::{join, JoinError, Reply, Scheduler, Syscall, TaskError, TaskResume};
 
 /// Drops record themselves, so a test can see that a generator's locals were released.
 struct Recorder(Rc<RefCell<Vec<&'static str>>>, &'static str);
@@ -114,8 +114,8 @@ fn killing_a_genawaiter_task_drops_it_and_joiners_learn_it_was_killed() {
     sched.spawn(
         #[coroutine]
         move |_: TaskResume<u32>| {
-            yield_from!(volley::sched::yield_now())?;
-            yield_from!(volley::sched::kill(sleeper))?;
+            yield_from!(volley_flow::sched::yield_now())?;
+            yield_from!(volley_flow::sched::kill(sleeper))?;
             let joined = yield_from!(join::<u32>(sleeper))?;
             out.set(Some(matches!(joined, Err(JoinError::Killed))));
             match joined {
