@@ -46,6 +46,8 @@
 //! assert_eq!(last_error.as_deref(), Some(&b"12:02 ERROR web: 502"[..]));
 //! ```
 
+#![warn(missing_debug_implementations)]
+
 pub mod aggregate;
 mod broadcast;
 mod coroutine;

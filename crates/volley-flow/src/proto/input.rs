@@ -25,11 +25,13 @@ const IDLE_CAPACITY: usize = 16 * 1024;
 /// [`reject`](Input::reject).
 ///
 /// ```
-/// use volley_core::{yield_from, BoxCo, Co, Resume, Step};
-/// use volley_flow::proto::{Decoded, Input, Limits, ProtoError};
+/// use volley::co;
+/// use volley::proto::{Decoded, Input, Limits, ProtoError};
+/// use volley::{yield_from, Exit, Step};
 ///
-/// // "LEN\n" then LEN bytes: a length-prefixed frame.
-/// let mut frames: BoxCo<&[u8], Decoded<Vec<u8>>, (), ProtoError> = Co::boxed(#[coroutine] static |_: Resume<&'static [u8], ProtoError>| {
+/// /// "LEN\n" then LEN bytes: a length-prefixed frame.
+/// #[co(static, yield = Decoded<Vec<u8>>, send = &'static [u8])]
+/// fn length_prefixed() -> Result<(), Exit<ProtoError>> {
 ///     let mut input = Input::new(Limits::default());
 ///     loop {
 ///         let header = yield_from!(input.read_line())?;
@@ -40,7 +42,9 @@ const IDLE_CAPACITY: usize = 16 * 1024;
 ///         let body = yield_from!(input.read_exact(len))?.to_vec();
 ///         yield_from!(input.emit(body))?;
 ///     }
-/// });
+/// }
+///
+/// let mut frames = length_prefixed();
 /// assert_eq!(frames.start(), Ok(Step::Yield(Decoded::NeedMore)));
 /// assert_eq!(frames.send(b"5\nhel"), Ok(Step::Yield(Decoded::NeedMore)));
 /// assert_eq!(frames.send(b"lo2\nok"), Ok(Step::Yield(Decoded::Frame(b"hello".to_vec()))));
@@ -164,15 +168,20 @@ impl Input {
     /// `\n`, and for a complete line over the limit.
     ///
     /// ```
-    /// use volley_core::{yield_from, BoxCo, Co, Resume, Step};
-    /// use volley_flow::proto::{Decoded, Input, ProtoError};
-    /// let mut lines: BoxCo<&str, Decoded<String>, (), ProtoError> = Co::boxed(#[coroutine] static |_: Resume<&'static str, ProtoError>| {
+    /// use volley::co;
+    /// use volley::proto::{Decoded, Input, ProtoError};
+    /// use volley::{yield_from, Exit, Step};
+    ///
+    /// #[co(static, yield = Decoded<String>, send = &'static str)]
+    /// fn lines() -> Result<(), Exit<ProtoError>> {
     ///     let mut input = Input::default();
     ///     loop {
     ///         let line = String::from_utf8_lossy(yield_from!(input.read_line())?).into_owned();
     ///         yield_from!(input.emit(line))?;
     ///     }
-    /// });
+    /// }
+    ///
+    /// let mut lines = lines();
     /// lines.start().unwrap();
     /// assert_eq!(lines.send("hi\r"), Ok(Step::Yield(Decoded::NeedMore)));
     /// assert_eq!(lines.send("\n"), Ok(Step::Yield(Decoded::Frame("hi".to_string()))));
@@ -186,15 +195,21 @@ impl Input {
     /// The line limit applies to the bytes before the delimiter.
     ///
     /// ```
-    /// use volley_core::{yield_from, BoxCo, Co, Resume, Step};
-    /// use volley_flow::proto::{Decoded, Input, ProtoError};
-    /// let mut fields: BoxCo<&[u8], Decoded<Vec<u8>>, (), ProtoError> = Co::boxed(#[coroutine] static |_: Resume<&'static [u8], ProtoError>| {
+    /// use volley::co;
+    /// use volley::proto::{Decoded, Input, ProtoError};
+    /// use volley::{yield_from, Exit, Step};
+    ///
+    /// /// NUL-terminated fields, terminator included.
+    /// #[co(static, yield = Decoded<Vec<u8>>, send = &'static [u8])]
+    /// fn fields() -> Result<(), Exit<ProtoError>> {
     ///     let mut input = Input::default();
     ///     loop {
     ///         let field = yield_from!(input.read_until(0))?.to_vec();
     ///         yield_from!(input.emit(field))?;
     ///     }
-    /// });
+    /// }
+    ///
+    /// let mut fields = fields();
     /// fields.start().unwrap();
     /// assert_eq!(fields.send(b"a\0b"), Ok(Step::Yield(Decoded::Frame(b"a\0".to_vec()))));
     /// assert_eq!(fields.send(b""), Ok(Step::Yield(Decoded::NeedMore)));

@@ -17,11 +17,13 @@
 //! complete RESP2 (Redis protocol) request decoder built this way.
 //!
 //! ```
-//! use volley_core::{yield_from, BoxCo, Co, Resume};
-//! use volley_flow::proto::{Decoded, Decoder, Input, Limits, ProtoError};
+//! use volley::co;
+//! use volley::proto::{Decoded, Decoder, Input, Limits, ProtoError};
+//! use volley::{yield_from, Exit};
 //!
-//! // A netstring-like protocol: "<len>:<bytes>,".
-//! let body: BoxCo<Vec<u8>, Decoded<String>, (), ProtoError> = Co::boxed(#[coroutine] static |_: Resume<Vec<u8>, ProtoError>| {
+//! /// A netstring-like protocol: "<len>:<bytes>,".
+//! #[co(static, yield = Decoded<String>, send = Vec<u8>)]
+//! fn netstrings() -> Result<(), Exit<ProtoError>> {
 //!     let mut input = Input::new(Limits::default().with_max_line(20).with_max_payload(1024));
 //!     loop {
 //!         let len = yield_from!(input.read_until(b':'))?;
@@ -36,13 +38,18 @@
 //!         let text = String::from_utf8_lossy(&payload[..len]).into_owned();
 //!         yield_from!(input.emit(text))?;
 //!     }
-//! });
-//! let mut decoder = Decoder::new(body);
+//! }
+//!
+//! let mut decoder = Decoder::new(netstrings());
 //! let got: Vec<String> = decoder.feed(b"5:hello,3:w".to_vec()).collect::<Result<_, _>>().unwrap();
 //! assert_eq!(got, ["hello"]);
 //! let got: Vec<String> = decoder.feed(b"hy,".to_vec()).collect::<Result<_, _>>().unwrap();
 //! assert_eq!(got, ["why"]);
+//! let end: Vec<_> = decoder.finish().collect();
+//! assert!(end.is_empty(), "the input ended between frames");
 //! ```
+
+#![warn(missing_debug_implementations)]
 
 mod chunk;
 mod decoded;

@@ -2,7 +2,7 @@
 
 use super::{split_args, RespLimits};
 use crate::proto::{Decoded, Input, Limits, ProtoError};
-use volley_core::{yield_from, BoxCo, Co, Exit, Resume};
+use volley_core::{yield_from, Co, Exit, Protocol, Resume};
 
 /// Bookkeeping bytes each argument counts against [`RespLimits::max_request`].
 const ARG_OVERHEAD: usize = 32;
@@ -125,12 +125,12 @@ impl From<Request> for Vec<Vec<u8>> {
 ///     Err(CoError::Raised(ProtoError::invalid("expected '$', got '+'")))
 /// );
 /// ```
-pub fn requests<C>(limits: RespLimits) -> BoxCo<'static, C, Decoded<Request>, (), ProtoError>
+pub fn requests<C>(limits: RespLimits) -> Co<impl Protocol<C, Decoded<Request>, (), ProtoError>>
 where
-    C: AsRef<[u8]> + 'static,
+    C: AsRef<[u8]>,
 {
     let reader_limits = Limits::new(limits.max_inline(), limits.max_bulk().saturating_add(2));
-    Co::boxed(
+    Co::pinned(
         #[coroutine]
         static move |_: Resume<C, ProtoError>| {
             let mut input = Input::new(reader_limits);
@@ -199,6 +199,7 @@ where
             }
         },
     )
+    .named("resp::requests")
 }
 
 /// A malformed-input exit.
