@@ -284,8 +284,7 @@ where
     Co::new(
         #[coroutine]
         move |_: Resume<(), St::Error>| {
-            let mut items = BlockingStream::new(stream);
-            while let Some(item) = items.next() {
+            for item in BlockingStream::new(stream) {
                 co_yield!(item?)?;
             }
             Ok(())

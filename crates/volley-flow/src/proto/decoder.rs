@@ -70,13 +70,16 @@ where
     B: Resumable,
     B::Yield: DecodedItem,
 {
-    /// Wraps a protocol body that has not been started yet.
+    /// Wraps a protocol body that has not been started yet; it starts with the first chunk.
     ///
     /// ```
+    /// use volley_core::State;
     /// use volley_flow::proto::resp::{requests, RespLimits};
     /// use volley_flow::proto::Decoder;
-    /// let decoder = Decoder::new(requests::<&'static [u8]>(RespLimits::default()));
-    /// assert!(!decoder.is_finished());
+    /// let mut decoder = Decoder::new(requests::<&'static [u8]>(RespLimits::default()));
+    /// assert_eq!(decoder.co().state(), State::Created, "nothing runs before the first chunk");
+    /// assert_eq!(decoder.feed(b"PING\r\n").count(), 1);
+    /// assert_eq!(decoder.co().state(), State::Suspended);
     /// ```
     pub fn new(co: Co<B>) -> Self {
         Decoder {
