@@ -42,6 +42,8 @@ where
     after_frame: bool,
     /// [`Decoder::finish`] was called: no more input comes, close the body once it is drained.
     finishing: bool,
+    /// The body yielded again when closed at the end of the input: it is not asked again.
+    close_refused: bool,
     returned: Option<B::Return>,
 }
 
@@ -87,6 +89,7 @@ where
             ready: VecDeque::new(),
             after_frame: false,
             finishing: false,
+            close_refused: false,
             returned: None,
         }
     }
@@ -226,7 +229,7 @@ where
             Err(CoError::Raised(error)) => self.ready.push_back(Err(error)),
             // A body that yields again after the close stays suspended: stop asking, and let
             // dropping the decoder close it once more.
-            Err(_) => self.finishing = false,
+            Err(_) => self.close_refused = true,
         }
     }
 }
@@ -301,7 +304,7 @@ where
                     continue;
                 }
             }
-            if decoder.finishing && decoder.co.state() != State::Closed {
+            if decoder.finishing && !decoder.close_refused && decoder.co.state() != State::Closed {
                 let out = decoder.co.close();
                 decoder.absorb_close(out);
                 continue;
