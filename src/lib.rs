@@ -2,7 +2,8 @@
 //!
 //! This facade re-exports [`volley_core`] (the coroutine handle, its enums and macros) at its
 //! root, [`volley_flow`]'s modules [`pipeline`], [`sched`] and [`proto`], and the `#[co]` /
-//! `#[task]` attributes from `volley-macros`.
+//! `#[task]` attributes from `volley-macros`. The Redis-compatible server is its own crate,
+//! `volley-resp`, so that users of the library do not compile it.
 //!
 //! ```
 //! #![feature(coroutines)]

@@ -3,8 +3,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use volley_flow::proto::resp::{requests, RespLimits};
 use volley_flow::proto::{Decoder, ProtoError};
+use volley_resp::codec::{requests, RespLimits};
 
 type Outcome = (Vec<Vec<Vec<u8>>>, Option<ProtoError>);
 

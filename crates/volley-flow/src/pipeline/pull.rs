@@ -35,7 +35,7 @@
 //! assert_eq!(got[2].as_ref().unwrap_err().to_string(), "disk on fire");
 //! ```
 
-use futures::{Stream, TryStream};
+use futures_core::{Stream, TryStream};
 use std::convert::Infallible;
 use std::pin::Pin;
 use std::sync::Arc;

@@ -1,7 +1,7 @@
 //! Feeding a `futures::Stream` into push targets.
 
 use super::{Close, PipelineError, Push};
-use futures::{Stream, StreamExt};
+use futures_core::Stream;
 
 /// Feeds every item of a stream into `target` as it arrives, then closes the target and
 /// returns its result. Awaits between items, so other tasks run while the stream is pending.
@@ -23,7 +23,7 @@ where
     P: Push<St::Item> + Close,
 {
     let mut stream = std::pin::pin!(stream);
-    while let Some(item) = stream.next().await {
+    while let Some(item) = std::future::poll_fn(|cx| stream.as_mut().poll_next(cx)).await {
         target.send(item)?;
     }
     target.close()

@@ -13,21 +13,32 @@ use std::sync::Arc;
 /// holder.
 ///
 /// ```
-/// use volley::proto::resp::{requests, RespLimits};
-/// use volley::proto::{Decoder, ReadBuffer, SharedChunk};
 /// use std::io::Read;
+/// use volley::proto::{Decoded, Decoder, Input, ProtoError, ReadBuffer, SharedChunk};
+/// use volley::{co, yield_from, Exit};
+///
+/// /// Each line is a command; its first word is kept.
+/// #[co(static, yield = Decoded<Vec<u8>>, send = SharedChunk)]
+/// fn commands() -> Result<(), Exit<ProtoError>> {
+///     let mut input = Input::default();
+///     loop {
+///         let line = yield_from!(input.read_line())?;
+///         let name = line.split(|&b| b == b' ').next().unwrap_or_default().to_vec();
+///         yield_from!(input.emit(name))?;
+///     }
+/// }
 ///
 /// let mut socket = &b"PING\r\nECHO hi\r\n"[..]; // stands for a TcpStream
 /// let mut buffer = ReadBuffer::new(8);
-/// let mut decoder = Decoder::new(requests::<SharedChunk>(RespLimits::default()));
+/// let mut decoder = Decoder::new(commands());
 /// let mut commands = Vec::new();
 /// loop {
 ///     let n = socket.read(buffer.as_mut_slice()).unwrap();
 ///     if n == 0 {
 ///         break;
 ///     }
-///     for request in decoder.feed(buffer.lend(n)) {
-///         commands.push(request.unwrap().into_args().remove(0));
+///     for command in decoder.feed(buffer.lend(n)) {
+///         commands.push(command.unwrap());
 ///     }
 ///     assert!(!buffer.is_lent(), "the decoder gave the chunk back");
 /// }

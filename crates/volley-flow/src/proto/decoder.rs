@@ -22,14 +22,25 @@ use volley_core::{Answer, CloseAnswer, Co, CoError, Resumable, State, Step};
 /// Dropping a decoder abandons its input: the body is closed without a report.
 ///
 /// ```
-/// use volley_flow::proto::resp::{requests, RespLimits};
-/// use volley_flow::proto::Decoder;
+/// use volley::proto::{Decoded, Decoder, Input, Limits, ProtoError};
+/// use volley::{co, yield_from, Exit};
 ///
-/// let mut decoder = Decoder::new(requests::<Vec<u8>>(RespLimits::default()));
-/// let first: Vec<_> = decoder.feed(b"PING\r\n*2\r\n$4\r\nECHO".to_vec()).collect();
-/// assert_eq!(first.len(), 1);
-/// let second: Vec<_> = decoder.feed(b"\r\n$2\r\nhi\r\n".to_vec()).collect();
-/// assert_eq!(second[0].as_ref().unwrap().args(), [b"ECHO".to_vec(), b"hi".to_vec()]);
+/// /// A line protocol: each line is a frame.
+/// #[co(static, yield = Decoded<Vec<u8>>, send = Vec<u8>)]
+/// fn lines(limits: Limits) -> Result<(), Exit<ProtoError>> {
+///     let mut input = Input::new(limits);
+///     loop {
+///         let line = yield_from!(input.read_line())?.to_vec();
+///         yield_from!(input.emit(line))?;
+///     }
+/// }
+///
+/// let mut decoder = Decoder::new(lines(Limits::default()));
+/// let first: Vec<_> = decoder.feed(b"PING\r\nECHO".to_vec()).collect();
+/// assert_eq!(first, [Ok(b"PING".to_vec())]);
+/// let second: Vec<_> = decoder.feed(b" hi\r\n".to_vec()).collect();
+/// assert_eq!(second, [Ok(b"ECHO hi".to_vec())]);
+/// assert_eq!(decoder.finish().count(), 0, "the input ended between frames");
 /// ```
 pub struct Decoder<B>
 where
@@ -75,10 +86,20 @@ where
     /// Wraps a protocol body that has not been started yet; it starts with the first chunk.
     ///
     /// ```
-    /// use volley_core::State;
-    /// use volley_flow::proto::resp::{requests, RespLimits};
-    /// use volley_flow::proto::Decoder;
-    /// let mut decoder = Decoder::new(requests::<&'static [u8]>(RespLimits::default()));
+    /// # use volley::proto::{Decoded, Input, Limits, ProtoError};
+    /// # use volley::{co, yield_from, Exit};
+    /// # /// Each line of at most 16 bytes is a frame; a longer line ends the body.
+    /// # #[co(static, yield = Decoded<Vec<u8>>, send = &'static [u8])]
+    /// # fn lines() -> Result<(), Exit<ProtoError>> {
+    /// #     let mut input = Input::new(Limits::default().with_max_line(16));
+    /// #     loop {
+    /// #         let line = yield_from!(input.read_line())?.to_vec();
+    /// #         yield_from!(input.emit(line))?;
+    /// #     }
+    /// # }
+    /// use volley::proto::Decoder;
+    /// use volley::State;
+    /// let mut decoder = Decoder::new(lines());
     /// assert_eq!(decoder.co().state(), State::Created, "nothing runs before the first chunk");
     /// assert_eq!(decoder.feed(b"PING\r\n").count(), 1);
     /// assert_eq!(decoder.co().state(), State::Suspended);
@@ -97,12 +118,23 @@ where
     /// Whether the body has finished (returned, raised, or was closed): later chunks are dropped.
     ///
     /// ```
-    /// use volley_flow::proto::resp::{requests, RespLimits};
-    /// use volley_flow::proto::Decoder;
-    /// let mut decoder = Decoder::new(requests::<&'static [u8]>(RespLimits::default()));
-    /// let items: Vec<_> = decoder.feed(b"*x\r\n").collect();
-    /// assert!(items[0].is_err());
+    /// # use volley::proto::{Decoded, Input, Limits, ProtoError};
+    /// # use volley::{co, yield_from, Exit};
+    /// # /// Each line of at most 16 bytes is a frame; a longer line ends the body.
+    /// # #[co(static, yield = Decoded<Vec<u8>>, send = &'static [u8])]
+    /// # fn lines() -> Result<(), Exit<ProtoError>> {
+    /// #     let mut input = Input::new(Limits::default().with_max_line(16));
+    /// #     loop {
+    /// #         let line = yield_from!(input.read_line())?.to_vec();
+    /// #         yield_from!(input.emit(line))?;
+    /// #     }
+    /// # }
+    /// use volley::proto::Decoder;
+    /// let mut decoder = Decoder::new(lines());
+    /// let items: Vec<_> = decoder.feed(b"ok\na line far too long\n").collect();
+    /// assert_eq!(items, [Ok(b"ok".to_vec()), Err(ProtoError::LineTooLong { limit: 16 })]);
     /// assert!(decoder.is_finished());
+    /// assert_eq!(decoder.feed(b"more\n").count(), 0, "later chunks are dropped");
     /// ```
     pub fn is_finished(&self) -> bool {
         self.co.state() == State::Closed
@@ -134,11 +166,20 @@ where
     /// The coroutine being driven.
     ///
     /// ```
-    /// use volley_flow::proto::resp::{requests, RespLimits};
-    /// use volley_flow::proto::Decoder;
-    /// use volley_core::State;
-    /// let decoder = Decoder::new(requests::<&'static [u8]>(RespLimits::default()));
-    /// assert_eq!(decoder.co().state(), State::Created);
+    /// # use volley::proto::{Decoded, Input, Limits, ProtoError};
+    /// # use volley::{co, yield_from, Exit};
+    /// # /// Each line of at most 16 bytes is a frame; a longer line ends the body.
+    /// # #[co(static, yield = Decoded<Vec<u8>>, send = &'static [u8])]
+    /// # fn lines() -> Result<(), Exit<ProtoError>> {
+    /// #     let mut input = Input::new(Limits::default().with_max_line(16));
+    /// #     loop {
+    /// #         let line = yield_from!(input.read_line())?.to_vec();
+    /// #         yield_from!(input.emit(line))?;
+    /// #     }
+    /// # }
+    /// use volley::proto::Decoder;
+    /// let decoder = Decoder::new(lines());
+    /// assert_eq!(decoder.co().name(), "lines");
     /// ```
     pub fn co(&self) -> &Co<B> {
         &self.co
@@ -154,9 +195,19 @@ where
     /// Sends `chunk` to the body and iterates over the frames it completed.
     ///
     /// ```
-    /// use volley_flow::proto::resp::{requests, RespLimits};
-    /// use volley_flow::proto::Decoder;
-    /// let mut decoder = Decoder::new(requests::<&'static [u8]>(RespLimits::default()));
+    /// # use volley::proto::{Decoded, Input, Limits, ProtoError};
+    /// # use volley::{co, yield_from, Exit};
+    /// # /// Each line of at most 16 bytes is a frame; a longer line ends the body.
+    /// # #[co(static, yield = Decoded<Vec<u8>>, send = &'static [u8])]
+    /// # fn lines() -> Result<(), Exit<ProtoError>> {
+    /// #     let mut input = Input::new(Limits::default().with_max_line(16));
+    /// #     loop {
+    /// #         let line = yield_from!(input.read_line())?.to_vec();
+    /// #         yield_from!(input.emit(line))?;
+    /// #     }
+    /// # }
+    /// use volley::proto::Decoder;
+    /// let mut decoder = Decoder::new(lines());
     /// assert_eq!(decoder.feed(b"PING\r\nPING\r\nPI").count(), 2);
     /// assert_eq!(decoder.feed(b"NG\r\n").count(), 1);
     /// ```
@@ -181,17 +232,27 @@ where
     /// value, if it returned one, is kept for [`take_return`](Decoder::take_return).
     ///
     /// ```
-    /// use volley_flow::proto::resp::{requests, RespLimits};
-    /// use volley_flow::proto::{Decoder, ProtoError};
+    /// # use volley::proto::{Decoded, Input, Limits, ProtoError};
+    /// # use volley::{co, yield_from, Exit};
+    /// # /// Each line of at most 16 bytes is a frame; a longer line ends the body.
+    /// # #[co(static, yield = Decoded<Vec<u8>>, send = &'static [u8])]
+    /// # fn lines() -> Result<(), Exit<ProtoError>> {
+    /// #     let mut input = Input::new(Limits::default().with_max_line(16));
+    /// #     loop {
+    /// #         let line = yield_from!(input.read_line())?.to_vec();
+    /// #         yield_from!(input.emit(line))?;
+    /// #     }
+    /// # }
+    /// use volley::proto::Decoder;
     ///
-    /// let mut clean = Decoder::new(requests::<&'static [u8]>(RespLimits::default()));
+    /// let mut clean = Decoder::new(lines());
     /// assert_eq!(clean.feed(b"PING\r\n").count(), 1);
     /// assert!(clean.finish().next().is_none(), "the input ended between frames");
     ///
-    /// let mut cut = Decoder::new(requests::<&'static [u8]>(RespLimits::default()));
-    /// assert_eq!(cut.feed(b"PING\r\n*1\r\n$4\r\nPI").count(), 1);
+    /// let mut cut = Decoder::new(lines());
+    /// assert_eq!(cut.feed(b"PING\r\nPI").count(), 1);
     /// let rest: Vec<_> = cut.finish().collect();
-    /// assert_eq!(rest, [Err(ProtoError::Truncated { buffered: 10 })]); // "*1\r\n$4\r\nPI"
+    /// assert_eq!(rest, [Err(ProtoError::Truncated { buffered: 2 })]);
     /// assert!(cut.is_finished());
     /// ```
     pub fn finish(&mut self) -> Frames<'_, B> {
@@ -267,12 +328,23 @@ where
 /// that ended the body.
 ///
 /// ```
-/// use volley_flow::proto::resp::{requests, RespLimits};
-/// use volley_flow::proto::Decoder;
-/// let mut decoder = Decoder::new(requests::<&'static [u8]>(RespLimits::default()));
-/// for request in decoder.feed(b"PING\r\n") {
-///     assert_eq!(request.unwrap().args(), [b"PING".to_vec()]);
-/// }
+/// # use volley::proto::{Decoded, Input, Limits, ProtoError};
+/// # use volley::{co, yield_from, Exit};
+/// # /// Each line of at most 16 bytes is a frame; a longer line ends the body.
+/// # #[co(static, yield = Decoded<Vec<u8>>, send = &'static [u8])]
+/// # fn lines() -> Result<(), Exit<ProtoError>> {
+/// #     let mut input = Input::new(Limits::default().with_max_line(16));
+/// #     loop {
+/// #         let line = yield_from!(input.read_line())?.to_vec();
+/// #         yield_from!(input.emit(line))?;
+/// #     }
+/// # }
+/// use volley::proto::Decoder;
+/// let mut decoder = Decoder::new(lines());
+/// let mut frames = decoder.feed(b"PING\r\nPONG\r\n");
+/// assert_eq!(frames.next(), Some(Ok(b"PING".to_vec())));
+/// assert_eq!(frames.next(), Some(Ok(b"PONG".to_vec())));
+/// assert_eq!(frames.next(), None);
 /// ```
 pub struct Frames<'d, B>
 where

@@ -13,8 +13,8 @@
 //! [`Input::peek`], [`Input::skip_line`] and [`Input::skip`], [`Input::emit`] to hand out a frame
 //! and [`Input::reject`] to refuse one. Every read enforces [`Limits`] (longest line, largest
 //! payload); exceeding one raises a [`ProtoError`], never unbounded memory or a panic.
-//! [`Decoder`] drives such a body chunk by chunk as an iterator of frames, and [`resp`] is a
-//! complete RESP2 (Redis protocol) request decoder built this way.
+//! [`Decoder`] drives such a body chunk by chunk as an iterator of frames. The `volley-resp`
+//! crate's `codec` is a complete RESP2 (Redis protocol) request decoder built this way.
 //!
 //! ```
 //! use volley::co;
@@ -58,7 +58,6 @@ mod error;
 mod input;
 mod limits;
 mod read;
-pub mod resp;
 #[cfg(test)]
 mod tests;
 

@@ -1,43 +1,8 @@
-//! The resp_server example's sans-IO core, without sockets: the command table, the store and
-//! the reply encoding, driven request by request.
+//! The server's sans-IO core, without sockets: the command table, the store and the reply
+//! encoding, driven request by request through the library API.
 
-#[allow(dead_code)]
-#[path = "../examples/resp_server/admin.rs"]
-mod admin;
-#[allow(dead_code)]
-#[path = "../examples/resp_server/commands.rs"]
-mod commands;
-#[allow(dead_code)]
-#[path = "../examples/resp_server/hashes.rs"]
-mod hashes;
-#[allow(dead_code)]
-#[path = "../examples/resp_server/keyspace.rs"]
-mod keyspace;
-#[allow(dead_code)]
-#[path = "../examples/resp_server/lists.rs"]
-mod lists;
-#[allow(dead_code)]
-#[path = "../examples/resp_server/reply.rs"]
-mod reply;
-#[allow(dead_code)]
-#[path = "../examples/resp_server/sets.rs"]
-mod sets;
-#[allow(dead_code)]
-#[path = "../examples/resp_server/store.rs"]
-mod store;
-#[allow(dead_code)]
-#[path = "../examples/resp_server/streams.rs"]
-mod streams;
-#[allow(dead_code)]
-#[path = "../examples/resp_server/strings.rs"]
-mod strings;
-#[allow(dead_code)]
-#[path = "../examples/resp_server/zsets.rs"]
-mod zsets;
-
-use commands::{execute, Flow};
-use store::Store;
-use volley::proto::resp::Request;
+use volley_resp::codec::Request;
+use volley_resp::server::{execute, Flow, Store};
 
 /// Runs one command given as words; answers the raw reply and the flow.
 fn run(store: &mut Store, words: &[&str]) -> (String, Flow) {

@@ -6,7 +6,7 @@
 /// `\xHH`; `'...'` accepts `\'`; a closing quote must be followed by a space or the end.
 ///
 /// ```
-/// use volley_flow::proto::resp::split_args;
+/// use volley_resp::codec::split_args;
 /// assert_eq!(
 ///     split_args(br#"SET "a b" 'it\'s' "\x41\n""#),
 ///     Some(vec![b"SET".to_vec(), b"a b".to_vec(), b"it's".to_vec(), b"A\n".to_vec()])

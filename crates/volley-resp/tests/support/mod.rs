@@ -1,5 +1,5 @@
-//! Shared by the RESP tests: starts the `resp_server` example on a free loopback port and
-//! finds the real Redis client tools. Included by the other `resp_*` tests as a module.
+//! Shared by the socket tests: starts the `volley-resp` binary on a free loopback port and
+//! finds the real Redis client tools. Included by those tests as a module.
 #![allow(dead_code)]
 
 use std::io::{BufRead, BufReader, Read, Write};
@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-/// A running `resp_server` example, killed when dropped.
+/// A running `volley-resp` server process, killed when dropped.
 pub struct Server {
     child: Child,
     /// The port it listens on (127.0.0.1).
@@ -16,31 +16,25 @@ pub struct Server {
 }
 
 impl Server {
-    /// Builds (if needed) and starts the example on a free port.
+    /// Starts the `volley-resp` binary on a free port.
     pub fn start() -> Server {
-        let status = Command::new(env!("CARGO"))
-            .args(["build", "--quiet", "--example", "resp_server"])
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .status()
-            .expect("cargo build --example resp_server could not run");
-        assert!(status.success(), "cargo build --example resp_server failed");
-        let mut child = Command::new(example_path())
+        let mut child = Command::new(env!("CARGO_BIN_EXE_volley-resp"))
             .args(["--port", "0"])
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
-            .expect("the resp_server example could not start");
+            .expect("the volley-resp binary could not start");
         let mut line = String::new();
         let stdout = child.stdout.take().expect("piped stdout");
         BufReader::new(stdout)
             .read_line(&mut line)
-            .expect("resp_server printed nothing");
+            .expect("volley-resp printed nothing");
         let port = line
             .trim()
             .rsplit(':')
             .next()
             .and_then(|p| p.parse().ok())
-            .unwrap_or_else(|| panic!("unexpected first line from resp_server: {line:?}"));
+            .unwrap_or_else(|| panic!("unexpected first line from volley-resp: {line:?}"));
         Server { child, port }
     }
 
@@ -62,7 +56,7 @@ impl Server {
 
     /// A raw client connection with a read timeout, so a broken server fails the test.
     pub fn connect(&self) -> TcpStream {
-        let stream = TcpStream::connect(("127.0.0.1", self.port)).expect("connect to resp_server");
+        let stream = TcpStream::connect(("127.0.0.1", self.port)).expect("connect to volley-resp");
         stream
             .set_read_timeout(Some(Duration::from_secs(10)))
             .expect("read timeout");
@@ -75,16 +69,6 @@ impl Drop for Server {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-/// Where cargo put the example binary: next to this test's `deps` directory.
-fn example_path() -> PathBuf {
-    let exe = std::env::current_exe().expect("test executable path");
-    let profile_dir = exe
-        .parent()
-        .and_then(|deps| deps.parent())
-        .expect("target/<profile>/deps");
-    profile_dir.join("examples").join("resp_server")
 }
 
 /// The path of a Redis client tool, or a loud failure saying how to install it.

@@ -40,19 +40,39 @@ struct Entry {
 }
 
 /// All keys of the one database, with lazy expiry on access and an active sweep.
-#[derive(Default)]
+///
+/// Commands run on it with [`execute`](super::execute); a server shares one between all its
+/// connections.
+///
+/// ```
+/// use volley_resp::codec::Request;
+/// use volley_resp::server::{execute, Store};
+///
+/// let mut store = Store::new();
+/// let mut out = Vec::new();
+/// execute(&mut store, Request::new(vec![b"SET".to_vec(), b"k".to_vec(), b"v".to_vec()]), &mut out);
+/// execute(&mut store, Request::new(vec![b"GET".to_vec(), b"k".to_vec()]), &mut out);
+/// assert_eq!(out, b"+OK\r\n$1\r\nv\r\n");
+/// ```
 pub struct Store {
     keys: HashMap<Vec<u8>, Entry>,
     deadlines: BinaryHeap<Reverse<(Instant, Vec<u8>)>>,
     random_state: u64,
 }
 
+impl Default for Store {
+    fn default() -> Self {
+        Store::new()
+    }
+}
+
 impl Store {
     /// An empty keyspace.
     pub fn new() -> Self {
         Store {
+            keys: HashMap::new(),
+            deadlines: BinaryHeap::new(),
             random_state: 0x9E37_79B9_7F4A_7C15,
-            ..Store::default()
         }
     }
 
@@ -73,7 +93,7 @@ impl Store {
     }
 
     /// The value under `key`, if any.
-    pub fn get(&mut self, key: &[u8]) -> Option<&Value> {
+    pub(crate) fn get(&mut self, key: &[u8]) -> Option<&Value> {
         if !self.live(key) {
             return None;
         }
@@ -81,7 +101,7 @@ impl Store {
     }
 
     /// The value under `key`, mutable, if any.
-    pub fn get_mut(&mut self, key: &[u8]) -> Option<&mut Value> {
+    pub(crate) fn get_mut(&mut self, key: &[u8]) -> Option<&mut Value> {
         if !self.live(key) {
             return None;
         }
@@ -89,7 +109,11 @@ impl Store {
     }
 
     /// The value under `key`, made by `make` first if the key is absent.
-    pub fn get_or_insert_with(&mut self, key: &[u8], make: impl FnOnce() -> Value) -> &mut Value {
+    pub(crate) fn get_or_insert_with(
+        &mut self,
+        key: &[u8],
+        make: impl FnOnce() -> Value,
+    ) -> &mut Value {
         if !self.live(key) {
             self.keys.insert(
                 key.to_vec(),
@@ -106,7 +130,13 @@ impl Store {
     }
 
     /// Stores `value` under `key`, replacing any value and its time to live unless `keep_ttl`.
-    pub fn set(&mut self, key: Vec<u8>, value: Value, expires_at: Option<Instant>, keep_ttl: bool) {
+    pub(crate) fn set(
+        &mut self,
+        key: Vec<u8>,
+        value: Value,
+        expires_at: Option<Instant>,
+        keep_ttl: bool,
+    ) {
         let kept = if keep_ttl && self.live(&key) {
             self.keys.get(&key).and_then(|entry| entry.expires_at)
         } else {
@@ -120,12 +150,12 @@ impl Store {
     }
 
     /// Removes `key`; answers whether it was there.
-    pub fn remove(&mut self, key: &[u8]) -> bool {
+    pub(crate) fn remove(&mut self, key: &[u8]) -> bool {
         self.live(key) && self.keys.remove(key).is_some()
     }
 
     /// Removes `key` if it holds an emptied container, as Redis does after a pop.
-    pub fn remove_if_empty(&mut self, key: &[u8]) {
+    pub(crate) fn remove_if_empty(&mut self, key: &[u8]) {
         if self
             .keys
             .get(key)
@@ -136,13 +166,13 @@ impl Store {
     }
 
     /// Whether `key` exists.
-    pub fn contains(&mut self, key: &[u8]) -> bool {
+    pub(crate) fn contains(&mut self, key: &[u8]) -> bool {
         self.live(key)
     }
 
     /// Gives `key` a deadline (or deletes it if the deadline has passed); answers whether the
     /// key exists.
-    pub fn expire_at(&mut self, key: &[u8], at: Instant) -> bool {
+    pub(crate) fn expire_at(&mut self, key: &[u8], at: Instant) -> bool {
         if !self.live(key) {
             return false;
         }
@@ -158,7 +188,7 @@ impl Store {
     }
 
     /// The deadline of `key`: `None` if absent, `Some(None)` if it never expires.
-    pub fn deadline(&mut self, key: &[u8]) -> Option<Option<Instant>> {
+    pub(crate) fn deadline(&mut self, key: &[u8]) -> Option<Option<Instant>> {
         if !self.live(key) {
             return None;
         }
@@ -166,13 +196,13 @@ impl Store {
     }
 
     /// How many keys are live.
-    pub fn len(&mut self) -> usize {
+    pub(crate) fn len(&mut self) -> usize {
         self.purge_expired(usize::MAX);
         self.keys.len()
     }
 
     /// Drops every key.
-    pub fn clear(&mut self) {
+    pub(crate) fn clear(&mut self) {
         self.keys.clear();
         self.deadlines.clear();
     }
@@ -203,7 +233,7 @@ impl Store {
     }
 
     /// A pseudo-random number (xorshift64*), for SPOP.
-    pub fn random(&mut self) -> u64 {
+    pub(crate) fn random(&mut self) -> u64 {
         let mut x = self.random_state;
         x ^= x >> 12;
         x ^= x << 25;

@@ -1,8 +1,8 @@
 //! Hash commands: HSET, HGET.
 
 use super::commands::{typed, wrong_arity, Flow, Outcome, WRONGTYPE};
-use super::reply::Reply;
 use super::store::{Store, Value};
+use crate::codec::Reply;
 use std::collections::HashMap;
 
 /// `HSET key field value [field value ...]`: answers how many fields were added.

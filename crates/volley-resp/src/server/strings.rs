@@ -1,8 +1,8 @@
 //! String commands: SET, GET, INCR and friends, MSET, MGET.
 
 use super::commands::{int_arg, is, typed, Flow, Outcome, NOT_INTEGER, SYNTAX, WRONGTYPE};
-use super::reply::Reply;
 use super::store::{deadline_in, Store, Value};
+use crate::codec::Reply;
 use std::borrow::Cow;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 

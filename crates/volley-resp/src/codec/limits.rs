@@ -12,11 +12,11 @@
 /// `max_request` caps the sum of a request's argument lengths (each argument also counts 32
 /// bytes of bookkeeping), so a client cannot pile up many large bulks in one command.
 ///
-/// Like [`Limits`](crate::proto::Limits): `with_NAME(value)` builds a copy with one bound
+/// Like [`Limits`](volley_flow::proto::Limits): `with_NAME(value)` builds a copy with one bound
 /// changed, `NAME()` reads it.
 ///
 /// ```
-/// use volley_flow::proto::resp::RespLimits;
+/// use volley_resp::codec::RespLimits;
 /// let limits = RespLimits::default().with_max_bulk(1 << 20);
 /// assert_eq!(limits.max_bulk(), 1 << 20);
 /// assert_eq!(limits.max_inline(), 64 * 1024);
@@ -34,7 +34,7 @@ impl RespLimits {
     /// `\n`.
     ///
     /// ```
-    /// use volley_flow::proto::resp::RespLimits;
+    /// use volley_resp::codec::RespLimits;
     /// assert_eq!(RespLimits::default().with_max_inline(100).max_inline(), 100);
     /// ```
     pub const fn with_max_inline(mut self, bytes: usize) -> Self {
@@ -45,7 +45,7 @@ impl RespLimits {
     /// The same limits with another largest bulk string.
     ///
     /// ```
-    /// use volley_flow::proto::resp::RespLimits;
+    /// use volley_resp::codec::RespLimits;
     /// assert_eq!(RespLimits::default().with_max_bulk(512).max_bulk(), 512);
     /// ```
     pub const fn with_max_bulk(mut self, bytes: usize) -> Self {
@@ -56,7 +56,7 @@ impl RespLimits {
     /// The same limits with another largest number of arguments in one multibulk request.
     ///
     /// ```
-    /// use volley_flow::proto::resp::RespLimits;
+    /// use volley_resp::codec::RespLimits;
     /// assert_eq!(RespLimits::default().with_max_args(8).max_args(), 8);
     /// ```
     pub const fn with_max_args(mut self, args: usize) -> Self {
@@ -67,7 +67,7 @@ impl RespLimits {
     /// The same limits with another cap on the bytes all arguments of one request hold.
     ///
     /// ```
-    /// use volley_flow::proto::resp::RespLimits;
+    /// use volley_resp::codec::RespLimits;
     /// assert_eq!(RespLimits::default().with_max_request(4096).max_request(), 4096);
     /// ```
     pub const fn with_max_request(mut self, bytes: usize) -> Self {
@@ -78,7 +78,7 @@ impl RespLimits {
     /// Longest inline request or count line, in bytes before the `\n`.
     ///
     /// ```
-    /// use volley_flow::proto::resp::RespLimits;
+    /// use volley_resp::codec::RespLimits;
     /// assert_eq!(RespLimits::default().max_inline(), 64 * 1024);
     /// ```
     pub const fn max_inline(&self) -> usize {
@@ -88,7 +88,7 @@ impl RespLimits {
     /// Largest bulk string.
     ///
     /// ```
-    /// use volley_flow::proto::resp::RespLimits;
+    /// use volley_resp::codec::RespLimits;
     /// assert_eq!(RespLimits::default().max_bulk(), 64 * 1024 * 1024);
     /// ```
     pub const fn max_bulk(&self) -> usize {
@@ -98,7 +98,7 @@ impl RespLimits {
     /// Most arguments in one multibulk request.
     ///
     /// ```
-    /// use volley_flow::proto::resp::RespLimits;
+    /// use volley_resp::codec::RespLimits;
     /// assert_eq!(RespLimits::default().max_args(), 1024 * 1024);
     /// ```
     pub const fn max_args(&self) -> usize {
@@ -108,7 +108,7 @@ impl RespLimits {
     /// Most bytes all arguments of one request may hold together.
     ///
     /// ```
-    /// use volley_flow::proto::resp::RespLimits;
+    /// use volley_resp::codec::RespLimits;
     /// assert_eq!(RespLimits::default().max_request(), 256 * 1024 * 1024);
     /// ```
     pub const fn max_request(&self) -> usize {

@@ -1,19 +1,18 @@
 //! One task per client: read a chunk, decode every request it completes, run them in order,
-//! write all their replies at once. The read buffer (`proto::ReadBuffer`) is lent to the decoder
+//! write all their replies at once. The read buffer (`volley_flow::proto::ReadBuffer`) is lent to the decoder
 //! for each chunk and taken back for the next read, so request bytes are copied once, into the
 //! parser's buffer.
 
 use super::commands::{execute, Flow};
-use super::reply::Reply;
 use super::store::Store;
+use crate::codec::{requests, Reply, Request, RespLimits};
 use std::cell::RefCell;
 use std::io;
 use std::net::TcpStream;
 use std::rc::Rc;
-use volley::proto::resp::{requests, Request, RespLimits};
-use volley::proto::{Decoded, Decoder, ProtoError, ReadBuffer, SharedChunk};
-use volley::sched::{read, write_all, TaskBody, TaskError, TaskResume};
-use volley::{yield_from, Exit};
+use volley_core::{yield_from, Exit, Protocol};
+use volley_flow::proto::{Decoded, Decoder, ProtoError, ReadBuffer, SharedChunk};
+use volley_flow::sched::{read, write_all, TaskBody, TaskError, TaskResume};
 
 /// Bytes read from a socket at a time (Redis reads 16 KiB too).
 const READ_CHUNK: usize = 16 * 1024;
@@ -78,7 +77,7 @@ fn answer<B>(
     out: &mut Vec<u8>,
 ) -> Flow
 where
-    B: volley::Protocol<SharedChunk, Decoded<Request>, (), ProtoError>,
+    B: Protocol<SharedChunk, Decoded<Request>, (), ProtoError>,
 {
     let mut store = store.borrow_mut();
     for item in decoder.feed(chunk) {

@@ -1,8 +1,8 @@
 //! Sorted-set commands: ZADD, ZPOPMIN.
 
 use super::commands::{is, pop_count, typed, Flow, Outcome, SYNTAX, WRONGTYPE};
-use super::reply::Reply;
 use super::store::{SortedSet, Store, Value};
+use crate::codec::Reply;
 use std::borrow::Cow;
 
 /// Parses a score as Redis does (`inf`, `-inf`, `+inf` included), refusing NaN.

@@ -1,8 +1,8 @@
 //! The RESP2 request decoder: a `proto` coroutine turning client bytes into commands.
 
 use super::{split_args, RespLimits};
-use crate::proto::{Decoded, Input, Limits, ProtoError};
 use volley_core::{yield_from, Co, Exit, Protocol, Resume};
+use volley_flow::proto::{Decoded, Input, Limits, ProtoError};
 
 /// Bookkeeping bytes each argument counts against [`RespLimits::max_request`].
 const ARG_OVERHEAD: usize = 32;
@@ -13,7 +13,7 @@ const PREALLOCATED_ARGS: usize = 1024;
 /// One client command: its arguments, the command name first.
 ///
 /// ```
-/// use volley_flow::proto::resp::Request;
+/// use volley_resp::codec::Request;
 /// let request = Request::new(vec![b"GET".to_vec(), b"key".to_vec()]);
 /// assert_eq!(request.len(), 2);
 /// assert_eq!(request.arg(1), Some(&b"key"[..]));
@@ -27,7 +27,7 @@ impl Request {
     /// A request with these arguments.
     ///
     /// ```
-    /// use volley_flow::proto::resp::Request;
+    /// use volley_resp::codec::Request;
     /// assert!(Request::new(vec![]).is_empty());
     /// ```
     pub fn new(args: Vec<Vec<u8>>) -> Self {
@@ -37,7 +37,7 @@ impl Request {
     /// All arguments, the command name first.
     ///
     /// ```
-    /// use volley_flow::proto::resp::Request;
+    /// use volley_resp::codec::Request;
     /// assert_eq!(Request::new(vec![b"PING".to_vec()]).args(), [b"PING".to_vec()]);
     /// ```
     pub fn args(&self) -> &[Vec<u8>] {
@@ -47,7 +47,7 @@ impl Request {
     /// One argument, if there are that many.
     ///
     /// ```
-    /// use volley_flow::proto::resp::Request;
+    /// use volley_resp::codec::Request;
     /// assert_eq!(Request::new(vec![b"PING".to_vec()]).arg(1), None);
     /// ```
     pub fn arg(&self, index: usize) -> Option<&[u8]> {
@@ -57,7 +57,7 @@ impl Request {
     /// How many arguments, the command name included.
     ///
     /// ```
-    /// use volley_flow::proto::resp::Request;
+    /// use volley_resp::codec::Request;
     /// assert_eq!(Request::new(vec![b"PING".to_vec()]).len(), 1);
     /// ```
     pub fn len(&self) -> usize {
@@ -67,7 +67,7 @@ impl Request {
     /// Whether there are no arguments at all.
     ///
     /// ```
-    /// use volley_flow::proto::resp::Request;
+    /// use volley_resp::codec::Request;
     /// assert!(Request::default().is_empty());
     /// ```
     pub fn is_empty(&self) -> bool {
@@ -77,7 +77,7 @@ impl Request {
     /// The arguments, owned.
     ///
     /// ```
-    /// use volley_flow::proto::resp::Request;
+    /// use volley_resp::codec::Request;
     /// let args = Request::new(vec![b"ECHO".to_vec(), b"hi".to_vec()]).into_args();
     /// assert_eq!(args[1], b"hi");
     /// ```
@@ -110,7 +110,7 @@ impl From<Request> for Vec<Vec<u8>> {
 ///
 /// ```
 /// use volley_core::{CoError, Step};
-/// use volley_flow::proto::resp::{requests, Request, RespLimits};
+/// use volley_resp::codec::{requests, Request, RespLimits};
 /// use volley_flow::proto::{Decoded, ProtoError};
 ///
 /// let mut server_side = requests::<&'static [u8]>(RespLimits::default());

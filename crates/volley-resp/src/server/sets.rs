@@ -1,8 +1,8 @@
 //! Set commands: SADD, SPOP, SCARD.
 
 use super::commands::{pop_count, typed, Flow, Outcome, SYNTAX, WRONGTYPE};
-use super::reply::Reply;
 use super::store::{Store, Value};
+use crate::codec::Reply;
 use std::collections::HashSet;
 
 /// `SADD key member [member ...]`

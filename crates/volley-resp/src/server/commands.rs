@@ -1,10 +1,10 @@
 //! The command table: lookup, arity checks and the error replies exactly as Redis words them.
 
-use super::reply::Reply;
 use super::store::{Store, Value};
 use super::{admin, hashes, keyspace, lists, sets, streams, strings, zsets};
+use crate::codec::Reply;
+use crate::codec::Request;
 use std::borrow::Cow;
-use volley::proto::resp::Request;
 
 /// What the connection does after a command.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,8 +1,8 @@
 //! Connection and server commands: PING, ECHO, QUIT, COMMAND, CONFIG.
 
 use super::commands::{is, lookup, wrong_arity, Command, Flow, Outcome, COMMANDS};
-use super::reply::Reply;
 use super::store::Store;
+use crate::codec::Reply;
 
 /// The configuration `CONFIG GET` reports: what redis-benchmark and clients ask at start-up.
 const CONFIG: &[(&str, &str)] = &[

@@ -1,8 +1,8 @@
 //! List commands: LPUSH, RPUSH, LPOP, RPOP, LLEN, LRANGE.
 
 use super::commands::{int_arg, pop_count, typed, Flow, Outcome, WRONGTYPE};
-use super::reply::Reply;
 use super::store::{Store, Value};
+use crate::codec::Reply;
 use std::collections::VecDeque;
 
 /// Which end of a list.

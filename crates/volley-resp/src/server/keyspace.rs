@@ -1,8 +1,8 @@
 //! Keyspace commands: DEL, EXISTS, EXPIRE, TTL, DBSIZE, FLUSHALL, SELECT.
 
 use super::commands::{int_arg, is, Flow, Outcome, SYNTAX};
-use super::reply::Reply;
 use super::store::{deadline_in, seconds_left, Store};
+use crate::codec::Reply;
 use std::borrow::Cow;
 use std::time::{Duration, Instant};
 

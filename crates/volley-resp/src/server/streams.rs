@@ -1,8 +1,8 @@
 //! Stream commands: XADD.
 
 use super::commands::{is, typed, wrong_arity, Flow, Outcome, SYNTAX, WRONGTYPE};
-use super::reply::Reply;
 use super::store::{now_millis, Store, Stream, StreamId, Value};
+use crate::codec::Reply;
 use std::borrow::Cow;
 
 const INVALID_ID: &str = "ERR Invalid stream ID specified as stream command argument";

@@ -1,8 +1,7 @@
-//! Hostile and odd input against the resp_server example over raw sockets: each malformed
+//! Hostile and odd input against the volley-resp server over raw sockets: each malformed
 //! connection gets Redis's protocol error and is closed, memory stays bounded, and a healthy
 //! connection keeps working throughout. Pipelined and inline requests are answered in order.
 
-#[path = "resp_support.rs"]
 mod support;
 
 use std::io::Write;

@@ -1,8 +1,7 @@
-//! The resp_server example driven by real Redis clients: `redis-cli` for every command with
+//! The volley-resp server driven by real Redis clients: `redis-cli` for every command with
 //! reply checks, `redis-benchmark` over its whole default suite, plain and pipelined.
 //! These need `redis-tools` (CI installs it); without it they fail saying so.
 
-#[path = "resp_support.rs"]
 mod support;
 
 use std::process::Command;

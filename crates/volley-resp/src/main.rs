@@ -1,0 +1,28 @@
+//! `volley-resp`: a Redis-compatible (RESP2) in-memory server.
+//!
+//! ```text
+//! volley-resp --port 6380
+//! redis-cli -p 6380 set greeting hello
+//! redis-benchmark -p 6380 -q -n 20000
+//! ```
+//!
+//! Options: `--port N` (default 6380; 0 picks a free port), `--bind ADDR` (default 127.0.0.1),
+//! `--max-bulk BYTES` (largest bulk string, default 64 MiB), `--max-inline BYTES` (longest
+//! inline request, default 64 KiB), `--busy-poll N` (polls without sleeping while several
+//! clients are ready at once, default 256; 0 turns busy-polling off and saves CPU when idle
+//! between bursts). The server prints `listening on ADDR` once it accepts.
+//! `RUST_LOG=debug` shows connections and protocol errors.
+#![forbid(unsafe_code)]
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    volley_resp::cli::main("volley-resp", std::env::args().skip(1))
+}

@@ -1,0 +1,213 @@
+//! A Redis-compatible (RESP2) in-memory server on the Volley scheduler: one task per
+//! connection, each parsing requests with the sans-IO [`requests`](crate::codec::requests)
+//! coroutine, pipelined requests answered in order with one write per read.
+//!
+//! It serves redis-benchmark's default suite (PING, SET, GET, INCR, LPUSH, RPUSH, LPOP, RPOP,
+//! SADD, HSET, SPOP, ZADD, ZPOPMIN, LRANGE, MSET, XADD) plus ECHO, DEL, EXISTS, MGET, INCRBY,
+//! DECR, LLEN, SCARD, HGET, EXPIRE, TTL, DBSIZE, FLUSHALL, SELECT 0, QUIT, COMMAND and
+//! CONFIG GET, with Redis's error replies. Malformed input gets `-ERR Protocol error: ...` and
+//! that connection alone is closed.
+//!
+//! [`Server::bind`] listens as a [`Config`] says and [`Server::run`] serves on the calling
+//! thread; [`serve`] does the same with a listener bound elsewhere. [`Store`] and [`execute`]
+//! run commands without any socket.
+//!
+//! ```no_run
+//! use volley_resp::server::{Config, Server};
+//!
+//! let server = Server::bind(Config { port: 0, ..Config::default() })?;
+//! println!("listening on {}", server.local_addr()?);
+//! server.run()?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod admin;
+mod commands;
+mod connection;
+mod hashes;
+mod keyspace;
+mod lists;
+mod sets;
+mod store;
+mod streams;
+mod strings;
+mod zsets;
+
+pub use commands::{execute, Flow};
+pub use store::Store;
+
+use crate::codec::RespLimits;
+use std::cell::RefCell;
+use std::io;
+use std::net::{SocketAddr, TcpListener};
+use std::rc::Rc;
+use std::time::Duration;
+use volley_core::{yield_from, Exit};
+use volley_flow::sched::TaskResume;
+use volley_flow::sched::{accept, sleep, spawn_detached, SchedError, Scheduler, TaskError};
+
+/// How often expired keys are swept, and how many at most per sweep.
+const SWEEP_EVERY: Duration = Duration::from_millis(100);
+const SWEEP_BUDGET: usize = 10_000;
+
+/// The port a server listens on unless told otherwise.
+pub const DEFAULT_PORT: u16 = 6380;
+
+/// Polls without sleeping before the scheduler blocks, while several clients are ready at once
+/// (see [`Scheduler::set_busy_poll`]): a loaded server trades some CPU for not being woken for
+/// each request. `--busy-poll 0` turns it off.
+pub const DEFAULT_BUSY_POLL: u32 = 256;
+
+/// What a server listens on and what it allows: the knobs of the command-line flags.
+///
+/// ```
+/// use volley_resp::server::Config;
+///
+/// let args = ["--port", "0", "--max-inline", "1024"].map(String::from);
+/// let config = Config::from_args("volley-resp", args).unwrap();
+/// assert_eq!((config.port, config.limits.max_inline()), (0, 1024));
+/// assert_eq!(config.bind, "127.0.0.1");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    /// The address to listen on (`--bind`, default `127.0.0.1`).
+    pub bind: String,
+    /// The port to listen on (`--port`, default 6380; 0 picks a free port).
+    pub port: u16,
+    /// What one request may make the server hold (`--max-bulk`, `--max-inline`).
+    pub limits: RespLimits,
+    /// Polls without sleeping while several clients are ready at once (`--busy-poll`, default
+    /// 256; 0 turns busy-polling off and saves CPU when idle between bursts).
+    pub busy_poll: u32,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            bind: "127.0.0.1".into(),
+            port: DEFAULT_PORT,
+            limits: RespLimits::default(),
+            busy_poll: DEFAULT_BUSY_POLL,
+        }
+    }
+}
+
+impl Config {
+    /// The flags [`Config::from_args`] understands, as a usage line shows them.
+    pub const FLAGS: &'static str =
+        "[--port N] [--bind ADDR] [--max-bulk BYTES] [--max-inline BYTES] [--busy-poll N]";
+
+    /// Parses command-line flags (without the program name): `--port N`, `--bind ADDR`,
+    /// `--max-bulk BYTES`, `--max-inline BYTES`, `--busy-poll N`. `--help` and any mistake
+    /// answer the message to print, the usage naming `program`.
+    ///
+    /// ```
+    /// use volley_resp::server::Config;
+    ///
+    /// let help = Config::from_args("volley-resp", ["--help".to_string()]).unwrap_err();
+    /// assert!(help.starts_with("usage: volley-resp [--port N]"));
+    /// let bad = Config::from_args("volley-resp", ["--port".to_string(), "x".to_string()]);
+    /// assert_eq!(bad.unwrap_err(), "--port: not a valid value: \"x\"");
+    /// ```
+    pub fn from_args(
+        program: &str,
+        args: impl IntoIterator<Item = String>,
+    ) -> Result<Config, String> {
+        let mut args = args.into_iter();
+        let mut config = Config::default();
+        while let Some(flag) = args.next() {
+            let mut value = || args.next().ok_or(format!("{flag} needs a value"));
+            let bad = |v: &str| format!("{flag}: not a valid value: {v:?}");
+            match flag.as_str() {
+                "--port" => {
+                    let v = value()?;
+                    config.port = v.parse().map_err(|_| bad(&v))?;
+                }
+                "--bind" => config.bind = value()?,
+                "--max-bulk" => {
+                    let v = value()?;
+                    config.limits = config.limits.with_max_bulk(v.parse().map_err(|_| bad(&v))?);
+                }
+                "--max-inline" => {
+                    let v = value()?;
+                    config.limits = config
+                        .limits
+                        .with_max_inline(v.parse().map_err(|_| bad(&v))?);
+                }
+                "--busy-poll" => {
+                    let v = value()?;
+                    config.busy_poll = v.parse().map_err(|_| bad(&v))?;
+                }
+                "--help" | "-h" => return Err(format!("usage: {program} {}", Config::FLAGS)),
+                other => return Err(format!("unknown option {other:?} (try --help)")),
+            }
+        }
+        Ok(config)
+    }
+}
+
+/// A server listening as its [`Config`] says, not serving yet.
+#[derive(Debug)]
+pub struct Server {
+    listener: TcpListener,
+    config: Config,
+}
+
+impl Server {
+    /// Listens on `config.bind` and `config.port`.
+    pub fn bind(config: Config) -> io::Result<Server> {
+        let listener = TcpListener::bind((config.bind.as_str(), config.port))?;
+        Ok(Server { listener, config })
+    }
+
+    /// The address it listens on (with the port picked when `port` was 0).
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// Serves every client on the calling thread, with [`serve`]: returns only if the
+    /// scheduler stops.
+    pub fn run(self) -> Result<(), SchedError> {
+        serve(self.listener, &self.config)
+    }
+}
+
+/// Serves RESP2 clients accepted on `listener` on the calling thread, with `config`'s limits
+/// and busy-polling (its address is not used): one store shared by all connections, one task
+/// per connection, and a task sweeping expired keys. Returns only if the scheduler stops.
+pub fn serve(listener: TcpListener, config: &Config) -> Result<(), SchedError> {
+    let store = Rc::new(RefCell::new(Store::new()));
+    let mut sched = Scheduler::new();
+    sched.set_busy_poll(config.busy_poll);
+    let sweeper_store = Rc::clone(&store);
+    sched.spawn_named(
+        "expiry_sweep",
+        #[coroutine]
+        move |_: TaskResume| loop {
+            yield_from!(sleep(SWEEP_EVERY))?;
+            sweeper_store.borrow_mut().purge_expired(SWEEP_BUDGET);
+        },
+    );
+    let limits = config.limits;
+    sched.spawn_named(
+        "accept_loop",
+        #[coroutine]
+        static move |_: TaskResume| loop {
+            match yield_from!(accept(&listener)) {
+                Ok((stream, peer)) => {
+                    tracing::debug!(%peer, "connection");
+                    let _ = stream.set_nodelay(true);
+                    let task = connection::serve(stream, Rc::clone(&store), limits);
+                    yield_from!(spawn_detached(task))?;
+                }
+                Err(Exit::Raised(TaskError::Io(error))) => {
+                    // Out of descriptors and the like: wait a little rather than spin.
+                    tracing::warn!(%error, "accept failed");
+                    yield_from!(sleep(Duration::from_millis(10)))?;
+                }
+                Err(other) => return Err(other),
+            }
+        },
+    );
+    sched.run()
+}
