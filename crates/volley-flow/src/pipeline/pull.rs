@@ -82,15 +82,47 @@ pub trait Upstream<M> {
     fn into_source(self) -> Self::Source;
 }
 
-/// The [`Upstream`] marker of iterators.
+/// The [`Upstream`] marker of iterators. Generic code that reads any upstream takes the marker
+/// as a type parameter of its own, and callers never name it:
+///
+/// ```
+/// use volley_flow::pipeline::pull::Upstream;
+///
+/// /// Counts the items of any upstream, or hands back the error it raised.
+/// fn count<U: Upstream<M>, M>(upstream: U) -> Result<usize, U::Error> {
+///     let mut n = 0;
+///     for item in upstream.into_source() {
+///         item?;
+///         n += 1;
+///     }
+///     Ok(n)
+/// }
+///
+/// assert_eq!(count("abc".chars()), Ok(3)); // M = FromIter
+/// ```
 #[derive(Debug)]
 pub enum FromIter {}
 
 /// The [`Upstream`] marker of arrays and `Vec`s, taken by value.
+///
+/// ```
+/// use volley_flow::pipeline::pull;
+/// let words = vec!["pull", "from", "a", "vec"];
+/// let long: Vec<&str> = pull::filter(words, |w| w.len() > 1).into_iter().collect();
+/// assert_eq!(long, ["pull", "from", "vec"]);
+/// ```
 #[derive(Debug)]
 pub enum FromCollection {}
 
-/// The [`Upstream`] marker of pull coroutines.
+/// The [`Upstream`] marker of pull coroutines: what they yield, and what they raise.
+///
+/// ```
+/// use volley_flow::pipeline::{pull, LineSource};
+/// // LineSource::into_lines is a Co that raises io::Error; so does the stage over it.
+/// let lengths = pull::map(LineSource::new(&b"ab\ncde\n"[..]).into_lines(), |line| line.len());
+/// let got: Result<Vec<usize>, std::io::Error> = lengths.into_try_iter().collect();
+/// assert_eq!(got.unwrap(), [2, 3]);
+/// ```
 #[derive(Debug)]
 pub enum FromCo {}
 

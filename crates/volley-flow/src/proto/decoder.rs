@@ -62,7 +62,35 @@ where
 type FrameOf<B> = <<B as Resumable>::Yield as DecodedItem>::Frame;
 
 /// What a protocol body yields: [`Decoded<F>`], through which a [`Decoder`] learns the frame
-/// type `F` without making its users spell it.
+/// type `F` without making its users spell it. Generic code names a body's frames with it:
+///
+/// ```
+/// use volley::proto::{DecodedItem, Decoder, ProtoError};
+/// use volley::{Co, Resumable};
+///
+/// /// Everything one chunk decodes to, with any protocol body.
+/// fn decode_one<B>(body: Co<B>, chunk: B::Send) -> Vec<Result<<B::Yield as DecodedItem>::Frame, B::Error>>
+/// where
+///     B: Resumable,
+///     B::Yield: DecodedItem,
+///     B::Error: From<ProtoError>,
+///     B::Send: Default,
+/// {
+///     Decoder::new(body).feed(chunk).collect()
+/// }
+/// # use volley::proto::{Decoded, Input};
+/// # use volley::{co, yield_from, Exit};
+/// # #[co(static, yield = Decoded<Vec<u8>>, send = &'static [u8])]
+/// # fn lines() -> Result<(), Exit<ProtoError>> {
+/// #     let mut input = Input::default();
+/// #     loop {
+/// #         let line = yield_from!(input.read_line())?.to_vec();
+/// #         yield_from!(input.emit(line))?;
+/// #     }
+/// # }
+///
+/// assert_eq!(decode_one(lines(), b"a\nb\nc"), [Ok(b"a".to_vec()), Ok(b"b".to_vec())]);
+/// ```
 pub trait DecodedItem {
     /// The frame type.
     type Frame;
