@@ -393,3 +393,37 @@ fn a_try_stream_raises_its_first_error_through_the_stages() {
     let got: Vec<_> = tripled.try_iter().collect();
     assert_eq!(got, [Ok(9), Err(io::ErrorKind::ConnectionReset)]);
 }
+
+#[test]
+fn a_borrowed_upstream_keeps_its_return_value_and_its_error_reaches_the_loop() {
+    let mut lines = LineSource::new(&b"3\nx\n4\n"[..])
+        .filter_map(|line| std::str::from_utf8(line).ok()?.parse::<u32>().ok());
+    let total: u32 = pull::map(&mut lines, |n| n * 10)
+        .into_try_iter()
+        .map(Result::unwrap)
+        .sum();
+    assert_eq!(total, 70);
+    assert_eq!(lines.take_return(), Some(3), "every line was read");
+
+    let journal = Journal::default();
+    let mut broken = LineSource::new(io::BufReader::with_capacity(
+        2,
+        BreakingReader {
+            data: b"5\n",
+            journal: journal.clone(),
+        },
+    ))
+    .into_lines();
+    let items: Vec<_> = pull::map(&mut broken, |line| line.len())
+        .into_try_iter()
+        .collect();
+    assert_eq!(items.len(), 2);
+    assert_eq!(items[0].as_ref().unwrap(), &1);
+    assert_eq!(items[1].as_ref().unwrap_err().to_string(), "disk on fire");
+    assert_eq!(broken.state(), State::Closed);
+    assert_eq!(
+        broken.take_return(),
+        None,
+        "a source that raised returns nothing"
+    );
+}

@@ -41,7 +41,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll, Wake, Waker};
 use std::thread::{self, ThreadId};
-use volley_core::{co_yield, Co, Exit, IntoTryIter, Protocol, Resumable, Resume};
+use volley_core::{co_yield, Co, Exit, IntoTryIter, Protocol, Resumable, Resume, TryIter};
 
 /// What a pull stage reads from: a plain iterator, or a pull coroutine whose errors the stage
 /// raises in turn.
@@ -50,6 +50,7 @@ use volley_core::{co_yield, Co, Exit, IntoTryIter, Protocol, Resumable, Resume};
 /// |---|---|---|
 /// | any `Iterator`, an array, a `Vec` | its items | `Infallible` |
 /// | a `Co` that takes nothing in (`S = ()`), fallible or not | what it yields | what it raises |
+/// | a `&mut Co` of the same kind, to keep it (and its return value) after the stages | what it yields | what it raises |
 ///
 /// `M` only tells the implementations apart ([`FromIter`], [`FromCollection`], [`FromCo`]); it
 /// is always inferred, so a call never names it. Other collections go in through their
@@ -202,6 +203,30 @@ where
     #[inline]
     fn into_source(self) -> IntoTryIter<B> {
         self.into_try_iter()
+    }
+}
+
+/// A borrowed pull coroutine: the stages read it, and it stays with its owner, who can take its
+/// return value once they are done.
+///
+/// ```
+/// use volley_flow::pipeline::{pull, LineSource};
+/// let mut lines = LineSource::new(&b"GET /\nPOST /login\nGET /about\n"[..]).into_lines();
+/// let gets = pull::filter(&mut lines, |line| line.starts_with(b"GET "));
+/// assert_eq!(gets.into_try_iter().count(), 2);
+/// assert_eq!(lines.take_return(), Some(3), "LineSource returns how many lines it read");
+/// ```
+impl<'a, B> Upstream<FromCo> for &'a mut Co<B>
+where
+    B: Resumable<Send = ()>,
+{
+    type Item = B::Yield;
+    type Error = B::Error;
+    type Source = TryIter<'a, B>;
+
+    #[inline]
+    fn into_source(self) -> TryIter<'a, B> {
+        self.try_iter()
     }
 }
 
