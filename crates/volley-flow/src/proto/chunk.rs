@@ -6,11 +6,12 @@ use std::sync::Arc;
 /// The buffer a connection reads into, lent to a [`Decoder`](super::Decoder) one chunk at a
 /// time as a [`SharedChunk`] and taken back for the next read.
 ///
-/// Lending shares the buffer (a reference count, no copy). The decoder's body buffers what it
-/// is sent and drops the chunk before it asks for more, so by the next read the buffer is no
-/// longer shared and [`as_mut_slice`](ReadBuffer::as_mut_slice) hands it back as it is. Were a
-/// chunk still held somewhere, the buffer would be copied first, never changed under its
-/// holder.
+/// Lending shares the buffer (a reference count, no copy). The body's [`Input`](super::Input)
+/// reads the frames the chunk holds in place, and before it asks for more it copies the few
+/// bytes of a frame cut at the chunk's end into its own buffer and drops the chunk. So by the
+/// next read the buffer is no longer shared and [`as_mut_slice`](ReadBuffer::as_mut_slice)
+/// hands it back as it is. Were a chunk still held somewhere (a frames iterator dropped before
+/// its end), the buffer would be copied first, never changed under its holder.
 ///
 /// ```
 /// use std::io::Read;
@@ -193,3 +194,47 @@ impl fmt::Debug for SharedChunk {
             .finish_non_exhaustive()
     }
 }
+
+/// What a protocol body may be sent: bytes (`AsRef<[u8]>`), and, for a [`SharedChunk`], the
+/// chunk itself, so an [`Input`](super::Input) can read it in place instead of copying it.
+///
+/// Implemented for the usual byte containers; a chunk type of your own needs only
+/// `impl Chunk for MyChunk {}` (its bytes are then copied, as a `Vec<u8>`'s are).
+///
+/// ```
+/// use volley_flow::proto::{Chunk, SharedChunk};
+/// assert!(SharedChunk::from(b"in place".to_vec()).into_shared().is_ok());
+/// assert!(b"copied".to_vec().into_shared().is_err());
+///
+/// struct Datagram([u8; 4]);
+/// impl AsRef<[u8]> for Datagram {
+///     fn as_ref(&self) -> &[u8] {
+///         &self.0
+///     }
+/// }
+/// impl Chunk for Datagram {}
+/// assert_eq!(Datagram(*b"ping").into_shared().unwrap_err().as_ref(), b"ping");
+/// ```
+pub trait Chunk: AsRef<[u8]> + Sized {
+    /// The chunk as a [`SharedChunk`] to read in place, or itself back to be copied.
+    fn into_shared(self) -> Result<SharedChunk, Self> {
+        Err(self)
+    }
+}
+
+impl Chunk for SharedChunk {
+    #[inline]
+    fn into_shared(self) -> Result<SharedChunk, Self> {
+        Ok(self)
+    }
+}
+
+impl Chunk for Vec<u8> {}
+impl Chunk for &[u8] {}
+impl<const N: usize> Chunk for &[u8; N] {}
+impl<const N: usize> Chunk for [u8; N] {}
+impl Chunk for Box<[u8]> {}
+impl Chunk for String {}
+impl Chunk for &str {}
+impl Chunk for std::borrow::Cow<'_, [u8]> {}
+impl Chunk for Arc<[u8]> {}

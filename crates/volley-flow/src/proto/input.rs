@@ -1,7 +1,7 @@
 //! The bounded byte buffer a protocol body reads from.
 
 use super::read::{Emit, ReadExact, ReadUntil, Skip};
-use super::{Decoded, Limits, ProtoError};
+use super::{Decoded, Limits, ProtoError, SharedChunk};
 
 /// Capacity an idle buffer shrinks back to after a large frame went through.
 const IDLE_CAPACITY: usize = 16 * 1024;
@@ -58,6 +58,11 @@ pub struct Input {
     limits: Limits,
     /// Bytes consumed since the last frame ended.
     consumed_in_frame: usize,
+    /// A shared chunk read in place, from `lent_start` on. While it is held, `buf` holds nothing
+    /// unconsumed; it is given up (what is left of it copied into `buf`) before the body asks
+    /// for more input.
+    lent: Option<SharedChunk>,
+    lent_start: usize,
 }
 
 impl Input {
@@ -75,6 +80,8 @@ impl Input {
             start: 0,
             limits,
             consumed_in_frame: 0,
+            lent: None,
+            lent_start: 0,
         }
     }
 
@@ -97,7 +104,10 @@ impl Input {
     /// assert_eq!(input.buffered(), b"abc");
     /// ```
     pub fn buffered(&self) -> &[u8] {
-        &self.buf[self.start..]
+        match &self.lent {
+            Some(chunk) => &chunk.as_ref()[self.lent_start..],
+            None => &self.buf[self.start..],
+        }
     }
 
     /// How many bytes are buffered and not yet consumed.
@@ -109,7 +119,10 @@ impl Input {
     /// assert_eq!(input.len(), 3);
     /// ```
     pub fn len(&self) -> usize {
-        self.buf.len() - self.start
+        match &self.lent {
+            Some(chunk) => chunk.len() - self.lent_start,
+            None => self.buf.len() - self.start,
+        }
     }
 
     /// Whether nothing is buffered.
@@ -122,7 +135,8 @@ impl Input {
         self.len() == 0
     }
 
-    /// The bytes of memory the buffer holds, used or not: what a peer costs.
+    /// The bytes of memory the buffer holds, used or not: what a peer costs. (A shared chunk
+    /// being read in place is the caller's memory, not counted here.)
     ///
     /// ```
     /// use volley_flow::proto::Input;
@@ -148,6 +162,7 @@ impl Input {
         if chunk.is_empty() {
             return;
         }
+        self.give_back();
         if self.start == self.buf.len() {
             self.buf.clear();
             self.start = 0;
@@ -160,6 +175,46 @@ impl Input {
             self.start = 0;
         }
         self.buf.extend_from_slice(chunk);
+    }
+
+    /// Takes a shared chunk: read in place, without a copy, when nothing else is buffered
+    /// (what is left of it is copied into the input's own buffer only when the body asks for
+    /// more, so the chunk goes back to its [`ReadBuffer`](super::ReadBuffer) by the next read);
+    /// appended like [`feed`](Input::feed) otherwise. Reads call this for every
+    /// [`SharedChunk`] sent to the body.
+    ///
+    /// ```
+    /// use volley_flow::proto::{Input, ReadBuffer};
+    /// let mut buffer = ReadBuffer::new(8);
+    /// buffer.as_mut_slice()[..5].copy_from_slice(b"GET k");
+    /// let mut input = Input::default();
+    /// input.feed_shared(buffer.lend(5));
+    /// assert_eq!(input.buffered(), b"GET k");
+    /// assert!(buffer.is_lent(), "read in place");
+    /// assert_eq!(input.capacity(), 0, "nothing copied");
+    /// ```
+    pub fn feed_shared(&mut self, chunk: SharedChunk) {
+        if chunk.is_empty() {
+            return;
+        }
+        if self.is_empty() {
+            self.lent = Some(chunk);
+            self.lent_start = 0;
+        } else {
+            self.feed(chunk.as_ref());
+        }
+    }
+
+    /// Gives up a shared chunk read in place: what is left of it is copied into the input's
+    /// own buffer. Reads call it before they ask for more input.
+    pub(crate) fn give_back(&mut self) {
+        if let Some(chunk) = self.lent.take() {
+            let rest = &chunk.as_ref()[self.lent_start..];
+            self.buf.clear();
+            self.start = 0;
+            self.buf.extend_from_slice(rest);
+            self.lent_start = 0;
+        }
     }
 
     /// Reads one line: evaluates to its bytes without the `\n` and without a `\r` before it.
@@ -446,9 +501,14 @@ impl Input {
 
     /// Consumes `len` buffered bytes and hands them out. `len` never exceeds [`Input::len`].
     pub(crate) fn consume(&mut self, len: usize) -> &[u8] {
+        self.consumed_in_frame += len;
+        if let Some(chunk) = &self.lent {
+            let from = self.lent_start;
+            self.lent_start += len;
+            return &chunk.as_ref()[from..self.lent_start];
+        }
         let from = self.start;
         self.start += len;
-        self.consumed_in_frame += len;
         &self.buf[from..self.start]
     }
 }

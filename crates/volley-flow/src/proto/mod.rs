@@ -1,8 +1,8 @@
 //! Sans-IO protocol machines: a byte-stream protocol written as one coroutine body that reads
 //! like blocking code, yet does no I/O.
 //!
-//! The caller feeds chunks of bytes with `send` (any `AsRef<[u8]>`: a `Vec<u8>`, a `&[u8]`, a
-//! [`SharedChunk`] lent by a connection's [`ReadBuffer`] without a copy) and receives
+//! The caller feeds chunks of bytes with `send` (any [`Chunk`]: a `Vec<u8>`, a `&[u8]`, or a
+//! [`SharedChunk`] lent by a connection's [`ReadBuffer`], which is read in place) and receives
 //! [`Decoded::Frame`] for each complete frame or [`Decoded::NeedMore`] when the buffered bytes
 //! are used up. Frames may straddle chunks at any byte, and one chunk may hold many frames. A
 //! body may refuse one frame and go on ([`Decoded::Invalid`], with [`Input::reject`]), and the
@@ -61,7 +61,7 @@ mod read;
 #[cfg(test)]
 mod tests;
 
-pub use chunk::{ReadBuffer, SharedChunk};
+pub use chunk::{Chunk, ReadBuffer, SharedChunk};
 pub use decoded::Decoded;
 pub use decoder::{DecodedItem, Decoder, Frames};
 pub use error::ProtoError;

@@ -1,7 +1,7 @@
 //! The reads a protocol body delegates to with `yield_from!`: each waits for its bytes by
 //! yielding [`Decoded::NeedMore`] and buffers every chunk it is sent.
 
-use super::{Decoded, Input, ProtoError};
+use super::{Chunk, Decoded, Input, ProtoError};
 use volley_core::{Delegate, Exit, Resume, Step};
 
 /// What a read does with one resume before looking at the buffer again: buffer a sent chunk,
@@ -10,13 +10,16 @@ use volley_core::{Delegate, Exit, Resume, Step};
 #[inline]
 fn take_resume<C, E>(input: &mut Input, resume: Resume<C, E>) -> Result<(), Exit<E>>
 where
-    C: AsRef<[u8]>,
+    C: Chunk,
     E: From<ProtoError>,
 {
     match resume {
         Resume::Start => Ok(()),
         Resume::Send(chunk) => {
-            input.feed(chunk.as_ref());
+            match chunk.into_shared() {
+                Ok(shared) => input.feed_shared(shared),
+                Err(chunk) => input.feed(chunk.as_ref()),
+            }
             Ok(())
         }
         Resume::Throw(error) => Err(Exit::Raised(error)),
@@ -25,6 +28,14 @@ where
             buffered => Err(Exit::Raised(ProtoError::Truncated { buffered }.into())),
         },
     }
+}
+
+/// Asks for more input, after giving back a shared chunk read in place (its caller reuses it
+/// for the next read).
+#[inline]
+fn need_more<F, T, E>(input: &mut Input) -> Step<Decoded<F>, Result<T, Exit<E>>> {
+    input.give_back();
+    Step::Yield(Decoded::NeedMore)
 }
 
 /// The end a read gives when it is resumed again after it finished.
@@ -70,7 +81,7 @@ impl<'r> ReadUntil<'r> {
 
 impl<'r, C, F, E> Delegate<C, Decoded<F>, E> for ReadUntil<'r>
 where
-    C: AsRef<[u8]>,
+    C: Chunk,
     E: From<ProtoError>,
 {
     type Output = &'r [u8];
@@ -84,7 +95,7 @@ where
             return Step::Return(Err(exit));
         }
         match input.find(self.delimiter, &mut self.scanned) {
-            Ok(None) => Step::Yield(Decoded::NeedMore),
+            Ok(None) => need_more(input),
             Err(error) => {
                 self.input = None;
                 Step::Return(Err(Exit::Raised(error.into())))
@@ -142,7 +153,7 @@ impl<'r> ReadExact<'r> {
 
 impl<'r, C, F, E> Delegate<C, Decoded<F>, E> for ReadExact<'r>
 where
-    C: AsRef<[u8]>,
+    C: Chunk,
     E: From<ProtoError>,
 {
     type Output = &'r [u8];
@@ -165,7 +176,7 @@ where
             return Step::Return(Err(exit));
         }
         if input.len() < self.len {
-            return Step::Yield(Decoded::NeedMore);
+            return need_more(input);
         }
         match self.input.take() {
             Some(input) if self.consume => Step::Return(Ok(input.consume(self.len))),
@@ -208,7 +219,7 @@ impl<'r, F> Emit<'r, F> {
 
 impl<C, F, E> Delegate<C, Decoded<F>, E> for Emit<'_, F>
 where
-    C: AsRef<[u8]>,
+    C: Chunk,
     E: From<ProtoError>,
 {
     type Output = ();
@@ -260,7 +271,7 @@ impl<'r> Skip<'r> {
 
 impl<C, F, E> Delegate<C, Decoded<F>, E> for Skip<'_>
 where
-    C: AsRef<[u8]>,
+    C: Chunk,
     E: From<ProtoError>,
 {
     type Output = usize;
@@ -290,7 +301,7 @@ where
             self.input = None;
             Step::Return(Ok(self.skipped))
         } else {
-            Step::Yield(Decoded::NeedMore)
+            need_more(input)
         }
     }
 }

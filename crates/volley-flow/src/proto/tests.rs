@@ -183,6 +183,34 @@ fn skipping_a_huge_payload_holds_none_of_it() {
     );
 }
 
+#[test]
+fn a_shared_chunk_is_read_in_place_and_its_tail_copied_before_asking_for_more() {
+    let mut buffer = super::ReadBuffer::new(16);
+    buffer.as_mut_slice()[..7].copy_from_slice(b"ab\ncd\ne");
+    let mut input = Input::default();
+    let mut lines = Vec::new();
+    let mut chunk = Some(buffer.lend(7));
+    loop {
+        let mut read = input.read_line();
+        let resume = match chunk.take() {
+            Some(chunk) => Resume::Send(chunk),
+            None => Resume::Start,
+        };
+        match Delegate::<super::SharedChunk, Decoded<()>, ProtoError>::delegate(&mut read, resume) {
+            Step::Return(Ok(line)) => lines.push(line.to_vec()),
+            Step::Return(Err(_)) => unreachable!("no error"),
+            Step::Yield(_) => break,
+        }
+        assert_eq!(input.capacity(), 0, "whole lines are read in place");
+    }
+    assert_eq!(lines, [b"ab".to_vec(), b"cd".to_vec()]);
+    assert!(
+        !buffer.is_lent(),
+        "the chunk was given back before asking for more"
+    );
+    assert_eq!(input.buffered(), b"e", "its tail was kept");
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
 

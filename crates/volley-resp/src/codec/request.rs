@@ -2,7 +2,7 @@
 
 use super::{split_args, RespLimits};
 use volley_core::{yield_from, Co, Exit, Protocol, Resume};
-use volley_flow::proto::{Decoded, Input, Limits, ProtoError};
+use volley_flow::proto::{Chunk, Decoded, Input, Limits, ProtoError};
 
 /// Bookkeeping bytes each argument counts against [`RespLimits::max_request`].
 const ARG_OVERHEAD: usize = 32;
@@ -127,7 +127,7 @@ impl From<Request> for Vec<Vec<u8>> {
 /// ```
 pub fn requests<C>(limits: RespLimits) -> Co<impl Protocol<C, Decoded<Request>, (), ProtoError>>
 where
-    C: AsRef<[u8]>,
+    C: Chunk,
 {
     let reader_limits = Limits::new(limits.max_inline(), limits.max_bulk().saturating_add(2));
     Co::pinned(

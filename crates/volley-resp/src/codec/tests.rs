@@ -3,7 +3,7 @@
 
 use super::{requests, Request, RespLimits};
 use proptest::prelude::*;
-use volley_flow::proto::{Decoder, ProtoError};
+use volley_flow::proto::{Decoder, ProtoError, ReadBuffer, SharedChunk};
 
 type Outcome = (Vec<Vec<Vec<u8>>>, Option<ProtoError>);
 
@@ -63,6 +63,39 @@ fn every_frame_split_at_every_byte_boundary() {
         let got = decode_chunks(RespLimits::default(), [head, tail]);
         assert_eq!(got, (corpus_frames(), None), "split at {cut}");
     }
+}
+
+/// [`decode_chunks`] with every chunk lent from one reused read buffer, as the server does:
+/// the decoder reads each chunk in place and gives it back before asking for the next.
+fn decode_lent<'a>(chunks: impl IntoIterator<Item = &'a [u8]>) -> Outcome {
+    let mut buffer = ReadBuffer::new(CORPUS.len().max(1));
+    let mut decoder = Decoder::new(requests::<SharedChunk>(RespLimits::default()));
+    let mut frames = Vec::new();
+    for chunk in chunks {
+        buffer.as_mut_slice()[..chunk.len()].copy_from_slice(chunk);
+        for item in decoder.feed(buffer.lend(chunk.len())) {
+            match item {
+                Ok(request) => frames.push(request.into_args()),
+                Err(error) => return (frames, Some(error)),
+            }
+        }
+        assert!(!buffer.is_lent(), "the chunk was given back");
+    }
+    (frames, None)
+}
+
+#[test]
+fn lent_chunks_split_at_every_byte_boundary_give_the_same_frames() {
+    for cut in 0..=CORPUS.len() {
+        let (head, tail) = CORPUS.split_at(cut);
+        assert_eq!(
+            decode_lent([head, tail]),
+            (corpus_frames(), None),
+            "split at {cut}"
+        );
+    }
+    assert_eq!(decode_lent(CORPUS.chunks(1)), (corpus_frames(), None));
+    assert_eq!(decode_lent(CORPUS.chunks(7)), (corpus_frames(), None));
 }
 
 #[test]
