@@ -21,6 +21,9 @@ use volley_core::{Answer, CloseAnswer, Co, CoError, Resumable, State, Step};
 ///
 /// Dropping a decoder abandons its input: the body is closed without a report.
 ///
+/// The body's error type converts from [`ProtoError`] (as it must for its [`Input`](super::Input)
+/// reads), so a refusal, which always carries a `ProtoError`, comes out as that error type.
+///
 /// ```
 /// use volley::proto::{Decoded, Decoder, Input, Limits, ProtoError};
 /// use volley::{co, yield_from, Exit};
