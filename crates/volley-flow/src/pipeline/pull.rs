@@ -57,18 +57,19 @@ use volley_core::{co_yield, Co, Exit, IntoTryIter, Protocol, Resumable, Resume, 
 /// `into_iter()`.
 ///
 /// ```
-/// use std::convert::Infallible;
-/// use volley_flow::pipeline::pull;
-/// use volley_core::{co_yield, Co, Exit, Resume};
+/// use volley::pipeline::pull;
+/// use volley::{co, co_yield, Exit};
 ///
 /// let plain = pull::map(1..=3, |n| n * 10); // an iterator: cannot fail
 /// assert_eq!(plain.into_iter().collect::<Vec<_>>(), [10, 20, 30]);
 ///
-/// let raising = Co::new(#[coroutine] |_: Resume<(), String>| {
+/// #[co(yield = u32)]
+/// fn breaks_after_one() -> Result<(), Exit<String>> {
 ///     co_yield!(1)?;
-///     Err::<(), _>(Exit::Raised("upstream broke".to_string()))
-/// });
-/// let mut stage = pull::map(raising, |n| n * 10); // a coroutine: raises what it raises
+///     Err(Exit::Raised("upstream broke".to_string()))
+/// }
+///
+/// let mut stage = pull::map(breaks_after_one(), |n| n * 10); // a coroutine: raises what it raises
 /// assert_eq!(stage.try_iter().collect::<Vec<_>>(), [Ok(10), Err("upstream broke".to_string())]);
 /// ```
 pub trait Upstream<M> {
