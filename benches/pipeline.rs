@@ -5,6 +5,8 @@
 //! |---|---|
 //! | `log_report/volley_pipeline` | `LineSource` over the input, pushing every borrowed line into the report's `broadcast` of aggregates |
 //! | `log_report/hand_loop` | one loop: `memchr` line splitting, the same `parse_line`, counters, `HashMap` and first/last kept inline |
+//! | `pull_errors/volley_pull` | the error lines' bytes per level, pulled: `LineSource::filter_map` (which may raise `io::Error`), `pull::filter`, `pull::map`, summed from `into_try_iter` |
+//! | `pull_errors/hand_loop` | the same sum in one loop: `memchr` line splitting and the same `parse_line` |
 //!
 //! Run with `cargo bench -p volley-benches --bench pipeline`. After criterion's report, a short interleaved
 //! timing of both prints the ratio (pipeline throughput / hand loop throughput); the budget is
@@ -15,6 +17,7 @@ use std::cmp::Reverse;
 use std::collections::HashMap;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
+use volley::pipeline::{pull, LineSource};
 use volley_log_report::{generate, parse, report};
 
 /// Size of the in-memory log both contenders read.
@@ -134,5 +137,72 @@ fn print_ratio(log: &[u8]) {
     );
 }
 
-criterion_group!(benches, bench_log_report);
+/// Bytes of ERROR and FATAL lines, through a fallible pull pipeline of two stages.
+fn volley_pull(log: &[u8]) -> usize {
+    let records = LineSource::new(log).filter_map(|line| {
+        let record = parse::parse_line(line)?;
+        Some((record.level, line.len()))
+    });
+    let errors = pull::filter(records, |(level, _)| level.is_error());
+    let sizes = pull::map(errors, |(_, len)| len);
+    sizes
+        .into_try_iter()
+        .map(|len| len.expect("reading a slice cannot fail"))
+        .sum()
+}
+
+/// The same sum as one loop over the bytes, written by hand.
+fn hand_pull(log: &[u8]) -> usize {
+    let mut total = 0;
+    let mut start = 0;
+    let ends = memchr::memchr_iter(b'\n', log)
+        .chain((!log.is_empty() && !log.ends_with(b"\n")).then_some(log.len()));
+    for end in ends {
+        let mut line = &log[start..end];
+        start = end + 1;
+        if let [rest @ .., b'\r'] = line {
+            line = rest;
+        }
+        if let Some(record) = parse::parse_line(line) {
+            if record.level.is_error() {
+                total += line.len();
+            }
+        }
+    }
+    total
+}
+
+fn bench_pull(c: &mut Criterion) {
+    let log = input();
+    assert_eq!(
+        volley_pull(&log),
+        hand_pull(&log),
+        "both contenders must agree"
+    );
+    let mut group = c.benchmark_group("pull_errors");
+    group.throughput(Throughput::Bytes(log.len() as u64));
+    group.sample_size(20);
+    group.measurement_time(Duration::from_secs(6));
+    group.bench_function("volley_pull", |b| b.iter(|| volley_pull(black_box(&log))));
+    group.bench_function("hand_loop", |b| b.iter(|| hand_pull(black_box(&log))));
+    group.finish();
+    let (mut best_pull, mut best_hand) = (f64::MAX, f64::MAX);
+    for _ in 0..15 {
+        let t = Instant::now();
+        black_box(volley_pull(black_box(&log)));
+        best_pull = best_pull.min(t.elapsed().as_secs_f64());
+        let t = Instant::now();
+        black_box(hand_pull(black_box(&log)));
+        best_hand = best_hand.min(t.elapsed().as_secs_f64());
+    }
+    let mib = log.len() as f64 / (1024.0 * 1024.0);
+    println!(
+        "pull_errors ratio: volley_pull {:.0} MiB/s, hand_loop {:.0} MiB/s, pull/hand throughput = {:.3}",
+        mib / best_pull,
+        mib / best_hand,
+        best_hand / best_pull
+    );
+}
+
+criterion_group!(benches, bench_log_report, bench_pull);
 criterion_main!(benches);

@@ -9,12 +9,11 @@ use volley_resp::codec::{requests, RespLimits};
 type Outcome = (Vec<Vec<Vec<u8>>>, Option<ProtoError>);
 
 fn decode<'a>(chunks: impl IntoIterator<Item = &'a [u8]>) -> Outcome {
-    let limits = RespLimits {
-        max_inline: 256,
-        max_bulk: 1024,
-        max_args: 64,
-        max_request: 4096,
-    };
+    let limits = RespLimits::default()
+        .with_max_inline(256)
+        .with_max_bulk(1024)
+        .with_max_args(64)
+        .with_max_request(4096);
     let mut decoder = Decoder::new(requests::<Vec<u8>>(limits));
     let mut frames = Vec::new();
     for chunk in chunks {

@@ -20,33 +20,34 @@
 //! reached its end.
 //!
 //! ```
-//! # #[allow(unused_imports)] mod volley { pub use volley_core::*; pub use volley_flow::{pipeline, proto, sched}; }
 //! use std::cell::Cell;
-//! use std::convert::Infallible;
 //! use std::rc::Rc;
 //! use volley::pipeline::pull;
-//! use volley::{co_yield, Co, Resume};
+//! use volley::{co, co_yield, Exit};
+//!
+//! /// 1, 2, 3, ... for as long as it is asked; sets `cleaned_up` when closed early.
+//! #[co(yield = u32)]
+//! fn naturals(cleaned_up: Rc<Cell<bool>>) -> Result<(), Exit> {
+//!     for n in 1u32.. {
+//!         if let Err(exit) = co_yield!(n) {
+//!             cleaned_up.set(true); // closed early: clean up, then finish
+//!             return Err(exit);
+//!         }
+//!     }
+//!     Ok(())
+//! }
 //!
 //! let cleaned_up = Rc::new(Cell::new(false));
-//! let flag = cleaned_up.clone();
-//! let numbers = Co::new(
-//!     #[coroutine]
-//!     move |_: Resume<(), Infallible>| {
-//!         for n in 1u32.. {
-//!             if let Err(exit) = co_yield!(n) {
-//!                 flag.set(true); // closed early: clean up, then finish
-//!                 return Err(exit);
-//!             }
-//!         }
-//!         Ok(())
-//!     },
-//! );
-//! let odd = pull::filter(numbers, |n| n % 2 == 1);
+//! let odd = pull::filter(naturals(cleaned_up.clone()), |n| n % 2 == 1);
 //! let squares = pull::map(odd, |n| n * n);
 //! let first: Vec<u32> = squares.into_iter().take(2).collect();
 //! assert_eq!(first, [1, 9]);
 //! assert!(cleaned_up.get());
 //! ```
+//!
+//! A source that can fail (a [`LineSource`](pipeline::LineSource) raising `io::Error`) makes
+//! every stage above it raise the same error, so it reaches the loop as an `Err` item of
+//! `try_iter()`, with every stage finished innermost first.
 //!
 //! # pipeline: push, broadcast into aggregates
 //!
@@ -55,7 +56,6 @@
 //! closed. Nothing is collected.
 //!
 //! ```
-//! # #[allow(unused_imports)] mod volley { pub use volley_core::*; pub use volley_flow::{pipeline, proto, sched}; }
 //! use volley::pipeline::{aggregate, feed, push};
 //!
 //! let latencies_ms = [12, 250, 31, 980, 45];
@@ -115,28 +115,26 @@
 //!
 //! The body reads lines from an [`Input`](proto::Input) as if it were blocking; the
 //! [`Decoder`](proto::Decoder) sends it whatever chunks arrive, cut at any byte, and hands
-//! back the complete frames. Here the frames are header lines, and an empty line ends them. The body keeps a borrow of its input across yields, so it is a
-//! `static` coroutine, boxed.
+//! back the complete frames. Here the frames are header lines, and an empty line ends them. The
+//! body keeps a borrow of its input across yields, so it is a `static` coroutine.
 //!
 //! ```
-//! # #[allow(unused_imports)] mod volley { pub use volley_core::*; pub use volley_flow::{pipeline, proto, sched}; }
-//! use volley::proto::{Decoder, Input, Limits, ProtoError};
-//! use volley::{yield_from, Co, Resume};
+//! use volley::proto::{Decoded, Decoder, Input, Limits, ProtoError};
+//! use volley::{co, yield_from, Exit};
 //!
-//! let lines = Co::boxed(
-//!     #[coroutine]
-//!     static |_: Resume<&'static [u8], ProtoError>| {
-//!         let mut input = Input::new(Limits::default());
-//!         loop {
-//!             let line = String::from_utf8_lossy(yield_from!(input.read_line())?).into_owned();
-//!             if line.is_empty() {
-//!                 return Ok(()); // an empty line ends the block
-//!             }
-//!             yield_from!(input.emit(line))?;
+//! #[co(static, yield = Decoded<String>, send = &'static [u8])]
+//! fn header_lines() -> Result<(), Exit<ProtoError>> {
+//!     let mut input = Input::new(Limits::default());
+//!     loop {
+//!         let line = String::from_utf8_lossy(yield_from!(input.read_line())?).into_owned();
+//!         if line.is_empty() {
+//!             return Ok(()); // an empty line ends the block
 //!         }
-//!     },
-//! );
-//! let mut decoder = Decoder::new(lines);
+//!         yield_from!(input.emit(line))?;
+//!     }
+//! }
+//!
+//! let mut decoder = Decoder::new(header_lines());
 //! let mut got = Vec::new();
 //! for chunk in [&b"Host: a\r\nAcc"[..], b"ept: */*", b"\r\n\r\n"] {
 //!     for frame in decoder.feed(chunk) {

@@ -7,8 +7,9 @@ use std::cell::RefCell;
 use std::convert::Infallible;
 use std::io::{self, BufRead, Read};
 use std::rc::Rc;
-use volley_core::{co_yield, Co, Exit, Gen, Resume, State};
-use volley_flow::pipeline::{pull, LineSource};
+use volley_core::{co_yield, Body, Co, Exit, Gen, Resume, State};
+use volley_flow::pipeline::pull::{self, Upstream};
+use volley_flow::pipeline::LineSource;
 
 type Journal = Rc<RefCell<Vec<String>>>;
 
@@ -126,7 +127,7 @@ impl Drop for RecordingReader {
 }
 
 #[test]
-fn a_line_source_scan_stops_early_and_drops_its_reader_first() {
+fn a_line_source_filter_map_stops_early_and_drops_its_reader_first() {
     let journal = Journal::default();
     let reader = io::BufReader::with_capacity(
         4,
@@ -135,15 +136,120 @@ fn a_line_source_scan_stops_early_and_drops_its_reader_first() {
             journal: journal.clone(),
         },
     );
-    let numbers =
-        LineSource::new(reader).scan(|line| std::str::from_utf8(line).ok()?.parse::<u32>().ok());
-    let checked = numbers
-        .into_try_iter()
-        .map(|n| n.expect("reading a slice cannot fail"));
-    let outer = Co::new(recording("outer", checked, journal.clone()));
-    let firsts: Vec<u32> = outer.into_iter().take(2).collect();
+    let numbers = LineSource::new(reader)
+        .filter_map(|line| std::str::from_utf8(line).ok()?.parse::<u32>().ok());
+    let outer = Co::new(recording_try("outer", numbers, journal.clone()));
+    let firsts: Vec<u32> = outer.into_try_iter().take(2).map(Result::unwrap).collect();
     assert_eq!(firsts, [3, 5]);
     assert_eq!(*journal.borrow(), ["reader dropped", "closed outer"]);
+}
+
+/// [`recording`] for an upstream that may raise: records "raised NAME" when the upstream's
+/// error passes through, after dropping the upstream.
+fn recording_try<U, M>(
+    name: &'static str,
+    upstream: U,
+    journal: Journal,
+) -> impl Body<(), U::Item, (), U::Error>
+where
+    U: Upstream<M>,
+{
+    #[coroutine]
+    move |_: Resume<(), U::Error>| {
+        let mut upstream = upstream.into_source();
+        while let Some(item) = upstream.next() {
+            match item {
+                Ok(item) => {
+                    if let Err(exit) = co_yield!(item) {
+                        drop(upstream);
+                        journal.borrow_mut().push(format!("closed {name}"));
+                        return Err(exit);
+                    }
+                }
+                Err(error) => {
+                    drop(upstream);
+                    journal.borrow_mut().push(format!("raised {name}"));
+                    return Err(Exit::Raised(error));
+                }
+            }
+        }
+        journal.borrow_mut().push(format!("done {name}"));
+        Ok(())
+    }
+}
+
+/// A reader that hands out its bytes, then fails, and records when it is dropped.
+struct BreakingReader {
+    data: &'static [u8],
+    journal: Journal,
+}
+
+impl Read for BreakingReader {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.data.is_empty() {
+            return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "disk on fire"));
+        }
+        self.data.read(buf)
+    }
+}
+
+impl Drop for BreakingReader {
+    fn drop(&mut self) {
+        self.journal.borrow_mut().push("reader dropped".into());
+    }
+}
+
+#[test]
+fn an_io_error_mid_file_reaches_the_loop_through_two_stages_innermost_first() {
+    let journal = Journal::default();
+    let reader = io::BufReader::with_capacity(
+        4,
+        BreakingReader {
+            data: b"1\n2\nx\n3\n4",
+            journal: journal.clone(),
+        },
+    );
+    let numbers = LineSource::new(reader)
+        .filter_map(|line| std::str::from_utf8(line).ok()?.parse::<u32>().ok());
+    let inner = Co::new(recording_try("inner", numbers, journal.clone()));
+    let odd = pull::filter(inner, |n| n % 2 == 1);
+    let outer = Co::new(recording_try("outer", odd, journal.clone()));
+    let squares = pull::map(outer, |n| n * n);
+
+    let mut seen = Vec::new();
+    let mut failure = None;
+    for item in squares.into_try_iter() {
+        match item {
+            Ok(n) => seen.push(n),
+            Err(error) => failure = Some(error),
+        }
+    }
+    assert_eq!(seen, [1, 9], "every line before the failure came through");
+    let error = failure.expect("the read error reaches the loop");
+    assert_eq!(error.kind(), io::ErrorKind::UnexpectedEof);
+    assert_eq!(error.to_string(), "disk on fire");
+    assert_eq!(
+        *journal.borrow(),
+        ["reader dropped", "raised inner", "raised outer"],
+        "the error finished every stage, innermost first"
+    );
+}
+
+#[test]
+fn a_raising_upstream_ends_try_iter_after_one_err() {
+    let broken = Co::new(
+        #[coroutine]
+        |_: Resume<(), String>| {
+            co_yield!(1)?;
+            co_yield!(2)?;
+            Err::<(), _>(Exit::Raised("broken".to_string()))
+        },
+    );
+    let mut stage = pull::filter_map(broken, |n| (n > 1).then_some(n * 100));
+    let items: Vec<_> = stage.try_iter().collect();
+    assert_eq!(items, [Ok(200), Err("broken".to_string())]);
+    assert_eq!(stage.state(), State::Closed);
+    assert!(stage.try_iter().next().is_none());
 }
 
 #[test]
@@ -230,4 +336,94 @@ fn pull_stages_pass_a_close_through_to_a_close_arm() {
     assert_eq!(co.start().unwrap().yielded(), Some(1));
     assert_eq!(co.close(), Ok(Some(0)));
     assert_eq!(*journal.borrow(), ["cleaned"]);
+}
+
+/// A stream that is pending on its first poll, hands its waker to the test, and is ready after.
+struct WakeOnce {
+    waker_out: Option<std::sync::mpsc::Sender<std::task::Waker>>,
+    items: std::vec::IntoIter<u32>,
+}
+
+impl futures::Stream for WakeOnce {
+    type Item = u32;
+
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<u32>> {
+        match self.waker_out.take() {
+            Some(out) => {
+                out.send(cx.waker().clone()).unwrap();
+                std::task::Poll::Pending
+            }
+            None => std::task::Poll::Ready(self.items.next()),
+        }
+    }
+}
+
+#[test]
+fn from_stream_wakes_the_thread_it_was_moved_to() {
+    let (waker_tx, waker_rx) = std::sync::mpsc::channel();
+    let source = pull::from_stream(WakeOnce {
+        waker_out: Some(waker_tx),
+        items: vec![1, 2, 3].into_iter(),
+    });
+    // Made on this thread, consumed on another one.
+    let (done_tx, done_rx) = std::sync::mpsc::channel();
+    let consumer = std::thread::spawn(move || {
+        let items: Vec<u32> = source.into_iter().collect();
+        done_tx.send(items).unwrap();
+    });
+    let waker = waker_rx.recv().expect("the consumer polled the stream");
+    waker.wake();
+    // A waker aimed at the thread that made the source would leave the consumer parked for
+    // good; the generous bound only keeps a regression from hanging the test run.
+    let items = done_rx
+        .recv_timeout(std::time::Duration::from_secs(60))
+        .expect("the consumer thread was woken and finished");
+    assert_eq!(items, [1, 2, 3]);
+    consumer.join().unwrap();
+}
+
+#[test]
+fn a_try_stream_raises_its_first_error_through_the_stages() {
+    let replies = stream::iter([Ok(3), Err(io::ErrorKind::ConnectionReset), Ok(4)]);
+    let source = pull::from_try_stream(replies);
+    let mut tripled = pull::map(source, |n| n * 3);
+    let got: Vec<_> = tripled.try_iter().collect();
+    assert_eq!(got, [Ok(9), Err(io::ErrorKind::ConnectionReset)]);
+}
+
+#[test]
+fn a_borrowed_upstream_keeps_its_return_value_and_its_error_reaches_the_loop() {
+    let mut lines = LineSource::new(&b"3\nx\n4\n"[..])
+        .filter_map(|line| std::str::from_utf8(line).ok()?.parse::<u32>().ok());
+    let total: u32 = pull::map(&mut lines, |n| n * 10)
+        .into_try_iter()
+        .map(Result::unwrap)
+        .sum();
+    assert_eq!(total, 70);
+    assert_eq!(lines.take_return(), Some(3), "every line was read");
+
+    let journal = Journal::default();
+    let mut broken = LineSource::new(io::BufReader::with_capacity(
+        2,
+        BreakingReader {
+            data: b"5\n",
+            journal: journal.clone(),
+        },
+    ))
+    .into_lines();
+    let items: Vec<_> = pull::map(&mut broken, |line| line.len())
+        .into_try_iter()
+        .collect();
+    assert_eq!(items.len(), 2);
+    assert_eq!(items[0].as_ref().unwrap(), &1);
+    assert_eq!(items[1].as_ref().unwrap_err().to_string(), "disk on fire");
+    assert_eq!(broken.state(), State::Closed);
+    assert_eq!(
+        broken.take_return(),
+        None,
+        "a source that raised returns nothing"
+    );
 }

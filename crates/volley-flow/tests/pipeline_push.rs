@@ -208,3 +208,81 @@ fn enumerate_and_first_n_number_items_from_zero() {
     let firsts = feed(["x", "y", "z"], push::enumerate(aggregate::first_n(2))).unwrap();
     assert_eq!(firsts, vec![(0, "x"), (1, "y")]);
 }
+
+/// "client bytes" access-log lines, split into a borrowed client and its byte count.
+fn client_bytes(line: &[u8]) -> Option<(&[u8], u64)> {
+    let space = line.iter().position(|&b| b == b' ')?;
+    let bytes = std::str::from_utf8(&line[space + 1..]).ok()?.parse().ok()?;
+    Some((&line[..space], bytes))
+}
+
+#[test]
+fn sum_by_key_then_top_ranks_bytes_per_client_in_one_pass() {
+    let log = "10.0.0.3 700\n10.0.0.1 500\nbroken\n10.0.0.2 900\n10.0.0.1 400\n10.0.0.3 200\n\
+               10.0.0.4 10\n";
+    let (lines, (totals, top)) =
+        LineSource::new(std::io::BufReader::with_capacity(5, log.as_bytes()))
+            .push_into(push::broadcast((
+                aggregate::count(),
+                push::filter_map(
+                    client_bytes,
+                    push::broadcast((
+                        aggregate::sum_by_key::<Vec<u8>, u64>(),
+                        aggregate::sum_by_key::<Vec<u8>, u64>().top(3),
+                    )),
+                ),
+            )))
+            .unwrap();
+    assert_eq!(lines, 7);
+    assert_eq!(totals.len(), 4, "one entry per distinct client");
+    assert_eq!(totals[&b"10.0.0.1"[..]], 900);
+    assert_eq!(
+        top,
+        [
+            (b"10.0.0.1".to_vec(), 900),
+            (b"10.0.0.2".to_vec(), 900),
+            (b"10.0.0.3".to_vec(), 900),
+        ],
+        "equal totals are ranked by key ascending"
+    );
+}
+
+#[test]
+fn top_keeps_only_n_and_ranks_largest_first() {
+    let mut top = aggregate::sum_by_key::<String, u32>().top(2);
+    for (key, value) in [("a", 1), ("b", 5), ("c", 3), ("a", 9), ("d", 4)] {
+        top.send((key, value)).unwrap();
+    }
+    assert_eq!(
+        top.close().unwrap(),
+        [("a".to_string(), 10), ("b".to_string(), 5)]
+    );
+    let empty = aggregate::sum_by_key::<String, u32>().top(0);
+    assert_eq!(feed([("x", 1)], empty).unwrap(), []);
+    let counted = feed(
+        ["db", "web", "db", "auth", "web", "db"],
+        aggregate::count_by_key::<String>().top(10),
+    )
+    .unwrap();
+    assert_eq!(
+        counted,
+        [
+            ("db".to_string(), 3),
+            ("web".to_string(), 2),
+            ("auth".to_string(), 1)
+        ]
+    );
+}
+
+#[test]
+fn sum_by_key_as_a_coroutine_sink_returns_its_ranking_on_close() {
+    let mut busiest = push::into_co(aggregate::sum_by_key::<String, u64>().top(1));
+    busiest.start().unwrap();
+    busiest.send(("GET /", 20)).unwrap();
+    busiest.send(("POST /upload", 50)).unwrap();
+    busiest.send(("GET /", 40)).unwrap();
+    assert_eq!(
+        busiest.close().unwrap(),
+        Some(vec![("GET /".to_string(), 60)])
+    );
+}

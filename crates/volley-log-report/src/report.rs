@@ -4,10 +4,9 @@ use super::parse::{
     classify, component, is_error, level_index, malformed_line_number, timestamp, well_formed,
     Level,
 };
-use std::cmp::Reverse;
 use std::collections::HashMap;
 use std::io::BufRead;
-use volley_flow::pipeline::{aggregate, feed, push, Close, LineSource, PipelineError, Push};
+use volley_flow::pipeline::{aggregate, push, Close, LineSource, PipelineError, Push};
 
 /// How many malformed line numbers the report lists.
 pub const MALFORMED_SHOWN: usize = 5;
@@ -100,7 +99,10 @@ impl<P: Close<Output = Parts>> Close for Finish<P> {
             self.everything.close()?;
         let mut levels = [0; 6];
         levels.copy_from_slice(&level_counts);
-        let top_error_components = rank(&by_component)?;
+        let top_error_components = aggregate::rank(by_component.iter(), TOP_COMPONENTS)
+            .into_iter()
+            .map(|(name, &count)| (name.clone(), count))
+            .collect();
         Ok(Report {
             lines,
             malformed,
@@ -112,20 +114,6 @@ impl<P: Close<Output = Parts>> Close for Finish<P> {
             last_error: last,
         })
     }
-}
-
-/// The top components by error count (descending), ties by name (ascending), with a heap.
-fn rank(by_component: &HashMap<Vec<u8>, u64>) -> Result<Vec<(Vec<u8>, u64)>, PipelineError> {
-    let ranked = feed(
-        by_component
-            .iter()
-            .map(|(name, &count)| (count, Reverse(name.as_slice()))),
-        aggregate::top_k(TOP_COMPONENTS),
-    )?;
-    Ok(ranked
-        .into_iter()
-        .map(|(count, Reverse(name))| (name.to_vec(), count))
-        .collect())
 }
 
 /// Runs the report over every line of `reader`.

@@ -23,10 +23,7 @@ fn round_trip(stream: &mut TcpStream, request: &[u8], expected: &[u8]) {
 fn a_server_bound_on_port_zero_serves_from_its_own_thread() {
     let config = Config {
         port: 0,
-        limits: RespLimits {
-            max_inline: 16,
-            ..RespLimits::default()
-        },
+        limits: RespLimits::default().with_max_inline(16),
         ..Config::default()
     };
     let server = Server::bind(config).unwrap();

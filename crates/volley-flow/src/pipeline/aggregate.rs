@@ -1,8 +1,9 @@
 //! Streaming aggregates: push targets that fold items as they arrive and never collect them.
 //!
 //! Each hands back its result from [`Close::close`]. Memory stays constant in the number of
-//! items (top-k holds `k` items, count-by-key one entry per distinct key). Aggregates that keep
-//! an item ([`first`], [`last`], [`count_by_key`]) take it by reference and store an owned copy,
+//! items (top-k holds `k` items, count-by-key and sum-by-key one entry per distinct key).
+//! Aggregates that keep an item or a key ([`first`], [`last`], [`count_by_key`],
+//! [`sum_by_key`]) take it by reference and store an owned copy,
 //! allocating only when they must keep something new, so lines borrowed from a source's reused
 //! buffer can be fed straight in. Turn any of them into a coroutine sink with
 //! [`push::into_co`](crate::pipeline::push::into_co).
@@ -210,9 +211,10 @@ pub struct TopK<T: Ord> {
     heap: BinaryHeap<Reverse<T>>,
 }
 
-impl<T: Ord> Push<T> for TopK<T> {
+impl<T: Ord> TopK<T> {
+    /// Keeps `item` if it is among the `k` largest so far.
     #[inline]
-    fn send(&mut self, item: T) -> Result<(), PipelineError> {
+    fn offer(&mut self, item: T) {
         if self.heap.len() < self.k {
             self.heap.push(Reverse(item));
         } else if let Some(mut smallest) = self.heap.peek_mut() {
@@ -220,6 +222,23 @@ impl<T: Ord> Push<T> for TopK<T> {
                 smallest.0 = item;
             }
         }
+    }
+
+    /// The items kept, largest first.
+    fn into_sorted(self) -> Vec<T> {
+        // Ascending order of `Reverse` is descending order of the items.
+        self.heap
+            .into_sorted_vec()
+            .into_iter()
+            .map(|Reverse(item)| item)
+            .collect()
+    }
+}
+
+impl<T: Ord> Push<T> for TopK<T> {
+    #[inline]
+    fn send(&mut self, item: T) -> Result<(), PipelineError> {
+        self.offer(item);
         Ok(())
     }
 }
@@ -228,13 +247,7 @@ impl<T: Ord> Close for TopK<T> {
     type Output = Vec<T>;
 
     fn close(self) -> Result<Vec<T>, PipelineError> {
-        // Ascending order of `Reverse` is descending order of the items.
-        Ok(self
-            .heap
-            .into_sorted_vec()
-            .into_iter()
-            .map(|Reverse(item)| item)
-            .collect())
+        Ok(self.into_sorted())
     }
 }
 
@@ -289,6 +302,182 @@ impl<K> Close for CountByKey<K> {
     fn close(self) -> Result<HashMap<K, u64>, PipelineError> {
         Ok(self.counts)
     }
+}
+
+impl<K> CountByKey<K> {
+    /// Ranks the counts when the stream ends: the `n` most frequent keys with their counts,
+    /// most frequent first, ties by key ascending (see [`rank`]).
+    ///
+    /// ```
+    /// use volley_flow::pipeline::{aggregate, feed};
+    /// let words = "to be or not to be that is".split(' ');
+    /// let top = feed(words, aggregate::count_by_key::<String>().top(2)).unwrap();
+    /// assert_eq!(top, [("be".to_string(), 2), ("to".to_string(), 2)]);
+    /// ```
+    pub fn top(self, n: usize) -> Top<Self> {
+        Top { totals: self, n }
+    }
+}
+
+/// Adds up a value per key: sent `(key, value)` pairs, it keeps one running total per distinct
+/// key and hands back every total on close. The key is sent by reference (`&str`, `&[u8]`) and
+/// copied only the first time it is seen; the value is added with `+=` into a total that starts
+/// at `V::default()`. Memory is one entry per distinct key, whatever the number of items.
+///
+/// The usual report, "the top N keys by total" (bytes per client, time per endpoint), is
+/// [`SumByKey::top`].
+///
+/// ```
+/// use volley_flow::pipeline::{aggregate, feed};
+/// let transfers = [("10.0.0.1", 500u64), ("10.0.0.2", 20), ("10.0.0.1", 700)];
+/// let bytes = feed(transfers, aggregate::sum_by_key::<String, u64>()).unwrap();
+/// assert_eq!(bytes["10.0.0.1"], 1200);
+/// assert_eq!(bytes["10.0.0.2"], 20);
+/// ```
+pub fn sum_by_key<K, V>() -> SumByKey<K, V> {
+    SumByKey {
+        totals: HashMap::new(),
+    }
+}
+
+/// The aggregate made by [`sum_by_key`].
+///
+/// ```
+/// use volley_flow::pipeline::{aggregate::{self, SumByKey}, Close, Push};
+/// let mut time: SumByKey<String, u32> = aggregate::sum_by_key();
+/// time.send(("/login", 30)).unwrap();
+/// time.send(("/login", 12)).unwrap();
+/// assert_eq!(time.close().unwrap()["/login"], 42);
+/// ```
+#[derive(Debug, Clone)]
+pub struct SumByKey<K, V> {
+    totals: HashMap<K, V>,
+}
+
+impl<K, V> SumByKey<K, V> {
+    /// Ranks the totals when the stream ends: the `n` keys with the largest totals, largest
+    /// first, ties by key ascending (see [`rank`]). Memory is still one entry per distinct key
+    /// while the stream runs; ranking them takes a heap of `n`.
+    ///
+    /// ```
+    /// use volley_flow::pipeline::{aggregate, feed, push};
+    ///
+    /// /// A "client bytes" line: the client, borrowed, and the bytes sent.
+    /// fn client_bytes(line: &str) -> Option<(&str, u64)> {
+    ///     let (client, bytes) = line.split_once(' ')?;
+    ///     Some((client, bytes.parse().ok()?))
+    /// }
+    ///
+    /// // Bytes per client, top 2, next to a line count, in one pass.
+    /// let log = ["a 300", "b 100", "c 250", "a 50", "b 400"];
+    /// let (lines, top) = feed(
+    ///     log,
+    ///     push::broadcast((
+    ///         aggregate::count(),
+    ///         push::filter_map(client_bytes, aggregate::sum_by_key::<String, u64>().top(2)),
+    ///     )),
+    /// )
+    /// .unwrap();
+    /// assert_eq!(lines, 5);
+    /// assert_eq!(top, [("b".to_string(), 500), ("a".to_string(), 350)]);
+    /// ```
+    pub fn top(self, n: usize) -> Top<Self> {
+        Top { totals: self, n }
+    }
+}
+
+impl<Q, K, V, W> Push<(&Q, W)> for SumByKey<K, V>
+where
+    Q: ?Sized + Hash + Eq + ToOwned<Owned = K>,
+    K: Borrow<Q> + Hash + Eq,
+    V: AddAssign<W> + Default,
+{
+    #[inline]
+    fn send(&mut self, (key, value): (&Q, W)) -> Result<(), PipelineError> {
+        match self.totals.get_mut(key) {
+            Some(total) => *total += value,
+            None => {
+                let mut total = V::default();
+                total += value;
+                self.totals.insert(key.to_owned(), total);
+            }
+        }
+        Ok(())
+    }
+}
+
+impl<K, V> Close for SumByKey<K, V> {
+    type Output = HashMap<K, V>;
+
+    fn close(self) -> Result<HashMap<K, V>, PipelineError> {
+        Ok(self.totals)
+    }
+}
+
+/// A per-key aggregate whose totals are ranked on close; made by [`SumByKey::top`] and
+/// [`CountByKey::top`]. Items go straight to the per-key totals; closing hands back the top
+/// `n` as `(key, total)` pairs, largest total first, ties by key ascending.
+///
+/// ```
+/// use volley_flow::pipeline::{aggregate::{self, SumByKey, Top}, Close, Push};
+/// let mut busiest: Top<SumByKey<String, u64>> = aggregate::sum_by_key().top(1);
+/// busiest.send(("db", 2)).unwrap();
+/// busiest.send(("web", 5)).unwrap();
+/// assert_eq!(busiest.close().unwrap(), [("web".to_string(), 5)]);
+/// ```
+#[derive(Debug, Clone)]
+pub struct Top<A> {
+    totals: A,
+    n: usize,
+}
+
+impl<T, A, K, V> Push<T> for Top<A>
+where
+    A: Push<T> + Close<Output = HashMap<K, V>>,
+    K: Ord,
+    V: Ord,
+{
+    #[inline]
+    fn send(&mut self, item: T) -> Result<(), PipelineError> {
+        self.totals.send(item)
+    }
+}
+
+impl<A, K, V> Close for Top<A>
+where
+    A: Close<Output = HashMap<K, V>>,
+    K: Ord,
+    V: Ord,
+{
+    type Output = Vec<(K, V)>;
+
+    fn close(self) -> Result<Vec<(K, V)>, PipelineError> {
+        Ok(rank(self.totals.close()?, self.n))
+    }
+}
+
+/// The `n` pairs with the largest totals, largest first, ties by key ascending: how
+/// [`Top`] ranks on close, for totals already in hand. A heap of `n` ([`top_k`]) does the work,
+/// so ranking many keys costs `O(keys * log n)`. Pass a map by value for owned pairs, or
+/// `map.iter()` to rank it in place.
+///
+/// ```
+/// use std::collections::HashMap;
+/// use volley_flow::pipeline::aggregate;
+/// let errors = HashMap::from([("db", 7), ("web", 3), ("auth", 7), ("cache", 1)]);
+/// assert_eq!(aggregate::rank(errors.iter(), 3), [(&"auth", &7), (&"db", &7), (&"web", &3)]);
+/// assert_eq!(aggregate::rank(errors, 1), [("auth", 7)]);
+/// ```
+pub fn rank<K: Ord, V: Ord>(totals: impl IntoIterator<Item = (K, V)>, n: usize) -> Vec<(K, V)> {
+    let mut top = top_k(n);
+    for (key, total) in totals {
+        // Ordering by (total, Reverse(key)) puts larger totals first, then smaller keys.
+        top.offer((total, Reverse(key)));
+    }
+    top.into_sorted()
+        .into_iter()
+        .map(|(total, Reverse(key))| (key, total))
+        .collect()
 }
 
 /// Counts small integer keys `0..n` in a table (a histogram): for keys that are already

@@ -24,7 +24,7 @@ pub fn broadcast<Ts>(targets: Ts) -> Broadcast<Ts> {
 ///
 /// ```
 /// use volley_flow::pipeline::{aggregate, push, Close, Push};
-/// let mut b: push::Broadcast<Vec<_>> = push::broadcast(vec![aggregate::sum::<u32>(), aggregate::sum::<u32>()]);
+/// let mut b = push::broadcast(vec![aggregate::sum::<u32>(), aggregate::sum::<u32>()]);
 /// b.send(5).unwrap();
 /// assert_eq!(b.close().unwrap(), vec![5, 5]);
 /// ```

@@ -13,11 +13,12 @@ use volley_core::{co_yield, Co, CoError, CoSink, Exit, Protocol, Resumable, Resu
 /// [`PipelineError::Finished`].
 ///
 /// ```
-/// use std::convert::Infallible;
-/// use volley_core::{co_yield, Co, Exit, Resume};
-/// use volley_flow::pipeline::{feed, push};
+/// use volley::pipeline::{feed, push};
+/// use volley::{co, co_yield, Exit};
 ///
-/// let longest = Co::new(#[coroutine] |_: Resume<String, Infallible>| {
+/// /// Keeps the longest word it is sent; hands it back when closed.
+/// #[co(send = String)]
+/// fn longest() -> Result<String, Exit> {
 ///     let mut best = String::new();
 ///     loop {
 ///         match co_yield!(()) {
@@ -27,9 +28,10 @@ use volley_core::{co_yield, Co, CoError, CoSink, Exit, Protocol, Resumable, Resu
 ///             Err(e) => return Err(e),
 ///         }
 ///     }
-/// });
+/// }
+///
 /// let words = ["a", "coroutine", "sink"].map(String::from);
-/// assert_eq!(feed(words, push::sink(longest)).unwrap(), Some("coroutine".to_string()));
+/// assert_eq!(feed(words, push::sink(longest())).unwrap(), Some("coroutine".to_string()));
 /// ```
 pub fn sink<B: Resumable>(co: Co<B>) -> CoSink<B> {
     co.into_sink()

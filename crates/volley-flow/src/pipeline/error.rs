@@ -11,10 +11,17 @@ use std::io;
 /// plain aggregate) and one `?` handles them all.
 ///
 /// ```
-/// use volley_flow::pipeline::PipelineError;
-/// let e = PipelineError::raised("bad record on line 3");
-/// assert_eq!(e.to_string(), "a pipeline stage raised: bad record on line 3");
-/// assert!(matches!(PipelineError::Finished, PipelineError::Finished));
+/// use std::error::Error;
+/// use volley_flow::pipeline::{aggregate, feed, PipelineError};
+///
+/// // An aggregate refuses a key out of its range: the run stops with that error.
+/// let e = feed([0usize, 7], aggregate::count_by_index(2)).unwrap_err();
+/// assert!(matches!(e, PipelineError::Raised(_)));
+/// assert_eq!(e.to_string(), "a pipeline stage raised: count_by_index: key 7 is out of range 0..2");
+///
+/// // A read error keeps the original as its source.
+/// let e = PipelineError::from(std::io::Error::other("disk on fire"));
+/// assert_eq!(e.source().unwrap().to_string(), "disk on fire");
 /// ```
 #[derive(Debug)]
 #[non_exhaustive]
@@ -33,9 +40,31 @@ impl PipelineError {
     /// Wraps any error (or message) a stage wants to raise.
     ///
     /// ```
-    /// use volley_flow::pipeline::PipelineError;
-    /// let e = PipelineError::raised(std::fmt::Error);
-    /// assert!(matches!(e, PipelineError::Raised(_)));
+    /// use volley_flow::pipeline::{feed, Close, PipelineError, Push};
+    ///
+    /// /// Sums readings and refuses a negative one.
+    /// struct Readings(i64);
+    ///
+    /// impl Push<i64> for Readings {
+    ///     fn send(&mut self, n: i64) -> Result<(), PipelineError> {
+    ///         if n < 0 {
+    ///             return Err(PipelineError::raised(format!("negative reading {n}")));
+    ///         }
+    ///         self.0 += n;
+    ///         Ok(())
+    ///     }
+    /// }
+    ///
+    /// impl Close for Readings {
+    ///     type Output = i64;
+    ///     fn close(self) -> Result<i64, PipelineError> {
+    ///         Ok(self.0)
+    ///     }
+    /// }
+    ///
+    /// assert_eq!(feed([3, 4], Readings(0)).unwrap(), 7);
+    /// let e = feed([3, -1, 4], Readings(0)).unwrap_err();
+    /// assert_eq!(e.to_string(), "a pipeline stage raised: negative reading -1");
     /// ```
     pub fn raised(error: impl Into<Box<dyn Error + Send + Sync + 'static>>) -> Self {
         PipelineError::Raised(error.into())

@@ -3,14 +3,16 @@
 //! **Push** (Beazley's coroutine sinks): a [`LineSource`] (or any loop) sends items into a
 //! [target](Push); stages ([`push::filter`], [`push::map`], [`push::filter_map`]) pass them on,
 //! [`push::broadcast`] feeds several targets in the same pass, and [aggregates](aggregate)
-//! (count, sum, min/max, top-k, count-by-key...) fold them without collecting, handing their
-//! result back from [`Close::close`]. Two consumers of one stream become one broadcast: no
-//! second pass, nothing silently empty.
+//! (count, sum, min/max, top-k, count-by-key, sum-by-key and its top n...) fold them without
+//! collecting, handing their result back from [`Close::close`]. Two consumers of one stream
+//! become one broadcast: no second pass, nothing silently empty.
 //!
-//! **Pull**: coroutines that yield items on demand: [`LineSource::scan`] and
+//! **Pull**: coroutines that yield items on demand: [`LineSource::filter_map`] and
 //! [`LineSource::into_lines`] at the source, [`pull::filter`], [`pull::map`],
-//! [`pull::filter_map`] above it. Early stop (`take`, `break`, a drop) closes every stage,
-//! innermost first, so each stage's cleanup runs.
+//! [`pull::filter_map`] above it, over an iterator or over a pull coroutine that may raise (see
+//! [`pull::Upstream`]). Early stop (`take`, `break`, a drop) closes every stage, innermost
+//! first, so each stage's cleanup runs; an error the source raises (a read error) is raised by
+//! every stage above it in turn, so `try_iter()` hands it to the loop as an `Err` item.
 //!
 //! **Borrowed lines, soundly.** A coroutine's `send` type is one type, so a body taking
 //! `&'a [u8]` would need every line to live for the same `'a`, which a reused buffer cannot
@@ -21,7 +23,8 @@
 //! [`push::sink`] makes a `#[coroutine]` sink a target, [`push::into_co`] makes any target a
 //! coroutine, and pull coroutines yield owned values parsed from borrowed lines in place.
 //!
-//! **futures**: [`pull::from_stream`] reads a `Stream` as a pull source,
+//! **futures**: [`pull::from_stream`] reads a `Stream` as a pull source ([`pull::from_try_stream`]
+//! a stream of `Result`s, raising its first error),
 //! [`push::drain_stream`] feeds a `Stream` into targets, and any pull coroutine is a `Stream`
 //! through `Co::into_stream`.
 //!
@@ -45,6 +48,8 @@
 //! assert_eq!(by_level[&b"ERROR"[..]], 2);
 //! assert_eq!(last_error.as_deref(), Some(&b"12:02 ERROR web: 502"[..]));
 //! ```
+
+#![warn(missing_debug_implementations)]
 
 pub mod aggregate;
 mod broadcast;

@@ -22,8 +22,8 @@ const FILE_BUFFER: usize = 256 * 1024;
 ///   [`broadcast`](crate::pipeline::push::broadcast)): every borrowed line flows through with no
 ///   allocation. This is the fast path.
 /// - [`next_line`](LineSource::next_line), a lending loop for hand-written consumers.
-/// - as a pull coroutine: [`scan`](LineSource::scan) (parse each borrowed line in place, yield
-///   what you keep) or [`into_lines`](LineSource::into_lines) (owned lines).
+/// - as a pull coroutine: [`filter_map`](LineSource::filter_map) (parse each borrowed line in
+///   place, yield what you keep) or [`into_lines`](LineSource::into_lines) (owned lines).
 ///
 /// ```
 /// use volley_flow::pipeline::{aggregate, push, LineSource};
@@ -205,7 +205,7 @@ impl<R: BufRead> LineSource<R> {
     }
 
     /// A pull coroutine that yields every line as an owned `Vec<u8>` and returns the number of
-    /// lines. Each line is one allocation: prefer [`scan`](LineSource::scan) or
+    /// lines. Each line is one allocation: prefer [`filter_map`](LineSource::filter_map) or
     /// [`push_into`](LineSource::push_into) when you do not need to keep lines.
     ///
     /// ```
@@ -216,16 +216,19 @@ impl<R: BufRead> LineSource<R> {
     /// assert_eq!(lines.take_return(), Some(2));
     /// ```
     pub fn into_lines(self) -> Co<impl Protocol<(), Vec<u8>, u64, io::Error>> {
-        self.scan(|line| Some(line.to_vec()))
+        self.filter_map(|line| Some(line.to_vec()))
     }
 
     /// A pull coroutine that shows every line, borrowed in place, to `parse`, and yields what it
-    /// keeps (`Some`); returns the number of lines read. Nothing is copied unless `parse` copies.
+    /// keeps (`Some`), like [`Iterator::filter_map`]; returns the number of lines read. Nothing
+    /// is copied unless `parse` copies. A read error is raised: it reaches a
+    /// [`try_iter`](volley_core::Co::try_iter) loop as an `Err` item, through any pull stages
+    /// built on this one.
     ///
     /// ```
     /// use volley_flow::pipeline::LineSource;
     /// let sizes = LineSource::new(&b"GET 200 512\nGET 404 0\nPUT 200 20\n"[..])
-    ///     .scan(|line| {
+    ///     .filter_map(|line| {
     ///         let mut fields = line.split(|&b| b == b' ');
     ///         let status = fields.nth(1)?;
     ///         let size = std::str::from_utf8(fields.next()?).ok()?.parse::<u64>().ok()?;
@@ -234,7 +237,7 @@ impl<R: BufRead> LineSource<R> {
     /// let total: u64 = sizes.into_try_iter().map(Result::unwrap).sum();
     /// assert_eq!(total, 532);
     /// ```
-    pub fn scan<T, F>(self, parse: F) -> Co<impl Protocol<(), T, u64, io::Error>>
+    pub fn filter_map<T, F>(self, parse: F) -> Co<impl Protocol<(), T, u64, io::Error>>
     where
         F: FnMut(&[u8]) -> Option<T>,
     {

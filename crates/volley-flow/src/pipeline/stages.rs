@@ -17,7 +17,7 @@ pub fn filter<P, Tg>(keep: P, target: Tg) -> Filter<P, Tg> {
 ///
 /// ```
 /// use volley_flow::pipeline::{aggregate, push, Close, Push};
-/// let mut f: push::Filter<_, _> = push::filter(|s: &&str| !s.is_empty(), aggregate::count());
+/// let mut f = push::filter(|s: &&str| !s.is_empty(), aggregate::count());
 /// f.send("").unwrap();
 /// f.send("x").unwrap();
 /// assert_eq!(f.close().unwrap(), 1);
@@ -70,7 +70,7 @@ pub fn map<F, Tg>(f: F, target: Tg) -> Map<F, Tg> {
 ///
 /// ```
 /// use volley_flow::pipeline::{aggregate, push, Close, Push};
-/// let mut m: push::Map<_, _> = push::map(|n: u8| n * 2, aggregate::max());
+/// let mut m = push::map(|n: u8| n * 2, aggregate::max());
 /// m.send(4).unwrap();
 /// assert_eq!(m.close().unwrap(), Some(8));
 /// ```
@@ -114,7 +114,7 @@ pub fn filter_map<F, Tg>(f: F, target: Tg) -> FilterMap<F, Tg> {
 ///
 /// ```
 /// use volley_flow::pipeline::{aggregate, push, Close, Push};
-/// let mut fm: push::FilterMap<_, _> = push::filter_map(|n: i32| u8::try_from(n).ok(), aggregate::count());
+/// let mut fm = push::filter_map(|n: i32| u8::try_from(n).ok(), aggregate::count());
 /// fm.send(-1).unwrap();
 /// fm.send(7).unwrap();
 /// assert_eq!(fm.close().unwrap(), 1);
@@ -163,7 +163,7 @@ pub fn inspect<F, Tg>(look: F, target: Tg) -> Inspect<F, Tg> {
 ///
 /// ```
 /// use volley_flow::pipeline::{aggregate, push, Close, Push};
-/// let mut i: push::Inspect<_, _> = push::inspect(|_: &u8| {}, aggregate::count());
+/// let mut i = push::inspect(|_: &u8| {}, aggregate::count());
 /// i.send(1).unwrap();
 /// assert_eq!(i.close().unwrap(), 1);
 /// ```
@@ -211,7 +211,7 @@ pub fn for_each<F, D>(each: F, finish: D) -> ForEach<F, D> {
 /// ```
 /// use volley_flow::pipeline::{push, Close, Push};
 /// let mut n = 0;
-/// let mut t: push::ForEach<_, _> = push::for_each(|x: u8| n += x as u32, || Ok("done"));
+/// let mut t = push::for_each(|x: u8| n += x as u32, || Ok("done"));
 /// t.send(2).unwrap();
 /// assert_eq!(t.close().unwrap(), "done");
 /// ```
@@ -259,7 +259,7 @@ pub fn enumerate<Tg>(target: Tg) -> Enumerate<Tg> {
 ///
 /// ```
 /// use volley_flow::pipeline::{aggregate, push, Close, Push};
-/// let mut e: push::Enumerate<_> = push::enumerate(aggregate::first_n(1));
+/// let mut e = push::enumerate(aggregate::first_n(1));
 /// e.send("x").unwrap();
 /// assert_eq!(e.close().unwrap(), vec![(0, "x")]);
 /// ```

@@ -5,16 +5,22 @@ use std::fmt;
 
 /// Why a protocol body refused its input.
 ///
-/// Readers raise the first two when a peer exceeds a [`Limits`](super::Limits) bound; protocol
-/// bodies raise [`Invalid`](ProtoError::Invalid) with their own wording for malformed input.
+/// Readers raise the first two when a peer exceeds a [`Limits`](super::Limits) bound, and
+/// [`Truncated`](ProtoError::Truncated) when the input ends inside a frame; protocol bodies
+/// raise [`Invalid`](ProtoError::Invalid) with their own wording for malformed input (or yield
+/// it as [`Decoded::Invalid`](super::Decoded::Invalid) to step over one frame and go on).
 ///
 /// ```
 /// use volley_flow::proto::ProtoError;
 /// let e = ProtoError::LineTooLong { limit: 16 };
 /// assert_eq!(e.to_string(), "line longer than 16 bytes");
 /// assert_eq!(ProtoError::invalid("invalid bulk length").to_string(), "invalid bulk length");
+/// assert_eq!(
+///     ProtoError::Truncated { buffered: 5 }.to_string(),
+///     "input ended inside a frame (5 bytes of it received)"
+/// );
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ProtoError {
     /// No delimiter within `limit` bytes.
     LineTooLong {
@@ -30,6 +36,12 @@ pub enum ProtoError {
     },
     /// The input breaks the protocol; the message says how.
     Invalid(Cow<'static, str>),
+    /// The input ended (the body was closed) with a frame half received: `buffered` bytes of it
+    /// had arrived.
+    Truncated {
+        /// The bytes of the unfinished frame that had arrived.
+        buffered: usize,
+    },
 }
 
 impl ProtoError {
@@ -56,6 +68,12 @@ impl fmt::Display for ProtoError {
                 )
             }
             ProtoError::Invalid(message) => f.write_str(message),
+            ProtoError::Truncated { buffered } => {
+                write!(
+                    f,
+                    "input ended inside a frame ({buffered} bytes of it received)"
+                )
+            }
         }
     }
 }

@@ -2,16 +2,19 @@
 
 /// The bounds an [`Input`](super::Input) enforces.
 ///
-/// A line longer than `max_line` bytes (counted before its delimiter) and a payload longer than
-/// `max_payload` bytes are refused with a [`ProtoError`](super::ProtoError) before they are
-/// buffered in full, so a peer cannot make the reader hold more than about the larger limit plus
-/// one chunk.
+/// A line longer than [`max_line`](Limits::max_line) bytes (counted before its delimiter) and a
+/// payload longer than [`max_payload`](Limits::max_payload) bytes are refused with a
+/// [`ProtoError`](super::ProtoError) before they are buffered in full, so a peer cannot make the
+/// reader hold more than about the larger limit plus one chunk.
+///
+/// Every limits type in `proto` follows one convention: `with_NAME(value)` builds a copy with
+/// one bound changed, and `NAME()` reads it.
 ///
 /// ```
 /// use volley_flow::proto::Limits;
-/// let limits = Limits::default().max_line(1024).max_payload(1 << 20);
-/// assert_eq!(limits.line_limit(), 1024);
-/// assert_eq!(limits.payload_limit(), 1 << 20);
+/// let limits = Limits::default().with_max_line(1024).with_max_payload(1 << 20);
+/// assert_eq!(limits.max_line(), 1024);
+/// assert_eq!(limits.max_payload(), 1 << 20);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
@@ -24,7 +27,7 @@ impl Limits {
     ///
     /// ```
     /// use volley_flow::proto::Limits;
-    /// assert_eq!(Limits::default().line_limit(), Limits::DEFAULT_MAX_LINE);
+    /// assert_eq!(Limits::default().max_line(), Limits::DEFAULT_MAX_LINE);
     /// ```
     pub const DEFAULT_MAX_LINE: usize = 64 * 1024;
 
@@ -32,7 +35,7 @@ impl Limits {
     ///
     /// ```
     /// use volley_flow::proto::Limits;
-    /// assert_eq!(Limits::default().payload_limit(), Limits::DEFAULT_MAX_PAYLOAD);
+    /// assert_eq!(Limits::default().max_payload(), Limits::DEFAULT_MAX_PAYLOAD);
     /// ```
     pub const DEFAULT_MAX_PAYLOAD: usize = 64 * 1024 * 1024;
 
@@ -41,7 +44,7 @@ impl Limits {
     /// ```
     /// use volley_flow::proto::Limits;
     /// let tight = Limits::new(80, 4096);
-    /// assert_eq!((tight.line_limit(), tight.payload_limit()), (80, 4096));
+    /// assert_eq!((tight.max_line(), tight.max_payload()), (80, 4096));
     /// ```
     pub const fn new(max_line: usize, max_payload: usize) -> Self {
         Limits {
@@ -54,9 +57,9 @@ impl Limits {
     ///
     /// ```
     /// use volley_flow::proto::Limits;
-    /// assert_eq!(Limits::default().max_line(10).line_limit(), 10);
+    /// assert_eq!(Limits::default().with_max_line(10).max_line(), 10);
     /// ```
-    pub const fn max_line(mut self, bytes: usize) -> Self {
+    pub const fn with_max_line(mut self, bytes: usize) -> Self {
         self.max_line = bytes;
         self
     }
@@ -65,9 +68,9 @@ impl Limits {
     ///
     /// ```
     /// use volley_flow::proto::Limits;
-    /// assert_eq!(Limits::default().max_payload(10).payload_limit(), 10);
+    /// assert_eq!(Limits::default().with_max_payload(10).max_payload(), 10);
     /// ```
-    pub const fn max_payload(mut self, bytes: usize) -> Self {
+    pub const fn with_max_payload(mut self, bytes: usize) -> Self {
         self.max_payload = bytes;
         self
     }
@@ -76,9 +79,9 @@ impl Limits {
     ///
     /// ```
     /// use volley_flow::proto::Limits;
-    /// assert_eq!(Limits::new(5, 6).line_limit(), 5);
+    /// assert_eq!(Limits::new(5, 6).max_line(), 5);
     /// ```
-    pub const fn line_limit(&self) -> usize {
+    pub const fn max_line(&self) -> usize {
         self.max_line
     }
 
@@ -86,9 +89,9 @@ impl Limits {
     ///
     /// ```
     /// use volley_flow::proto::Limits;
-    /// assert_eq!(Limits::new(5, 6).payload_limit(), 6);
+    /// assert_eq!(Limits::new(5, 6).max_payload(), 6);
     /// ```
-    pub const fn payload_limit(&self) -> usize {
+    pub const fn max_payload(&self) -> usize {
         self.max_payload
     }
 }

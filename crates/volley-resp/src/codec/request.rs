@@ -1,8 +1,8 @@
 //! The RESP2 request decoder: a `proto` coroutine turning client bytes into commands.
 
 use super::{split_args, RespLimits};
-use volley_core::{yield_from, BoxCo, Co, Exit, Resume};
-use volley_flow::proto::{Decoded, Input, Limits, ProtoError};
+use volley_core::{yield_from, Co, Exit, Protocol, Resume};
+use volley_flow::proto::{Chunk, Decoded, Input, Limits, ProtoError};
 
 /// Bookkeeping bytes each argument counts against [`RespLimits::max_request`].
 const ARG_OVERHEAD: usize = 32;
@@ -125,12 +125,12 @@ impl From<Request> for Vec<Vec<u8>> {
 ///     Err(CoError::Raised(ProtoError::invalid("expected '$', got '+'")))
 /// );
 /// ```
-pub fn requests<C>(limits: RespLimits) -> BoxCo<'static, C, Decoded<Request>, (), ProtoError>
+pub fn requests<C>(limits: RespLimits) -> Co<impl Protocol<C, Decoded<Request>, (), ProtoError>>
 where
-    C: AsRef<[u8]> + 'static,
+    C: Chunk,
 {
-    let reader_limits = Limits::new(limits.max_inline, limits.max_bulk.saturating_add(2));
-    Co::boxed(
+    let reader_limits = Limits::new(limits.max_inline(), limits.max_bulk().saturating_add(2));
+    Co::pinned(
         #[coroutine]
         static move |_: Resume<C, ProtoError>| {
             let mut input = Input::new(reader_limits);
@@ -146,18 +146,23 @@ where
                     let Some(args) = split_args(line) else {
                         return Err(invalid("unbalanced quotes in request"));
                     };
-                    if !args.is_empty() {
+                    if args.is_empty() {
+                        input.end_frame(); // a blank line: skipped, as Redis skips it
+                    } else {
                         yield_from!(input.emit(Request::new(args)))?;
                     }
                     continue;
                 }
                 let count = match parse_int(&line[1..]) {
-                    Some(count) if count <= i32::MAX as i64 && count <= limits.max_args as i64 => {
+                    Some(count)
+                        if count <= i32::MAX as i64 && count <= limits.max_args() as i64 =>
+                    {
                         count
                     }
                     _ => return Err(invalid("invalid multibulk length")),
                 };
                 if count <= 0 {
+                    input.end_frame(); // an empty array: skipped, as Redis skips it
                     continue;
                 }
                 let count = count as usize;
@@ -174,14 +179,14 @@ where
                         }
                     }
                     let len = match parse_int(&line[1..]) {
-                        Some(len) if len >= 0 && len as u64 <= limits.max_bulk as u64 => {
+                        Some(len) if len >= 0 && len as u64 <= limits.max_bulk() as u64 => {
                             len as usize
                         }
                         _ => return Err(invalid("invalid bulk length")),
                     };
                     held = held.saturating_add(len + ARG_OVERHEAD);
-                    if held > limits.max_request {
-                        let limit = limits.max_request;
+                    if held > limits.max_request() {
+                        let limit = limits.max_request();
                         return Err(invalid(format!("request larger than {limit} bytes")));
                     }
                     let bulk = yield_from!(input.read_exact(len + 2))?;
@@ -194,6 +199,7 @@ where
             }
         },
     )
+    .named("resp::requests")
 }
 
 /// A malformed-input exit.

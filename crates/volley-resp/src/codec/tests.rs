@@ -3,7 +3,7 @@
 
 use super::{requests, Request, RespLimits};
 use proptest::prelude::*;
-use volley_flow::proto::{Decoder, ProtoError};
+use volley_flow::proto::{Decoder, ProtoError, ReadBuffer, SharedChunk};
 
 type Outcome = (Vec<Vec<Vec<u8>>>, Option<ProtoError>);
 
@@ -63,6 +63,39 @@ fn every_frame_split_at_every_byte_boundary() {
         let got = decode_chunks(RespLimits::default(), [head, tail]);
         assert_eq!(got, (corpus_frames(), None), "split at {cut}");
     }
+}
+
+/// [`decode_chunks`] with every chunk lent from one reused read buffer, as the server does:
+/// the decoder reads each chunk in place and gives it back before asking for the next.
+fn decode_lent<'a>(chunks: impl IntoIterator<Item = &'a [u8]>) -> Outcome {
+    let mut buffer = ReadBuffer::new(CORPUS.len().max(1));
+    let mut decoder = Decoder::new(requests::<SharedChunk>(RespLimits::default()));
+    let mut frames = Vec::new();
+    for chunk in chunks {
+        buffer.as_mut_slice()[..chunk.len()].copy_from_slice(chunk);
+        for item in decoder.feed(buffer.lend(chunk.len())) {
+            match item {
+                Ok(request) => frames.push(request.into_args()),
+                Err(error) => return (frames, Some(error)),
+            }
+        }
+        assert!(!buffer.is_lent(), "the chunk was given back");
+    }
+    (frames, None)
+}
+
+#[test]
+fn lent_chunks_split_at_every_byte_boundary_give_the_same_frames() {
+    for cut in 0..=CORPUS.len() {
+        let (head, tail) = CORPUS.split_at(cut);
+        assert_eq!(
+            decode_lent([head, tail]),
+            (corpus_frames(), None),
+            "split at {cut}"
+        );
+    }
+    assert_eq!(decode_lent(CORPUS.chunks(1)), (corpus_frames(), None));
+    assert_eq!(decode_lent(CORPUS.chunks(7)), (corpus_frames(), None));
 }
 
 #[test]
@@ -146,10 +179,7 @@ fn frames_before_an_error_are_still_delivered() {
 
 #[test]
 fn an_endless_line_is_refused_once_past_the_limit() {
-    let limits = RespLimits {
-        max_inline: 100,
-        ..RespLimits::default()
-    };
+    let limits = RespLimits::default().with_max_inline(100);
     let chunk = [b'a'; 30];
     let (_, error) = decode_chunks(limits, std::iter::repeat_n(&chunk[..], 4));
     assert_eq!(error, Some(ProtoError::invalid("too big inline request")));
@@ -174,10 +204,7 @@ fn an_endless_line_is_refused_once_past_the_limit() {
 
 #[test]
 fn a_huge_declared_bulk_is_refused_before_any_payload() {
-    let limits = RespLimits {
-        max_bulk: 1000,
-        ..RespLimits::default()
-    };
+    let limits = RespLimits::default().with_max_bulk(1000);
     let (_, error) = decode_chunks(limits, [&b"*1\r\n$1001\r\n"[..]]);
     assert_eq!(error, Some(ProtoError::invalid("invalid bulk length")));
     let (frames, error) = decode_chunks(
@@ -189,10 +216,7 @@ fn a_huge_declared_bulk_is_refused_before_any_payload() {
 
 #[test]
 fn many_bulks_cannot_exceed_the_request_limit() {
-    let limits = RespLimits {
-        max_request: 200,
-        ..RespLimits::default()
-    };
+    let limits = RespLimits::default().with_max_request(200);
     let mut bytes = b"*100\r\n".to_vec();
     for _ in 0..100 {
         bytes.extend_from_slice(b"$10\r\n0123456789\r\n");
@@ -260,6 +284,42 @@ fn chunked(bytes: &[u8], cuts: &[usize]) -> Vec<Vec<u8>> {
     chunks
 }
 
+/// Feeds `head`, then ends the input: what the end reported.
+fn finish_after(head: &[u8]) -> Vec<Result<Request, ProtoError>> {
+    let mut decoder = Decoder::new(requests::<Vec<u8>>(RespLimits::default()));
+    decoder.feed(head.to_vec()).for_each(drop);
+    let rest = decoder.finish().collect();
+    assert!(decoder.is_finished());
+    rest
+}
+
+#[test]
+fn the_end_of_input_is_clean_only_between_requests() {
+    // Requests, a skipped blank line and a skipped empty array end at these offsets.
+    let stream = b"PING\r\n*1\r\n$4\r\nECHO\r\n\r\n*0\r\nGET k\r\n";
+    let boundaries = [0, 6, 20, 22, 26, 33];
+    for cut in 0..=stream.len() {
+        let last = boundaries
+            .iter()
+            .copied()
+            .filter(|&b| b <= cut)
+            .max()
+            .unwrap();
+        let expected = if last == cut {
+            vec![]
+        } else {
+            vec![Err(ProtoError::Truncated {
+                buffered: cut - last,
+            })]
+        };
+        assert_eq!(
+            finish_after(&stream[..cut]),
+            expected,
+            "input ends at {cut}"
+        );
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
 
@@ -268,7 +328,7 @@ proptest! {
         bytes in proptest::collection::vec(any::<u8>(), 0..600),
         cuts in proptest::collection::vec(any::<usize>(), 0..8),
     ) {
-        let limits = RespLimits { max_inline: 64, max_bulk: 128, max_args: 16, max_request: 512 };
+        let limits = RespLimits::default().with_max_inline(64).with_max_bulk(128).with_max_args(16).with_max_request(512);
         let whole = decode_chunks(limits, [&bytes[..]]);
         let chunks = chunked(&bytes, &cuts);
         let split = decode_chunks(limits, chunks.iter().map(Vec::as_slice));
@@ -288,7 +348,7 @@ proptest! {
         cuts in proptest::collection::vec(any::<usize>(), 0..8),
     ) {
         let bytes = parts.concat();
-        let limits = RespLimits { max_inline: 32, max_bulk: 64, max_args: 8, max_request: 256 };
+        let limits = RespLimits::default().with_max_inline(32).with_max_bulk(64).with_max_args(8).with_max_request(256);
         let whole = decode_chunks(limits, [&bytes[..]]);
         let chunks = chunked(&bytes, &cuts);
         prop_assert_eq!(whole, decode_chunks(limits, chunks.iter().map(Vec::as_slice)));

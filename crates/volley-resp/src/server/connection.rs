@@ -1,6 +1,7 @@
 //! One task per client: read a chunk, decode every request it completes, run them in order,
-//! write all their replies at once. The read buffer is lent to the decoder for each chunk and
-//! taken back for the next read, so request bytes are copied once, into the parser's buffer.
+//! write all their replies at once. The read buffer (`volley_flow::proto::ReadBuffer`) is lent to the decoder
+//! for each chunk and taken back for the next read, so request bytes are copied once, into the
+//! parser's buffer.
 
 use super::commands::{execute, Flow};
 use super::store::Store;
@@ -9,7 +10,7 @@ use std::cell::RefCell;
 use std::io;
 use std::rc::Rc;
 use volley_core::{yield_from, Co, Exit, Protocol};
-use volley_flow::proto::{Decoded, Decoder, ProtoError};
+use volley_flow::proto::{Decoded, Decoder, ProtoError, ReadBuffer, SharedChunk};
 use volley_flow::sched::net::{read, write_all, TcpStream};
 use volley_flow::sched::{TaskBody, TaskError, TaskResume};
 
@@ -29,20 +30,27 @@ pub fn serve(
         #[coroutine]
         static move |_: TaskResume| {
             let peer = stream.peer_addr().ok();
-            let mut decoder = Decoder::new(requests::<Chunk>(limits));
-            let mut buffer = Rc::new(vec![0u8; READ_CHUNK]);
+            let mut decoder = Decoder::new(requests::<SharedChunk>(limits));
+            let mut buffer = ReadBuffer::new(READ_CHUNK);
             let mut out = Vec::with_capacity(READ_CHUNK);
             loop {
                 // The decoder dropped the chunk it was lent, so this takes the buffer back without
                 // copying (were it still shared, it would be copied, never lost).
-                let read = yield_from!(read(&stream, Rc::make_mut(&mut buffer).as_mut_slice()));
+                let read = yield_from!(read(&stream, buffer.as_mut_slice()));
                 let n = match read {
-                    Ok(0) => break,
+                    Ok(0) => {
+                        for item in decoder.finish() {
+                            if let Err(error) = item {
+                                tracing::debug!(?peer, %error, "client left mid-request");
+                            }
+                        }
+                        break;
+                    }
                     Ok(n) => n,
                     Err(Exit::Raised(error)) if is_disconnect(&error) => break,
                     Err(other) => return Err(other),
                 };
-                let flow = answer(&mut decoder, Chunk::lend(&buffer, n), &store, &mut out);
+                let flow = answer(&mut decoder, buffer.lend(n), &store, &mut out);
                 if !out.is_empty() {
                     match yield_from!(write_all(&stream, &out)) {
                         Ok(()) => {}
@@ -67,12 +75,12 @@ pub fn serve(
 /// A protocol error gets Redis's `-ERR Protocol error: ...` reply and closes the connection.
 fn answer<B>(
     decoder: &mut Decoder<B>,
-    chunk: Chunk,
+    chunk: SharedChunk,
     store: &RefCell<Store>,
     out: &mut Vec<u8>,
 ) -> Flow
 where
-    B: Protocol<Chunk, Decoded<Request>, (), ProtoError>,
+    B: Protocol<SharedChunk, Decoded<Request>, (), ProtoError>,
 {
     let mut store = store.borrow_mut();
     for item in decoder.feed(chunk) {
@@ -90,26 +98,6 @@ where
         }
     }
     Flow::Continue
-}
-
-/// The first `len` bytes of the connection's read buffer, lent to the decoder for one feed.
-/// The default (no buffer) is the empty chunk the decoder sends to ask for more frames.
-#[derive(Default)]
-struct Chunk(Option<(Rc<Vec<u8>>, usize)>);
-
-impl Chunk {
-    fn lend(buffer: &Rc<Vec<u8>>, len: usize) -> Self {
-        Chunk(Some((Rc::clone(buffer), len)))
-    }
-}
-
-impl AsRef<[u8]> for Chunk {
-    fn as_ref(&self) -> &[u8] {
-        match &self.0 {
-            Some((buffer, len)) => buffer.get(..*len).unwrap_or(buffer.as_slice()),
-            None => &[],
-        }
-    }
 }
 
 /// Errors that only mean the client went away.

@@ -66,7 +66,7 @@ pub const DEFAULT_BUSY_POLL: u32 = 256;
 ///
 /// let args = ["--port", "0", "--max-inline", "1024"].map(String::from);
 /// let config = Config::from_args("volley-resp", args).unwrap();
-/// assert_eq!((config.port, config.limits.max_inline), (0, 1024));
+/// assert_eq!((config.port, config.limits.max_inline()), (0, 1024));
 /// assert_eq!(config.bind, "127.0.0.1");
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -127,11 +127,13 @@ impl Config {
                 "--bind" => config.bind = value()?,
                 "--max-bulk" => {
                     let v = value()?;
-                    config.limits.max_bulk = v.parse().map_err(|_| bad(&v))?;
+                    config.limits = config.limits.with_max_bulk(v.parse().map_err(|_| bad(&v))?);
                 }
                 "--max-inline" => {
                     let v = value()?;
-                    config.limits.max_inline = v.parse().map_err(|_| bad(&v))?;
+                    config.limits = config
+                        .limits
+                        .with_max_inline(v.parse().map_err(|_| bad(&v))?);
                 }
                 "--busy-poll" => {
                     let v = value()?;
