@@ -108,36 +108,36 @@ pub use handle::{spawn, JoinHandle};
 pub use scheduler::Scheduler;
 pub use syscall::{Reply, Syscall, TaskBody, TaskCall, TaskResume};
 
-/// The running task and its peers: its id, yielding the CPU, killing and cancelling by id,
-/// the counters, a graceful shutdown, and raw system calls.
-///
-/// | helper | evaluates to |
-/// |---|---|
-/// | [`yield_now`] | `()`, after every other ready task ran once |
-/// | [`task_id`] | the task's own [`TaskId`] |
-/// | [`kill`] | whether the task was alive; its close arm and drops run |
-/// | [`cancel`] | whether the task was alive; the error is thrown in, it may catch it |
-/// | [`stats`] | the scheduler's [`Stats`] |
-/// | [`shutdown`] | closes every task, [`Scheduler::run`] returns |
-/// | [`Call`] | whatever its decoder makes of the reply to a [`Syscall`] of your own |
-///
-/// Spawning and joining are [`spawn`](super::spawn) and [`JoinHandle`](super::JoinHandle),
-/// at [`sched`](super) itself.
-///
-/// ```
-/// use volley_core::{yield_from, Co};
-/// use volley_flow::sched::task::{stats, task_id, yield_now};
-/// use volley_flow::sched::{Scheduler, TaskResume};
-/// let mut sched = Scheduler::new();
-/// let task = sched.spawn(Co::new(#[coroutine] |_: TaskResume| {
-///     yield_from!(yield_now())?;
-///     let me = yield_from!(task_id())?;
-///     let counters = yield_from!(stats())?;
-///     Ok((me.serial(), counters.switches))
-/// }));
-/// assert_eq!(sched.join(task).unwrap(), (1, 3));
-/// ```
 pub mod task {
+    //! The running task and its peers: its id, yielding the CPU, killing and cancelling by id,
+    //! the counters, a graceful shutdown, and raw system calls.
+    //!
+    //! | helper | evaluates to |
+    //! |---|---|
+    //! | [`yield_now`] | `()`, after every other ready task ran once |
+    //! | [`task_id`] | the task's own [`TaskId`] |
+    //! | [`kill`] | whether the task was alive; its close arm and drops run |
+    //! | [`cancel`] | whether the task was alive; the error is thrown in, it may catch it |
+    //! | [`stats`] | the scheduler's [`Stats`] |
+    //! | [`shutdown`] | closes every task, [`Scheduler::run`](super::Scheduler::run) returns |
+    //! | [`Call`] | whatever its decoder makes of the reply to a [`Syscall`](super::Syscall) of your own |
+    //!
+    //! Spawning and joining are [`spawn`] and [`JoinHandle`] (also at [`sched`](super)
+    //! itself).
+    //!
+    //! ```
+    //! use volley_core::{yield_from, Co};
+    //! use volley_flow::sched::task::{stats, task_id, yield_now};
+    //! use volley_flow::sched::{Scheduler, TaskResume};
+    //! let mut sched = Scheduler::new();
+    //! let task = sched.spawn(Co::new(#[coroutine] |_: TaskResume| {
+    //!     yield_from!(yield_now())?;
+    //!     let me = yield_from!(task_id())?;
+    //!     let counters = yield_from!(stats())?;
+    //!     Ok((me.serial(), counters.switches))
+    //! }));
+    //! assert_eq!(sched.join(task).unwrap(), (1, 3));
+    //! ```
     pub use super::calls::{cancel, kill, shutdown, stats, task_id, yield_now, Call};
     pub use super::entry::NewTask;
     pub use super::id::TaskId;
@@ -145,103 +145,103 @@ pub mod task {
     pub use super::{spawn, JoinHandle};
 }
 
-/// The clock: sleeping, and running a helper for at most a while.
-///
-/// | helper | evaluates to |
-/// |---|---|
-/// | [`sleep`] | `()`, at least the duration later |
-/// | [`sleep_until`] | `()`, at the instant or later |
-/// | [`timeout`] | `Ok(x)` from the helper, or `Err(`[`Elapsed`]`)` (the helper is closed) |
-///
-/// ```
-/// use std::time::Duration;
-/// use volley_core::{yield_from, Co};
-/// use volley_flow::sched::time::{sleep, timeout};
-/// use volley_flow::sched::{Scheduler, TaskResume};
-/// let mut sched = Scheduler::new();
-/// let task = sched.spawn(Co::new(#[coroutine] |_: TaskResume| {
-///     let quick = yield_from!(timeout(Duration::from_secs(60), sleep(Duration::from_millis(1))))?;
-///     let slow = yield_from!(timeout(Duration::from_millis(1), sleep(Duration::from_secs(60))))?;
-///     Ok((quick.is_ok(), slow.is_ok()))
-/// }));
-/// assert_eq!(sched.join(task).unwrap(), (true, false));
-/// ```
 pub mod time {
+    //! The clock: sleeping, and running a helper for at most a while.
+    //!
+    //! | helper | evaluates to |
+    //! |---|---|
+    //! | [`sleep`] | `()`, at least the duration later |
+    //! | [`sleep_until`] | `()`, at the instant or later |
+    //! | [`timeout`] | `Ok(x)` from the helper, or `Err(`[`Elapsed`]`)` (the helper is closed) |
+    //!
+    //! ```
+    //! use std::time::Duration;
+    //! use volley_core::{yield_from, Co};
+    //! use volley_flow::sched::time::{sleep, timeout};
+    //! use volley_flow::sched::{Scheduler, TaskResume};
+    //! let mut sched = Scheduler::new();
+    //! let task = sched.spawn(Co::new(#[coroutine] |_: TaskResume| {
+    //!     let quick = yield_from!(timeout(Duration::from_secs(60), sleep(Duration::from_millis(1))))?;
+    //!     let slow = yield_from!(timeout(Duration::from_millis(1), sleep(Duration::from_secs(60))))?;
+    //!     Ok((quick.is_ok(), slow.is_ok()))
+    //! }));
+    //! assert_eq!(sched.join(task).unwrap(), (true, false));
+    //! ```
     pub use super::calls::{sleep, sleep_until};
     pub use super::race::{timeout, Elapsed};
 }
 
-/// Sockets owned by the scheduler's poller, and the helpers that read, write, accept and
-/// connect without blocking other tasks.
-///
-/// | item | what |
-/// |---|---|
-/// | [`TcpListener`] | [`TcpListener::bind`] (backlog [`LISTEN_BACKLOG`]), then [`accept`] |
-/// | [`TcpStream`] | from [`accept`] or [`connect`] |
-/// | [`UnixStream`] | [`UnixStream::pair`], or a std one taken over |
-/// | [`read`], [`write`], [`write_all`], [`read_line`] | I/O on any [`Stream`], waiting for readiness as needed |
-/// | [`readable`], [`writable`] | a bare readiness wait on any [`Socket`] |
-/// | [`Stream::try_read`], [`Stream::try_write`] | I/O that never waits |
-/// | [`IoSource`] | a socket's registration and readiness state |
-///
-/// A socket is registered with the poller the first time a task waits on it and deregistered
-/// when it is dropped. See [`accept`] and the [module example](super) for a server.
-///
-/// ```
-/// use volley_core::{yield_from, Co};
-/// use volley_flow::sched::net::{read, write_all, UnixStream};
-/// use volley_flow::sched::{Scheduler, TaskResume};
-/// let (a, b) = UnixStream::pair().unwrap();
-/// let mut sched = Scheduler::new();
-/// sched.spawn(Co::pinned(#[coroutine] static move |_: TaskResume| {
-///     yield_from!(write_all(&a, b"over the pair"))?;
-///     Ok(())
-/// })).detach();
-/// let reader = sched.spawn(Co::pinned(#[coroutine] static move |_: TaskResume| {
-///     let mut buf = [0u8; 32];
-///     let n = yield_from!(read(&b, &mut buf))?;
-///     Ok(String::from_utf8_lossy(&buf[..n]).into_owned())
-/// }));
-/// assert_eq!(sched.join(reader).unwrap(), "over the pair");
-/// ```
 pub mod net {
+    //! Sockets owned by the scheduler's poller, and the helpers that read, write, accept and
+    //! connect without blocking other tasks.
+    //!
+    //! | item | what |
+    //! |---|---|
+    //! | [`TcpListener`] | [`TcpListener::bind`] (backlog [`LISTEN_BACKLOG`]), then [`accept`] |
+    //! | [`TcpStream`] | from [`accept`] or [`connect`] |
+    //! | [`UnixStream`] | [`UnixStream::pair`], or a std one taken over |
+    //! | [`read`], [`write()`], [`write_all`], [`read_line`] | I/O on any [`Stream`], waiting for readiness as needed |
+    //! | [`readable`], [`writable`] | a bare readiness wait on any [`Socket`] |
+    //! | [`Stream::try_read`], [`Stream::try_write`] | I/O that never waits |
+    //! | [`IoSource`] | a socket's registration and readiness state |
+    //!
+    //! A socket is registered with the poller the first time a task waits on it and deregistered
+    //! when it is dropped. See [`accept`] and the [module example](super) for a server.
+    //!
+    //! ```
+    //! use volley_core::{yield_from, Co};
+    //! use volley_flow::sched::net::{read, write_all, UnixStream};
+    //! use volley_flow::sched::{Scheduler, TaskResume};
+    //! let (a, b) = UnixStream::pair().unwrap();
+    //! let mut sched = Scheduler::new();
+    //! sched.spawn(Co::pinned(#[coroutine] static move |_: TaskResume| {
+    //!     yield_from!(write_all(&a, b"over the pair"))?;
+    //!     Ok(())
+    //! })).detach();
+    //! let reader = sched.spawn(Co::pinned(#[coroutine] static move |_: TaskResume| {
+    //!     let mut buf = [0u8; 32];
+    //!     let n = yield_from!(read(&b, &mut buf))?;
+    //!     Ok(String::from_utf8_lossy(&buf[..n]).into_owned())
+    //! }));
+    //! assert_eq!(sched.join(reader).unwrap(), "over the pair");
+    //! ```
     pub use super::reactor::IoSource;
     pub use crate::sched::net_impl::*;
 }
 
-/// Tasks waiting for each other: channels, racing two helpers, and wait lists (the building
-/// block of both).
-///
-/// | item | what |
-/// |---|---|
-/// | [`Channel`] | bounded channel: `send` parks while full, `recv` while empty, `close` wakes everyone; `try_send` / `try_recv` never wait |
-/// | [`race`] | runs two helpers, evaluates to the [`Either`] that finished first; the loser is closed |
-/// | [`WaitList`] | a queue of parked tasks: [`park`], [`wake_one`], [`wake_all`] |
-///
-/// ```
-/// use volley_core::{yield_from, Co};
-/// use volley_flow::sched::sync::Channel;
-/// use volley_flow::sched::{Scheduler, TaskResume};
-/// let chan = Channel::bounded(8);
-/// for n in 1..=3 {
-///     chan.try_send(n).unwrap(); // before the scheduler runs: no task needed
-/// }
-/// let mut sched = Scheduler::new();
-/// let rx = chan.clone();
-/// let sum = sched.spawn(Co::new(#[coroutine] move |_: TaskResume| {
-///     let mut sum = 0;
-///     while let Ok(n) = rx.try_recv() {
-///         sum += n;
-///     }
-///     Ok(sum + yield_from!(rx.recv())?.unwrap_or(0))
-/// }));
-/// sched.spawn(Co::new(#[coroutine] move |_: TaskResume| {
-///     yield_from!(chan.send(4))??;
-///     Ok(())
-/// })).detach();
-/// assert_eq!(sched.join(sum).unwrap(), 10);
-/// ```
 pub mod sync {
+    //! Tasks waiting for each other: channels, racing two helpers, and wait lists (the building
+    //! block of both).
+    //!
+    //! | item | what |
+    //! |---|---|
+    //! | [`Channel`] | bounded channel: `send` parks while full, `recv` while empty, `close` wakes everyone; `try_send` / `try_recv` never wait |
+    //! | [`race`] | runs two helpers, evaluates to the [`Either`] that finished first; the loser is closed |
+    //! | [`WaitList`] | a queue of parked tasks: [`park`], [`wake_one`], [`wake_all`] |
+    //!
+    //! ```
+    //! use volley_core::{yield_from, Co};
+    //! use volley_flow::sched::sync::Channel;
+    //! use volley_flow::sched::{Scheduler, TaskResume};
+    //! let chan = Channel::bounded(8);
+    //! for n in 1..=3 {
+    //!     chan.try_send(n).unwrap(); // before the scheduler runs: no task needed
+    //! }
+    //! let mut sched = Scheduler::new();
+    //! let rx = chan.clone();
+    //! let sum = sched.spawn(Co::new(#[coroutine] move |_: TaskResume| {
+    //!     let mut sum = 0;
+    //!     while let Ok(n) = rx.try_recv() {
+    //!         sum += n;
+    //!     }
+    //!     Ok(sum + yield_from!(rx.recv())?.unwrap_or(0))
+    //! }));
+    //! sched.spawn(Co::new(#[coroutine] move |_: TaskResume| {
+    //!     yield_from!(chan.send(4))??;
+    //!     Ok(())
+    //! })).detach();
+    //! assert_eq!(sched.join(sum).unwrap(), 10);
+    //! ```
     pub use super::calls::{park, wake_all, wake_one};
     pub use super::channel::{Channel, SendError, SendResult, TryRecvError, TrySendError};
     pub use super::race::{race, Either};

@@ -34,7 +34,7 @@ pub trait Socket: AsRawFd {
 }
 
 /// A connected socket the scheduler can read and write: [`TcpStream`], [`UnixStream`]. The
-/// helpers [`read`], [`write`], [`write_all`] and [`read_line`] take any `Stream`.
+/// helpers [`read`], [`write()`], [`write_all`] and [`read_line`] take any `Stream`.
 pub trait Stream: Socket {
     /// Reads what is there without waiting: `WouldBlock` if nothing is. Records what it
     /// found in the socket's readiness state.

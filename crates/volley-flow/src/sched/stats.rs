@@ -1,7 +1,7 @@
 //! The scheduler's counters.
 
 /// Counters of a [`Scheduler`](super::Scheduler), from [`Scheduler::stats`](super::Scheduler::stats)
-/// or, inside a task, the [`stats`](super::entry::stats) call.
+/// or, inside a task, the [`stats`](super::task::stats) call.
 ///
 /// ```
 /// use volley_core::{yield_from, Co};

@@ -50,9 +50,9 @@ impl<B, T> TaskBody<T> for B where B: Protocol<Reply, Syscall, T, TaskError> + ?
 
 /// Anything a task body can delegate to with `yield_from!` to make system calls, evaluating to
 /// `X`: the helpers of the scheduler (which return `impl TaskCall<X>`), a `Co<impl
-/// TaskBody<X>>`, or a [`Call`](super::entry::Call).
+/// TaskBody<X>>`, or a [`Call`](super::task::Call).
 ///
-/// The single-call helpers ([`yield_now`](super::entry::yield_now),
+/// The single-call helpers ([`yield_now`](super::task::yield_now),
 /// [`sleep`](super::time::sleep)...) are plain values, not coroutines: they build the
 /// [`Syscall`] at the first resume and decode the [`Reply`] inline, so
 /// `yield_from!(yield_now())?` costs what a raw `co_yield!(Syscall::Yield)?` costs.
