@@ -42,7 +42,21 @@
 //!
 //! `#[task]` is `#[co]` for scheduler tasks: it yields `volley::sched::Syscall` and is sent
 //! `volley::sched::Reply`; its return type is `Result<T, Exit<TaskError>>` (or the alias
-//! `volley::sched::TaskResult<T>`).
+//! `volley::sched::TaskResult<T>`, where `?` raises any std error). The function then returns
+//! `Co<impl volley::sched::TaskBody<T>>`, which `Scheduler::spawn` and, inside a task,
+//! `yield_from!(spawn(..))` take, giving a `JoinHandle<T>`:
+//!
+//! ```ignore
+//! #[volley::task]
+//! fn fetch_count(chan: Channel<u32>) -> TaskResult<u32> {
+//!     let mut total = 0;
+//!     while let Some(n) = yield_from!(chan.recv())? {
+//!         total += n;
+//!     }
+//!     Ok(total)
+//! }
+//! let handle = sched.spawn(fetch_count(chan));
+//! ```
 //!
 //! [`Co`]: https://docs.rs/volley/latest/volley/struct.Co.html
 #![forbid(unsafe_code)]
