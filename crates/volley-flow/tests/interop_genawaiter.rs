@@ -8,9 +8,9 @@ use std::cell::{Cell, RefCell};
 use std::convert::Infallible;
 use std::rc::Rc;
 use std::time::Duration;
-use volley_core::{genawaiter::FromGenawaiter, yield_from, Co, Exit};
-use volley_flow::pipeline::{feed, pull, push};
-use volley_flow::sched::{JoinError, Reply, Scheduler, Syscall, TaskError, TaskResume};
+use volley::pipeline::{feed, pull, push};
+use volley::sched::{JoinError, Reply, Scheduler, Syscall, TaskError, TaskResume};
+use volley::{genawaiter::FromGenawaiter, yield_from, Co, Exit};
 
 /// Drops record themselves, so a test can see that a generator's locals were released.
 struct Recorder(Rc<RefCell<Vec<&'static str>>>, &'static str);
@@ -111,7 +111,7 @@ fn killing_a_genawaiter_task_drops_it_and_joiners_learn_it_was_killed() {
     let killer = sched.spawn(Co::new(
         #[coroutine]
         move |_: TaskResume| {
-            yield_from!(volley_flow::sched::task::yield_now())?;
+            yield_from!(volley::sched::task::yield_now())?;
             yield_from!(sleeper.kill())?;
             let joined: Result<(), JoinError> = yield_from!(sleeper.join())?;
             out.set(Some(matches!(joined, Err(JoinError::Killed))));

@@ -7,16 +7,9 @@
 use std::io::{Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream};
 use std::sync::{Arc, Barrier};
-use volley_core::yield_from;
-use volley_flow::sched::net::{accept, read, write_all, TcpListener, TcpStream as SchedStream};
-use volley_flow::sched::{spawn, Scheduler, TaskResult};
-use volley_macros::task;
-
-/// The facade's paths, for `#[task(crate = volley)]`: this crate sits below the facade.
-mod volley {
-    pub use volley_core::*;
-    pub use volley_flow::sched;
-}
+use volley::sched::net::{accept, read, write_all, TcpListener, TcpStream as SchedStream};
+use volley::sched::{spawn, Scheduler, TaskResult};
+use volley::{task, yield_from};
 
 const CLIENTS: usize = 500;
 
@@ -26,7 +19,7 @@ fn open_fds() -> usize {
         .count()
 }
 
-#[task(crate = volley, static)]
+#[task(static)]
 fn echo(stream: SchedStream) -> TaskResult {
     let mut buf = [0u8; 4096];
     loop {
@@ -38,7 +31,7 @@ fn echo(stream: SchedStream) -> TaskResult {
     }
 }
 
-#[task(crate = volley, static)]
+#[task(static)]
 fn accept_loop(listener: TcpListener, clients: usize) -> TaskResult {
     for _ in 0..clients {
         let (stream, _) = yield_from!(accept(&listener))?;

@@ -12,23 +12,16 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::os::fd::AsRawFd;
 use std::time::Duration;
-use volley_core::{yield_from, Co};
-use volley_flow::sched::net::{accept, read, write_all, TcpListener, UnixStream};
-use volley_flow::sched::task::yield_now;
-use volley_flow::sched::{JoinError, Scheduler, TaskResult, TaskResume};
-use volley_macros::task;
-
-/// The facade's paths, for `#[task(crate = volley)]`: this crate sits below the facade.
-mod volley {
-    pub use volley_core::*;
-    pub use volley_flow::sched;
-}
+use volley::sched::net::{accept, read, write_all, TcpListener, UnixStream};
+use volley::sched::task::yield_now;
+use volley::sched::{JoinError, Scheduler, TaskResult, TaskResume};
+use volley::{task, yield_from, Co};
 
 const CONNECTIONS: usize = 20;
 
 /// Serves `CONNECTIONS` connections in turn: reads one message, echoes it, hangs up. Answers
 /// the descriptor number of each.
-#[task(crate = volley, static)]
+#[task(static)]
 fn serve_one_after_another(listener: TcpListener) -> TaskResult<Vec<i32>> {
     let mut fds = Vec::new();
     let mut buf = [0u8; 64];

@@ -4,21 +4,14 @@
 
 use std::cell::RefCell;
 use std::rc::Rc;
-use volley_core::{co_yield, yield_from, Co, Exit};
-use volley_flow::sched::sync::{park, wake_one, WaitList};
-use volley_flow::sched::task::{kill, stats, task_id, yield_now};
-use volley_flow::sched::time::sleep;
-use volley_flow::sched::{
+use volley::sched::sync::{park, wake_one, WaitList};
+use volley::sched::task::{kill, stats, task_id, yield_now};
+use volley::sched::time::sleep;
+use volley::sched::{
     spawn, JoinError, Reply, SchedError, Scheduler, Syscall, TaskBody, TaskError, TaskResult,
     TaskResume,
 };
-use volley_macros::task;
-
-/// The facade's paths, for `#[task(crate = volley)]`: this crate sits below the facade.
-mod volley {
-    pub use volley_core::*;
-    pub use volley_flow::sched;
-}
+use volley::{co_yield, task, yield_from, Co, Exit};
 
 type Log = Rc<RefCell<Vec<String>>>;
 
@@ -30,7 +23,7 @@ fn entries(log: &Log) -> Vec<String> {
     log.borrow().clone()
 }
 
-#[task(crate = volley)]
+#[task]
 fn looper(name: &'static str, rounds: u32, log: Log) -> TaskResult {
     for round in 0..rounds {
         log.borrow_mut().push(format!("{name}{round}"));
@@ -55,12 +48,12 @@ fn round_robin_runs_ready_tasks_in_turn() {
 
 #[test]
 fn a_task_is_named_after_its_function_and_tasks_return_different_types() {
-    #[task(crate = volley)]
+    #[task]
     fn word() -> TaskResult<&'static str> {
         yield_from!(yield_now())?;
         Ok("forty")
     }
-    #[task(crate = volley)]
+    #[task]
     fn number(n: u8) -> TaskResult<u8> {
         Ok(n)
     }
@@ -118,7 +111,7 @@ fn a_spawned_task_queues_behind_the_ready_ones_and_the_parent_continues() {
     );
 }
 
-#[task(crate = volley)]
+#[task]
 fn square_later(n: u64) -> TaskResult<u64> {
     yield_from!(yield_now())?;
     Ok(n * n)
@@ -164,16 +157,16 @@ fn join_after_the_child_ended_still_gets_the_value() {
 
 #[test]
 fn join_reports_a_raised_error_a_panic_and_a_kill() {
-    #[task(crate = volley)]
+    #[task]
     fn raises() -> TaskResult {
         Err(TaskError::msg("bad input").into())
     }
-    #[task(crate = volley)]
+    #[task]
     fn panics() -> TaskResult {
         yield_from!(yield_now())?;
         panic!("task blew up")
     }
-    #[task(crate = volley)]
+    #[task]
     fn spins() -> TaskResult {
         loop {
             yield_from!(yield_now())?;
@@ -211,7 +204,7 @@ fn join_reports_a_raised_error_a_panic_and_a_kill() {
 
 #[test]
 fn a_join_error_converts_with_question_mark_and_keeps_its_source() {
-    #[task(crate = volley)]
+    #[task]
     fn fails() -> TaskResult<u8> {
         let port: u8 = "300".parse()?; // ParseIntError converts
         Ok(port)
@@ -457,8 +450,7 @@ fn cancel_caught_lets_the_task_carry_on() {
             #[coroutine]
             move |_: TaskResume| {
                 yield_from!(yield_now())?;
-                let cancel =
-                    volley_flow::sched::task::cancel(worker_id, TaskError::cancelled("stop"));
+                let cancel = volley::sched::task::cancel(worker_id, TaskError::cancelled("stop"));
                 assert!(yield_from!(cancel)?);
                 Ok(())
             },
@@ -695,7 +687,7 @@ fn shutdown_from_a_task_closes_everyone_and_run_returns() {
         .spawn(Co::new(
             #[coroutine]
             move |_: TaskResume| {
-                let r = yield_from!(volley_flow::sched::task::shutdown());
+                let r = yield_from!(volley::sched::task::shutdown());
                 out.borrow_mut().push(format!(
                     "closed requester: {}",
                     matches!(r, Err(Exit::Closed))

@@ -4,11 +4,11 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
-use volley_core::{yield_from, Co, Exit};
-use volley_flow::sched::sync::{race, Channel, SendError, TryRecvError, TrySendError};
-use volley_flow::sched::task::yield_now;
-use volley_flow::sched::time::{sleep, sleep_until, timeout};
-use volley_flow::sched::{spawn, Scheduler, TaskResume};
+use volley::sched::sync::{race, Channel, SendError, TryRecvError, TrySendError};
+use volley::sched::task::yield_now;
+use volley::sched::time::{sleep, sleep_until, timeout};
+use volley::sched::{spawn, Scheduler, TaskResume};
+use volley::{yield_from, Co, Exit};
 
 #[test]
 fn sleepers_wake_in_deadline_order_not_spawn_order() {
@@ -383,7 +383,7 @@ fn recv_or_log(
     chan: Channel<&'static str>,
     log: Rc<RefCell<Vec<String>>>,
     who: &'static str,
-) -> Co<impl volley_flow::sched::TaskBody<Option<&'static str>>> {
+) -> Co<impl volley::sched::TaskBody<Option<&'static str>>> {
     Co::new(
         #[coroutine]
         move |_: TaskResume| match yield_from!(chan.recv()) {

@@ -4,22 +4,16 @@
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};
-use volley_flow::sched::{Scheduler, TaskError, TaskResult};
-use volley_macros::task;
+use volley::sched::{Scheduler, TaskError, TaskResult};
+use volley::task;
 
-/// The facade's paths, for `#[task(crate = volley)]`: this crate sits below the facade.
-mod volley {
-    pub use volley_core::*;
-    pub use volley_flow::sched;
-}
-
-#[task(crate = volley)]
+#[task]
 fn greeter() -> TaskResult {
     tracing::info!("hello from inside");
     Ok(())
 }
 
-#[task(crate = volley)]
+#[task]
 fn doomed() -> TaskResult {
     Err(TaskError::msg("bad input").into())
 }
