@@ -244,6 +244,39 @@ fn join_edge_cases_are_clear_errors() {
         "a task cannot join itself"
     );
 
+    // A raw join of a task another task already joins is refused; the first join goes on.
+    let gate = WaitList::new();
+    let waiter = gate.clone();
+    let parked = sched.spawn(Co::new(
+        #[coroutine]
+        move |_: TaskResume| {
+            yield_from!(park(&waiter))?;
+            Ok(5)
+        },
+    ));
+    let parked_id = parked.id();
+    let first = sched.spawn(Co::new(
+        #[coroutine]
+        move |_: TaskResume| Ok(yield_from!(parked.join())??),
+    ));
+    let second = sched.spawn(Co::new(
+        #[coroutine]
+        move |_: TaskResume| {
+            yield_from!(yield_now())?; // the first joiner is waiting by now
+            let refused = match co_yield!(Syscall::Join(parked_id))? {
+                Reply::Error(e) => e.to_string(),
+                other => format!("{other:?}"),
+            };
+            yield_from!(wake_one(&gate))?;
+            Ok(refused)
+        },
+    ));
+    assert_eq!(sched.join(first).unwrap(), 5);
+    assert_eq!(
+        sched.join(second).unwrap(),
+        format!("another task already joins {parked_id}")
+    );
+
     // A handle from another scheduler names no task here.
     let mut other = Scheduler::new();
     let foreign = other.spawn(square_later(3));

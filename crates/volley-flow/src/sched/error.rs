@@ -74,6 +74,9 @@ pub enum SchedError {
     JoinSelf,
     /// The task is not one of this scheduler's (its handle came from another scheduler).
     ForeignTask(TaskId),
+    /// Another task already waits for this task to end (a raw [`Syscall::Join`](super::Syscall::Join):
+    /// a [`JoinHandle`](super::JoinHandle) joins once).
+    AlreadyJoined(TaskId),
 }
 
 impl fmt::Display for SchedError {
@@ -91,6 +94,7 @@ impl fmt::Display for SchedError {
             }
             SchedError::JoinSelf => f.write_str("a task cannot join itself"),
             SchedError::ForeignTask(id) => write!(f, "{id} is not a task of this scheduler"),
+            SchedError::AlreadyJoined(id) => write!(f, "another task already joins {id}"),
         }
     }
 }

@@ -662,15 +662,30 @@ impl Scheduler {
         if target == me {
             return Next::Continue(Resume::Send(Reply::Error(SchedError::JoinSelf)));
         }
-        match self.parts(target) {
+        let joiner = match self.parts(target) {
             // Ended: its outcome is in its handle already.
-            None => Next::Continue(Resume::Send(Reply::Done)),
-            Some((_, cold)) => {
-                cold.joiner = Some(me);
-                self.block(me, Wait::Join(target));
-                Next::Suspend
-            }
+            None => return Next::Continue(Resume::Send(Reply::Done)),
+            Some((_, cold)) => cold.joiner,
+        };
+        if joiner.is_some_and(|other| self.is_joining(other, target)) {
+            return Next::Continue(Resume::Send(Reply::Error(SchedError::AlreadyJoined(
+                target,
+            ))));
         }
+        if let Some((_, cold)) = self.parts(target) {
+            cold.joiner = Some(me);
+        }
+        self.block(me, Wait::Join(target));
+        Next::Suspend
+    }
+
+    /// Whether `joiner` is blocked joining `target`.
+    fn is_joining(&mut self, joiner: TaskId, target: TaskId) -> bool {
+        matches!(
+            self.parts(joiner),
+            Some((hot, Cold { wait: Some(Wait::Join(t)), .. }))
+                if hot.status == Status::Blocked && *t == target
+        )
     }
 
     fn sleep(&mut self, me: TaskId, deadline: Option<Instant>) -> Next {
@@ -847,12 +862,7 @@ impl Scheduler {
         }
         drop(task);
         if let Some(joiner) = joiner {
-            let joining = matches!(
-                self.parts(joiner),
-                Some((hot, Cold { wait: Some(Wait::Join(t)), .. }))
-                    if hot.status == Status::Blocked && *t == id
-            );
-            if joining {
+            if self.is_joining(joiner, id) {
                 self.make_ready(joiner, Some(Resume::Send(Reply::Done)));
             }
         }
