@@ -180,6 +180,7 @@ pub mod net {
     //! | [`TcpListener`] | [`TcpListener::bind`] (backlog [`LISTEN_BACKLOG`]), then [`accept`] |
     //! | [`TcpStream`] | from [`accept`] or [`connect`] |
     //! | [`UnixStream`] | [`UnixStream::pair`], or a std one taken over |
+    //! | [`Pollable`] | any other non-blocking descriptor, for [`readable`] / [`writable`] |
     //! | [`read`], [`write()`], [`write_all`], [`read_line`] | I/O on any [`Stream`], waiting for readiness as needed |
     //! | [`readable`], [`writable`] | a bare readiness wait on any [`Socket`] |
     //! | [`Stream::try_read`], [`Stream::try_write`] | I/O that never waits |

@@ -21,7 +21,8 @@ use volley_core::{co_yield, Co, Exit};
 /// kernel caps it at `net.core.somaxconn`).
 pub const LISTEN_BACKLOG: i32 = 4096;
 
-/// A socket the scheduler can wait on: [`TcpListener`], [`TcpStream`], [`UnixStream`].
+/// A socket the scheduler can wait on: [`TcpListener`], [`TcpStream`], [`UnixStream`], or any
+/// descriptor wrapped in a [`Pollable`].
 pub trait Socket: AsRawFd {
     /// The socket's registration and readiness state.
     ///
@@ -397,6 +398,109 @@ impl UnixStream {
     /// ```
     pub fn shutdown(&self, how: Shutdown) -> io::Result<()> {
         self.inner.shutdown(how)
+    }
+}
+
+/// Any non-blocking descriptor (a pipe, a std socket, a device) made something the scheduler
+/// can wait on with [`readable`] and [`writable`]: it owns `T` and a registration, dropped with
+/// it. `T` must be in non-blocking mode. Its operations are not seen by the scheduler, so each
+/// wait asks the poller afresh (one `epoll_ctl`) and returns as soon as the descriptor is ready;
+/// wait after an operation returned `WouldBlock`.
+///
+/// ```
+/// use std::io::{ErrorKind, Read, Write};
+/// use volley_core::{yield_from, Co};
+/// use volley_flow::sched::net::{readable, Pollable};
+/// use volley_flow::sched::{Scheduler, TaskResume};
+/// let (mut a, b) = std::os::unix::net::UnixStream::pair().unwrap();
+/// b.set_nonblocking(true).unwrap();
+/// let b = Pollable::new(b);
+/// let mut sched = Scheduler::new();
+/// let reader = sched.spawn(Co::new(#[coroutine] move |_: TaskResume| {
+///     let mut buf = [0u8; 8];
+///     loop {
+///         match b.get_ref().read(&mut buf) {
+///             Ok(n) => return Ok(buf[..n].to_vec()),
+///             Err(e) if e.kind() == ErrorKind::WouldBlock => yield_from!(readable(&b))?,
+///             Err(e) => return Err(e.into()),
+///         }
+///     }
+/// }));
+/// sched.run_once(); // the reader waits
+/// a.write_all(b"late").unwrap();
+/// assert_eq!(sched.join(reader).unwrap(), b"late");
+/// ```
+pub struct Pollable<T: AsRawFd> {
+    inner: T,
+    io: IoSource,
+}
+
+impl<T: AsRawFd> Pollable<T> {
+    /// Takes `inner` (which must already be non-blocking); nothing is registered until a task
+    /// waits on it.
+    ///
+    /// ```
+    /// use volley_flow::sched::net::Pollable;
+    /// let (a, _b) = std::os::unix::net::UnixStream::pair().unwrap();
+    /// a.set_nonblocking(true).unwrap();
+    /// let a = Pollable::new(a);
+    /// # drop(a);
+    /// ```
+    pub fn new(inner: T) -> Self {
+        let io = IoSource::unobserved(inner.as_raw_fd());
+        Pollable { inner, io }
+    }
+
+    /// The descriptor's owner.
+    ///
+    /// ```
+    /// use volley_flow::sched::net::Pollable;
+    /// let (a, _b) = std::os::unix::net::UnixStream::pair().unwrap();
+    /// let a = Pollable::new(a);
+    /// assert!(a.get_ref().peer_addr().is_ok());
+    /// ```
+    pub fn get_ref(&self) -> &T {
+        &self.inner
+    }
+
+    /// The descriptor's owner, mutably.
+    ///
+    /// ```
+    /// use std::io::Write;
+    /// use volley_flow::sched::net::Pollable;
+    /// let (a, _b) = std::os::unix::net::UnixStream::pair().unwrap();
+    /// let mut a = Pollable::new(a);
+    /// a.get_mut().write_all(b"x").unwrap();
+    /// ```
+    pub fn get_mut(&mut self) -> &mut T {
+        &mut self.inner
+    }
+}
+
+impl<T: AsRawFd> Socket for Pollable<T> {
+    fn io_source(&self) -> &IoSource {
+        &self.io
+    }
+}
+
+impl<T: AsRawFd> AsRawFd for Pollable<T> {
+    fn as_raw_fd(&self) -> RawFd {
+        self.inner.as_raw_fd()
+    }
+}
+
+impl<T: AsRawFd> Drop for Pollable<T> {
+    fn drop(&mut self) {
+        self.io.release();
+    }
+}
+
+impl<T: AsRawFd> fmt::Debug for Pollable<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Pollable")
+            .field("fd", &self.inner.as_raw_fd())
+            .field("io", &self.io)
+            .finish()
     }
 }
 

@@ -78,6 +78,9 @@ pub struct IoSource(pub(crate) Arc<Io>);
 /// The shared part of an [`IoSource`].
 pub(crate) struct Io {
     fd: RawFd,
+    /// Whether the socket's own operations record what they find (`WouldBlock`, drained). A
+    /// descriptor whose operations nobody sees re-arms its registration at every wait instead.
+    observed: bool,
     flags: AtomicU8,
     /// The id of the reactor the socket is registered with (0: none).
     reactor: AtomicU32,
@@ -95,8 +98,19 @@ struct Registration {
 impl IoSource {
     /// The state of a new socket, not registered anywhere; every direction counts as ready.
     pub(crate) fn new(fd: RawFd) -> Self {
+        Self::with(fd, true)
+    }
+
+    /// The state of a descriptor whose operations are not seen (a [`Pollable`](super::net::Pollable)):
+    /// each wait asks the poller afresh.
+    pub(crate) fn unobserved(fd: RawFd) -> Self {
+        Self::with(fd, false)
+    }
+
+    fn with(fd: RawFd, observed: bool) -> Self {
         IoSource(Arc::new(Io {
             fd,
+            observed,
             flags: AtomicU8::new(0),
             reactor: AtomicU32::new(0),
             token: AtomicUsize::new(0),
@@ -312,7 +326,20 @@ impl Reactor {
         if io.0.reactor.load(Ordering::Relaxed) == self.id {
             let known = io.0.token.load(Ordering::Relaxed);
             if self.entry(known).is_some() {
-                if io.is_ready(dir) {
+                if !io.0.observed {
+                    // Nobody saw the last operation: re-arm, and the poller reports the
+                    // descriptor at once if it is ready.
+                    io.set_would_block(dir);
+                    if let Some((poll, _, _)) = &self.poller {
+                        poll.registry()
+                            .reregister(
+                                &mut SourceFd(&io.0.fd),
+                                Token(known),
+                                Interest::READABLE | Interest::WRITABLE,
+                            )
+                            .map_err(SchedError::Io)?;
+                    }
+                } else if io.is_ready(dir) {
                     return Ok(Waited::Ready);
                 }
                 token = Some(known);

@@ -127,3 +127,32 @@ fn a_dropped_socket_frees_its_entry_and_its_reused_number_registers_afresh() {
         "reused: {reused}"
     );
 }
+
+#[test]
+fn a_pollable_descriptor_asks_the_poller_at_every_wait() {
+    use crate::sched::net::Pollable;
+    use std::io::{Read, Write};
+    let mut reactor = Reactor::default();
+    let (mut a, b) = std::os::unix::net::UnixStream::pair().unwrap();
+    b.set_nonblocking(true).unwrap();
+    let b = Pollable::new(b);
+    let io = b.io_source();
+
+    blocked(reactor.wait(io, Direction::Read, waiter(1, 1)));
+    a.write_all(b"data").unwrap();
+    assert_eq!(poll_until_woken(&mut reactor, 5), [waiter(1, 1)]);
+
+    // Nothing was read, and the scheduler did not see that: the next wait blocks, and the
+    // re-armed registration reports the waiting data at once.
+    blocked(reactor.wait(io, Direction::Read, waiter(1, 2)));
+    assert_eq!(poll_until_woken(&mut reactor, 5), [waiter(1, 2)]);
+
+    // Drained: a wait now finds nothing ready.
+    let mut buf = [0u8; 16];
+    assert_eq!(b.get_ref().read(&mut buf).unwrap(), 4);
+    let token = blocked(reactor.wait(io, Direction::Read, waiter(1, 3)));
+    let mut woken = Vec::new();
+    reactor.poll(Some(Duration::ZERO), &mut woken).unwrap();
+    assert!(woken.is_empty());
+    reactor.forget(token, Direction::Read, waiter(1, 3).task);
+}
