@@ -7,7 +7,8 @@ use std::fmt;
 use std::ops::{Coroutine, CoroutineState};
 use std::pin::Pin;
 
-/// A two-way coroutine: a [`Body`] and the [`State`] it is in.
+/// A two-way coroutine: a body (a [`Resumable`], usually a `#[coroutine]` closure) and the
+/// [`State`] it is in.
 ///
 /// | call | Created | Suspended | Closed |
 /// |---|---|---|---|

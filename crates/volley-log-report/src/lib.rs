@@ -25,7 +25,11 @@
 //! both run [`cli::main`].
 
 #![forbid(unsafe_code)]
-#![warn(missing_docs)]
+#![warn(
+    missing_docs,
+    missing_debug_implementations,
+    rustdoc::broken_intra_doc_links
+)]
 
 pub mod cli;
 pub mod generate;

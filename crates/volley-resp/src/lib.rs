@@ -12,7 +12,11 @@
 //! ```
 #![feature(coroutines)]
 #![doc(test(attr(feature(coroutines, coroutine_trait, stmt_expr_attributes))))]
-#![warn(missing_docs)]
+#![warn(
+    missing_docs,
+    missing_debug_implementations,
+    rustdoc::broken_intra_doc_links
+)]
 #![forbid(unsafe_code)]
 
 pub mod cli;

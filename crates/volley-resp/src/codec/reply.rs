@@ -5,6 +5,14 @@ pub struct Reply<'o> {
     out: &'o mut Vec<u8>,
 }
 
+impl std::fmt::Debug for Reply<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Reply")
+            .field("buffered", &self.out.len())
+            .finish()
+    }
+}
+
 impl<'o> Reply<'o> {
     /// Replies appended to `out`.
     pub fn new(out: &'o mut Vec<u8>) -> Self {

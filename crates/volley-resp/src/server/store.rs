@@ -60,6 +60,15 @@ pub struct Store {
     random_state: u64,
 }
 
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("keys", &self.keys.len())
+            .field("deadlines", &self.deadlines.len())
+            .finish_non_exhaustive()
+    }
+}
+
 impl Default for Store {
     fn default() -> Self {
         Store::new()
