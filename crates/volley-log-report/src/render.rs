@@ -9,6 +9,33 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
+/// Bytes from the log as text that is safe to print on a terminal: invalid UTF-8 becomes U+FFFD,
+/// and control characters (escape sequences, carriage returns, bells) and the bidirectional
+/// overrides that reorder a line are written as Rust escapes (`\u{1b}`), as is the backslash, so
+/// what is shown cannot drive the terminal and still tells the bytes apart.
+///
+/// ```
+/// use volley_log_report::render::printable;
+/// assert_eq!(printable(b"db\x1b[2Jwiped"), "db\\u{1b}[2Jwiped");
+/// assert_eq!(printable("caf\u{e9}".as_bytes()), "caf\u{e9}");
+/// ```
+pub fn printable(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len());
+    for c in String::from_utf8_lossy(bytes).chars() {
+        if c.is_control() || c == '\\' || is_bidi_control(c) {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The characters that change the direction of the text after them.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
 /// One JSON object; names and timestamps that are not UTF-8 are shown with U+FFFD in place of
 /// the invalid bytes (names that then coincide have their counts added).
 pub fn to_json(report: &Report) -> Value {
@@ -38,10 +65,10 @@ pub fn to_json(report: &Report) -> Value {
     })
 }
 
-/// The report for a terminal.
+/// The report for a terminal; every byte taken from the input goes through [`printable`].
 pub fn to_text(report: &Report, source: &str) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "log report: {source}");
+    let _ = writeln!(out, "log report: {}", printable(source.as_bytes()));
     let _ = writeln!(out, "  lines      {:>12}", report.lines);
     let shown: Vec<String> = report.malformed_lines.iter().map(u64::to_string).collect();
     let _ = write!(out, "  malformed  {:>12}", report.malformed);
@@ -71,11 +98,22 @@ pub fn to_text(report: &Report, source: &str) -> String {
             report.top_error_components.len()
         );
         for (rank, (name, count)) in report.top_error_components.iter().enumerate() {
-            let _ = writeln!(out, "  {:>2}. {:<20} {count:>10}", rank + 1, text(name));
+            let _ = writeln!(
+                out,
+                "  {:>2}. {:<20} {count:>10}",
+                rank + 1,
+                printable(name)
+            );
         }
     }
-    let first = report.first_error.as_deref().map_or("none".into(), text);
-    let last = report.last_error.as_deref().map_or("none".into(), text);
+    let first = report
+        .first_error
+        .as_deref()
+        .map_or("none".into(), printable);
+    let last = report
+        .last_error
+        .as_deref()
+        .map_or("none".into(), printable);
     let _ = writeln!(out, "\nfirst error at  {first}\nlast error at   {last}");
     out
 }

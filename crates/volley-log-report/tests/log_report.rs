@@ -301,3 +301,60 @@ fn no_errors_gives_null_timestamps() {
     assert!(json["first_error"].is_null() && json["last_error"].is_null());
     assert_eq!(json["top_error_components"], serde_json::json!([]));
 }
+
+/// Runs the binary on `log` (through stdin) with `args`; its stdout, after checking it exited 0.
+fn run_on_stdin(log: &[u8], args: &[&str]) -> Vec<u8> {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut child = Command::new(LOG_REPORT)
+        .arg("-")
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let input = log.to_vec();
+    let writer = std::thread::spawn(move || stdin.write_all(&input));
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap().unwrap();
+    assert!(
+        out.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+#[test]
+fn text_output_escapes_what_could_drive_a_terminal() {
+    // A component name with a clear-screen sequence, a bell and a right-to-left override, and a
+    // timestamp with a carriage return.
+    let log = b"t\r0 ERROR db\x1b[2J\x07\xe2\x80\xaeevil: boom\nt1 INFO ok: fine\n";
+    let text = run_on_stdin(log, &[]);
+    for forbidden in [&b"\x1b"[..], b"\x07", b"\r", "\u{202e}".as_bytes()] {
+        assert!(
+            !text.windows(forbidden.len()).any(|w| w == forbidden),
+            "{forbidden:?} reached the terminal: {}",
+            String::from_utf8_lossy(&text)
+        );
+    }
+    let text = String::from_utf8(text).unwrap();
+    assert!(text.contains("db\\u{1b}[2J\\u{7}\\u{202e}evil"), "{text}");
+    assert!(text.contains("first error at  t\\r0"), "{text}");
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(32))]
+
+    /// Whatever bytes come in, `--json` prints one valid JSON object with the same counts.
+    #[test]
+    fn json_output_is_valid_for_any_bytes(log in proptest::collection::vec(any::<u8>(), 0..2048)) {
+        let out = run_on_stdin(&log, &["--json"]);
+        let json: serde_json::Value = serde_json::from_slice(&out).expect("stdout is one JSON object");
+        let expected = reference(&log);
+        prop_assert_eq!(&json["lines"], &serde_json::json!(expected.lines));
+        prop_assert_eq!(&json["malformed"], &serde_json::json!(expected.malformed));
+    }
+}
