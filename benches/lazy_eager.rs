@@ -18,7 +18,10 @@
 //! producing an item and with how much of the input is consumed.
 #![feature(coroutines)]
 
-use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use criterion::measurement::WallTime;
+use criterion::{
+    criterion_group, criterion_main, BenchmarkGroup, BenchmarkId, Criterion, Throughput,
+};
 use std::hint::black_box;
 use std::time::Duration;
 use volley::{co, co_yield, Exit};
@@ -41,15 +44,20 @@ fn produced(n: u64) -> Result<(), Exit> {
 /// The input sizes: from a handful to ten million.
 const SIZES: [u64; 4] = [16, 1_000, 100_000, 10_000_000];
 
+/// Counts throughput in items, and takes fewer, longer samples for the largest inputs.
+fn size_group(group: &mut BenchmarkGroup<'_, WallTime>, n: u64) {
+    group.throughput(Throughput::Elements(n));
+    if n >= 1_000_000 {
+        group
+            .sample_size(10)
+            .measurement_time(Duration::from_secs(4));
+    }
+}
+
 fn full(c: &mut Criterion) {
     let mut group = c.benchmark_group("full");
     for n in SIZES {
-        group.throughput(Throughput::Elements(n));
-        if n >= 1_000_000 {
-            group
-                .sample_size(10)
-                .measurement_time(Duration::from_secs(4));
-        }
+        size_group(&mut group, n);
         group.bench_with_input(BenchmarkId::new("eager", n), &n, |b, &n| {
             b.iter(|| {
                 let all: Vec<u64> = (0..black_box(n)).map(work).collect();
@@ -71,12 +79,7 @@ fn full(c: &mut Criterion) {
 fn early(c: &mut Criterion) {
     let mut group = c.benchmark_group("early");
     for n in SIZES {
-        group.throughput(Throughput::Elements(n));
-        if n >= 1_000_000 {
-            group
-                .sample_size(10)
-                .measurement_time(Duration::from_secs(4));
-        }
+        size_group(&mut group, n);
         let target = work(n / 10);
         group.bench_with_input(BenchmarkId::new("eager", n), &n, |b, &n| {
             b.iter(|| {

@@ -286,18 +286,8 @@ fn the_binary_runs_on_its_default_input_and_rejects_bad_input_cleanly() {
 
 #[test]
 fn no_errors_gives_null_timestamps() {
-    let path = std::env::temp_dir().join(format!(
-        "volley_log_report_quiet_{}.log",
-        std::process::id()
-    ));
-    std::fs::write(&path, b"t1 INFO a: fine\n").unwrap();
-    let out = Command::new(LOG_REPORT)
-        .arg(&path)
-        .arg("--json")
-        .output()
-        .unwrap();
-    std::fs::remove_file(&path).unwrap();
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let out = run_on_stdin(b"t1 INFO a: fine\n", &["--json"]);
+    let json: serde_json::Value = serde_json::from_slice(&out).unwrap();
     assert!(json["first_error"].is_null() && json["last_error"].is_null());
     assert_eq!(json["top_error_components"], serde_json::json!([]));
 }

@@ -4,6 +4,18 @@ use crate::server::{Config, Server};
 use std::io::Write;
 use std::process::ExitCode;
 
+/// Sends tracing events to stderr, filtered by `RUST_LOG` (warnings and errors when it is unset):
+/// what the binary and the example call before [`main`].
+pub fn init_logging() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+}
+
 /// Runs the server as a command: parses `args` (without the program name) with
 /// [`Config::from_args`], listens, prints `listening on ADDR` on stdout once it accepts, and
 /// serves until the scheduler stops. Mistakes are printed on stderr prefixed with `program`:
