@@ -78,10 +78,11 @@ fn every_command_through_redis_cli() {
         (&["EXISTS", "l"], "(integer) 0"),
         (&["DBSIZE"], "(integer) 5"), // k n s h x: z was emptied, l expired
         (&["SELECT", "0"], "OK"),
-        (&["SELECT", "1"], "(error) ERR DB index is out of range"),
+        (&["SELECT", "15"], "OK"),
+        (&["SELECT", "16"], "(error) ERR DB index is out of range"),
         (&["CONFIG", "GET", "save"], "1) \"save\"\n2) \"\""),
         (&["CONFIG", "GET", "appendonly"], "1) \"appendonly\"\n2) \"no\""),
-        (&["COMMAND", "COUNT"], "(integer) 34"),
+        (&["COMMAND", "COUNT"], "(integer) 36"),
         (
             &["FOO", "a", "b"],
             "(error) ERR unknown command 'FOO', with args beginning with: 'a' 'b' ",

@@ -1,24 +1,24 @@
-//! The server's sans-IO core, without sockets: the command table, the store and the reply
-//! encoding, driven request by request through the library API.
+//! The server's sans-IO core, without sockets: the command table, the databases and the reply
+//! encoding, driven request by request through a `Session`.
 
 use volley_resp::codec::Request;
-use volley_resp::server::{execute, Flow, Store};
+use volley_resp::server::{Flow, Session};
 
 /// Runs one command given as words; answers the raw reply and the flow.
-fn run(store: &mut Store, words: &[&str]) -> (String, Flow) {
+fn run(session: &mut Session, words: &[&str]) -> (String, Flow) {
     let request = Request::new(words.iter().map(|w| w.as_bytes().to_vec()).collect());
     let mut out = Vec::new();
-    let flow = execute(store, request, &mut out);
+    let flow = session.execute(request, &mut out);
     (String::from_utf8(out).expect("utf-8 reply"), flow)
 }
 
-fn reply(store: &mut Store, words: &[&str]) -> String {
-    run(store, words).0
+fn reply(session: &mut Session, words: &[&str]) -> String {
+    run(session, words).0
 }
 
 #[test]
 fn arity_is_checked_before_anything_runs() {
-    let mut store = Store::new();
+    let mut store = Session::new();
     assert_eq!(
         reply(&mut store, &["set", "k"]),
         "-ERR wrong number of arguments for 'set' command\r\n"
@@ -36,7 +36,7 @@ fn arity_is_checked_before_anything_runs() {
 
 #[test]
 fn unknown_commands_quote_their_first_arguments() {
-    let mut store = Store::new();
+    let mut store = Session::new();
     assert_eq!(
         reply(&mut store, &["nope"]),
         "-ERR unknown command 'nope', with args beginning with: \r\n"
@@ -55,7 +55,7 @@ fn unknown_commands_quote_their_first_arguments() {
 
 #[test]
 fn wrong_types_answer_wrongtype_and_change_nothing() {
-    let mut store = Store::new();
+    let mut store = Session::new();
     reply(&mut store, &["LPUSH", "l", "a"]);
     let wrongtype = "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n";
     for words in [
@@ -81,7 +81,7 @@ fn wrong_types_answer_wrongtype_and_change_nothing() {
 
 #[test]
 fn counters_refuse_non_integers_and_overflow() {
-    let mut store = Store::new();
+    let mut store = Session::new();
     reply(&mut store, &["SET", "n", "9223372036854775806"]);
     assert_eq!(
         reply(&mut store, &["INCR", "n"]),
@@ -101,7 +101,7 @@ fn counters_refuse_non_integers_and_overflow() {
 
 #[test]
 fn set_options_behave_like_redis() {
-    let mut store = Store::new();
+    let mut store = Session::new();
     assert_eq!(reply(&mut store, &["SET", "k", "1", "NX"]), "+OK\r\n");
     assert_eq!(reply(&mut store, &["SET", "k", "2", "NX"]), "$-1\r\n");
     assert_eq!(
@@ -129,12 +129,12 @@ fn set_options_behave_like_redis() {
 
 #[test]
 fn expired_keys_disappear_and_the_sweep_reclaims_them() {
-    let mut store = Store::new();
+    let mut store = Session::new();
     reply(&mut store, &["SET", "a", "1", "PX", "1"]);
     reply(&mut store, &["SET", "b", "1"]);
     reply(&mut store, &["EXPIRE", "b", "-1"]);
     std::thread::sleep(std::time::Duration::from_millis(5));
-    assert_eq!(store.purge_expired(100), 1);
+    assert_eq!(store.server.purge_expired(100), 1);
     assert_eq!(reply(&mut store, &["EXISTS", "a", "b"]), ":0\r\n");
     assert_eq!(reply(&mut store, &["GET", "a"]), "$-1\r\n");
     reply(&mut store, &["SET", "c", "1"]);
@@ -150,7 +150,7 @@ fn expired_keys_disappear_and_the_sweep_reclaims_them() {
 
 #[test]
 fn pops_with_counts_and_empty_containers_vanish() {
-    let mut store = Store::new();
+    let mut store = Session::new();
     reply(&mut store, &["RPUSH", "l", "a", "b", "c"]);
     assert_eq!(
         reply(&mut store, &["LPOP", "l", "2"]),
@@ -177,7 +177,7 @@ fn pops_with_counts_and_empty_containers_vanish() {
 
 #[test]
 fn zadd_options_follow_redis() {
-    let mut store = Store::new();
+    let mut store = Session::new();
     assert_eq!(reply(&mut store, &["ZADD", "z", "1", "a"]), ":1\r\n");
     assert_eq!(
         reply(&mut store, &["ZADD", "z", "XX", "2", "a", "3", "b"]),
@@ -207,7 +207,7 @@ fn zadd_options_follow_redis() {
 
 #[test]
 fn streams_get_increasing_ids_and_trim() {
-    let mut store = Store::new();
+    let mut store = Session::new();
     assert_eq!(
         reply(&mut store, &["XADD", "s", "0-0", "f", "v"]),
         "-ERR The ID specified in XADD must be greater than 0-0\r\n"
@@ -239,7 +239,7 @@ fn streams_get_increasing_ids_and_trim() {
 
 #[test]
 fn config_get_answers_what_redis_benchmark_asks() {
-    let mut store = Store::new();
+    let mut store = Session::new();
     assert_eq!(
         reply(&mut store, &["CONFIG", "GET", "save"]),
         "*2\r\n$4\r\nsave\r\n$0\r\n\r\n"
@@ -256,8 +256,8 @@ fn config_get_answers_what_redis_benchmark_asks() {
 }
 
 #[test]
-fn quit_replies_then_closes_and_select_knows_one_database() {
-    let mut store = Store::new();
+fn quit_replies_then_closes_and_select_picks_one_of_sixteen_databases() {
+    let mut store = Session::new();
     assert_eq!(
         run(&mut store, &["QUIT"]),
         ("+OK\r\n".to_string(), Flow::Close)
@@ -272,7 +272,51 @@ fn quit_replies_then_closes_and_select_knows_one_database() {
         "-ERR value is not an integer or out of range\r\n"
     );
     assert_eq!(
-        reply(&mut store, &["SELECT", "3"]),
+        reply(&mut store, &["SELECT", "16"]),
         "-ERR DB index is out of range\r\n"
     );
+    assert_eq!(
+        reply(&mut store, &["SELECT", "-1"]),
+        "-ERR DB index is out of range\r\n"
+    );
+    assert_eq!(
+        reply(&mut store, &["SELECT", "4294967296"]),
+        "-ERR value is not an integer or out of range\r\n"
+    );
+}
+
+#[test]
+fn databases_are_separate_and_swap_and_flush_one_by_one() {
+    let mut store = Session::new();
+    reply(&mut store, &["SET", "k", "zero"]);
+    assert_eq!(reply(&mut store, &["SELECT", "15"]), "+OK\r\n");
+    assert_eq!(reply(&mut store, &["GET", "k"]), "$-1\r\n");
+    reply(&mut store, &["SET", "k", "fifteen"]);
+    reply(&mut store, &["SET", "other", "x"]);
+    assert_eq!(reply(&mut store, &["DBSIZE"]), ":2\r\n");
+    assert_eq!(reply(&mut store, &["SWAPDB", "0", "15"]), "+OK\r\n");
+    assert_eq!(reply(&mut store, &["GET", "k"]), "$4\r\nzero\r\n");
+    assert_eq!(reply(&mut store, &["DBSIZE"]), ":1\r\n");
+    assert_eq!(
+        reply(&mut store, &["SWAPDB", "x", "1"]),
+        "-ERR invalid first DB index\r\n"
+    );
+    assert_eq!(
+        reply(&mut store, &["SWAPDB", "1", "y"]),
+        "-ERR invalid second DB index\r\n"
+    );
+    assert_eq!(
+        reply(&mut store, &["SWAPDB", "1", "16"]),
+        "-ERR DB index is out of range\r\n"
+    );
+    assert_eq!(
+        reply(&mut store, &["FLUSHDB", "now"]),
+        "-ERR syntax error\r\n"
+    );
+    assert_eq!(reply(&mut store, &["FLUSHDB", "ASYNC"]), "+OK\r\n");
+    assert_eq!(reply(&mut store, &["DBSIZE"]), ":0\r\n");
+    reply(&mut store, &["SELECT", "0"]);
+    assert_eq!(reply(&mut store, &["GET", "k"]), "$7\r\nfifteen\r\n");
+    assert_eq!(reply(&mut store, &["FLUSHALL", "SYNC"]), "+OK\r\n");
+    assert_eq!(reply(&mut store, &["DBSIZE"]), ":0\r\n");
 }

@@ -98,3 +98,47 @@ fn the_binary_explains_its_flags_and_refuses_bad_ones() {
         )
     );
 }
+
+#[test]
+fn a_connection_task_serves_any_stream_and_leaves_the_registry_when_done() {
+    use std::cell::RefCell;
+    use std::rc::Rc;
+    use volley_flow::sched::net::UnixStream;
+    use volley_flow::sched::Scheduler;
+    use volley_resp::server::{serve_connection, Client, ServerState};
+
+    let (ours, theirs) = std::os::unix::net::UnixStream::pair().unwrap();
+    let ours = UnixStream::from_std(ours).unwrap();
+    let peer = std::thread::spawn(move || {
+        let mut theirs = theirs;
+        theirs
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
+        theirs
+            .write_all(b"PING\r\nSET k v\r\nCLIENT\r\nQUIT\r\n")
+            .unwrap();
+        let mut got = Vec::new();
+        theirs.read_to_end(&mut got).unwrap();
+        got
+    });
+    let state = Rc::new(RefCell::new(ServerState::default()));
+    let client = state
+        .borrow_mut()
+        .clients
+        .register(|id| Client::new(id, "simulated:1", "simulated:2"));
+    assert_eq!(state.borrow().clients.len(), 1);
+    let mut sched = Scheduler::new();
+    let task = sched.spawn(serve_connection(ours, Rc::clone(&state), client));
+    sched.join(task).unwrap();
+    let got = peer.join().unwrap();
+    assert!(
+        got.starts_with(b"+PONG\r\n+OK\r\n-ERR "),
+        "{:?}",
+        String::from_utf8_lossy(&got)
+    );
+    assert!(got.ends_with(b"+OK\r\n"));
+    let mut state = state.borrow_mut();
+    assert!(state.clients.is_empty());
+    assert_eq!(state.dbs[0].key_count(), 1);
+    assert_eq!(state.stats.commands_processed, 3);
+}

@@ -1,8 +1,47 @@
 //! Connection and server commands: PING, ECHO, QUIT, COMMAND, CONFIG.
 
-use super::commands::{is, lookup, wrong_arity, Command, Flow, Outcome, COMMANDS};
-use super::store::Store;
+use super::commands::{all, is, lookup, wrong_arity, Command, Flow, Outcome, FAST};
+use super::ctx::Ctx;
 use crate::codec::Reply;
+
+/// The commands of this module, as the command table registers them.
+pub const COMMANDS: &[Command] = &[
+    Command {
+        name: "ping",
+        arity: -1,
+        flags: FAST,
+        keys: (0, 0, 0),
+        run: ping,
+    },
+    Command {
+        name: "echo",
+        arity: 2,
+        flags: FAST,
+        keys: (0, 0, 0),
+        run: echo,
+    },
+    Command {
+        name: "quit",
+        arity: -1,
+        flags: &["allow_busy", "fast"],
+        keys: (0, 0, 0),
+        run: quit,
+    },
+    Command {
+        name: "command",
+        arity: -1,
+        flags: &["loading", "stale"],
+        keys: (0, 0, 0),
+        run: command,
+    },
+    Command {
+        name: "config",
+        arity: -2,
+        flags: &["admin", "loading", "stale"],
+        keys: (0, 0, 0),
+        run: config,
+    },
+];
 
 /// The configuration `CONFIG GET` reports: what redis-benchmark and clients ask at start-up.
 const CONFIG: &[(&str, &str)] = &[
@@ -15,7 +54,8 @@ const CONFIG: &[(&str, &str)] = &[
 ];
 
 /// `PING [message]`
-pub fn ping(_store: &mut Store, args: &mut [Vec<u8>], reply: &mut Reply) -> Outcome {
+pub fn ping(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
+    let reply = &mut ctx.reply;
     match args {
         [_] => reply.simple("PONG"),
         [_, message] => reply.bulk(message),
@@ -25,26 +65,29 @@ pub fn ping(_store: &mut Store, args: &mut [Vec<u8>], reply: &mut Reply) -> Outc
 }
 
 /// `ECHO message`
-pub fn echo(_store: &mut Store, args: &mut [Vec<u8>], reply: &mut Reply) -> Outcome {
+pub fn echo(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
+    let reply = &mut ctx.reply;
     reply.bulk(&args[1]);
     Ok(Flow::Continue)
 }
 
 /// `QUIT`: `+OK`, then the connection closes.
-pub fn quit(_store: &mut Store, _args: &mut [Vec<u8>], reply: &mut Reply) -> Outcome {
+pub fn quit(ctx: &mut Ctx<'_>, _args: &mut [Vec<u8>]) -> Outcome {
+    let reply = &mut ctx.reply;
     reply.ok();
     Ok(Flow::Close)
 }
 
 /// `COMMAND`, `COMMAND COUNT`, `COMMAND INFO name...`, `COMMAND DOCS [name...]`
-pub fn command(_store: &mut Store, args: &mut [Vec<u8>], reply: &mut Reply) -> Outcome {
+pub fn command(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
+    let reply = &mut ctx.reply;
     let Some(sub) = args.get(1) else {
-        reply.array(COMMANDS.len());
-        COMMANDS.iter().for_each(|c| describe(c, reply));
+        reply.array(all().count());
+        all().for_each(|c| describe(c, reply));
         return Ok(Flow::Continue);
     };
     if is(sub, "count") && args.len() == 2 {
-        reply.int(COMMANDS.len() as i64);
+        reply.int(all().count() as i64);
     } else if is(sub, "info") {
         reply.array(args.len() - 2);
         for name in &args[2..] {
@@ -76,7 +119,8 @@ fn describe(command: &Command, reply: &mut Reply) {
 }
 
 /// `CONFIG GET pattern [pattern ...]`, `CONFIG RESETSTAT`.
-pub fn config(_store: &mut Store, args: &mut [Vec<u8>], reply: &mut Reply) -> Outcome {
+pub fn config(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
+    let reply = &mut ctx.reply;
     let sub = &args[1];
     if is(sub, "get") {
         if args.len() < 3 {

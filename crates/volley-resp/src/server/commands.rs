@@ -1,10 +1,17 @@
-//! The command table: lookup, arity checks and the error replies exactly as Redis words them.
+//! The command table: every family module registers its commands here, and [`execute`] looks
+//! them up, checks their arity and runs them, with the error replies worded as Redis words them.
+//!
+//! A family lives in its own module and exports `pub const COMMANDS: &[Command]`; adding a
+//! family is one line in [`FAMILIES`]. Handlers get one [`Ctx`] (server, client, reply writer)
+//! and the request's arguments, which they may move out of.
 
+use super::ctx::Ctx;
 use super::store::{Store, Value};
-use super::{admin, hashes, keyspace, lists, sets, streams, strings, zsets};
-use crate::codec::Reply;
+use super::{admin, dbs, hashes, keyspace, lists, sets, streams, strings, zsets};
 use crate::codec::Request;
 use std::borrow::Cow;
+use std::collections::HashMap;
+use std::sync::OnceLock;
 
 /// What the connection does after a command.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,10 +25,11 @@ pub enum Flow {
 /// A handler's outcome: go on or close, or an error reply (its text starts with the code).
 pub type Outcome = Result<Flow, Cow<'static, str>>;
 
-/// A command handler: the store, every argument (the name first), and where replies go.
-pub type Handler = fn(&mut Store, &mut [Vec<u8>], &mut Reply) -> Outcome;
+/// A command handler: the context and every argument (the name first).
+pub type Handler = fn(&mut Ctx<'_>, &mut [Vec<u8>]) -> Outcome;
 
 /// One entry of the command table, with what `COMMAND` reports about it.
+#[derive(Debug)]
 pub struct Command {
     /// The lowercase name.
     pub name: &'static str,
@@ -35,280 +43,82 @@ pub struct Command {
     pub run: Handler,
 }
 
-const W: &[&str] = &["write", "denyoom", "fast"];
-const R: &[&str] = &["readonly", "fast"];
-const A: &[&str] = &["fast"];
+/// Flags of a fast command that writes and may allocate.
+pub const WRITE_FAST: &[&str] = &["write", "denyoom", "fast"];
+/// Flags of a fast read-only command.
+pub const READ_FAST: &[&str] = &["readonly", "fast"];
+/// Flags of a fast command that touches no key.
+pub const FAST: &[&str] = &["fast"];
 
-/// Every command served, in `COMMAND` order.
-pub const COMMANDS: &[Command] = &[
-    Command {
-        name: "ping",
-        arity: -1,
-        flags: A,
-        keys: (0, 0, 0),
-        run: admin::ping,
-    },
-    Command {
-        name: "echo",
-        arity: 2,
-        flags: A,
-        keys: (0, 0, 0),
-        run: admin::echo,
-    },
-    Command {
-        name: "set",
-        arity: -3,
-        flags: &["write", "denyoom"],
-        keys: (1, 1, 1),
-        run: strings::set,
-    },
-    Command {
-        name: "get",
-        arity: 2,
-        flags: R,
-        keys: (1, 1, 1),
-        run: strings::get,
-    },
-    Command {
-        name: "incr",
-        arity: 2,
-        flags: W,
-        keys: (1, 1, 1),
-        run: strings::incr,
-    },
-    Command {
-        name: "decr",
-        arity: 2,
-        flags: W,
-        keys: (1, 1, 1),
-        run: strings::decr,
-    },
-    Command {
-        name: "incrby",
-        arity: 3,
-        flags: W,
-        keys: (1, 1, 1),
-        run: strings::incrby,
-    },
-    Command {
-        name: "decrby",
-        arity: 3,
-        flags: W,
-        keys: (1, 1, 1),
-        run: strings::decrby,
-    },
-    Command {
-        name: "mset",
-        arity: -3,
-        flags: &["write", "denyoom"],
-        keys: (1, -1, 2),
-        run: strings::mset,
-    },
-    Command {
-        name: "mget",
-        arity: -2,
-        flags: R,
-        keys: (1, -1, 1),
-        run: strings::mget,
-    },
-    Command {
-        name: "lpush",
-        arity: -3,
-        flags: W,
-        keys: (1, 1, 1),
-        run: lists::lpush,
-    },
-    Command {
-        name: "rpush",
-        arity: -3,
-        flags: W,
-        keys: (1, 1, 1),
-        run: lists::rpush,
-    },
-    Command {
-        name: "lpop",
-        arity: -2,
-        flags: &["write", "fast"],
-        keys: (1, 1, 1),
-        run: lists::lpop,
-    },
-    Command {
-        name: "rpop",
-        arity: -2,
-        flags: &["write", "fast"],
-        keys: (1, 1, 1),
-        run: lists::rpop,
-    },
-    Command {
-        name: "llen",
-        arity: 2,
-        flags: R,
-        keys: (1, 1, 1),
-        run: lists::llen,
-    },
-    Command {
-        name: "lrange",
-        arity: 4,
-        flags: &["readonly"],
-        keys: (1, 1, 1),
-        run: lists::lrange,
-    },
-    Command {
-        name: "sadd",
-        arity: -3,
-        flags: W,
-        keys: (1, 1, 1),
-        run: sets::sadd,
-    },
-    Command {
-        name: "spop",
-        arity: -2,
-        flags: &["write", "fast"],
-        keys: (1, 1, 1),
-        run: sets::spop,
-    },
-    Command {
-        name: "scard",
-        arity: 2,
-        flags: R,
-        keys: (1, 1, 1),
-        run: sets::scard,
-    },
-    Command {
-        name: "hset",
-        arity: -4,
-        flags: W,
-        keys: (1, 1, 1),
-        run: hashes::hset,
-    },
-    Command {
-        name: "hget",
-        arity: 3,
-        flags: R,
-        keys: (1, 1, 1),
-        run: hashes::hget,
-    },
-    Command {
-        name: "zadd",
-        arity: -4,
-        flags: W,
-        keys: (1, 1, 1),
-        run: zsets::zadd,
-    },
-    Command {
-        name: "zpopmin",
-        arity: -2,
-        flags: &["write", "fast"],
-        keys: (1, 1, 1),
-        run: zsets::zpopmin,
-    },
-    Command {
-        name: "xadd",
-        arity: -5,
-        flags: &["write", "denyoom", "fast"],
-        keys: (1, 1, 1),
-        run: streams::xadd,
-    },
-    Command {
-        name: "del",
-        arity: -2,
-        flags: &["write"],
-        keys: (1, -1, 1),
-        run: keyspace::del,
-    },
-    Command {
-        name: "exists",
-        arity: -2,
-        flags: R,
-        keys: (1, -1, 1),
-        run: keyspace::exists,
-    },
-    Command {
-        name: "expire",
-        arity: -3,
-        flags: &["write", "fast"],
-        keys: (1, 1, 1),
-        run: keyspace::expire,
-    },
-    Command {
-        name: "ttl",
-        arity: 2,
-        flags: R,
-        keys: (1, 1, 1),
-        run: keyspace::ttl,
-    },
-    Command {
-        name: "dbsize",
-        arity: 1,
-        flags: R,
-        keys: (0, 0, 0),
-        run: keyspace::dbsize,
-    },
-    Command {
-        name: "flushall",
-        arity: -1,
-        flags: &["write"],
-        keys: (0, 0, 0),
-        run: keyspace::flushall,
-    },
-    Command {
-        name: "select",
-        arity: 2,
-        flags: &["loading", "stale", "fast"],
-        keys: (0, 0, 0),
-        run: keyspace::select,
-    },
-    Command {
-        name: "quit",
-        arity: -1,
-        flags: &["allow_busy", "fast"],
-        keys: (0, 0, 0),
-        run: admin::quit,
-    },
-    Command {
-        name: "command",
-        arity: -1,
-        flags: &["loading", "stale"],
-        keys: (0, 0, 0),
-        run: admin::command,
-    },
-    Command {
-        name: "config",
-        arity: -2,
-        flags: &["admin", "loading", "stale"],
-        keys: (0, 0, 0),
-        run: admin::config,
-    },
+/// Every family's commands, in `COMMAND` order.
+pub const FAMILIES: &[&[Command]] = &[
+    admin::COMMANDS,
+    dbs::COMMANDS,
+    strings::COMMANDS,
+    lists::COMMANDS,
+    sets::COMMANDS,
+    hashes::COMMANDS,
+    zsets::COMMANDS,
+    streams::COMMANDS,
+    keyspace::COMMANDS,
 ];
+
+/// Every command served, family by family.
+pub fn all() -> impl Iterator<Item = &'static Command> {
+    FAMILIES.iter().flat_map(|family| family.iter())
+}
+
+/// Command names are at most this long (longer ones are unknown without a lookup).
+const LONGEST_NAME: usize = 32;
+
+/// The table by lowercase name, built on first use.
+fn table() -> &'static HashMap<&'static [u8], &'static Command> {
+    static TABLE: OnceLock<HashMap<&'static [u8], &'static Command>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut table = HashMap::new();
+        for command in all() {
+            let clash = table.insert(command.name.as_bytes(), command);
+            assert!(clash.is_none(), "command {} registered twice", command.name);
+        }
+        table
+    })
+}
 
 /// The table entry for a command name, compared without case.
 pub fn lookup(name: &[u8]) -> Option<&'static Command> {
-    COMMANDS
-        .iter()
-        .find(|command| command.name.as_bytes().eq_ignore_ascii_case(name))
+    if name.len() > LONGEST_NAME {
+        return None;
+    }
+    let mut lower = [0u8; LONGEST_NAME];
+    let lower = &mut lower[..name.len()];
+    lower.copy_from_slice(name);
+    lower.make_ascii_lowercase();
+    table().get(&*lower).copied()
 }
 
-/// Runs one request, appending its reply to `out`. Handlers may move arguments out.
-pub fn execute(store: &mut Store, request: Request, out: &mut Vec<u8>) -> Flow {
+/// Runs one request, appending its reply to the context's reply writer. Handlers may move
+/// arguments out.
+pub fn execute(ctx: &mut Ctx<'_>, request: Request) -> Flow {
     let mut args = request.into_args();
     let args = args.as_mut_slice();
-    let mut reply = Reply::new(out);
     let Some(name) = args.first() else {
         return Flow::Continue;
     };
     let Some(command) = lookup(name) else {
-        reply.error(&unknown_command(args));
+        ctx.reply.error(&unknown_command(args));
         return Flow::Continue;
     };
     let argc = args.len() as i64;
     if (command.arity > 0 && command.arity != argc) || argc < -command.arity {
-        reply.error(&wrong_arity(command.name));
+        ctx.reply.error(&wrong_arity(command.name));
         return Flow::Continue;
     }
-    match (command.run)(store, args, &mut reply) {
+    ctx.server.stats.commands_processed += 1;
+    ctx.client.last_command = command.name;
+    match (command.run)(ctx, args) {
         Ok(flow) => flow,
         Err(message) => {
-            reply.error(&message);
+            ctx.reply.error(&message);
             Flow::Continue
         }
     }

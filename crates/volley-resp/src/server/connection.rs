@@ -1,17 +1,22 @@
 //! One task per client: read a chunk, decode every request it completes, run them in order,
-//! write all their replies at once. The read buffer (`volley_flow::proto::ReadBuffer`) is lent to the decoder
-//! for each chunk and taken back for the next read, so request bytes are copied once, into the
-//! parser's buffer.
+//! write all their replies at once. The read buffer (`volley_flow::proto::ReadBuffer`) is lent
+//! to the decoder for each chunk and taken back for the next read, so request bytes are copied
+//! once, into the parser's buffer.
+//!
+//! The task works on any [`Stream`]: a TCP connection, a Unix socket, or a simulated one.
 
+use super::client::ClientRef;
 use super::commands::{execute, Flow};
-use super::store::Store;
-use crate::codec::{requests, Reply, Request, RespLimits};
+use super::ctx::Ctx;
+use super::state::ServerState;
+use crate::codec::{requests, Request};
 use std::cell::RefCell;
 use std::io;
 use std::rc::Rc;
+use std::time::Instant;
 use volley_core::{yield_from, Co, Exit, Protocol};
 use volley_flow::proto::{Decoded, Decoder, ProtoError, ReadBuffer, SharedChunk};
-use volley_flow::sched::net::{read, write_all, TcpStream};
+use volley_flow::sched::net::{read, write_all, Stream};
 use volley_flow::sched::{TaskBody, TaskError, TaskResume};
 
 /// Bytes read from a socket at a time (Redis reads 16 KiB too).
@@ -20,16 +25,35 @@ const READ_CHUNK: usize = 16 * 1024;
 /// Output capacity kept between reads; a larger buffer left by a big reply is released.
 const KEPT_OUTPUT: usize = 64 * 1024;
 
-/// The task serving one client until it closes, sends QUIT, or breaks the protocol.
-pub fn serve(
-    stream: TcpStream,
-    store: Rc<RefCell<Store>>,
-    limits: RespLimits,
+/// Removes a client from the registry when its task ends, however it ends (returned, failed,
+/// or killed and dropped).
+struct Registration {
+    server: Rc<RefCell<ServerState>>,
+    id: u64,
+}
+
+impl Drop for Registration {
+    fn drop(&mut self) {
+        self.server.borrow_mut().clients.unregister(self.id);
+    }
+}
+
+/// The task serving one registered client over `stream` until it closes, sends QUIT, or
+/// breaks the protocol. The client leaves the registry when the task ends.
+pub fn serve<S: Stream + 'static>(
+    stream: S,
+    server: Rc<RefCell<ServerState>>,
+    client: ClientRef,
 ) -> Co<impl TaskBody> {
     Co::pinned(
         #[coroutine]
         static move |_: TaskResume| {
-            let peer = stream.peer_addr().ok();
+            let id = client.borrow().id;
+            let limits = server.borrow().config.limits;
+            let _registration = Registration {
+                server: Rc::clone(&server),
+                id,
+            };
             let mut decoder = Decoder::new(requests::<SharedChunk>(limits));
             let mut buffer = ReadBuffer::new(READ_CHUNK);
             let mut out = Vec::with_capacity(READ_CHUNK);
@@ -41,7 +65,7 @@ pub fn serve(
                     Ok(0) => {
                         for item in decoder.finish() {
                             if let Err(error) = item {
-                                tracing::debug!(?peer, %error, "client left mid-request");
+                                tracing::debug!(client = id, %error, "client left mid-request");
                             }
                         }
                         break;
@@ -50,7 +74,7 @@ pub fn serve(
                     Err(Exit::Raised(error)) if is_disconnect(&error) => break,
                     Err(other) => return Err(other),
                 };
-                let flow = answer(&mut decoder, buffer.lend(n), &store, &mut out);
+                let flow = answer(&mut decoder, buffer.lend(n), &server, &client, &mut out);
                 if !out.is_empty() {
                     match yield_from!(write_all(&stream, &out)) {
                         Ok(()) => {}
@@ -61,7 +85,7 @@ pub fn serve(
                     out.shrink_to(KEPT_OUTPUT);
                 }
                 if flow == Flow::Close {
-                    tracing::debug!(?peer, "connection closed by the server");
+                    tracing::debug!(client = id, "connection closed by the server");
                     break;
                 }
             }
@@ -76,23 +100,27 @@ pub fn serve(
 fn answer<B>(
     decoder: &mut Decoder<B>,
     chunk: SharedChunk,
-    store: &RefCell<Store>,
+    server: &RefCell<ServerState>,
+    client: &ClientRef,
     out: &mut Vec<u8>,
 ) -> Flow
 where
     B: Protocol<SharedChunk, Decoded<Request>, (), ProtoError>,
 {
-    let mut store = store.borrow_mut();
+    let mut server = server.borrow_mut();
+    let mut client = client.borrow_mut();
+    client.times.last_interaction = Instant::now();
+    let mut ctx = Ctx::new(&mut server, &mut client, out);
     for item in decoder.feed(chunk) {
         match item {
             Ok(request) => {
-                if execute(&mut store, request, out) == Flow::Close {
+                if execute(&mut ctx, request) == Flow::Close {
                     return Flow::Close;
                 }
             }
             Err(error) => {
                 tracing::debug!(%error, "protocol error");
-                Reply::new(out).error(&format!("ERR Protocol error: {error}"));
+                ctx.reply.error(&format!("ERR Protocol error: {error}"));
                 return Flow::Close;
             }
         }

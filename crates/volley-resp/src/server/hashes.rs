@@ -1,12 +1,33 @@
 //! Hash commands: HSET, HGET.
 
-use super::commands::{typed, wrong_arity, Flow, Outcome, WRONGTYPE};
-use super::store::{Store, Value};
-use crate::codec::Reply;
+use super::commands::{
+    typed, wrong_arity, Command, Flow, Outcome, READ_FAST, WRITE_FAST, WRONGTYPE,
+};
+use super::ctx::Ctx;
+use super::store::Value;
 use std::collections::HashMap;
 
+/// The commands of this module, as the command table registers them.
+pub const COMMANDS: &[Command] = &[
+    Command {
+        name: "hset",
+        arity: -4,
+        flags: WRITE_FAST,
+        keys: (1, 1, 1),
+        run: hset,
+    },
+    Command {
+        name: "hget",
+        arity: 3,
+        flags: READ_FAST,
+        keys: (1, 1, 1),
+        run: hget,
+    },
+];
+
 /// `HSET key field value [field value ...]`: answers how many fields were added.
-pub fn hset(store: &mut Store, args: &mut [Vec<u8>], reply: &mut Reply) -> Outcome {
+pub fn hset(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
+    let (store, reply) = ctx.db_reply();
     if !args.len().is_multiple_of(2) {
         return Err(wrong_arity("hset"));
     }
@@ -23,7 +44,8 @@ pub fn hset(store: &mut Store, args: &mut [Vec<u8>], reply: &mut Reply) -> Outco
 }
 
 /// `HGET key field`
-pub fn hget(store: &mut Store, args: &mut [Vec<u8>], reply: &mut Reply) -> Outcome {
+pub fn hget(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
+    let (store, reply) = ctx.db_reply();
     let hash = typed(store, &args[1], |v| match v {
         Value::Hash(hash) => Some(hash),
         _ => None,

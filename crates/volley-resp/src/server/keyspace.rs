@@ -1,27 +1,62 @@
-//! Keyspace commands: DEL, EXISTS, EXPIRE, TTL, DBSIZE, FLUSHALL, SELECT.
+//! Keyspace commands: DEL, EXISTS, EXPIRE, TTL.
 
-use super::commands::{int_arg, is, Flow, Outcome, SYNTAX};
-use super::store::{deadline_in, seconds_left, Store};
-use crate::codec::Reply;
+use super::commands::{int_arg, is, Command, Flow, Outcome, READ_FAST};
+use super::ctx::Ctx;
+use super::store::{deadline_in, seconds_left};
 use std::borrow::Cow;
 use std::time::{Duration, Instant};
 
+/// The commands of this module, as the command table registers them.
+pub const COMMANDS: &[Command] = &[
+    Command {
+        name: "del",
+        arity: -2,
+        flags: &["write"],
+        keys: (1, -1, 1),
+        run: del,
+    },
+    Command {
+        name: "exists",
+        arity: -2,
+        flags: READ_FAST,
+        keys: (1, -1, 1),
+        run: exists,
+    },
+    Command {
+        name: "expire",
+        arity: -3,
+        flags: &["write", "fast"],
+        keys: (1, 1, 1),
+        run: expire,
+    },
+    Command {
+        name: "ttl",
+        arity: 2,
+        flags: READ_FAST,
+        keys: (1, 1, 1),
+        run: ttl,
+    },
+];
+
 /// `DEL key [key ...]`: answers how many existed.
-pub fn del(store: &mut Store, args: &mut [Vec<u8>], reply: &mut Reply) -> Outcome {
+pub fn del(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
+    let (store, reply) = ctx.db_reply();
     let removed = args[1..].iter().filter(|key| store.remove(key)).count();
     reply.int(removed as i64);
     Ok(Flow::Continue)
 }
 
 /// `EXISTS key [key ...]`: counts a key once per mention.
-pub fn exists(store: &mut Store, args: &mut [Vec<u8>], reply: &mut Reply) -> Outcome {
+pub fn exists(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
+    let (store, reply) = ctx.db_reply();
     let found = args[1..].iter().filter(|key| store.contains(key)).count();
     reply.int(found as i64);
     Ok(Flow::Continue)
 }
 
 /// `EXPIRE key seconds [NX|XX|GT|LT]`
-pub fn expire(store: &mut Store, args: &mut [Vec<u8>], reply: &mut Reply) -> Outcome {
+pub fn expire(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
+    let (store, reply) = ctx.db_reply();
     let seconds = int_arg(&args[2])?;
     let condition = match args.get(3) {
         None => None,
@@ -58,40 +93,12 @@ pub fn expire(store: &mut Store, args: &mut [Vec<u8>], reply: &mut Reply) -> Out
 }
 
 /// `TTL key`: -2 when absent, -1 without a deadline, else seconds left.
-pub fn ttl(store: &mut Store, args: &mut [Vec<u8>], reply: &mut Reply) -> Outcome {
+pub fn ttl(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
+    let (store, reply) = ctx.db_reply();
     reply.int(match store.deadline(&args[1]) {
         None => -2,
         Some(None) => -1,
         Some(Some(at)) => seconds_left(at),
     });
     Ok(Flow::Continue)
-}
-
-/// `DBSIZE`
-pub fn dbsize(store: &mut Store, _args: &mut [Vec<u8>], reply: &mut Reply) -> Outcome {
-    reply.int(store.len() as i64);
-    Ok(Flow::Continue)
-}
-
-/// `FLUSHALL [ASYNC|SYNC]`
-pub fn flushall(store: &mut Store, args: &mut [Vec<u8>], reply: &mut Reply) -> Outcome {
-    match args.get(1) {
-        Some(mode) if args.len() == 2 && (is(mode, "async") || is(mode, "sync")) => {}
-        None => {}
-        Some(_) => return Err(SYNTAX.into()),
-    }
-    store.clear();
-    reply.ok();
-    Ok(Flow::Continue)
-}
-
-/// `SELECT index`: one database, index 0.
-pub fn select(_store: &mut Store, args: &mut [Vec<u8>], reply: &mut Reply) -> Outcome {
-    match int_arg(&args[1])? {
-        0 => {
-            reply.ok();
-            Ok(Flow::Continue)
-        }
-        _ => Err("ERR DB index is out of range".into()),
-    }
 }

@@ -1,16 +1,16 @@
-//! A Redis-compatible (RESP2) in-memory server on the Volley scheduler: one task per
-//! connection, each parsing requests with the sans-IO [`requests`](crate::codec::requests)
-//! coroutine, pipelined requests answered in order with one write per read.
+//! A Redis-compatible in-memory server on the Volley scheduler: one task per connection, each
+//! parsing requests with the sans-IO [`requests`](crate::codec::requests) coroutine, pipelined
+//! requests answered in order with one write per read, in RESP2 or RESP3 as each client asks.
 //!
-//! It serves redis-benchmark's default suite (PING, SET, GET, INCR, LPUSH, RPUSH, LPOP, RPOP,
-//! SADD, HSET, SPOP, ZADD, ZPOPMIN, LRANGE, MSET, XADD) plus ECHO, DEL, EXISTS, MGET, INCRBY,
-//! DECR, LLEN, SCARD, HGET, EXPIRE, TTL, DBSIZE, FLUSHALL, SELECT 0, QUIT, COMMAND and
-//! CONFIG GET, with Redis's error replies. Malformed input gets `-ERR Protocol error: ...` and
-//! that connection alone is closed.
+//! Commands are registered family by family in one table (see [`Command`] and [`FAMILIES`]);
+//! each handler gets one [`Ctx`]: the [`ServerState`] (16 [`Databases`], counters, the
+//! [`Clients`] registry), the running [`Client`], and a [`Reply`](crate::codec::Reply) writer
+//! that knows the client's protocol. Malformed input gets `-ERR Protocol error: ...` and that
+//! connection alone is closed.
 //!
 //! [`Server::bind`] listens as a [`Config`] says and [`Server::run`] serves on the calling
-//! thread; [`serve`] does the same with a listener bound elsewhere. [`Store`] and [`execute`]
-//! run commands without any socket.
+//! thread; [`serve`] does the same with a listener bound elsewhere. A [`Session`] runs commands
+//! as one client without any socket.
 //!
 //! ```no_run
 //! use volley_resp::server::{Config, Server};
@@ -22,24 +22,36 @@
 //! ```
 
 mod admin;
+mod client;
 mod commands;
 mod connection;
+mod ctx;
+mod dbs;
 mod hashes;
 mod keyspace;
 mod lists;
+mod session;
 mod sets;
+mod state;
 mod store;
 mod streams;
 mod strings;
 mod zsets;
 
-pub use commands::{execute, Flow};
+pub use client::{Client, ClientRef, Clients, Times};
+pub use commands::{
+    all as all_commands, execute, lookup, Command, Flow, Handler, Outcome, FAMILIES,
+};
+pub use connection::serve as serve_connection;
+pub use ctx::Ctx;
+pub use session::Session;
+pub use state::{Databases, ServerState, Stats, DATABASES};
 pub use store::Store;
 
 use crate::codec::RespLimits;
 use std::cell::RefCell;
 use std::io;
-use std::net::{SocketAddr, TcpListener};
+use std::net::{SocketAddr, TcpListener, ToSocketAddrs};
 use std::rc::Rc;
 use std::time::Duration;
 use volley_core::{yield_from, Co, Exit};
@@ -150,15 +162,28 @@ impl Config {
 /// A server listening as its [`Config`] says, not serving yet.
 #[derive(Debug)]
 pub struct Server {
-    listener: TcpListener,
+    listener: SchedListener,
     config: Config,
 }
 
 impl Server {
-    /// Listens on `config.bind` and `config.port`.
+    /// Listens on `config.bind` and `config.port` with the scheduler's listen backlog
+    /// ([`LISTEN_BACKLOG`](volley_flow::sched::net::LISTEN_BACKLOG)): the first address the
+    /// name resolves to that can be bound.
     pub fn bind(config: Config) -> io::Result<Server> {
-        let listener = TcpListener::bind((config.bind.as_str(), config.port))?;
-        Ok(Server { listener, config })
+        let mut last_error = None;
+        for address in (config.bind.as_str(), config.port).to_socket_addrs()? {
+            match SchedListener::bind(address) {
+                Ok(listener) => return Ok(Server { listener, config }),
+                Err(error) => last_error = Some(error),
+            }
+        }
+        Err(last_error.unwrap_or_else(|| {
+            io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "the address resolves to nothing",
+            )
+        }))
     }
 
     /// The address it listens on (with the port picked when `port` was 0).
@@ -166,33 +191,38 @@ impl Server {
         self.listener.local_addr()
     }
 
-    /// Serves every client on the calling thread, with [`serve`]: returns only if the
-    /// scheduler stops.
+    /// Serves every client on the calling thread: returns only if the scheduler stops.
     pub fn run(self) -> Result<(), SchedError> {
-        serve(self.listener, &self.config)
+        run(self.listener, self.config)
     }
 }
 
-/// Serves RESP2 clients accepted on `listener` on the calling thread, with `config`'s limits
-/// and busy-polling (its address is not used): one store shared by all connections, one task
-/// per connection, and a task sweeping expired keys. Returns only if the scheduler stops.
+/// Serves clients accepted on `listener` on the calling thread, with `config`'s limits and
+/// busy-polling (its address is not used): one [`ServerState`] shared by all connections, one
+/// task per connection, and a task sweeping expired keys. Returns only if the scheduler stops.
 pub fn serve(listener: TcpListener, config: &Config) -> Result<(), SchedError> {
     let listener = SchedListener::from_std(listener).map_err(SchedError::Io)?;
-    let store = Rc::new(RefCell::new(Store::new()));
+    run(listener, config.clone())
+}
+
+fn run(listener: SchedListener, config: Config) -> Result<(), SchedError> {
     let mut sched = Scheduler::new();
     sched.set_busy_poll(config.busy_poll);
-    let sweeper_store = Rc::clone(&store);
+    let state = Rc::new(RefCell::new(ServerState::new(config)));
+    let sweeper_state = Rc::clone(&state);
     let sweeper = Co::new(
         #[coroutine]
         move |_: TaskResume| -> TaskResult {
             loop {
                 yield_from!(sleep(SWEEP_EVERY))?;
-                sweeper_store.borrow_mut().purge_expired(SWEEP_BUDGET);
+                sweeper_state.borrow_mut().purge_expired(SWEEP_BUDGET);
             }
         },
     );
     sched.spawn(sweeper.named("expiry_sweep")).detach();
-    let limits = config.limits;
+    let local = listener
+        .local_addr()
+        .map_or_else(|_| String::new(), |a| a.to_string());
     let accept_loop = Co::pinned(
         #[coroutine]
         static move |_: TaskResume| -> TaskResult {
@@ -201,7 +231,14 @@ pub fn serve(listener: TcpListener, config: &Config) -> Result<(), SchedError> {
                     Ok((stream, peer)) => {
                         tracing::debug!(%peer, "connection");
                         let _ = stream.set_nodelay(true);
-                        let task = connection::serve(stream, Rc::clone(&store), limits);
+                        let client = {
+                            let mut state = state.borrow_mut();
+                            state.stats.connections_received += 1;
+                            state
+                                .clients
+                                .register(|id| Client::new(id, peer.to_string(), local.as_str()))
+                        };
+                        let task = connection::serve(stream, Rc::clone(&state), client);
                         yield_from!(spawn(task))?.detach();
                     }
                     Err(Exit::Raised(error)) if error.downcast_ref::<io::Error>().is_some() => {

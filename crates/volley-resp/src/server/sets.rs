@@ -1,12 +1,40 @@
 //! Set commands: SADD, SPOP, SCARD.
 
-use super::commands::{pop_count, typed, Flow, Outcome, SYNTAX, WRONGTYPE};
-use super::store::{Store, Value};
-use crate::codec::Reply;
+use super::commands::{
+    pop_count, typed, Command, Flow, Outcome, READ_FAST, SYNTAX, WRITE_FAST, WRONGTYPE,
+};
+use super::ctx::Ctx;
+use super::store::Value;
 use std::collections::HashSet;
 
+/// The commands of this module, as the command table registers them.
+pub const COMMANDS: &[Command] = &[
+    Command {
+        name: "sadd",
+        arity: -3,
+        flags: WRITE_FAST,
+        keys: (1, 1, 1),
+        run: sadd,
+    },
+    Command {
+        name: "spop",
+        arity: -2,
+        flags: &["write", "fast"],
+        keys: (1, 1, 1),
+        run: spop,
+    },
+    Command {
+        name: "scard",
+        arity: 2,
+        flags: READ_FAST,
+        keys: (1, 1, 1),
+        run: scard,
+    },
+];
+
 /// `SADD key member [member ...]`
-pub fn sadd(store: &mut Store, args: &mut [Vec<u8>], reply: &mut Reply) -> Outcome {
+pub fn sadd(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
+    let (store, reply) = ctx.db_reply();
     let Value::Set(set) = store.get_or_insert_with(&args[1], || Value::Set(HashSet::new())) else {
         return Err(WRONGTYPE.into());
     };
@@ -19,7 +47,8 @@ pub fn sadd(store: &mut Store, args: &mut [Vec<u8>], reply: &mut Reply) -> Outco
 }
 
 /// `SPOP key [count]`: removes random members.
-pub fn spop(store: &mut Store, args: &mut [Vec<u8>], reply: &mut Reply) -> Outcome {
+pub fn spop(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
+    let (store, reply) = ctx.db_reply();
     if args.len() > 3 {
         return Err(SYNTAX.into());
     }
@@ -58,7 +87,8 @@ pub fn spop(store: &mut Store, args: &mut [Vec<u8>], reply: &mut Reply) -> Outco
 }
 
 /// `SCARD key`
-pub fn scard(store: &mut Store, args: &mut [Vec<u8>], reply: &mut Reply) -> Outcome {
+pub fn scard(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
+    let (store, reply) = ctx.db_reply();
     let len = typed(store, &args[1], |v| match v {
         Value::Set(set) => Some(set),
         _ => None,

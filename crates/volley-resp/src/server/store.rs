@@ -39,20 +39,18 @@ struct Entry {
     expires_at: Option<Instant>,
 }
 
-/// All keys of the one database, with lazy expiry on access and an active sweep.
+/// All keys of one database, with lazy expiry on access and an active sweep.
 ///
-/// Commands run on it with [`execute`](super::execute); a server shares one between all its
-/// connections.
+/// A server has [`DATABASES`](super::DATABASES) of them in its [`ServerState`](super::ServerState);
+/// commands reach the selected one through [`Ctx::db`](super::Ctx::db).
 ///
 /// ```
-/// use volley_resp::codec::Request;
-/// use volley_resp::server::{execute, Store};
+/// use volley_resp::server::Session;
 ///
-/// let mut store = Store::new();
-/// let mut out = Vec::new();
-/// execute(&mut store, Request::new(vec![b"SET".to_vec(), b"k".to_vec(), b"v".to_vec()]), &mut out);
-/// execute(&mut store, Request::new(vec![b"GET".to_vec(), b"k".to_vec()]), &mut out);
-/// assert_eq!(out, b"+OK\r\n$1\r\nv\r\n");
+/// let mut session = Session::new();
+/// assert_eq!(session.command(&["SET", "k", "v"]), b"+OK\r\n");
+/// assert_eq!(session.command(&["GET", "k"]), b"$1\r\nv\r\n");
+/// assert_eq!(session.server.dbs[0].key_count(), 1);
 /// ```
 pub struct Store {
     keys: HashMap<Vec<u8>, Entry>,
@@ -205,7 +203,12 @@ impl Store {
     }
 
     /// How many keys are live.
-    pub(crate) fn len(&mut self) -> usize {
+    ///
+    /// ```
+    /// use volley_resp::server::Store;
+    /// assert_eq!(Store::new().key_count(), 0);
+    /// ```
+    pub fn key_count(&mut self) -> usize {
         self.purge_expired(usize::MAX);
         self.keys.len()
     }

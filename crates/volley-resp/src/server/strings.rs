@@ -1,13 +1,78 @@
 //! String commands: SET, GET, INCR and friends, MSET, MGET.
 
-use super::commands::{int_arg, is, typed, Flow, Outcome, NOT_INTEGER, SYNTAX, WRONGTYPE};
+use super::commands::{
+    int_arg, is, typed, Command, Flow, Outcome, NOT_INTEGER, READ_FAST, SYNTAX, WRITE_FAST,
+    WRONGTYPE,
+};
+use super::ctx::Ctx;
 use super::store::{deadline_in, Store, Value};
 use crate::codec::Reply;
 use std::borrow::Cow;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+/// The commands of this module, as the command table registers them.
+pub const COMMANDS: &[Command] = &[
+    Command {
+        name: "set",
+        arity: -3,
+        flags: &["write", "denyoom"],
+        keys: (1, 1, 1),
+        run: set,
+    },
+    Command {
+        name: "get",
+        arity: 2,
+        flags: READ_FAST,
+        keys: (1, 1, 1),
+        run: get,
+    },
+    Command {
+        name: "incr",
+        arity: 2,
+        flags: WRITE_FAST,
+        keys: (1, 1, 1),
+        run: incr,
+    },
+    Command {
+        name: "decr",
+        arity: 2,
+        flags: WRITE_FAST,
+        keys: (1, 1, 1),
+        run: decr,
+    },
+    Command {
+        name: "incrby",
+        arity: 3,
+        flags: WRITE_FAST,
+        keys: (1, 1, 1),
+        run: incrby,
+    },
+    Command {
+        name: "decrby",
+        arity: 3,
+        flags: WRITE_FAST,
+        keys: (1, 1, 1),
+        run: decrby,
+    },
+    Command {
+        name: "mset",
+        arity: -3,
+        flags: &["write", "denyoom"],
+        keys: (1, -1, 2),
+        run: mset,
+    },
+    Command {
+        name: "mget",
+        arity: -2,
+        flags: READ_FAST,
+        keys: (1, -1, 1),
+        run: mget,
+    },
+];
+
 /// `SET key value [NX|XX] [GET] [EX s|PX ms|EXAT s|PXAT ms|KEEPTTL]`
-pub fn set(store: &mut Store, args: &mut [Vec<u8>], reply: &mut Reply) -> Outcome {
+pub fn set(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
+    let (store, reply) = ctx.db_reply();
     let (mut only_new, mut only_existing, mut get, mut keep_ttl) = (false, false, false, false);
     let mut expires_at: Option<Instant> = None;
     let mut expiry_given = false;
@@ -85,7 +150,8 @@ fn expiry(option: &[u8], amount: i64) -> Result<Instant, Cow<'static, str>> {
 }
 
 /// `GET key`
-pub fn get(store: &mut Store, args: &mut [Vec<u8>], reply: &mut Reply) -> Outcome {
+pub fn get(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
+    let (store, reply) = ctx.db_reply();
     match store.get(&args[1]) {
         None => reply.null(),
         Some(Value::Str(bytes)) => reply.bulk(bytes),
@@ -116,22 +182,26 @@ fn add(store: &mut Store, key: &[u8], delta: i64, reply: &mut Reply) -> Outcome 
 }
 
 /// `INCR key`
-pub fn incr(store: &mut Store, args: &mut [Vec<u8>], reply: &mut Reply) -> Outcome {
+pub fn incr(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
+    let (store, reply) = ctx.db_reply();
     add(store, &args[1], 1, reply)
 }
 
 /// `DECR key`
-pub fn decr(store: &mut Store, args: &mut [Vec<u8>], reply: &mut Reply) -> Outcome {
+pub fn decr(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
+    let (store, reply) = ctx.db_reply();
     add(store, &args[1], -1, reply)
 }
 
 /// `INCRBY key delta`
-pub fn incrby(store: &mut Store, args: &mut [Vec<u8>], reply: &mut Reply) -> Outcome {
+pub fn incrby(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
+    let (store, reply) = ctx.db_reply();
     add(store, &args[1], int_arg(&args[2])?, reply)
 }
 
 /// `DECRBY key delta`
-pub fn decrby(store: &mut Store, args: &mut [Vec<u8>], reply: &mut Reply) -> Outcome {
+pub fn decrby(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
+    let (store, reply) = ctx.db_reply();
     let delta = int_arg(&args[2])?;
     let negated = delta
         .checked_neg()
@@ -140,7 +210,8 @@ pub fn decrby(store: &mut Store, args: &mut [Vec<u8>], reply: &mut Reply) -> Out
 }
 
 /// `MSET key value [key value ...]`
-pub fn mset(store: &mut Store, args: &mut [Vec<u8>], reply: &mut Reply) -> Outcome {
+pub fn mset(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
+    let (store, reply) = ctx.db_reply();
     if args.len().is_multiple_of(2) {
         return Err(super::commands::wrong_arity("mset"));
     }
@@ -153,7 +224,8 @@ pub fn mset(store: &mut Store, args: &mut [Vec<u8>], reply: &mut Reply) -> Outco
 }
 
 /// `MGET key [key ...]`: nil for missing keys and keys of other types.
-pub fn mget(store: &mut Store, args: &mut [Vec<u8>], reply: &mut Reply) -> Outcome {
+pub fn mget(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
+    let (store, reply) = ctx.db_reply();
     reply.array(args.len() - 1);
     for key in &args[1..] {
         match store.get(key) {

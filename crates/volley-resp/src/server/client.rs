@@ -1,0 +1,202 @@
+//! What the server knows about each connected client, and the registry of all of them that
+//! `CLIENT LIST`, `CLIENT KILL` and `INFO clients` read.
+
+use crate::codec::Protocol;
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::rc::Rc;
+use std::time::Instant;
+
+/// When a client connected and when it last sent a command.
+#[derive(Debug, Clone, Copy)]
+pub struct Times {
+    /// When the connection was accepted.
+    pub created: Instant,
+    /// When the client last sent a command (its idle time starts here).
+    pub last_interaction: Instant,
+}
+
+impl Default for Times {
+    fn default() -> Self {
+        let now = Instant::now();
+        Times {
+            created: now,
+            last_interaction: now,
+        }
+    }
+}
+
+/// One client's state: who it is, what it negotiated, which database it uses. Connection tasks
+/// own theirs through the [`Clients`] registry; command handlers see it as
+/// [`Ctx::client`](super::Ctx::client).
+///
+/// ```
+/// use volley_resp::codec::Protocol;
+/// use volley_resp::server::Client;
+///
+/// let client = Client { id: 7, addr: "127.0.0.1:5000".into(), ..Client::default() };
+/// assert_eq!((client.id, client.db, client.protocol), (7, 0, Protocol::Resp2));
+/// assert!(client.name.is_empty());
+/// ```
+#[derive(Debug, Default)]
+pub struct Client {
+    /// The id `CLIENT ID` answers: unique for the server's lifetime, counting from 1.
+    pub id: u64,
+    /// The name given by `CLIENT SETNAME` or `HELLO ... SETNAME` (empty: none).
+    pub name: Vec<u8>,
+    /// The protocol its replies use (`HELLO 2|3`).
+    pub protocol: Protocol,
+    /// The database its commands use (`SELECT`).
+    pub db: usize,
+    /// The peer address as `CLIENT LIST` shows it (`ip:port`).
+    pub addr: String,
+    /// The local address it connected to (`ip:port`).
+    pub laddr: String,
+    /// When it connected and when it last sent a command.
+    pub times: Times,
+    /// The client library's name (`CLIENT SETINFO LIB-NAME`).
+    pub lib_name: Vec<u8>,
+    /// The client library's version (`CLIENT SETINFO LIB-VER`).
+    pub lib_ver: Vec<u8>,
+    /// The last command it ran, lowercase (`cmd=` in `CLIENT LIST`).
+    pub last_command: &'static str,
+    /// Set by `CLIENT KILL`: the connection closes before reading anything more.
+    pub killed: bool,
+}
+
+impl Client {
+    /// A client with this id, connected from `addr` to `laddr`, speaking RESP2 on database 0.
+    ///
+    /// ```
+    /// use volley_resp::server::Client;
+    /// let client = Client::new(3, "10.0.0.1:4000", "10.0.0.2:6380");
+    /// assert_eq!(client.laddr, "10.0.0.2:6380");
+    /// ```
+    pub fn new(id: u64, addr: impl Into<String>, laddr: impl Into<String>) -> Client {
+        Client {
+            id,
+            addr: addr.into(),
+            laddr: laddr.into(),
+            ..Client::default()
+        }
+    }
+}
+
+/// A registered client, shared between its connection task and the registry.
+pub type ClientRef = Rc<RefCell<Client>>;
+
+/// Every connected client by id, in id order (the order `CLIENT LIST` uses), and the next id.
+///
+/// ```
+/// use volley_resp::server::{Client, Clients};
+///
+/// let mut clients = Clients::default();
+/// let first = clients.register(|id| Client::new(id, "a:1", "b:2"));
+/// let second = clients.register(|id| Client::new(id, "a:3", "b:2"));
+/// assert_eq!((first.borrow().id, second.borrow().id), (1, 2));
+/// assert_eq!(clients.len(), 2);
+/// clients.unregister(1);
+/// assert_eq!(clients.ids().collect::<Vec<_>>(), [2]);
+/// ```
+#[derive(Debug, Default)]
+pub struct Clients {
+    by_id: BTreeMap<u64, ClientRef>,
+    last_id: u64,
+}
+
+impl Clients {
+    /// Registers the client `make` builds from the next id; answers the shared handle.
+    ///
+    /// ```
+    /// use volley_resp::server::{Client, Clients};
+    /// let mut clients = Clients::default();
+    /// let client = clients.register(|id| Client { id, ..Client::default() });
+    /// assert!(clients.get(client.borrow().id).is_some());
+    /// ```
+    pub fn register(&mut self, make: impl FnOnce(u64) -> Client) -> ClientRef {
+        self.last_id += 1;
+        let client = Rc::new(RefCell::new(make(self.last_id)));
+        self.by_id.insert(self.last_id, Rc::clone(&client));
+        client
+    }
+
+    /// Forgets client `id` (its connection ended).
+    ///
+    /// ```
+    /// use volley_resp::server::{Client, Clients};
+    /// let mut clients = Clients::default();
+    /// clients.register(Client::new_with_id);
+    /// clients.unregister(1);
+    /// assert!(clients.is_empty());
+    /// ```
+    pub fn unregister(&mut self, id: u64) {
+        self.by_id.remove(&id);
+    }
+
+    /// The client with this id, if connected.
+    ///
+    /// ```
+    /// use volley_resp::server::Clients;
+    /// assert!(Clients::default().get(1).is_none());
+    /// ```
+    pub fn get(&self, id: u64) -> Option<&ClientRef> {
+        self.by_id.get(&id)
+    }
+
+    /// The connected clients' ids, ascending.
+    ///
+    /// ```
+    /// use volley_resp::server::Clients;
+    /// assert_eq!(Clients::default().ids().count(), 0);
+    /// ```
+    pub fn ids(&self) -> impl Iterator<Item = u64> + '_ {
+        self.by_id.keys().copied()
+    }
+
+    /// The connected clients, by ascending id.
+    ///
+    /// ```
+    /// use volley_resp::server::{Client, Clients};
+    /// let mut clients = Clients::default();
+    /// clients.register(Client::new_with_id);
+    /// assert_eq!(clients.iter().count(), 1);
+    /// ```
+    pub fn iter(&self) -> impl Iterator<Item = (u64, &ClientRef)> + '_ {
+        self.by_id.iter().map(|(id, client)| (*id, client))
+    }
+
+    /// How many clients are connected.
+    ///
+    /// ```
+    /// use volley_resp::server::Clients;
+    /// assert_eq!(Clients::default().len(), 0);
+    /// ```
+    pub fn len(&self) -> usize {
+        self.by_id.len()
+    }
+
+    /// Whether no client is connected.
+    ///
+    /// ```
+    /// use volley_resp::server::Clients;
+    /// assert!(Clients::default().is_empty());
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.by_id.is_empty()
+    }
+}
+
+impl Client {
+    /// A client with only its id set (no addresses): for registries built by hand.
+    ///
+    /// ```
+    /// use volley_resp::server::Client;
+    /// assert_eq!(Client::new_with_id(9).id, 9);
+    /// ```
+    pub fn new_with_id(id: u64) -> Client {
+        Client {
+            id,
+            ..Client::default()
+        }
+    }
+}
