@@ -161,6 +161,23 @@ impl<'o> Reply<'o> {
         self.out.len()
     }
 
+    /// Drops what was appended after the buffer held `len` bytes (a reply taken back, as
+    /// `CLIENT REPLY OFF` does).
+    ///
+    /// ```
+    /// use volley_resp::codec::Reply;
+    /// let mut out = Vec::new();
+    /// let mut reply = Reply::new(&mut out);
+    /// reply.ok();
+    /// let mark = reply.buffered();
+    /// reply.int(1);
+    /// reply.truncate(mark);
+    /// assert_eq!(out, b"+OK\r\n");
+    /// ```
+    pub fn truncate(&mut self, len: usize) {
+        self.out.truncate(len);
+    }
+
     /// Appends bytes already encoded (a reply built elsewhere).
     ///
     /// ```

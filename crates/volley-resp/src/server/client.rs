@@ -26,6 +26,71 @@ impl Default for Times {
     }
 }
 
+/// Whether a client's replies are sent (`CLIENT REPLY ON|OFF|SKIP`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ReplyMode {
+    /// Every reply is sent.
+    #[default]
+    On,
+    /// No reply is sent until `CLIENT REPLY ON`.
+    Off,
+    /// The next command's reply is not sent.
+    SkipNext,
+}
+
+/// What `CLIENT LIST` shows of a client's state beyond its identity. The features that own
+/// that state (pub/sub, transactions, blocking commands) keep it up to date.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Activity {
+    /// Channels subscribed to (`sub=`).
+    pub channels: usize,
+    /// Patterns subscribed to (`psub=`).
+    pub patterns: usize,
+    /// Commands queued in a `MULTI`, or `None` outside a transaction (`multi=`, flag `x`).
+    pub multi: Option<usize>,
+    /// Waiting in a blocking command (flag `b`).
+    pub blocked: bool,
+    /// A watched key changed, so `EXEC` will fail (flag `d`).
+    pub dirty_cas: bool,
+    /// Exempt from eviction (`CLIENT NO-EVICT`, flag `e`).
+    pub no_evict: bool,
+    /// Bytes of replies not yet written to it (`omem=`).
+    pub unsent: usize,
+}
+
+impl Activity {
+    /// The flags `CLIENT LIST` shows (`N` for none), in Redis's order.
+    ///
+    /// ```
+    /// use volley_resp::server::Activity;
+    /// assert_eq!(Activity::default().flags(), "N");
+    /// let busy = Activity { channels: 1, multi: Some(0), ..Activity::default() };
+    /// assert_eq!(busy.flags(), "Px");
+    /// ```
+    pub fn flags(&self) -> String {
+        let mut flags = String::new();
+        if self.channels + self.patterns > 0 {
+            flags.push('P');
+        }
+        if self.multi.is_some() {
+            flags.push('x');
+        }
+        if self.blocked {
+            flags.push('b');
+        }
+        if self.dirty_cas {
+            flags.push('d');
+        }
+        if self.no_evict {
+            flags.push('e');
+        }
+        if flags.is_empty() {
+            flags.push('N');
+        }
+        flags
+    }
+}
+
 /// One client's state: who it is, what it negotiated, which database it uses. Connection tasks
 /// own theirs through the [`Clients`] registry; command handlers see it as
 /// [`Ctx::client`](super::Ctx::client).
@@ -62,6 +127,12 @@ pub struct Client {
     pub last_command: &'static str,
     /// Set by `CLIENT KILL`: the connection closes before reading anything more.
     pub killed: bool,
+    /// Whether its replies are sent (`CLIENT REPLY`).
+    pub reply_mode: ReplyMode,
+    /// Subscriptions, transaction and blocking state, for `CLIENT LIST`.
+    pub activity: Activity,
+    /// The scheduler task serving it, once it runs (what `CLIENT KILL` stops).
+    pub task: Option<volley_flow::sched::task::TaskId>,
 }
 
 impl Client {

@@ -5,9 +5,13 @@
 //! family is one line in [`FAMILIES`]. Handlers get one [`Ctx`] (server, client, reply writer)
 //! and the request's arguments, which they may move out of.
 
+use super::client::ReplyMode;
 use super::ctx::Ctx;
 use super::store::{Store, Value};
-use super::{admin, dbs, hashes, keyspace, lists, sets, streams, strings, zsets};
+use super::{
+    admin, client_command, config, dbs, hashes, hello, info, keyspace, lists, sets, streams,
+    strings, zsets,
+};
 use crate::codec::Request;
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -53,6 +57,10 @@ pub const FAST: &[&str] = &["fast"];
 /// Every family's commands, in `COMMAND` order.
 pub const FAMILIES: &[&[Command]] = &[
     admin::COMMANDS,
+    hello::COMMANDS,
+    client_command::COMMANDS,
+    config::COMMANDS,
+    info::COMMANDS,
     dbs::COMMANDS,
     strings::COMMANDS,
     lists::COMMANDS,
@@ -71,21 +79,24 @@ pub fn all() -> impl Iterator<Item = &'static Command> {
 /// Command names are at most this long (longer ones are unknown without a lookup).
 const LONGEST_NAME: usize = 32;
 
+/// A command and its position in [`all`] (where its counters are kept).
+type Entry = (usize, &'static Command);
+
 /// The table by lowercase name, built on first use.
-fn table() -> &'static HashMap<&'static [u8], &'static Command> {
-    static TABLE: OnceLock<HashMap<&'static [u8], &'static Command>> = OnceLock::new();
+fn table() -> &'static HashMap<&'static [u8], Entry> {
+    static TABLE: OnceLock<HashMap<&'static [u8], Entry>> = OnceLock::new();
     TABLE.get_or_init(|| {
         let mut table = HashMap::new();
-        for command in all() {
-            let clash = table.insert(command.name.as_bytes(), command);
+        for (index, command) in all().enumerate() {
+            let clash = table.insert(command.name.as_bytes(), (index, command));
             assert!(clash.is_none(), "command {} registered twice", command.name);
         }
         table
     })
 }
 
-/// The table entry for a command name, compared without case.
-pub fn lookup(name: &[u8]) -> Option<&'static Command> {
+/// The entry for a command name, compared without case.
+fn find(name: &[u8]) -> Option<Entry> {
     if name.len() > LONGEST_NAME {
         return None;
     }
@@ -96,28 +107,70 @@ pub fn lookup(name: &[u8]) -> Option<&'static Command> {
     table().get(&*lower).copied()
 }
 
+/// The table entry for a command name, compared without case.
+///
+/// ```
+/// use volley_resp::server::lookup;
+/// assert_eq!(lookup(b"GeT").map(|c| c.arity), Some(2));
+/// assert!(lookup(b"nonsense").is_none());
+/// ```
+pub fn lookup(name: &[u8]) -> Option<&'static Command> {
+    find(name).map(|(_, command)| command)
+}
+
 /// Runs one request, appending its reply to the context's reply writer. Handlers may move
 /// arguments out.
 pub fn execute(ctx: &mut Ctx<'_>, request: Request) -> Flow {
     let mut args = request.into_args();
     let args = args.as_mut_slice();
-    let Some(name) = args.first() else {
+    if args.is_empty() {
         return Flow::Continue;
+    }
+    // `CLIENT REPLY OFF|SKIP`: the reply is written, then taken back.
+    let mode = ctx.client.reply_mode;
+    if mode == ReplyMode::SkipNext {
+        ctx.client.reply_mode = ReplyMode::On;
+    }
+    let mark = ctx.reply.buffered();
+    let flow = run(ctx, args);
+    let silenced = match mode {
+        ReplyMode::On => false,
+        ReplyMode::SkipNext => true,
+        // Only `CLIENT REPLY ON` speaks again, with its own reply.
+        ReplyMode::Off => ctx.client.reply_mode != ReplyMode::On,
     };
-    let Some(command) = lookup(name) else {
-        ctx.reply.error(&unknown_command(args));
+    if silenced {
+        ctx.reply.truncate(mark);
+    }
+    flow
+}
+
+/// Looks the command up, checks its arity, runs it, and counts it.
+fn run(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Flow {
+    let Some((index, command)) = find(&args[0]) else {
+        let message = unknown_command(args);
+        ctx.server.stats.count_error(&message);
+        ctx.reply.error(&message);
         return Flow::Continue;
     };
     let argc = args.len() as i64;
     if (command.arity > 0 && command.arity != argc) || argc < -command.arity {
-        ctx.reply.error(&wrong_arity(command.name));
+        let message = wrong_arity(command.name);
+        ctx.server.stats.count_error(&message);
+        ctx.server.stats.command(index).rejected += 1;
+        ctx.reply.error(&message);
         return Flow::Continue;
     }
     ctx.server.stats.commands_processed += 1;
     ctx.client.last_command = command.name;
-    match (command.run)(ctx, args) {
+    let outcome = (command.run)(ctx, args);
+    let stat = ctx.server.stats.command(index);
+    stat.calls += 1;
+    match outcome {
         Ok(flow) => flow,
         Err(message) => {
+            stat.failed += 1;
+            ctx.server.stats.count_error(&message);
             ctx.reply.error(&message);
             Flow::Continue
         }

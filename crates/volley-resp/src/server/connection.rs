@@ -17,6 +17,7 @@ use std::time::Instant;
 use volley_core::{yield_from, Co, Exit, Protocol};
 use volley_flow::proto::{Decoded, Decoder, ProtoError, ReadBuffer, SharedChunk};
 use volley_flow::sched::net::{read, write_all, Stream};
+use volley_flow::sched::task::{kill, task_id};
 use volley_flow::sched::{TaskBody, TaskError, TaskResume};
 
 /// Bytes read from a socket at a time (Redis reads 16 KiB too).
@@ -49,15 +50,19 @@ pub fn serve<S: Stream + 'static>(
         #[coroutine]
         static move |_: TaskResume| {
             let id = client.borrow().id;
-            let limits = server.borrow().config.limits;
+            let limits = server.borrow().request_limits();
             let _registration = Registration {
                 server: Rc::clone(&server),
                 id,
             };
+            client.borrow_mut().task = Some(yield_from!(task_id())?);
             let mut decoder = Decoder::new(requests::<SharedChunk>(limits));
             let mut buffer = ReadBuffer::new(READ_CHUNK);
             let mut out = Vec::with_capacity(READ_CHUNK);
             loop {
+                if client.borrow().killed {
+                    break;
+                }
                 // The decoder dropped the chunk it was lent, so this takes the buffer back without
                 // copying (were it still shared, it would be copied, never lost).
                 let read = yield_from!(read(&stream, buffer.as_mut_slice()));
@@ -74,8 +79,15 @@ pub fn serve<S: Stream + 'static>(
                     Err(Exit::Raised(error)) if is_disconnect(&error) => break,
                     Err(other) => return Err(other),
                 };
+                server.borrow_mut().stats.net_input_bytes += n as u64;
                 let flow = answer(&mut decoder, buffer.lend(n), &server, &client, &mut out);
+                // Clients `CLIENT KILL` stopped during this batch.
+                let kills = std::mem::take(&mut server.borrow_mut().kills);
+                for task in kills {
+                    yield_from!(kill(task))?;
+                }
                 if !out.is_empty() {
+                    server.borrow_mut().stats.net_output_bytes += out.len() as u64;
                     match yield_from!(write_all(&stream, &out)) {
                         Ok(()) => {}
                         Err(Exit::Raised(error)) if is_disconnect(&error) => break,

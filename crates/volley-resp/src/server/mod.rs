@@ -23,11 +23,16 @@
 
 mod admin;
 mod client;
+mod client_command;
 mod commands;
+mod config;
 mod connection;
 mod ctx;
 mod dbs;
+mod glob;
 mod hashes;
+mod hello;
+mod info;
 mod keyspace;
 mod lists;
 mod session;
@@ -38,14 +43,17 @@ mod streams;
 mod strings;
 mod zsets;
 
-pub use client::{Client, ClientRef, Clients, Times};
+pub use client::{Activity, Client, ClientRef, Clients, ReplyMode, Times};
 pub use commands::{
     all as all_commands, execute, lookup, Command, Flow, Handler, Outcome, FAMILIES,
 };
+pub use config::{OutputLimit, Settings};
 pub use connection::serve as serve_connection;
 pub use ctx::Ctx;
+pub use glob::glob_match;
+pub use hello::REDIS_VERSION;
 pub use session::Session;
-pub use state::{Databases, ServerState, Stats, DATABASES};
+pub use state::{CommandStat, Databases, ServerState, Stats, DATABASES};
 pub use store::Store;
 
 use crate::codec::RespLimits;
@@ -55,7 +63,7 @@ use std::net::{SocketAddr, TcpListener, ToSocketAddrs};
 use std::rc::Rc;
 use std::time::Duration;
 use volley_core::{yield_from, Co, Exit};
-use volley_flow::sched::net::{accept, TcpListener as SchedListener};
+use volley_flow::sched::net::{accept, Stream, TcpListener as SchedListener};
 use volley_flow::sched::time::sleep;
 use volley_flow::sched::{spawn, SchedError, Scheduler, TaskResult, TaskResume};
 
@@ -233,6 +241,13 @@ fn run(listener: SchedListener, config: Config) -> Result<(), SchedError> {
                         let _ = stream.set_nodelay(true);
                         let client = {
                             let mut state = state.borrow_mut();
+                            if state.clients.len() >= state.settings.maxclients() {
+                                state.stats.rejected_connections += 1;
+                                drop(state);
+                                // Best effort, as Redis: the client may not even read it.
+                                let _ = stream.try_write(b"-ERR max number of clients reached\r\n");
+                                continue;
+                            }
                             state.stats.connections_received += 1;
                             state
                                 .clients

@@ -71,7 +71,10 @@ impl Session {
     pub fn execute(&mut self, request: Request, out: &mut Vec<u8>) -> Flow {
         let mut client = self.client.borrow_mut();
         let mut ctx = Ctx::new(&mut self.server, &mut client, out);
-        execute(&mut ctx, request)
+        let flow = execute(&mut ctx, request);
+        // Without a scheduler there are no tasks to stop: `CLIENT KILL` only marks its victims.
+        self.server.kills.clear();
+        flow
     }
 
     /// Runs one command given as words; answers its raw reply.

@@ -6,8 +6,11 @@
 //! field of a type with a `Default`.
 
 use super::client::Clients;
+use super::config::Settings;
 use super::store::Store;
 use super::Config;
+use crate::codec::RespLimits;
+use std::collections::BTreeMap;
 use std::time::Instant;
 
 /// How many databases a server has (`SELECT 0` to `SELECT 15`), as Redis's default.
@@ -98,6 +101,17 @@ impl std::ops::IndexMut<usize> for Databases {
     }
 }
 
+/// Calls of one command, for `INFO commandstats`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CommandStat {
+    /// Times it ran.
+    pub calls: u64,
+    /// Times it was refused before running (wrong number of arguments).
+    pub rejected: u64,
+    /// Times it ran and answered an error.
+    pub failed: u64,
+}
+
 /// Counters `INFO stats` reports, reset by `CONFIG RESETSTAT` where Redis resets them.
 #[derive(Debug, Clone)]
 pub struct Stats {
@@ -111,6 +125,16 @@ pub struct Stats {
     pub commands_processed: u64,
     /// Keys removed because their time was up.
     pub expired_keys: u64,
+    /// Bytes read from clients.
+    pub net_input_bytes: u64,
+    /// Bytes written to clients.
+    pub net_output_bytes: u64,
+    /// Error replies sent.
+    pub error_replies: u64,
+    /// Error replies by their code (`ERR`, `WRONGTYPE`...), for `INFO errorstats`.
+    pub errors_by_code: BTreeMap<String, u64>,
+    /// Calls by command, indexed as [`all_commands`](super::all_commands) lists them.
+    pub commands: Vec<CommandStat>,
 }
 
 impl Default for Stats {
@@ -121,7 +145,62 @@ impl Default for Stats {
             rejected_connections: 0,
             commands_processed: 0,
             expired_keys: 0,
+            net_input_bytes: 0,
+            net_output_bytes: 0,
+            error_replies: 0,
+            errors_by_code: BTreeMap::new(),
+            commands: Vec::new(),
         }
+    }
+}
+
+impl Stats {
+    /// Zeroes every counter but the start time (`CONFIG RESETSTAT`).
+    ///
+    /// ```
+    /// use volley_resp::server::Stats;
+    /// let mut stats = Stats::default();
+    /// stats.commands_processed = 5;
+    /// stats.reset();
+    /// assert_eq!(stats.commands_processed, 0);
+    /// ```
+    pub fn reset(&mut self) {
+        *self = Stats {
+            started: self.started,
+            ..Stats::default()
+        };
+    }
+
+    /// Counts an error reply under its code (the first word of `message`).
+    ///
+    /// ```
+    /// use volley_resp::server::Stats;
+    /// let mut stats = Stats::default();
+    /// stats.count_error("WRONGTYPE Operation against a key holding the wrong kind of value");
+    /// assert_eq!(stats.errors_by_code["WRONGTYPE"], 1);
+    /// ```
+    pub fn count_error(&mut self, message: &str) {
+        self.error_replies += 1;
+        let code = message.split(' ').next().unwrap_or("ERR");
+        // A client cannot grow this map without bound: Redis keeps at most 128 codes too.
+        if self.errors_by_code.len() < 128 || self.errors_by_code.contains_key(code) {
+            *self.errors_by_code.entry(code.to_string()).or_default() += 1;
+        }
+    }
+
+    /// The counters of the command at `index`.
+    ///
+    /// ```
+    /// use volley_resp::server::Stats;
+    /// let mut stats = Stats::default();
+    /// stats.command(3).calls += 1;
+    /// assert_eq!(stats.commands[3].calls, 1);
+    /// ```
+    pub fn command(&mut self, index: usize) -> &mut CommandStat {
+        if index >= self.commands.len() {
+            self.commands.resize(index + 1, CommandStat::default());
+        }
+        &mut self.commands[index]
     }
 }
 
@@ -141,10 +220,14 @@ pub struct ServerState {
     pub dbs: Databases,
     /// What the server was started with (listening address, request limits...).
     pub config: Config,
+    /// The parameters `CONFIG GET` and `CONFIG SET` work on.
+    pub settings: Settings,
     /// Counters for `INFO`.
     pub stats: Stats,
     /// The connected clients.
     pub clients: Clients,
+    /// Tasks of clients `CLIENT KILL` stopped, for the killer's connection task to end.
+    pub kills: Vec<volley_flow::sched::task::TaskId>,
 }
 
 impl ServerState {
@@ -157,9 +240,31 @@ impl ServerState {
     /// ```
     pub fn new(config: Config) -> ServerState {
         ServerState {
+            settings: Settings::new(&config),
             config,
             ..ServerState::default()
         }
+    }
+
+    /// The bounds a new connection puts on requests: the configured limits, with
+    /// `proto-max-bulk-len` and `client-query-buffer-limit` as `CONFIG SET` last left them.
+    ///
+    /// ```
+    /// use volley_resp::server::ServerState;
+    /// let mut state = ServerState::default();
+    /// state.settings.set(&[("proto-max-bulk-len", "1mb")]).unwrap();
+    /// assert_eq!(state.request_limits().max_bulk(), 1 << 20);
+    /// ```
+    pub fn request_limits(&self) -> RespLimits {
+        let setting = |name: &str| usize::try_from(self.settings.int(name)).ok();
+        let mut limits = self.config.limits;
+        if let Some(bytes) = setting("proto-max-bulk-len") {
+            limits = limits.with_max_bulk(bytes);
+        }
+        if let Some(bytes) = setting("client-query-buffer-limit") {
+            limits = limits.with_max_request(bytes);
+        }
+        limits
     }
 
     /// Drops up to `budget` expired keys across the databases; answers how many went.

@@ -213,6 +213,19 @@ impl Store {
         self.keys.len()
     }
 
+    /// How many keys have a time to live (`expires=` in `INFO keyspace`).
+    ///
+    /// ```
+    /// use volley_resp::server::Store;
+    /// assert_eq!(Store::new().volatile_count(), 0);
+    /// ```
+    pub fn volatile_count(&self) -> usize {
+        self.keys
+            .values()
+            .filter(|e| e.expires_at.is_some())
+            .count()
+    }
+
     /// Drops every key.
     pub(crate) fn clear(&mut self) {
         self.keys.clear();
