@@ -57,7 +57,12 @@ pub fn serve<S: Stream + 'static>(
                 server: Rc::clone(&server),
                 id,
             };
-            client.borrow_mut().task = Some(yield_from!(task_id())?);
+            let task = yield_from!(task_id())?;
+            {
+                let mut client = client.borrow_mut();
+                client.task = Some(task);
+                client.fd = Some(stream.as_raw_fd());
+            }
             let mut decoder = Decoder::new(requests::<SharedChunk>(limits));
             loop {
                 if client.borrow().killed {
