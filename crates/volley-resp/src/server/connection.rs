@@ -43,6 +43,27 @@ impl Drop for Registration {
 
 /// The task serving one registered client over `stream` until it closes, sends QUIT, or
 /// breaks the protocol. The client leaves the registry when the task ends.
+///
+/// ```
+/// use std::cell::RefCell;
+/// use std::io::{Read, Write};
+/// use std::rc::Rc;
+/// use volley_flow::sched::net::UnixStream;
+/// use volley_flow::sched::Scheduler;
+/// use volley_resp::server::{serve_connection, Client, ServerState};
+///
+/// let (ours, mut theirs) = std::os::unix::net::UnixStream::pair().unwrap();
+/// theirs.write_all(b"PING\r\nQUIT\r\n").unwrap();
+/// let state = Rc::new(RefCell::new(ServerState::default()));
+/// let client = state.borrow_mut().clients.register(Client::new_with_id);
+/// let mut sched = Scheduler::new();
+/// let task = serve_connection(UnixStream::from_std(ours).unwrap(), Rc::clone(&state), client);
+/// let task = sched.spawn(task);
+/// sched.join(task).unwrap();
+/// let mut replies = Vec::new();
+/// theirs.read_to_end(&mut replies).unwrap();
+/// assert_eq!(replies, b"+PONG\r\n+OK\r\n");
+/// ```
 pub fn serve<S: Stream + 'static>(
     stream: S,
     server: Rc<RefCell<ServerState>>,
