@@ -172,11 +172,14 @@ pub fn serve<S: Stream + 'static>(
                         state.scratch.out = out;
                     }
                     if !pending.is_empty() {
+                        // Shown as `omem` by CLIENT LIST while the socket is full.
+                        client.borrow_mut().activity.unsent = pending.len();
                         match yield_from!(write_all(&stream, &pending)) {
                             Ok(()) => {}
                             Err(Exit::Raised(error)) if is_disconnect(&error) => break 'serve,
                             Err(other) => return Err(other),
                         }
+                        client.borrow_mut().activity.unsent = 0;
                     }
                     match batch {
                         Batch::Done => break,
