@@ -537,3 +537,36 @@ fn the_suite_harness_commands_are_answered() {
     );
     assert!(reply(&mut session, &["TIME"]).starts_with("*2\r\n$10\r\n"));
 }
+
+#[test]
+fn keys_found_expired_are_counted_and_reported_as_events() {
+    let mut session = Session::new();
+    reply(
+        &mut session,
+        &["CONFIG", "SET", "notify-keyspace-events", "KEx"],
+    );
+    reply(&mut session, &["SELECT", "3"]);
+    reply(&mut session, &["SET", "gone", "v", "PX", "1"]);
+    std::thread::sleep(std::time::Duration::from_millis(3));
+    // Found expired on access (not by the sweep): counted and reported all the same.
+    assert_eq!(reply(&mut session, &["GET", "gone"]), "$-1\r\n");
+    let events: Vec<(String, String)> = session
+        .server
+        .events
+        .iter()
+        .map(|e| {
+            (
+                String::from_utf8_lossy(&e.channel).into_owned(),
+                String::from_utf8_lossy(&e.message).into_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        events,
+        [
+            ("__keyspace@3__:gone".to_string(), "expired".to_string()),
+            ("__keyevent@3__:expired".to_string(), "gone".to_string()),
+        ]
+    );
+    assert!(text_of(&reply(&mut session, &["INFO", "stats"])).contains("expired_keys:1\n"));
+}

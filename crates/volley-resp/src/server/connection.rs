@@ -144,7 +144,12 @@ pub fn serve<S: Stream + 'static>(
                         server.borrow_mut().scratch.put_read(buffer);
                     }
                     // Clients `CLIENT KILL` stopped during this batch.
-                    let kills = std::mem::take(&mut server.borrow_mut().kills);
+                    let kills = {
+                        let mut state = server.borrow_mut();
+                        // Keyspace events go to subscribers; there are none without pub/sub.
+                        state.events.clear();
+                        std::mem::take(&mut state.kills)
+                    };
                     for task in kills {
                         yield_from!(kill(task))?;
                     }
