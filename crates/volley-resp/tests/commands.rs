@@ -470,6 +470,16 @@ fn client_subcommands_describe_and_control_the_connection() {
         reply(&mut session, &["CLIENT", "KILL", "ID", "1"]),
         ":0\r\n"
     );
+    for bad in ["0", "x"] {
+        assert_eq!(
+            reply(&mut session, &["CLIENT", "KILL", "ID", bad]),
+            "-ERR client-id should be greater than 0\r\n"
+        );
+    }
+    assert_eq!(
+        reply(&mut session, &["CLIENT", "KILL", "ID", "1", "SKIPME"]),
+        "-ERR syntax error\r\n"
+    );
     assert_eq!(
         run(&mut session, &["CLIENT", "KILL", "ID", "1", "SKIPME", "no"]),
         (":1\r\n".to_string(), Flow::Close)
