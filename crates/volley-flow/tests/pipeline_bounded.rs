@@ -161,6 +161,7 @@ proptest! {
         prop_assert_eq!(tally.is_exact(), truth.len() <= capacity);
         prop_assert!(tally.counts().len() <= capacity);
         prop_assert!(tally.max_overcount() <= n / capacity as u64);
+        prop_assert!(tally.unlisted_at_most() <= n / capacity as u64);
         prop_assert!(tally.max_overcount() <= tally.unlisted_at_most() || tally.is_exact());
         let listed: HashMap<u8, u64> = tally.counts().iter().map(|c| (c.key[0], c.count)).collect();
         for counted in tally.counts() {

@@ -22,8 +22,9 @@ use std::hash::Hash;
 /// So the top of the ranking is right whenever the keys that matter are frequent, which is what
 /// a "top components" or "busiest clients" report asks. Keys are sent by reference and copied
 /// when they are first kept; each kept key is held twice (in its slot and in the index), so
-/// memory is about `2 * capacity` keys. Updates cost one hash lookup, plus `O(log capacity)`
-/// when the order of counts changes.
+/// memory is about `2 * capacity` keys. A key already kept costs one hash lookup and usually
+/// nothing more; a newcomer past capacity costs a removal and an insertion in the index and
+/// `O(log capacity)` steps in a heap of slot numbers.
 ///
 /// ```
 /// use volley_flow::pipeline::{aggregate, feed};
@@ -46,6 +47,8 @@ pub fn heavy_hitters<K>(capacity: usize) -> HeavyHitters<K> {
     HeavyHitters {
         capacity,
         slots: Vec::with_capacity(capacity.min(4096)),
+        heap: Vec::with_capacity(capacity.min(4096)),
+        place: Vec::with_capacity(capacity.min(4096)),
         index: HashMap::with_capacity(capacity.min(4096)),
         total: 0,
         evictions: 0,
@@ -63,9 +66,14 @@ pub fn heavy_hitters<K>(capacity: usize) -> HeavyHitters<K> {
 #[derive(Debug, Clone)]
 pub struct HeavyHitters<K> {
     capacity: usize,
-    /// A binary min-heap on `count`: the root is the key a newcomer replaces.
+    /// The kept keys; a key keeps its slot until a newcomer takes it.
     slots: Vec<Counted<K>>,
-    /// Where each kept key sits in `slots`.
+    /// Slot numbers as a binary min-heap on their counts: the root is the slot a newcomer
+    /// takes.
+    heap: Vec<usize>,
+    /// Where each slot sits in `heap`.
+    place: Vec<usize>,
+    /// Each kept key's slot.
     index: HashMap<K, usize>,
     total: u64,
     evictions: u64,
@@ -98,46 +106,55 @@ impl<K: Hash + Eq + Clone> HeavyHitters<K> {
         K: Borrow<Q>,
     {
         self.total += 1;
-        if let Some(&at) = self.index.get(key) {
-            self.slots[at].count += 1;
-            self.sift_down(at);
+        if let Some(&slot) = self.index.get(key) {
+            self.slots[slot].count += 1;
+            self.sift_down(self.place[slot]);
         } else if self.slots.len() < self.capacity {
+            let slot = self.slots.len();
             let key = key.to_owned();
-            self.index.insert(key.clone(), self.slots.len());
+            self.index.insert(key.clone(), slot);
             self.slots.push(Counted {
                 key,
                 count: 1,
                 overcount: 0,
             });
-            self.sift_up(self.slots.len() - 1);
+            self.heap.push(slot);
+            self.place.push(slot);
+            self.sift_up(slot);
         } else {
             self.replace_smallest(key);
         }
     }
 
-    /// The newcomer takes the smallest count's slot and that count, plus one.
-    #[cold]
+    /// The newcomer takes the slot with the smallest count, and that count plus one.
     fn replace_smallest<Q>(&mut self, key: &Q)
     where
         Q: ?Sized + Hash + Eq + ToOwned<Owned = K>,
         K: Borrow<Q>,
     {
         self.evictions += 1;
-        let Some(root) = self.slots.first_mut() else {
+        let Some(&slot) = self.heap.first() else {
             return; // capacity 0: nothing is kept, only the total
         };
-        self.index.remove(root.key.borrow());
-        key.clone_into(&mut root.key);
-        root.overcount = root.count;
-        root.count += 1;
-        self.index.insert(root.key.clone(), 0);
+        let smallest = &mut self.slots[slot];
+        self.index.remove(smallest.key.borrow());
+        key.clone_into(&mut smallest.key);
+        smallest.overcount = smallest.count;
+        smallest.count += 1;
+        self.index.insert(smallest.key.clone(), slot);
         self.sift_down(0);
+    }
+
+    /// The count of the slot at `at` in the heap.
+    #[inline]
+    fn count_at(&self, at: usize) -> u64 {
+        self.slots[self.heap[at]].count
     }
 
     fn sift_up(&mut self, mut at: usize) {
         while at > 0 {
             let parent = (at - 1) / 2;
-            if self.slots[parent].count <= self.slots[at].count {
+            if self.count_at(parent) <= self.count_at(at) {
                 break;
             }
             self.swap(at, parent);
@@ -145,14 +162,15 @@ impl<K: Hash + Eq + Clone> HeavyHitters<K> {
         }
     }
 
+    #[inline]
     fn sift_down(&mut self, mut at: usize) {
         loop {
             let (left, right) = (2 * at + 1, 2 * at + 2);
             let mut smallest = at;
-            if left < self.slots.len() && self.slots[left].count < self.slots[smallest].count {
+            if left < self.heap.len() && self.count_at(left) < self.count_at(smallest) {
                 smallest = left;
             }
-            if right < self.slots.len() && self.slots[right].count < self.slots[smallest].count {
+            if right < self.heap.len() && self.count_at(right) < self.count_at(smallest) {
                 smallest = right;
             }
             if smallest == at {
@@ -163,13 +181,11 @@ impl<K: Hash + Eq + Clone> HeavyHitters<K> {
         }
     }
 
+    #[inline]
     fn swap(&mut self, a: usize, b: usize) {
-        self.slots.swap(a, b);
-        for at in [a, b] {
-            if let Some(place) = self.index.get_mut(&self.slots[at].key) {
-                *place = at;
-            }
-        }
+        self.heap.swap(a, b);
+        self.place[self.heap[a]] = a;
+        self.place[self.heap[b]] = b;
     }
 }
 
@@ -191,10 +207,10 @@ impl<K: Ord> Close for HeavyHitters<K> {
     fn close(self) -> Result<Tally<K>, PipelineError> {
         let unlisted_at_most = match self.evictions {
             0 => 0,
-            _ => self
-                .slots
-                .first()
-                .map_or(self.total, |smallest| smallest.count),
+            _ => match self.heap.first() {
+                Some(&slot) => self.slots[slot].count,
+                None => self.total,
+            },
         };
         let mut counts = self.slots;
         counts.sort_unstable_by(|a, b| b.count.cmp(&a.count).then_with(|| a.key.cmp(&b.key)));
