@@ -400,7 +400,8 @@ impl<R: BufRead> LineSource<R> {
     /// keeps (`Some`), like [`Iterator::filter_map`]; returns the number of lines read. Nothing
     /// is copied unless `parse` copies. A read error is raised: it reaches a
     /// [`try_iter`](volley_core::Co::try_iter) loop as an `Err` item, through any pull stages
-    /// built on this one.
+    /// built on this one. So is a line over the [limit](LineSource::max_line), as the
+    /// `io::Error` holding its [`LineTooLong`], and the coroutine ends there.
     ///
     /// ```
     /// use volley_flow::pipeline::LineSource;
