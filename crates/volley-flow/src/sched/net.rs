@@ -638,18 +638,25 @@ fn retry_accept(e: &io::Error) -> bool {
         io::ErrorKind::Interrupted
             | io::ErrorKind::ConnectionAborted
             | io::ErrorKind::ConnectionReset
-    ) || matches!(
-        e.raw_os_error(),
-        Some(
-            libc::EPROTO
-                | libc::ENOPROTOOPT
-                | libc::EHOSTDOWN
-                | libc::ENONET
-                | libc::EHOSTUNREACH
-                | libc::EOPNOTSUPP
-                | libc::ENETUNREACH
-                | libc::EPERM
-        )
+    ) || e.raw_os_error().is_some_and(new_connection_failed)
+}
+
+/// The errors `accept` reports for a pending connection that failed (a network error, or a
+/// firewall rule), not for the listener: `accept(2)` says to retry after them.
+fn new_connection_failed(code: i32) -> bool {
+    #[cfg(target_os = "linux")]
+    if code == libc::ENONET {
+        return true;
+    }
+    matches!(
+        code,
+        libc::EPROTO
+            | libc::ENOPROTOOPT
+            | libc::EHOSTDOWN
+            | libc::EHOSTUNREACH
+            | libc::EOPNOTSUPP
+            | libc::ENETUNREACH
+            | libc::EPERM
     )
 }
 
