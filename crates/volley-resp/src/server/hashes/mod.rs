@@ -11,7 +11,7 @@ use super::commands::{
 use super::ctx::Ctx;
 use super::scan::{walk, ScanArgs};
 use super::store::{Store, Value};
-use super::strings::{format_float, parse_float};
+use super::strings::{add_floats, format_float, parse_float};
 use indexmap::IndexMap;
 use std::borrow::Cow;
 
@@ -249,7 +249,7 @@ pub fn hincrbyfloat(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
         None => 0.0,
         Some(bytes) => parse_float(bytes).ok_or(Cow::Borrowed("ERR hash value is not a float"))?,
     };
-    let next = current + increment;
+    let next = add_floats(current, increment);
     if !next.is_finite() {
         return Err("ERR increment would produce NaN or Infinity".into());
     }

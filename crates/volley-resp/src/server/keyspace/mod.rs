@@ -1,6 +1,7 @@
 //! Keyspace commands: DEL/UNLINK, EXISTS, TOUCH, TYPE, KEYS, SCAN, RANDOMKEY, RENAME/RENAMENX,
 //! COPY, MOVE and OBJECT, plus the expiry commands (see [`expire`]).
 
+mod dump;
 mod expire;
 mod object;
 
@@ -43,6 +44,9 @@ pub const COMMANDS: &[Command] = &[
     cmd("copy", -3, &["write", "denyoom"], (1, 2, 1), copy),
     cmd("move", 3, WRITE_FAST, (1, 1, 1), move_key),
     cmd("object", -2, &["readonly"], (2, 2, 1), object::object),
+    cmd("memory", -2, &["readonly"], (0, 0, 0), object::memory),
+    cmd("dump", 2, &["readonly"], (1, 1, 1), dump::dump),
+    cmd("restore", -4, &["write", "denyoom"], (1, 1, 1), dump::restore),
     cmd("expire", -3, WRITE_FAST, (1, 1, 1), expire::expire),
     cmd("pexpire", -3, WRITE_FAST, (1, 1, 1), expire::pexpire),
     cmd("expireat", -3, WRITE_FAST, (1, 1, 1), expire::expireat),

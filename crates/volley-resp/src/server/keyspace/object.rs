@@ -99,3 +99,60 @@ pub fn object(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
     }
     Ok(Flow::Continue)
 }
+
+/// An estimate of the bytes `key` and `value` take: their lengths plus a per-allocation
+/// overhead, the way `MEMORY USAGE` estimates them.
+fn usage(key: &[u8], value: &Value) -> usize {
+    const OVERHEAD: usize = 16;
+    let items: usize = match value {
+        Value::Str(bytes) => bytes.len(),
+        Value::List(list) => list.iter().map(|m| m.len() + OVERHEAD).sum(),
+        Value::Set(set) => set.iter().map(|m| m.len() + OVERHEAD).sum(),
+        Value::Hash(hash) => hash
+            .iter()
+            .map(|(f, v)| f.len() + v.len() + 2 * OVERHEAD)
+            .sum(),
+        // Sorted sets and streams are counted by their headers only.
+        Value::ZSet(_) | Value::Stream(_) => 4 * OVERHEAD,
+    };
+    key.len() + items + 3 * OVERHEAD
+}
+
+const MEMORY_HELP: &[&str] = &[
+    "MEMORY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+    "USAGE <key> [SAMPLES <count>]",
+    "    Return memory in bytes used by <key> and its value. Nested values are",
+    "    sampled up to <count> times (default: 5, 0 means sample all).",
+    "HELP",
+    "    Prints this help.",
+];
+
+/// `MEMORY USAGE key [SAMPLES count]`, `MEMORY HELP`
+pub fn memory(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
+    let sub = &args[1];
+    if args.len() == 2 && is(sub, "help") {
+        ctx.reply.array(MEMORY_HELP.len());
+        MEMORY_HELP.iter().for_each(|line| ctx.reply.simple(line));
+        return Ok(Flow::Continue);
+    }
+    if !is(sub, "usage") || args.len() < 3 {
+        let sub = String::from_utf8_lossy(sub);
+        return Err(format!(
+            "ERR unknown subcommand or wrong number of arguments for '{sub}'. Try MEMORY HELP."
+        )
+        .into());
+    }
+    match &args[3..] {
+        [] => {}
+        [word, count] if is(word, "samples") => {
+            parse_i64(count).ok_or(Cow::Borrowed(crate::server::commands::NOT_INTEGER))?;
+        }
+        _ => return Err(crate::server::commands::SYNTAX.into()),
+    }
+    let (store, reply) = ctx.db_reply();
+    match store.get(&args[2]) {
+        None => reply.null(),
+        Some(value) => reply.int(usage(&args[2], value) as i64),
+    }
+    Ok(Flow::Continue)
+}

@@ -4,7 +4,7 @@
 //! difference visits each member of each set once.
 
 use super::{set_of, Set};
-use crate::server::commands::{is, parse_i64, Flow, Outcome, NOT_INTEGER, SYNTAX};
+use crate::server::commands::{is, parse_i64, Flow, Outcome, SYNTAX};
 use crate::server::ctx::Ctx;
 use crate::server::store::{Store, Value};
 use std::borrow::Cow;
@@ -24,19 +24,22 @@ fn sets(store: &mut Store, keys: &[Vec<u8>]) -> Result<Vec<Option<Set>>, Cow<'st
         .collect()
 }
 
-/// The intersection of the sets under `keys`, up to `limit` members (0: no limit); `None`
-/// when a key is absent (checked in order, as Redis: a missing key before a key of another
-/// type answers empty, not WRONGTYPE).
+/// The intersection of the sets under `keys`, up to `limit` members (0: no limit): empty when
+/// a key is absent, WRONGTYPE when one holds another type.
 fn intersect(store: &mut Store, keys: &[Vec<u8>], limit: usize) -> Result<Set, Cow<'static, str>> {
-    let mut found: Vec<&Set> = Vec::with_capacity(keys.len());
-    // Borrow each set once: look them up by key, each a shared borrow of the store.
+    // Every key is type-checked before an absent one makes the answer empty.
+    let mut missing = false;
     for key in keys {
         match store.get(key) {
-            None => return Ok(Set::new()),
+            None => missing = true,
             Some(Value::Set(_)) => {}
             Some(_) => return Err(crate::server::commands::WRONGTYPE.into()),
         }
     }
+    if missing {
+        return Ok(Set::new());
+    }
+    let mut found: Vec<&Set> = Vec::with_capacity(keys.len());
     for key in keys {
         if let Some(Value::Set(set)) = store.peek(key) {
             found.push(set);
@@ -135,10 +138,9 @@ pub fn sdiffstore(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
 
 /// `SINTERCARD numkeys key [key ...] [LIMIT limit]`
 pub fn sintercard(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
-    let numkeys = parse_i64(&args[1]).ok_or(Cow::Borrowed(NOT_INTEGER))?;
-    if numkeys < 1 {
-        return Err("ERR numkeys should be greater than 0".into());
-    }
+    let numkeys = parse_i64(&args[1])
+        .filter(|n| *n >= 1)
+        .ok_or(Cow::Borrowed("ERR numkeys should be greater than 0"))?;
     if numkeys > args.len() as i64 - 2 {
         return Err("ERR Number of keys can't be greater than number of args".into());
     }
@@ -147,10 +149,9 @@ pub fn sintercard(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
     let mut at = end;
     while at < args.len() {
         if is(&args[at], "limit") && at + 1 < args.len() {
-            let value = parse_i64(&args[at + 1]).ok_or(Cow::Borrowed(NOT_INTEGER))?;
-            if value < 0 {
-                return Err("ERR LIMIT can't be negative".into());
-            }
+            let value = parse_i64(&args[at + 1])
+                .filter(|n| *n >= 0)
+                .ok_or(Cow::Borrowed("ERR LIMIT can't be negative"))?;
             limit = usize::try_from(value).unwrap_or(usize::MAX);
             at += 2;
         } else {

@@ -67,16 +67,39 @@ pub(crate) fn parse_float(bytes: &[u8]) -> Option<f64> {
     text.parse::<f64>().ok().filter(|v| !v.is_nan())
 }
 
-/// A float result as INCRBYFLOAT and HINCRBYFLOAT store and print it: plain decimal, no
-/// exponent, no trailing zeros, `-0` as `0`. Redis sums in `long double` and prints 17 digits;
-/// sums in `f64` are rounded to 15 significant digits first, which drops the `f64` rounding
-/// noise those extra digits would show (`0.1 + 0.2` prints `0.3`, as in Redis).
+/// The sum of `a` and `b` as Redis's `long double` sum reads once printed: a result that
+/// cancels to below the operands' precision is 0 (`1/41 - 1/41`, never `-0.00...0242`).
+pub(crate) fn add_floats(a: f64, b: f64) -> f64 {
+    let sum = a + b;
+    if sum.abs() < a.abs().max(b.abs()) * 1e-14 {
+        0.0
+    } else {
+        sum
+    }
+}
+
+/// A float result as INCRBYFLOAT and HINCRBYFLOAT store and print it: plain decimal with at
+/// most 17 decimals, no exponent, no trailing zeros, `-0` as `0`. Redis sums in `long double`
+/// and prints 17 digits; sums in `f64` are rounded to 15 significant digits first, which drops
+/// the `f64` rounding noise those extra digits would show (`0.1 + 0.2` prints `0.3`, as in
+/// Redis).
 pub(crate) fn format_float(value: f64) -> String {
-    if value == 0.0 {
+    let rounded: f64 = format!("{value:.14e}").parse().unwrap_or(value);
+    let mut text = format!("{rounded}");
+    let decimals = text.split_once('.').map_or(0, |(_, d)| d.len());
+    if decimals > 17 {
+        text = format!("{rounded:.17}");
+        while text.ends_with('0') {
+            text.pop();
+        }
+        if text.ends_with('.') {
+            text.pop();
+        }
+    }
+    if text.trim_start_matches('-').bytes().all(|b| b == b'0' || b == b'.') {
         return "0".to_string();
     }
-    let rounded: f64 = format!("{value:.14e}").parse().unwrap_or(value);
-    format!("{rounded}")
+    text
 }
 
 /// `INCRBYFLOAT key increment`: answers the new value as a string.
@@ -88,7 +111,7 @@ pub fn incrbyfloat(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
         None => 0.0,
     };
     let increment = parse_float(&args[2]).ok_or(Cow::Borrowed(NOT_FLOAT))?;
-    let next = current + increment;
+    let next = add_floats(current, increment);
     if !next.is_finite() {
         return Err("ERR increment would produce NaN or Infinity".into());
     }
@@ -114,6 +137,10 @@ mod tests {
         assert_eq!(format_float(-0.0), "0");
         assert_eq!(format_float(5.0e3), "5000");
         assert_eq!(format_float(1.0 - 1.1), "-0.1");
+        assert_eq!(format_float(1e-20), "0");
+        assert_eq!(format_float(-1e-20), "0");
+        assert_eq!(format_float(1.5e-10), "0.00000000015");
+        assert_eq!(add_floats(1.0 / 41.0, -1.0 / 41.0), 0.0);
     }
 
     #[test]

@@ -10,7 +10,7 @@ mod counters;
 mod lcs;
 mod set;
 
-pub(crate) use counters::{format_float, parse_float};
+pub(crate) use counters::{add_floats, format_float, parse_float};
 
 use super::commands::{int_arg, Command, Flow, Outcome, READ_FAST, WRITE_FAST, WRONGTYPE};
 use super::ctx::Ctx;
