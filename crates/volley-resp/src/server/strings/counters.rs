@@ -96,7 +96,11 @@ pub(crate) fn format_float(value: f64) -> String {
             text.pop();
         }
     }
-    if text.trim_start_matches('-').bytes().all(|b| b == b'0' || b == b'.') {
+    if text
+        .trim_start_matches('-')
+        .bytes()
+        .all(|b| b == b'0' || b == b'.')
+    {
         return "0".to_string();
     }
     text
