@@ -15,6 +15,7 @@ use super::{
 use crate::codec::Request;
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::OnceLock;
 
 /// What the connection does after a command.
@@ -82,11 +83,37 @@ const LONGEST_NAME: usize = 32;
 /// A command and its position in [`all`] (where its counters are kept).
 type Entry = (usize, &'static Command);
 
+/// FNV-1a: command names are a few trusted bytes (the table is fixed; a client only picks
+/// which entry to look up), so a hash cheaper than the default SipHash serves.
+#[derive(Default)]
+struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut hash = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for byte in bytes {
+            hash ^= u64::from(*byte);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = hash;
+    }
+}
+
+type Table = HashMap<&'static [u8], Entry, BuildHasherDefault<Fnv>>;
+
 /// The table by lowercase name, built on first use.
-fn table() -> &'static HashMap<&'static [u8], Entry> {
-    static TABLE: OnceLock<HashMap<&'static [u8], Entry>> = OnceLock::new();
+fn table() -> &'static Table {
+    static TABLE: OnceLock<Table> = OnceLock::new();
     TABLE.get_or_init(|| {
-        let mut table = HashMap::new();
+        let mut table = Table::default();
         for (index, command) in all().enumerate() {
             let clash = table.insert(command.name.as_bytes(), (index, command));
             assert!(clash.is_none(), "command {} registered twice", command.name);

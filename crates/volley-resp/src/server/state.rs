@@ -228,6 +228,8 @@ pub struct ServerState {
     pub clients: Clients,
     /// Tasks of clients `CLIENT KILL` stopped, for the killer's connection task to end.
     pub kills: Vec<volley_flow::sched::task::TaskId>,
+    /// The read and output buffers the connection tasks share.
+    pub(crate) scratch: super::connection::Scratch,
 }
 
 impl ServerState {
