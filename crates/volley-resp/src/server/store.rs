@@ -113,28 +113,27 @@ impl Store {
         Some((entry.value, entry.expires_at))
     }
 
+    /// The position of `key` if it is live; drops it if its time is up. One lookup.
+    fn live_index(&mut self, key: &[u8]) -> Option<usize> {
+        let (index, _, entry) = self.keys.get_full(key)?;
+        match entry.expires_at {
+            Some(at) if at <= now_millis_i64() => {
+                self.unlink(key);
+                None
+            }
+            _ => Some(index),
+        }
+    }
+
     /// Drops `key` if its time is up; answers whether it is (still) there.
     fn live(&mut self, key: &[u8]) -> bool {
-        let expired = match self.keys.get(key) {
-            None => return false,
-            Some(Entry {
-                expires_at: Some(at),
-                ..
-            }) => *at <= now_millis_i64(),
-            Some(_) => false,
-        };
-        if expired {
-            self.unlink(key);
-        }
-        !expired
+        self.live_index(key).is_some()
     }
 
     /// The value under `key`, if any.
     pub(crate) fn get(&mut self, key: &[u8]) -> Option<&Value> {
-        if !self.live(key) {
-            return None;
-        }
-        self.keys.get(key).map(|entry| &entry.value)
+        let index = self.live_index(key)?;
+        self.keys.get_index(index).map(|(_, entry)| &entry.value)
     }
 
     /// The value under `key` without expiring it (callers looked it up with [`Store::get`]
@@ -145,10 +144,10 @@ impl Store {
 
     /// The value under `key`, mutable, if any.
     pub(crate) fn get_mut(&mut self, key: &[u8]) -> Option<&mut Value> {
-        if !self.live(key) {
-            return None;
-        }
-        self.keys.get_mut(key).map(|entry| &mut entry.value)
+        let index = self.live_index(key)?;
+        self.keys
+            .get_index_mut(index)
+            .map(|(_, entry)| &mut entry.value)
     }
 
     /// The value under `key`, made by `make` first if the key is absent.
@@ -157,23 +156,24 @@ impl Store {
         key: &[u8],
         make: impl FnOnce() -> Value,
     ) -> &mut Value {
-        if !self.live(key) {
-            self.keys.insert(
-                key.to_vec(),
-                Entry {
+        let index = match self.live_index(key) {
+            Some(index) => index,
+            None => {
+                let entry = Entry {
                     value: make(),
                     expires_at: None,
-                },
-            );
-        }
-        match self.keys.get_mut(key) {
-            Some(entry) => &mut entry.value,
-            None => unreachable!("the key was inserted just above"),
+                };
+                self.keys.insert_full(key.to_vec(), entry).0
+            }
+        };
+        match self.keys.get_index_mut(index) {
+            Some((_, entry)) => &mut entry.value,
+            None => unreachable!("the index was just found or made"),
         }
     }
 
     /// Stores `value` under `key`, replacing any value; the deadline is `expires_at` (Unix
-    /// milliseconds), or the key's current one if `keep_ttl`, or none.
+    /// milliseconds), or the key's current one if `keep_ttl`, or none. One lookup.
     pub(crate) fn set(
         &mut self,
         key: Vec<u8>,
@@ -181,25 +181,35 @@ impl Store {
         expires_at: Option<i64>,
         keep_ttl: bool,
     ) {
-        let old = if self.live(&key) {
-            self.keys.get(&key).and_then(|entry| entry.expires_at)
-        } else {
-            None
-        };
-        let expires_at = match expires_at {
-            Some(at) => Some(at),
-            None if keep_ttl => old,
-            None => None,
-        };
-        if old != expires_at {
-            if let Some(at) = old {
-                self.deadlines.remove(&(at, key.clone()));
+        match self.keys.entry(key) {
+            indexmap::map::Entry::Occupied(mut slot) => {
+                let old = slot.get().expires_at;
+                // A deadline already past belongs to a key that is gone: nothing to keep.
+                let live_old = old.filter(|at| *at > now_millis_i64());
+                let new = match expires_at {
+                    Some(at) => Some(at),
+                    None if keep_ttl => live_old,
+                    None => None,
+                };
+                if old != new {
+                    if let Some(at) = old {
+                        self.deadlines.remove(&(at, slot.key().clone()));
+                    }
+                    if let Some(at) = new {
+                        self.deadlines.insert((at, slot.key().clone()));
+                    }
+                }
+                let entry = slot.get_mut();
+                entry.value = value;
+                entry.expires_at = new;
             }
-            if let Some(at) = expires_at {
-                self.deadlines.insert((at, key.clone()));
+            indexmap::map::Entry::Vacant(slot) => {
+                if let Some(at) = expires_at {
+                    self.deadlines.insert((at, slot.key().clone()));
+                }
+                slot.insert(Entry { value, expires_at });
             }
         }
-        self.keys.insert(key, Entry { value, expires_at });
     }
 
     /// Removes `key`; answers whether it was there.

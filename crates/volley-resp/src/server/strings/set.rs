@@ -4,7 +4,7 @@ use super::string_of;
 use crate::server::commands::{is, Flow, Outcome, SYNTAX};
 use crate::server::ctx::Ctx;
 use crate::server::expiry::{Expiry, Unit};
-use crate::server::store::Value;
+use crate::server::store::{now_millis_i64, Value};
 use std::borrow::Cow;
 
 /// What SET's options ask for.
@@ -62,20 +62,23 @@ pub fn set(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
     } else {
         None
     };
-    let found = store.contains(&args[1]);
-    if options.only_new && found || options.only_existing && !found {
-        match old {
-            Some(old) => reply.bulk_or_null(old.as_deref()),
-            None => reply.null(),
+    if options.only_new || options.only_existing {
+        let found = store.contains(&args[1]);
+        if options.only_new && found || options.only_existing && !found {
+            match old {
+                Some(old) => reply.bulk_or_null(old.as_deref()),
+                None => reply.null(),
+            }
+            return Ok(Flow::Continue);
         }
-        return Ok(Flow::Continue);
     }
-    let key = std::mem::take(&mut args[1]);
-    let value = Value::Str(std::mem::take(&mut args[2]));
-    store.set(key.clone(), value, options.expires_at, options.keep_ttl);
-    if let Some(at) = options.expires_at {
-        // A deadline already past (EXAT/PXAT) deletes the key at once, as Redis.
-        store.expire_at(&key, at);
+    if options.expires_at.is_some_and(|at| at <= now_millis_i64()) {
+        // A deadline already past (EXAT/PXAT) leaves no key, as in Redis.
+        store.remove(&args[1]);
+    } else {
+        let key = std::mem::take(&mut args[1]);
+        let value = Value::Str(std::mem::take(&mut args[2]));
+        store.set(key, value, options.expires_at, options.keep_ttl);
     }
     match old {
         Some(old) => reply.bulk_or_null(old.as_deref()),
