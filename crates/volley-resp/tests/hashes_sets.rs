@@ -264,3 +264,26 @@ fn set_algebra_and_store_forms() {
         "the emptied source is deleted"
     );
 }
+
+#[test]
+fn repeated_picks_are_refused_past_proto_max_bulk_len() {
+    let mut s = Session::new();
+    reply(&mut s, &["SADD", "s", "member"]);
+    reply(&mut s, &["HSET", "h", "field", "value"]);
+    reply(&mut s, &["CONFIG", "SET", "proto-max-bulk-len", "1mb"]);
+    let refused = "-ERR the reply for this count would exceed proto-max-bulk-len bytes\r\n";
+    // Two billion picks would be a reply of tens of gigabytes: refused after about 1 MB.
+    assert_eq!(reply(&mut s, &["SRANDMEMBER", "s", "-2000000000"]), refused);
+    assert_eq!(
+        reply(&mut s, &["HRANDFIELD", "h", "-2000000000", "WITHVALUES"]),
+        refused
+    );
+    assert_eq!(
+        bulks(&reply(&mut s, &["SRANDMEMBER", "s", "-1000"])).len(),
+        1000
+    );
+    assert_eq!(
+        reply(&mut s, &["SRANDMEMBER", "s", "-9223372036854775808"]),
+        "-ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807\r\n"
+    );
+}

@@ -15,6 +15,12 @@ fn seed() -> u64 {
     nanos | 1
 }
 
+/// The error when a reply of repeated picks (a negative count) would outgrow
+/// `proto-max-bulk-len`: such a reply is bounded by the count, not by the data, so it is
+/// refused instead of allocated.
+pub(crate) const REPLY_TOO_BIG: &str =
+    "ERR the reply for this count would exceed proto-max-bulk-len bytes";
+
 /// A pseudo-random number (xorshift64*).
 pub(crate) fn next() -> u64 {
     STATE.with(|state| {

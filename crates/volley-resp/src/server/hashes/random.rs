@@ -35,6 +35,7 @@ pub fn hrandfield(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
     if with_values && !(-(i64::MAX / 2)..=i64::MAX / 2).contains(&count) {
         return Err("ERR value is out of range".into());
     }
+    let limit = crate::server::strings::max_string(ctx);
     let (store, reply) = ctx.db_reply();
     let Some(hash) = hash_of(store, &args[1])? else {
         reply.array(0);
@@ -53,6 +54,7 @@ pub fn hrandfield(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
         count.unsigned_abs() as usize
     };
     let resp3_pairs = with_values && reply.is_resp3();
+    let mark = reply.buffered();
     reply.array(if with_values && !resp3_pairs {
         n * 2
     } else {
@@ -68,6 +70,11 @@ pub fn hrandfield(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
         reply.bulk(field);
         if with_values {
             reply.bulk(value);
+        }
+        // Repeated picks are bounded by the count, not the data: refuse an outsized reply.
+        if reply.buffered() - mark > limit {
+            reply.truncate(mark);
+            return Err(random_pick::REPLY_TOO_BIG.into());
         }
     }
     Ok(Flow::Continue)

@@ -55,6 +55,7 @@ pub fn srandmember(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
             Some(count)
         }
     };
+    let limit = crate::server::strings::max_string(ctx);
     let (store, reply) = ctx.db_reply();
     let set = set_of(store, &args[1])?;
     let Some(count) = count else {
@@ -77,9 +78,14 @@ pub fn srandmember(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
         }
     } else {
         let n = count.unsigned_abs() as usize;
+        let mark = reply.buffered();
         reply.array(n);
         for _ in 0..n {
             reply.bulk(&set[random_pick::below(len)]);
+            if reply.buffered() - mark > limit {
+                reply.truncate(mark);
+                return Err(random_pick::REPLY_TOO_BIG.into());
+            }
         }
     }
     Ok(Flow::Continue)
