@@ -204,7 +204,11 @@ mod tests {
         let shallow = "*?".repeat(1000);
         assert!(glob_match(shallow.as_bytes(), text.as_bytes(), false));
         let escaped = "\\*a".repeat(2000);
-        assert!(glob_match(escaped.as_bytes(), "*a".repeat(2000).as_bytes(), false));
+        assert!(glob_match(
+            escaped.as_bytes(),
+            "*a".repeat(2000).as_bytes(),
+            false
+        ));
     }
 
     #[test]
