@@ -33,7 +33,29 @@ pub type Outcome = Result<Flow, Cow<'static, str>>;
 /// A command handler: the context and every argument (the name first).
 pub type Handler = fn(&mut Ctx<'_>, &mut [Vec<u8>]) -> Outcome;
 
-/// One entry of the command table, with what `COMMAND` reports about it.
+/// One entry of the command table, with what `COMMAND` reports about it. A family module
+/// lists its entries in a `pub const COMMANDS: &[Command]` that [`FAMILIES`] names.
+///
+/// ```
+/// use volley_resp::server::{Command, Ctx, Flow, Outcome};
+///
+/// /// `HI name`: greets.
+/// fn hi(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
+///     let mut text = b"hello ".to_vec();
+///     text.extend_from_slice(&args[1]);
+///     ctx.reply.bulk(&text);
+///     Ok(Flow::Continue)
+/// }
+///
+/// const COMMANDS: &[Command] = &[Command {
+///     name: "hi",
+///     arity: 2,
+///     flags: &["fast"],
+///     keys: (0, 0, 0),
+///     run: hi,
+/// }];
+/// assert_eq!(COMMANDS[0].name, "hi");
+/// ```
 #[derive(Debug)]
 pub struct Command {
     /// The lowercase name.
@@ -73,6 +95,11 @@ pub const FAMILIES: &[&[Command]] = &[
 ];
 
 /// Every command served, family by family.
+///
+/// ```
+/// use volley_resp::server::all_commands;
+/// assert!(all_commands().any(|command| command.name == "hello"));
+/// ```
 pub fn all() -> impl Iterator<Item = &'static Command> {
     FAMILIES.iter().flat_map(|family| family.iter())
 }
@@ -147,6 +174,17 @@ pub fn lookup(name: &[u8]) -> Option<&'static Command> {
 
 /// Runs one request, appending its reply to the context's reply writer. Handlers may move
 /// arguments out.
+///
+/// ```
+/// use volley_resp::codec::Request;
+/// use volley_resp::server::{execute, Client, Ctx, Flow, ServerState};
+///
+/// let (mut server, mut client, mut out) = (ServerState::default(), Client::default(), Vec::new());
+/// let mut ctx = Ctx::new(&mut server, &mut client, &mut out);
+/// let ping = Request::new(vec![b"PING".to_vec()]);
+/// assert_eq!(execute(&mut ctx, ping), Flow::Continue);
+/// assert_eq!(out, b"+PONG\r\n");
+/// ```
 pub fn execute(ctx: &mut Ctx<'_>, request: Request) -> Flow {
     let mut args = request.into_args();
     let args = args.as_mut_slice();

@@ -28,6 +28,10 @@ const READ_CHUNK: usize = 16 * 1024;
 /// Output capacity kept between reads; a larger buffer left by a big reply is released.
 const KEPT_OUTPUT: usize = 64 * 1024;
 
+/// Replies a batch buffers before they are written and the remaining requests answered: what
+/// one client's pipelined requests can make the server hold beyond a single reply.
+const OUTPUT_PAUSE: usize = 64 * 1024;
+
 /// Removes a client from the registry when its task ends, however it ends (returned, failed,
 /// or killed and dropped).
 struct Registration {
@@ -43,6 +47,27 @@ impl Drop for Registration {
 
 /// The task serving one registered client over `stream` until it closes, sends QUIT, or
 /// breaks the protocol. The client leaves the registry when the task ends.
+///
+/// ```
+/// use std::cell::RefCell;
+/// use std::io::{Read, Write};
+/// use std::rc::Rc;
+/// use volley_flow::sched::net::UnixStream;
+/// use volley_flow::sched::Scheduler;
+/// use volley_resp::server::{serve_connection, Client, ServerState};
+///
+/// let (ours, mut theirs) = std::os::unix::net::UnixStream::pair().unwrap();
+/// theirs.write_all(b"PING\r\nQUIT\r\n").unwrap();
+/// let state = Rc::new(RefCell::new(ServerState::default()));
+/// let client = state.borrow_mut().clients.register(Client::new_with_id);
+/// let mut sched = Scheduler::new();
+/// let task = serve_connection(UnixStream::from_std(ours).unwrap(), Rc::clone(&state), client);
+/// let task = sched.spawn(task);
+/// sched.join(task).unwrap();
+/// let mut replies = Vec::new();
+/// theirs.read_to_end(&mut replies).unwrap();
+/// assert_eq!(replies, b"+PONG\r\n+OK\r\n");
+/// ```
 pub fn serve<S: Stream + 'static>(
     stream: S,
     server: Rc<RefCell<ServerState>>,
@@ -64,7 +89,7 @@ pub fn serve<S: Stream + 'static>(
                 client.fd = Some(stream.as_raw_fd());
             }
             let mut decoder = Decoder::new(requests::<SharedChunk>(limits));
-            loop {
+            'serve: loop {
                 if client.borrow().killed {
                     break;
                 }
@@ -97,52 +122,73 @@ pub fn serve<S: Stream + 'static>(
                         }
                     }
                 };
-                let mut out = {
-                    let mut state = server.borrow_mut();
-                    state.stats.net_input_bytes += n as u64;
-                    std::mem::take(&mut state.scratch.out)
-                };
-                let flow = answer(&mut decoder, buffer.lend(n), &server, &client, &mut out);
-                // The decoder dropped the chunk it was lent (had it kept it, the next read
-                // would get a fresh buffer, never overwrite this one).
-                server.borrow_mut().scratch.put_read(buffer);
-                // Clients `CLIENT KILL` stopped during this batch.
-                let kills = std::mem::take(&mut server.borrow_mut().kills);
-                for task in kills {
-                    yield_from!(kill(task))?;
-                }
-                // Replies go out at once when the socket takes them; what it does not take
-                // yet moves to a buffer of this connection's own, so the shared one is free.
-                let sent = if out.is_empty() {
-                    Ok(0)
-                } else {
-                    stream.try_write(&out)
-                };
-                let written = match sent {
-                    Ok(written) => written,
-                    Err(error) if error.kind() == io::ErrorKind::WouldBlock => 0,
-                    Err(error) if error.kind() == io::ErrorKind::Interrupted => 0,
-                    Err(error) if is_disconnect_kind(error.kind()) => break,
-                    Err(error) => return Err(Exit::Raised(error.into())),
-                };
-                let pending = out[written..].to_vec();
-                {
-                    let mut state = server.borrow_mut();
-                    state.stats.net_output_bytes += out.len() as u64;
-                    out.clear();
-                    out.shrink_to(KEPT_OUTPUT);
-                    state.scratch.out = out;
-                }
-                if !pending.is_empty() {
-                    match yield_from!(write_all(&stream, &pending)) {
-                        Ok(()) => {}
-                        Err(Exit::Raised(error)) if is_disconnect(&error) => break,
-                        Err(other) => return Err(other),
+                server.borrow_mut().stats.net_input_bytes += n as u64;
+                let mut chunk = Some(buffer.lend(n));
+                let mut buffer = Some(buffer);
+                // Run the requests this chunk completed, writing their replies whenever they
+                // pass OUTPUT_PAUSE: a client that pipelines large replies is answered as its
+                // socket drains, and no further requests are read from it meanwhile.
+                loop {
+                    let mut out = std::mem::take(&mut server.borrow_mut().scratch.out);
+                    let batch = answer(
+                        &mut decoder,
+                        chunk.take().unwrap_or_default(),
+                        &server,
+                        &client,
+                        &mut out,
+                    );
+                    if let Some(buffer) = buffer.take() {
+                        // The decoder dropped the chunk it was lent, or (paused, or holding a
+                        // partial request) still shares it: then the next read gets a fresh
+                        // buffer, never overwriting these bytes.
+                        server.borrow_mut().scratch.put_read(buffer);
                     }
-                }
-                if flow == Flow::Close {
-                    tracing::debug!(client = id, "connection closed by the server");
-                    break;
+                    // Clients `CLIENT KILL` stopped during this batch.
+                    let kills = std::mem::take(&mut server.borrow_mut().kills);
+                    for task in kills {
+                        yield_from!(kill(task))?;
+                    }
+                    // Replies go out at once when the socket takes them; what it does not
+                    // take yet moves to a buffer of this connection's own, so the shared one
+                    // is free.
+                    let sent = if out.is_empty() {
+                        Ok(0)
+                    } else {
+                        stream.try_write(&out)
+                    };
+                    let written = match sent {
+                        Ok(written) => written,
+                        Err(error) if error.kind() == io::ErrorKind::WouldBlock => 0,
+                        Err(error) if error.kind() == io::ErrorKind::Interrupted => 0,
+                        Err(error) if is_disconnect_kind(error.kind()) => break 'serve,
+                        Err(error) => return Err(Exit::Raised(error.into())),
+                    };
+                    let pending = out[written..].to_vec();
+                    {
+                        let mut state = server.borrow_mut();
+                        state.stats.net_output_bytes += out.len() as u64;
+                        out.clear();
+                        out.shrink_to(KEPT_OUTPUT);
+                        state.scratch.out = out;
+                    }
+                    if !pending.is_empty() {
+                        // Shown as `omem` by CLIENT LIST while the socket is full.
+                        client.borrow_mut().activity.unsent = pending.len();
+                        match yield_from!(write_all(&stream, &pending)) {
+                            Ok(()) => {}
+                            Err(Exit::Raised(error)) if is_disconnect(&error) => break 'serve,
+                            Err(other) => return Err(other),
+                        }
+                        client.borrow_mut().activity.unsent = 0;
+                    }
+                    match batch {
+                        Batch::Done => break,
+                        Batch::Paused => continue,
+                        Batch::Close => {
+                            tracing::debug!(client = id, "connection closed by the server");
+                            break 'serve;
+                        }
+                    }
                 }
             }
             Ok(())
@@ -151,7 +197,18 @@ pub fn serve<S: Stream + 'static>(
     .named("connection")
 }
 
-/// Decodes the requests one chunk completes and appends every reply to `out`, in order.
+/// How a batch of requests ended.
+enum Batch {
+    /// Every request the input completed was answered.
+    Done,
+    /// The replies passed [`OUTPUT_PAUSE`]: write them, then answer the rest.
+    Paused,
+    /// Write the replies, then close (QUIT, a protocol error, `CLIENT KILL` of itself).
+    Close,
+}
+
+/// Decodes the requests one chunk completes (an empty chunk: those still buffered) and appends
+/// every reply to `out`, in order, pausing once `out` holds [`OUTPUT_PAUSE`] bytes.
 /// A protocol error gets Redis's `-ERR Protocol error: ...` reply and closes the connection.
 fn answer<B>(
     decoder: &mut Decoder<B>,
@@ -159,7 +216,7 @@ fn answer<B>(
     server: &RefCell<ServerState>,
     client: &ClientRef,
     out: &mut Vec<u8>,
-) -> Flow
+) -> Batch
 where
     B: Protocol<SharedChunk, Decoded<Request>, (), ProtoError>,
 {
@@ -171,17 +228,20 @@ where
         match item {
             Ok(request) => {
                 if execute(&mut ctx, request) == Flow::Close {
-                    return Flow::Close;
+                    return Batch::Close;
+                }
+                if ctx.reply.buffered() >= OUTPUT_PAUSE {
+                    return Batch::Paused;
                 }
             }
             Err(error) => {
                 tracing::debug!(%error, "protocol error");
                 ctx.reply.error(&format!("ERR Protocol error: {error}"));
-                return Flow::Close;
+                return Batch::Close;
             }
         }
     }
-    Flow::Continue
+    Batch::Done
 }
 
 /// Errors that only mean the client went away.

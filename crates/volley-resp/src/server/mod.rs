@@ -67,6 +67,7 @@ use std::rc::Rc;
 use std::time::Duration;
 use volley_core::{yield_from, Co, Exit};
 use volley_flow::sched::net::{accept, Stream, TcpListener as SchedListener};
+use volley_flow::sched::task::kill;
 use volley_flow::sched::time::sleep;
 use volley_flow::sched::{spawn, SchedError, Scheduler, TaskResult, TaskResume};
 
@@ -221,12 +222,20 @@ fn run(listener: SchedListener, config: Config) -> Result<(), SchedError> {
     sched.set_busy_poll(config.busy_poll);
     let state = Rc::new(RefCell::new(ServerState::new(config)));
     let sweeper_state = Rc::clone(&state);
+    // Expired keys, and clients idle past `timeout`.
     let sweeper = Co::new(
         #[coroutine]
         move |_: TaskResume| -> TaskResult {
             loop {
                 yield_from!(sleep(SWEEP_EVERY))?;
-                sweeper_state.borrow_mut().purge_expired(SWEEP_BUDGET);
+                let idle = {
+                    let mut state = sweeper_state.borrow_mut();
+                    state.purge_expired(SWEEP_BUDGET);
+                    state.idle_clients(std::time::Instant::now())
+                };
+                for task in idle {
+                    yield_from!(kill(task))?;
+                }
             }
         },
     );
