@@ -144,7 +144,7 @@ fn expired_keys_disappear_and_the_sweep_reclaims_them() {
     assert_eq!(reply(&mut store, &["EXPIRE", "c", "200", "GT"]), ":1\r\n");
     assert_eq!(
         reply(&mut store, &["EXPIRE", "c", "1", "XX", "NX"]),
-        "-ERR Unsupported option XX\r\n"
+        "-ERR NX and XX, GT or LT options at the same time are not compatible\r\n"
     );
 }
 

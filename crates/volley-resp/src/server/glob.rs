@@ -15,6 +15,10 @@
 /// assert!(glob_match(b"a\\*", b"a*", false));
 /// ```
 pub fn glob_match(pattern: &[u8], text: &[u8], nocase: bool) -> bool {
+    // Redis gives up past 1000 nested `*`: such a pattern matches nothing.
+    if inner_stars(pattern) > MAX_NESTED_STARS {
+        return false;
+    }
     let (mut p, mut t) = (0, 0);
     // Where the last `*` was, and the text position it currently swallows up to.
     let mut star: Option<(usize, usize)> = None;
@@ -47,6 +51,42 @@ pub fn glob_match(pattern: &[u8], text: &[u8], nocase: bool) -> bool {
         }
     }
     pattern[p..].iter().all(|&byte| byte == b'*')
+}
+
+/// How deep Redis lets `*` nest: a pattern with more `*` runs followed by something else
+/// matches nothing.
+const MAX_NESTED_STARS: usize = 1000;
+
+/// The runs of `*` with more pattern after them (escaped stars and stars in classes aside).
+fn inner_stars(pattern: &[u8]) -> usize {
+    let (mut runs, mut i, mut in_run) = (0, 0, false);
+    while i < pattern.len() {
+        match pattern[i] {
+            b'*' => {
+                if !in_run {
+                    runs += 1;
+                }
+                in_run = true;
+                i += 1;
+                continue;
+            }
+            b'\\' => i += 2,
+            b'[' => {
+                i += 1;
+                while i < pattern.len() && pattern[i] != b']' {
+                    i += if pattern[i] == b'\\' { 2 } else { 1 };
+                }
+                i += 1;
+            }
+            _ => i += 1,
+        }
+        in_run = false;
+    }
+    // A final run of stars matches the rest without nesting further.
+    if in_run {
+        runs -= 1;
+    }
+    runs
 }
 
 /// Matches the single-character element of `pattern` at `p` against `byte`: the pattern
@@ -154,6 +194,21 @@ mod tests {
         }
         assert!(glob_match(b"HELLO", b"hello", true));
         assert!(glob_match(b"[A-C]", b"b", true));
+    }
+
+    #[test]
+    fn more_than_a_thousand_nested_stars_match_nothing() {
+        let text = "a".repeat(5000);
+        let deep = "*?".repeat(1001);
+        assert!(!glob_match(deep.as_bytes(), text.as_bytes(), false));
+        let shallow = "*?".repeat(1000);
+        assert!(glob_match(shallow.as_bytes(), text.as_bytes(), false));
+        let escaped = "\\*a".repeat(2000);
+        assert!(glob_match(
+            escaped.as_bytes(),
+            "*a".repeat(2000).as_bytes(),
+            false
+        ));
     }
 
     #[test]
