@@ -1,7 +1,8 @@
 //! The keyspace: every value type the server serves, and key expiry.
 
-use std::cmp::{Ordering, Reverse};
-use std::collections::{BTreeSet, BinaryHeap, HashMap, HashSet, VecDeque};
+pub use super::zsets::SortedSet;
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap, HashSet, VecDeque};
 use std::time::{Duration, Instant};
 
 /// A value stored under a key.
@@ -272,71 +273,6 @@ impl Store {
 pub fn seconds_left(deadline: Instant) -> i64 {
     let left = deadline.saturating_duration_since(Instant::now());
     ((left.as_millis() + 500) / 1000) as i64
-}
-
-/// A sorted-set score, ordered totally (Redis refuses NaN scores before they get here).
-#[derive(Clone, Copy, PartialEq)]
-pub struct Score(pub f64);
-
-impl Eq for Score {}
-
-impl PartialOrd for Score {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl Ord for Score {
-    fn cmp(&self, other: &Self) -> Ordering {
-        self.0.total_cmp(&other.0)
-    }
-}
-
-/// Members ordered by score, then by member bytes, as Redis orders them.
-#[derive(Default)]
-pub struct SortedSet {
-    scores: HashMap<Vec<u8>, f64>,
-    order: BTreeSet<(Score, Vec<u8>)>,
-}
-
-impl SortedSet {
-    /// Sets `member`'s score; answers whether it was added (not just updated).
-    pub fn insert(&mut self, member: Vec<u8>, score: f64) -> bool {
-        match self.scores.insert(member.clone(), score) {
-            Some(old) => {
-                self.order.remove(&(Score(old), member.clone()));
-                self.order.insert((Score(score), member));
-                false
-            }
-            None => {
-                self.order.insert((Score(score), member));
-                true
-            }
-        }
-    }
-
-    /// The score of `member`, if present.
-    pub fn score(&self, member: &[u8]) -> Option<f64> {
-        self.scores.get(member).copied()
-    }
-
-    /// Removes and answers the `count` lowest-scored members.
-    pub fn pop_min(&mut self, count: usize) -> Vec<(Vec<u8>, f64)> {
-        let mut popped = Vec::with_capacity(count.min(self.order.len()));
-        while popped.len() < count {
-            let Some((Score(score), member)) = self.order.pop_first() else {
-                break;
-            };
-            self.scores.remove(&member);
-            popped.push((member, score));
-        }
-        popped
-    }
-
-    /// Whether there are no members.
-    pub fn is_empty(&self) -> bool {
-        self.scores.is_empty()
-    }
 }
 
 /// A stream entry id, `ms-seq`.
