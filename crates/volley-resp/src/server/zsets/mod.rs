@@ -12,6 +12,7 @@ mod setops;
 pub use index::SortedSet;
 #[allow(unused_imports)] // offered to the blocking commands
 pub(crate) use pop::{parse_mpop, pop_reply, PopEnd, PopShape};
+pub(crate) use range::rank_span;
 
 use super::commands::{typed, Command, READ_FAST, WRITE_FAST};
 use super::store::{Store, Value};
