@@ -1,5 +1,6 @@
 //! The keyspace: every value type the server serves, and key expiry.
 
+pub use super::streams::Stream;
 pub use super::zsets::SortedSet;
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, HashSet, VecDeque};
@@ -273,51 +274,6 @@ impl Store {
 pub fn seconds_left(deadline: Instant) -> i64 {
     let left = deadline.saturating_duration_since(Instant::now());
     ((left.as_millis() + 500) / 1000) as i64
-}
-
-/// A stream entry id, `ms-seq`.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
-pub struct StreamId {
-    /// Milliseconds since the epoch (or as given).
-    pub ms: u64,
-    /// Sequence within the millisecond.
-    pub seq: u64,
-}
-
-impl std::fmt::Display for StreamId {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}-{}", self.ms, self.seq)
-    }
-}
-
-/// The field/value pairs of one stream entry.
-pub type StreamFields = Vec<(Vec<u8>, Vec<u8>)>;
-
-/// An append-only log of field/value entries.
-#[derive(Default)]
-pub struct Stream {
-    entries: VecDeque<(StreamId, StreamFields)>,
-    last: StreamId,
-}
-
-impl Stream {
-    /// The id of the newest entry (`0-0` when empty).
-    pub fn last_id(&self) -> StreamId {
-        self.last
-    }
-
-    /// Appends an entry with `id`, which the caller checked is above [`Stream::last_id`].
-    pub fn append(&mut self, id: StreamId, fields: StreamFields) {
-        self.last = id;
-        self.entries.push_back((id, fields));
-    }
-
-    /// Drops the oldest entries until at most `max_len` are left; answers how many went.
-    pub fn trim(&mut self, max_len: usize) -> usize {
-        let extra = self.entries.len().saturating_sub(max_len);
-        self.entries.drain(..extra);
-        extra
-    }
 }
 
 /// Milliseconds since the Unix epoch, for automatic stream ids.
