@@ -8,6 +8,12 @@ use std::rc::Rc;
 use std::time::Instant;
 
 /// When a client connected and when it last sent a command.
+///
+/// ```
+/// use volley_resp::server::Times;
+/// let times = Times::default();
+/// assert_eq!(times.created, times.last_interaction);
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct Times {
     /// When the connection was accepted.
@@ -27,6 +33,14 @@ impl Default for Times {
 }
 
 /// Whether a client's replies are sent (`CLIENT REPLY ON|OFF|SKIP`).
+///
+/// ```
+/// use volley_resp::server::{ReplyMode, Session};
+/// let mut session = Session::new();
+/// session.command(&["CLIENT", "REPLY", "OFF"]);
+/// assert_eq!(session.client.borrow().reply_mode, ReplyMode::Off);
+/// assert_eq!(session.command(&["PING"]), b"");
+/// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum ReplyMode {
     /// Every reply is sent.
@@ -117,6 +131,8 @@ pub struct Client {
     pub addr: String,
     /// The local address it connected to (`ip:port`).
     pub laddr: String,
+    /// Its socket's descriptor, once a connection task serves it (`fd=` in `CLIENT LIST`).
+    pub fd: Option<i32>,
     /// When it connected and when it last sent a command.
     pub times: Times,
     /// The client library's name (`CLIENT SETINFO LIB-NAME`).

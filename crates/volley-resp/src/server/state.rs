@@ -228,6 +228,8 @@ pub struct ServerState {
     pub clients: Clients,
     /// Tasks of clients `CLIENT KILL` stopped, for the killer's connection task to end.
     pub kills: Vec<volley_flow::sched::task::TaskId>,
+    /// The read and output buffers the connection tasks share.
+    pub(crate) scratch: super::connection::Scratch,
 }
 
 impl ServerState {
@@ -265,6 +267,43 @@ impl ServerState {
             limits = limits.with_max_request(bytes);
         }
         limits
+    }
+
+    /// Clients idle for longer than `timeout` seconds at `now` (blocked and subscribed clients
+    /// excepted, as in Redis): marks them killed and answers their tasks, for the caller to
+    /// stop. None when `timeout` is 0.
+    ///
+    /// ```
+    /// use std::time::{Duration, Instant};
+    /// use volley_resp::server::{Client, ServerState};
+    ///
+    /// let mut state = ServerState::default();
+    /// let client = state.clients.register(Client::new_with_id);
+    /// let later = Instant::now() + Duration::from_secs(5);
+    /// assert!(state.idle_clients(later).is_empty(), "timeout 0: never");
+    /// state.settings.set(&[("timeout", "2")]).unwrap();
+    /// state.idle_clients(later);
+    /// assert!(client.borrow().killed);
+    /// ```
+    pub fn idle_clients(&mut self, now: Instant) -> Vec<volley_flow::sched::task::TaskId> {
+        let timeout = self.settings.int("timeout");
+        if timeout <= 0 {
+            return Vec::new();
+        }
+        let limit = std::time::Duration::from_secs(timeout as u64);
+        let mut tasks = Vec::new();
+        for (_, entry) in self.clients.iter() {
+            let Ok(mut client) = entry.try_borrow_mut() else {
+                continue;
+            };
+            let activity = client.activity;
+            let idle = now.saturating_duration_since(client.times.last_interaction);
+            if idle > limit && !activity.blocked && activity.channels + activity.patterns == 0 {
+                client.killed = true;
+                tasks.extend(client.task);
+            }
+        }
+        tasks
     }
 
     /// Drops up to `budget` expired keys across the databases; answers how many went.
