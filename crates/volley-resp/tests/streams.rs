@@ -139,3 +139,84 @@ fn xsetid_and_xinfo_report_the_counters() {
         "-ERR wrong number of arguments for 'xinfo|help' command\r\n"
     );
 }
+
+#[test]
+fn consumer_groups_deliver_track_and_claim() {
+    let mut s = filled(&["1-0", "2-0", "3-0"]);
+    assert!(reply(&mut s, &["XGROUP", "CREATE", "none", "g", "$"]).contains("MKSTREAM"));
+    assert_eq!(
+        reply(&mut s, &["XGROUP", "CREATE", "s", "g", "0"]),
+        "+OK\r\n"
+    );
+    assert_eq!(
+        reply(&mut s, &["XGROUP", "CREATE", "s", "g", "0"]),
+        "-BUSYGROUP Consumer Group name already exists\r\n"
+    );
+    let first = reply(
+        &mut s,
+        &[
+            "XREADGROUP",
+            "GROUP",
+            "g",
+            "alice",
+            "COUNT",
+            "2",
+            "STREAMS",
+            "s",
+            ">",
+        ],
+    );
+    assert!(
+        first.starts_with("*1\r\n*2\r\n$1\r\ns\r\n*2\r\n*2\r\n$3\r\n1-0"),
+        "{first}"
+    );
+    assert_eq!(
+        reply(&mut s, &["XPENDING", "s", "g"]),
+        "*4\r\n:2\r\n$3\r\n1-0\r\n$3\r\n2-0\r\n*1\r\n*2\r\n$5\r\nalice\r\n$1\r\n2\r\n"
+    );
+    assert_eq!(reply(&mut s, &["XACK", "s", "g", "1-0", "1-0"]), ":1\r\n");
+    // The history of alice: 2-0 only, then nothing above it.
+    assert!(reply(
+        &mut s,
+        &["XREADGROUP", "GROUP", "g", "alice", "STREAMS", "s", "0"]
+    )
+    .contains("2-0"));
+    assert_eq!(
+        reply(
+            &mut s,
+            &["XREADGROUP", "GROUP", "g", "alice", "STREAMS", "s", "2-0"]
+        ),
+        "*1\r\n*2\r\n$1\r\ns\r\n*0\r\n"
+    );
+    assert_eq!(
+        reply(&mut s, &["XCLAIM", "s", "g", "bob", "0", "2-0", "JUSTID"]),
+        "*1\r\n$3\r\n2-0\r\n"
+    );
+    assert_eq!(
+        reply(
+            &mut s,
+            &[
+                "XAUTOCLAIM",
+                "s",
+                "g",
+                "carol",
+                "0",
+                "0",
+                "COUNT",
+                "1",
+                "JUSTID"
+            ]
+        ),
+        "*3\r\n$3\r\n0-0\r\n*1\r\n$3\r\n2-0\r\n*0\r\n"
+    );
+    assert_eq!(
+        reply(&mut s, &["XGROUP", "DELCONSUMER", "s", "g", "carol"]),
+        ":1\r\n"
+    );
+    assert!(reply(
+        &mut s,
+        &["XREADGROUP", "GROUP", "nog", "x", "STREAMS", "s", ">"]
+    )
+    .starts_with("-NOGROUP"));
+    assert_eq!(reply(&mut s, &["XGROUP", "DESTROY", "s", "g"]), ":1\r\n");
+}

@@ -1,5 +1,6 @@
 //! XINFO STREAM and the HELP of XINFO and XGROUP.
 
+use super::groups::{reply_consumers, reply_groups};
 use super::read::{reply_entries, reply_entry};
 use super::stream as lookup;
 use crate::server::commands::{is, Flow, Outcome};
@@ -42,12 +43,40 @@ pub fn xinfo(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
             ctx,
             &[
                 "XINFO <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+                "CONSUMERS <key> <groupname>",
+                "    Show consumers of <groupname>.",
+                "GROUPS <key>",
+                "    Show the stream consumer groups.",
                 "STREAM <key> [FULL [COUNT <count>]",
                 "    Show information about the stream.",
                 "HELP",
                 "    Print this help.",
             ],
         );
+    }
+    if is(sub, "groups") || is(sub, "consumers") {
+        let want = if is(sub, "groups") { 3 } else { 4 };
+        if args.len() != want {
+            return Err(subcommand_arity("xinfo", sub));
+        }
+        let (store, reply) = ctx.db_reply();
+        let Some(stream) = lookup(store, &args[2])? else {
+            return Err("ERR no such key".into());
+        };
+        if want == 3 {
+            reply_groups(reply, stream);
+        } else {
+            let Some(group) = stream.groups.get(args[3].as_slice()) else {
+                return Err(format!(
+                    "NOGROUP No such consumer group '{}' for key name '{}'",
+                    String::from_utf8_lossy(&args[3]),
+                    String::from_utf8_lossy(&args[2])
+                )
+                .into());
+            };
+            reply_consumers(reply, group);
+        }
+        return Ok(Flow::Continue);
     }
     if !is(sub, "stream") {
         return Err(unknown_subcommand("xinfo", sub));
@@ -91,10 +120,10 @@ pub fn xinfo(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
         );
         reply_entries(reply, &entries);
         reply.bulk(b"groups");
-        reply.array(0);
+        reply_groups(reply, stream);
     } else {
         reply.bulk(b"groups");
-        reply.int(0);
+        reply.int(stream.groups.len() as i64);
         for (name, entry) in [
             ("first-entry", stream.first()),
             ("last-entry", stream.last()),
@@ -119,23 +148,4 @@ fn full_count(args: &[Vec<u8>]) -> usize {
         Some(n) if n > 0 => n as usize,
         _ => 10,
     }
-}
-
-/// `XGROUP HELP` (consumer groups are not served yet: other subcommands are unknown).
-pub fn xgroup(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
-    let sub = &args[1];
-    if is(sub, "help") {
-        if args.len() != 2 {
-            return Err(subcommand_arity("xgroup", sub));
-        }
-        return help(
-            ctx,
-            &[
-                "XGROUP <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
-                "HELP",
-                "    Print this help.",
-            ],
-        );
-    }
-    Err(unknown_subcommand("xgroup", sub))
 }

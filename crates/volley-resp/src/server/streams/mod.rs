@@ -1,6 +1,7 @@
 //! Stream commands: appending and trimming ([`write`]), ranges and XREAD ([`read`]), and
 //! XINFO with the HELP of XINFO and XGROUP ([`info`]). The value itself is [`Stream`].
 
+mod groups;
 mod id;
 mod info;
 mod read;
@@ -60,7 +61,24 @@ pub const COMMANDS: &[Command] = &[
         read::xread,
     ),
     command("xinfo", -2, &["readonly"], (0, 0, 0), info::xinfo),
-    command("xgroup", -2, &["write"], (0, 0, 0), info::xgroup),
+    command("xgroup", -2, &["write"], (0, 0, 0), groups::xgroup),
+    command(
+        "xreadgroup",
+        -7,
+        &["write", "blocking"],
+        (0, 0, 0),
+        groups::xreadgroup,
+    ),
+    command("xack", -4, &["write", "fast"], (1, 1, 1), groups::xack),
+    command("xpending", -3, &["readonly"], (1, 1, 1), groups::xpending),
+    command("xclaim", -6, &["write", "fast"], (1, 1, 1), groups::xclaim),
+    command(
+        "xautoclaim",
+        -6,
+        &["write", "fast"],
+        (1, 1, 1),
+        groups::xautoclaim,
+    ),
 ];
 
 /// The stream under `key`, `WRONGTYPE` for another type.

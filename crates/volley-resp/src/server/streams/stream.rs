@@ -89,6 +89,8 @@ pub struct Stream {
     last: StreamId,
     max_deleted: StreamId,
     added: u64,
+    /// The consumer groups, by name.
+    pub(crate) groups: BTreeMap<Vec<u8>, super::groups::Group>,
 }
 
 /// About what an entry costs in a packed node.
@@ -126,7 +128,16 @@ impl Stream {
         self.nodes.len()
     }
 
-    /// The first and last entries.
+    /// The group `name` and the entries together (to deliver them).
+    pub(crate) fn group_and_entries(
+        &mut self,
+        name: &[u8],
+    ) -> Option<(&mut super::groups::Group, &BTreeMap<StreamId, StreamFields>)> {
+        let group = self.groups.get_mut(name)?;
+        Some((group, &self.entries))
+    }
+
+    /// The first entry.
     pub fn first(&self) -> Option<(&StreamId, &StreamFields)> {
         self.entries.first_key_value()
     }
