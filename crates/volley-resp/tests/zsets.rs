@@ -234,3 +234,20 @@ fn a_large_set_pops_and_ranks_without_walking() {
     assert!(reply(&mut s, &["ZPOPMIN", "z", "49999"]).starts_with("*99998\r\n"));
     assert_eq!(reply(&mut s, &["ZCARD", "z"]), ":1\r\n");
 }
+
+#[test]
+fn zscan_answers_every_member_in_one_step() {
+    let mut s = with(&[("1", "a"), ("2.5", "b"), ("3", "c")]);
+    assert_eq!(
+        reply(&mut s, &["ZSCAN", "z", "0", "MATCH", "[ab]", "COUNT", "1"]),
+        "*2\r\n$1\r\n0\r\n*4\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$3\r\n2.5\r\n"
+    );
+    assert_eq!(
+        reply(&mut s, &["ZSCAN", "z", "x"]),
+        "-ERR invalid cursor\r\n"
+    );
+    assert_eq!(
+        reply(&mut s, &["ZSCAN", "none", "0"]),
+        "*2\r\n$1\r\n0\r\n*0\r\n"
+    );
+}

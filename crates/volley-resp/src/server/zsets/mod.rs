@@ -7,6 +7,7 @@ mod index;
 mod parse;
 mod pop;
 mod range;
+mod scan;
 mod setops;
 
 pub use index::SortedSet;
@@ -91,6 +92,7 @@ pub const COMMANDS: &[Command] = &[
     command("zinterstore", -4, WRITE_OOM, (1, 1, 1), setops::zinterstore),
     command("zdiffstore", -4, WRITE_OOM, (1, 1, 1), setops::zdiffstore),
     command("zintercard", -3, READ, (0, 0, 0), setops::zintercard),
+    command("zscan", -3, READ, (1, 1, 1), scan::zscan),
 ];
 
 /// The sorted set under `key`, `WRONGTYPE` for another type.
