@@ -251,3 +251,23 @@ fn zscan_answers_every_member_in_one_step() {
         "*2\r\n$1\r\n0\r\n*0\r\n"
     );
 }
+
+#[test]
+fn one_request_cannot_make_replies_or_copies_beyond_the_data() {
+    let mut s = Session::new();
+    let mut words = vec!["ZADD".to_string(), "z".to_string()];
+    for i in 0..2_000 {
+        words.push(i.to_string());
+        words.push(format!("m{i}"));
+    }
+    let words: Vec<&str> = words.iter().map(String::as_str).collect();
+    reply(&mut s, &words);
+    // A key named 1,000 times is read once: the union is as big as the set.
+    let mut union = vec!["ZUNIONSTORE", "u", "1000"];
+    union.extend(std::iter::repeat_n("z", 1000));
+    assert_eq!(reply(&mut s, &union), ":2000\r\n");
+    assert_eq!(reply(&mut s, &["ZSCORE", "u", "m3"]), "$4\r\n3000\r\n");
+    // Repeats are not bounded by the data: a reply that could not be held is refused.
+    let huge = reply(&mut s, &["ZRANDMEMBER", "z", "-4611686018427387903"]);
+    assert!(huge.starts_with("-ERR value is out of range"), "{huge}");
+}

@@ -668,7 +668,12 @@ pub fn xautoclaim(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
     let consumer = args[3].clone();
     let mut attempts = count.saturating_mul(10);
     let (mut claimed, mut deleted) = (Vec::new(), Vec::new());
-    let candidates: Vec<StreamId> = group.pel.range(start..).map(|(id, _)| *id).collect();
+    let candidates: Vec<StreamId> = group
+        .pel
+        .range(start..)
+        .map(|(id, _)| *id)
+        .take(attempts.saturating_add(1))
+        .collect();
     let mut walk = candidates.into_iter().peekable();
     let mut left = count;
     while attempts > 0 && left > 0 {

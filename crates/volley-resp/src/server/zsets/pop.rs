@@ -201,7 +201,18 @@ pub fn zrandmember(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
         return Ok(Flow::Continue);
     }
     if count < 0 {
-        let wanted = count.unsigned_abs() as usize;
+        let wanted = usize::try_from(count.unsigned_abs()).unwrap_or(usize::MAX);
+        // Repeats make the reply as long as asked, not as the data: refuse one that could not
+        // be held rather than fail an allocation half way.
+        let per_member =
+            16 + set.get(0).map_or(0, |(m, _)| m.len()) + if with_scores { 32 } else { 0 };
+        if wanted.saturating_mul(per_member) > MAX_SAMPLED_REPLY {
+            return Err(format!(
+                "ERR value is out of range, the reply of {wanted} members would exceed {} MiB",
+                MAX_SAMPLED_REPLY >> 20
+            )
+            .into());
+        }
         let members = (0..wanted).filter_map(|_| set.get(random.below(len)));
         reply_members(reply, wanted, members, with_scores);
         return Ok(Flow::Continue);
@@ -228,6 +239,10 @@ pub fn zrandmember(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
     reply_members(reply, wanted, members, with_scores);
     Ok(Flow::Continue)
 }
+
+/// The largest reply ZRANDMEMBER with a negative count builds (repeats are not bounded by the
+/// data).
+const MAX_SAMPLED_REPLY: usize = 512 << 20;
 
 /// A small pseudo-random generator for sampling, seeded from the store's.
 struct Xorshift(u64);

@@ -8,6 +8,7 @@ use crate::server::ctx::Ctx;
 use crate::server::store::{Store, Value};
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::rc::Rc;
 
 /// Which operation.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -41,9 +42,10 @@ impl Aggregate {
     }
 }
 
-/// One input: its members and scores (a snapshot), and its weight.
+/// One input: its members and scores (a snapshot shared by every mention of the same key, so
+/// a key named many times costs its data once), and its weight.
 struct Input {
-    members: HashMap<Vec<u8>, f64>,
+    members: Rc<HashMap<Vec<u8>, f64>>,
     weight: f64,
 }
 
@@ -85,9 +87,18 @@ fn parse(
     }
     let numkeys = numkeys as usize;
     let mut inputs = Vec::with_capacity(numkeys);
+    let mut seen: HashMap<&[u8], Rc<HashMap<Vec<u8>, f64>>> = HashMap::new();
     for key in &args[at + 1..at + 1 + numkeys] {
+        let members = match seen.get(key.as_slice()) {
+            Some(shared) => Rc::clone(shared),
+            None => {
+                let fresh = Rc::new(read_input(store, key)?);
+                seen.insert(key, Rc::clone(&fresh));
+                fresh
+            }
+        };
         inputs.push(Input {
-            members: read_input(store, key)?,
+            members,
             weight: 1.0,
         });
     }
@@ -147,12 +158,12 @@ fn compute(mut inputs: Vec<Input>, op: Op, aggregate: Aggregate) -> HashMap<Vec<
         Op::Union => {
             let mut out: HashMap<Vec<u8>, f64> = HashMap::new();
             for input in inputs {
-                for (member, score) in input.members {
+                for (member, &score) in input.members.iter() {
                     let value = weighted(score, input.weight);
-                    match out.get_mut(&member) {
+                    match out.get_mut(member) {
                         Some(total) => aggregate.apply(total, value),
                         None => {
-                            out.insert(member, value);
+                            out.insert(member.clone(), value);
                         }
                     }
                 }
@@ -166,15 +177,15 @@ fn compute(mut inputs: Vec<Input>, op: Op, aggregate: Aggregate) -> HashMap<Vec<
                 .unwrap_or(0);
             let first = inputs.swap_remove(smallest);
             let mut out = HashMap::new();
-            'members: for (member, score) in first.members {
+            'members: for (member, &score) in first.members.iter() {
                 let mut total = weighted(score, first.weight);
                 for input in &inputs {
-                    match input.members.get(&member) {
+                    match input.members.get(member) {
                         Some(&other) => aggregate.apply(&mut total, weighted(other, input.weight)),
                         None => continue 'members,
                     }
                 }
-                out.insert(member, total);
+                out.insert(member.clone(), total);
             }
             out
         }
@@ -186,8 +197,9 @@ fn compute(mut inputs: Vec<Input>, op: Op, aggregate: Aggregate) -> HashMap<Vec<
             let rest: Vec<Input> = inputs.collect();
             first
                 .members
-                .into_iter()
-                .filter(|(member, _)| !rest.iter().any(|i| i.members.contains_key(member)))
+                .iter()
+                .filter(|(member, _)| !rest.iter().any(|i| i.members.contains_key(*member)))
+                .map(|(member, score)| (member.clone(), *score))
                 .collect()
         }
     }
