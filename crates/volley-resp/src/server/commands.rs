@@ -229,6 +229,8 @@ fn run(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Flow {
     ctx.server.stats.commands_processed += 1;
     ctx.client.last_command = command.name;
     let outcome = (command.run)(ctx, args);
+    // Keys the command found expired: counted, and their `expired` events queued.
+    ctx.server.note_expired(ctx.client.db);
     let stat = ctx.server.stats.command(index);
     stat.calls += 1;
     match outcome {

@@ -6,6 +6,7 @@
 use super::commands::{is, Command, Flow, Outcome};
 use super::ctx::Ctx;
 use super::glob::glob_match;
+use super::notify::NotifyFlags;
 use super::Config;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -230,6 +231,8 @@ const CLASSES: [&str; 3] = ["normal", "slave", "pubsub"];
 #[derive(Debug, Clone)]
 pub struct Settings {
     values: BTreeMap<&'static str, String>,
+    /// `notify-keyspace-events`, parsed: read on every keyspace event.
+    notify: NotifyFlags,
 }
 
 impl Default for Settings {
@@ -269,7 +272,10 @@ impl Settings {
                 (param.name, value)
             })
             .collect();
-        Settings { values }
+        Settings {
+            values,
+            notify: NotifyFlags::default(),
+        }
     }
 
     /// The value of a parameter (either of its names, any case), if there is one by that name.
@@ -343,9 +349,25 @@ impl Settings {
             updates.push((param.name, value));
         }
         for (name, value) in updates {
+            if name == "notify-keyspace-events" {
+                self.notify = NotifyFlags::parse(&value);
+            }
             self.values.insert(name, value);
         }
         Ok(())
+    }
+
+    /// `notify-keyspace-events`, parsed.
+    ///
+    /// ```
+    /// use volley_resp::server::{EventClass, Settings};
+    /// let mut settings = Settings::default();
+    /// assert!(!settings.notify_flags().wants(EventClass::List));
+    /// settings.set(&[("notify-keyspace-events", "Kl")]).unwrap();
+    /// assert!(settings.notify_flags().wants(EventClass::List));
+    /// ```
+    pub fn notify_flags(&self) -> NotifyFlags {
+        self.notify
     }
 
     /// An integer or memory parameter's value (0 if it is neither).

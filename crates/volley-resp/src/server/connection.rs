@@ -144,7 +144,12 @@ pub fn serve<S: Stream + 'static>(
                         server.borrow_mut().scratch.put_read(buffer);
                     }
                     // Clients `CLIENT KILL` stopped during this batch.
-                    let kills = std::mem::take(&mut server.borrow_mut().kills);
+                    let kills = {
+                        let mut state = server.borrow_mut();
+                        // Keyspace events go to subscribers; there are none without pub/sub.
+                        state.events.clear();
+                        std::mem::take(&mut state.kills)
+                    };
                     for task in kills {
                         yield_from!(kill(task))?;
                     }
@@ -172,11 +177,14 @@ pub fn serve<S: Stream + 'static>(
                         state.scratch.out = out;
                     }
                     if !pending.is_empty() {
+                        // Shown as `omem` by CLIENT LIST while the socket is full.
+                        client.borrow_mut().activity.unsent = pending.len();
                         match yield_from!(write_all(&stream, &pending)) {
                             Ok(()) => {}
                             Err(Exit::Raised(error)) if is_disconnect(&error) => break 'serve,
                             Err(other) => return Err(other),
                         }
+                        client.borrow_mut().activity.unsent = 0;
                     }
                     match batch {
                         Batch::Done => break,

@@ -35,6 +35,7 @@ mod hello;
 mod info;
 mod keyspace;
 mod lists;
+mod notify;
 mod session;
 mod sets;
 mod state;
@@ -52,6 +53,7 @@ pub use connection::serve as serve_connection;
 pub use ctx::Ctx;
 pub use glob::glob_match;
 pub use hello::REDIS_VERSION;
+pub use notify::{key_event, EventClass, KeyEvent, NotifyFlags};
 pub use session::Session;
 pub use state::{CommandStat, Databases, ServerState, Stats, DATABASES};
 pub use store::Store;
@@ -228,6 +230,8 @@ fn run(listener: SchedListener, config: Config) -> Result<(), SchedError> {
                 let idle = {
                     let mut state = sweeper_state.borrow_mut();
                     state.purge_expired(SWEEP_BUDGET);
+                    // Keyspace events go to subscribers; there are none without pub/sub.
+                    state.events.clear();
                     state.idle_clients(std::time::Instant::now())
                 };
                 for task in idle {

@@ -7,6 +7,7 @@
 
 use super::client::Clients;
 use super::config::Settings;
+use super::notify::{key_event, EventClass, KeyEvent};
 use super::store::Store;
 use super::Config;
 use crate::codec::RespLimits;
@@ -230,6 +231,8 @@ pub struct ServerState {
     pub kills: Vec<volley_flow::sched::task::TaskId>,
     /// The read and output buffers the connection tasks share.
     pub(crate) scratch: super::connection::Scratch,
+    /// Keyspace event messages waiting to be published, in order ([`Ctx::notify`](super::Ctx::notify)).
+    pub events: Vec<KeyEvent>,
 }
 
 impl ServerState {
@@ -317,7 +320,41 @@ impl ServerState {
         for db in self.dbs.iter_mut() {
             purged += db.purge_expired(budget - purged);
         }
-        self.stats.expired_keys += purged as u64;
+        for db in 0..self.dbs.len() {
+            self.note_expired(db);
+        }
         purged
+    }
+
+    /// Counts the keys of database `db` that expired since last noted, and queues their
+    /// `expired` keyspace events.
+    ///
+    /// ```
+    /// use volley_resp::server::Session;
+    /// let mut session = Session::new();
+    /// session.command(&["CONFIG", "SET", "notify-keyspace-events", "Ex"]);
+    /// session.command(&["SET", "k", "v", "PX", "1"]);
+    /// std::thread::sleep(std::time::Duration::from_millis(2));
+    /// session.server.purge_expired(10);
+    /// assert_eq!(session.server.stats.expired_keys, 1);
+    /// assert_eq!(session.server.events[0].channel, b"__keyevent@0__:expired");
+    /// ```
+    pub fn note_expired(&mut self, db: usize) {
+        if !self.dbs[db].has_expired() {
+            return;
+        }
+        let keys = self.dbs[db].take_expired();
+        self.stats.expired_keys += keys.len() as u64;
+        let flags = self.settings.notify_flags();
+        for key in keys {
+            key_event(
+                &mut self.events,
+                flags,
+                EventClass::Expired,
+                "expired",
+                db,
+                &key,
+            );
+        }
     }
 }
