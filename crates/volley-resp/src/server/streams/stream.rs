@@ -82,7 +82,7 @@ pub struct NodeLimits {
 }
 
 /// An append-only log of field/value entries.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub struct Stream {
     entries: BTreeMap<StreamId, StreamFields>,
     nodes: VecDeque<Node>,

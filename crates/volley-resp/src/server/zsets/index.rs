@@ -15,6 +15,7 @@ pub fn order(a_score: f64, a_member: &[u8], b_score: f64, b_member: &[u8]) -> Or
         .then_with(|| a_member.cmp(b_member))
 }
 
+#[derive(Clone)]
 struct Node {
     member: Vec<u8>,
     score: f64,
@@ -25,7 +26,7 @@ struct Node {
 }
 
 /// The ordered index: nodes in an arena, freed slots reused.
-#[derive(Default)]
+#[derive(Default, Clone)]
 struct Tree {
     nodes: Vec<Node>,
     free: Vec<usize>,
@@ -186,7 +187,7 @@ impl Tree {
 }
 
 /// A sorted set: members ordered by score, then by member bytes, as Redis orders them.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub struct SortedSet {
     scores: HashMap<Vec<u8>, f64>,
     tree: Tree,
