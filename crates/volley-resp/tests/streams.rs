@@ -220,3 +220,40 @@ fn consumer_groups_deliver_track_and_claim() {
     .starts_with("-NOGROUP"));
     assert_eq!(reply(&mut s, &["XGROUP", "DESTROY", "s", "g"]), ":1\r\n");
 }
+
+#[test]
+fn group_lag_follows_reads_and_deletions_as_redis_counts_them() {
+    let mut s = filled(&["1-0", "2-0", "3-0", "4-0", "5-0"]);
+    reply(&mut s, &["XGROUP", "CREATE", "s", "g", "0"]);
+    let lag = |s: &mut Session| {
+        let groups = reply(s, &["XINFO", "GROUPS", "s"]);
+        groups
+            .split("lag\r\n")
+            .nth(1)
+            .map(|rest| rest.lines().next().unwrap_or("").to_string())
+    };
+    assert_eq!(lag(&mut s).as_deref(), Some(":5"));
+    reply(
+        &mut s,
+        &[
+            "XREADGROUP",
+            "GROUP",
+            "g",
+            "c",
+            "COUNT",
+            "2",
+            "STREAMS",
+            "s",
+            ">",
+        ],
+    );
+    assert_eq!(lag(&mut s).as_deref(), Some(":3"));
+    // A deletion ahead of the group makes the counter unknowable: null, as Redis answers.
+    reply(&mut s, &["XDEL", "s", "4-0"]);
+    assert_eq!(lag(&mut s).as_deref(), Some("$-1"));
+    reply(
+        &mut s,
+        &["XREADGROUP", "GROUP", "g", "c", "STREAMS", "s", ">"],
+    );
+    assert_eq!(lag(&mut s).as_deref(), Some(":0"));
+}

@@ -203,7 +203,6 @@ pub fn xgroup(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
             return Err(WRONGTYPE.into());
         };
         let last_id = start_id(&args[4], stream.last_id())?;
-        let read = read.or((args[4] == b"$").then(|| stream.entries_added()));
         if stream.groups.contains_key(name.as_slice()) {
             return Err("BUSYGROUP Consumer Group name already exists".into());
         }
@@ -234,11 +233,11 @@ pub fn xgroup(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
         reply.int(i64::from(gone));
         return Ok(Flow::Continue);
     }
-    let (last, added) = (stream.last_id(), stream.entries_added());
+    let last = stream.last_id();
     let group = stream.groups.get_mut(name.as_slice()).ok_or_else(missing)?;
     if is(&sub, "setid") {
         let id = start_id(&args[4], last)?;
-        let read = entries_read(args, 5)?.or((args[4] == b"$").then_some(added));
+        let read = entries_read(args, 5)?;
         group.last_id = id;
         group.entries_read = read;
         reply.ok();
@@ -356,53 +355,66 @@ pub fn xreadgroup(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
     let mut served: Vec<(Vec<u8>, Vec<Delivered>)> = Vec::new();
     for (key, id) in &request.streams {
         let stream = with_group(store, key, &request.group, "")?;
+        if id.is_none() {
+            let Some(start) = stream.groups[request.group.as_slice()].last_id.next() else {
+                continue;
+            };
+            let fresh: Vec<Delivered> = stream
+                .range(start, StreamId::MAX, false, count)
+                .into_iter()
+                .map(|(id, fields)| (id, Some(fields.clone())))
+                .collect();
+            // The group's read counter, kept as Redis keeps it (for XINFO's lag).
+            let counters: Vec<(bool, Option<u64>)> = fresh
+                .iter()
+                .map(|(id, _)| (stream.has_tombstones_from(*id), stream.entries_up_to(*id)))
+                .collect();
+            let added = stream.entries_added();
+            let Some(group) = stream.groups.get_mut(request.group.as_slice()) else {
+                continue;
+            };
+            group.consumer(&request.consumer, now);
+            if fresh.is_empty() {
+                continue;
+            }
+            for ((id, _), (tombstones, estimate)) in fresh.iter().zip(counters) {
+                group.entries_read = match group.entries_read {
+                    Some(read) if !tombstones => Some(read + 1),
+                    read if added == 0 => read,
+                    _ => estimate,
+                };
+                group.last_id = *id;
+                if !request.noack {
+                    group.assign(*id, &request.consumer, now, false, now);
+                }
+            }
+            served.push((key.clone(), fresh));
+            continue;
+        }
         let Some((group, entries)) = stream.group_and_entries(&request.group) else {
             continue;
         };
-        match id {
-            None => {
-                let Some(start) = group.last_id.next() else {
-                    continue;
-                };
-                let fresh: Vec<Delivered> = entries
-                    .range(start..)
-                    .take(count)
-                    .map(|(id, fields)| (*id, Some(fields.clone())))
-                    .collect();
-                group.consumer(&request.consumer, now);
-                if fresh.is_empty() {
-                    continue;
-                }
-                for (id, _) in &fresh {
-                    group.last_id = *id;
-                    group.entries_read = group.entries_read.map(|n| n + 1);
-                    if !request.noack {
-                        group.assign(*id, &request.consumer, now, false, now);
-                    }
-                }
-                served.push((key.clone(), fresh));
+        let Some(after) = id else {
+            continue;
+        };
+        let held: Vec<StreamId> = group
+            .consumer(&request.consumer, now)
+            .pending
+            .range(*after..)
+            .filter(|id| *id > after)
+            .take(count)
+            .copied()
+            .collect();
+        let mut history = Vec::with_capacity(held.len());
+        for id in held {
+            let fields = entries.get(&id).cloned();
+            if let Some(pending) = group.pel.get_mut(&id) {
+                pending.delivered_ms = now;
+                pending.deliveries += 1;
             }
-            Some(after) => {
-                let held: Vec<StreamId> = group
-                    .consumer(&request.consumer, now)
-                    .pending
-                    .range(*after..)
-                    .filter(|id| *id > after)
-                    .take(count)
-                    .copied()
-                    .collect();
-                let mut history = Vec::with_capacity(held.len());
-                for id in held {
-                    let fields = entries.get(&id).cloned();
-                    if let Some(pending) = group.pel.get_mut(&id) {
-                        pending.delivered_ms = now;
-                        pending.deliveries += 1;
-                    }
-                    history.push((id, fields));
-                }
-                served.push((key.clone(), history));
-            }
+            history.push((id, fields));
         }
+        served.push((key.clone(), history));
     }
     if served.is_empty() {
         reply.null_array();
@@ -725,8 +737,8 @@ pub(crate) fn reply_groups(reply: &mut Reply<'_>, stream: &Stream) {
             None => reply.null(),
         }
         reply.bulk(b"lag");
-        match group.entries_read {
-            Some(read) => reply.int(stream.entries_added().saturating_sub(read) as i64),
+        match lag(stream, group) {
+            Some(lag) => reply.int(lag as i64),
             None => reply.null(),
         }
     }
@@ -745,4 +757,77 @@ pub(crate) fn reply_consumers(reply: &mut Reply<'_>, group: &Group) {
         reply.bulk(b"idle");
         reply.int(now.saturating_sub(consumer.seen_ms) as i64);
     }
+}
+
+/// Writes the groups of `XINFO STREAM key FULL`: each group's name, last delivered id, entries
+/// read, lag, PEL (at most `count` rows) and consumers with their own PELs.
+pub(crate) fn reply_groups_full(reply: &mut Reply<'_>, stream: &Stream, count: usize) {
+    reply.array(stream.groups.len());
+    for (name, group) in &stream.groups {
+        reply.map(7);
+        reply.bulk(b"name");
+        reply.bulk(name);
+        reply.bulk(b"last-delivered-id");
+        reply.bulk(group.last_id.to_string().as_bytes());
+        reply.bulk(b"entries-read");
+        match group.entries_read {
+            Some(read) => reply.int(read as i64),
+            None => reply.null(),
+        }
+        reply.bulk(b"lag");
+        match lag(stream, group) {
+            Some(lag) => reply.int(lag as i64),
+            None => reply.null(),
+        }
+        reply.bulk(b"pel-count");
+        reply.int(group.pel.len() as i64);
+        reply.bulk(b"pending");
+        let rows: Vec<_> = group.pel.iter().take(count).collect();
+        reply.array(rows.len());
+        for (id, pending) in rows {
+            reply.array(4);
+            reply.bulk(id.to_string().as_bytes());
+            reply.bulk(&pending.consumer);
+            reply.int(pending.delivered_ms as i64);
+            reply.int(pending.deliveries as i64);
+        }
+        reply.bulk(b"consumers");
+        reply.array(group.consumers.len());
+        for (consumer_name, consumer) in &group.consumers {
+            reply.map(4);
+            reply.bulk(b"name");
+            reply.bulk(consumer_name);
+            reply.bulk(b"seen-time");
+            reply.int(consumer.seen_ms as i64);
+            reply.bulk(b"pel-count");
+            reply.int(consumer.pending.len() as i64);
+            reply.bulk(b"pending");
+            let held: Vec<_> = consumer.pending.iter().take(count).collect();
+            reply.array(held.len());
+            for id in held {
+                let pending = &group.pel[id];
+                reply.array(3);
+                reply.bulk(id.to_string().as_bytes());
+                reply.int(pending.delivered_ms as i64);
+                reply.int(pending.deliveries as i64);
+            }
+        }
+    }
+}
+
+/// How many entries the group has yet to be delivered, when that can be known (after
+/// deletions it sometimes cannot: then XINFO answers null, as Redis does).
+fn lag(stream: &Stream, group: &Group) -> Option<u64> {
+    let added = stream.entries_added();
+    if added == 0 {
+        return Some(0);
+    }
+    if let Some(read) = group.entries_read {
+        if !stream.has_tombstones_from(group.last_id) {
+            return Some(added.saturating_sub(read));
+        }
+    }
+    stream
+        .entries_up_to(group.last_id)
+        .map(|read| added.saturating_sub(read))
 }

@@ -1,6 +1,6 @@
 //! XINFO STREAM and the HELP of XINFO and XGROUP.
 
-use super::groups::{reply_consumers, reply_groups};
+use super::groups::{reply_consumers, reply_groups, reply_groups_full};
 use super::read::{reply_entries, reply_entry};
 use super::stream as lookup;
 use crate::server::commands::{is, Flow, Outcome};
@@ -112,15 +112,11 @@ pub fn xinfo(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
     reply.bulk(stream.first_id().to_string().as_bytes());
     if full {
         reply.bulk(b"entries");
-        let entries = stream.range(
-            super::StreamId::MIN,
-            super::StreamId::MAX,
-            false,
-            full_count(args),
-        );
+        let count = full_count(args);
+        let entries = stream.range(super::StreamId::MIN, super::StreamId::MAX, false, count);
         reply_entries(reply, &entries);
         reply.bulk(b"groups");
-        reply_groups(reply, stream);
+        reply_groups_full(reply, stream, count);
     } else {
         reply.bulk(b"groups");
         reply.int(stream.groups.len() as i64);

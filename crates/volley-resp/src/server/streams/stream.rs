@@ -128,6 +128,42 @@ impl Stream {
         self.nodes.len()
     }
 
+    /// Whether an entry at or after `start` was deleted (a group's read counter can then no
+    /// longer be trusted to count what is left).
+    pub fn has_tombstones_from(&self, start: StreamId) -> bool {
+        if self.entries.is_empty() || self.max_deleted == StreamId::MIN {
+            return false;
+        }
+        self.first_id() <= self.max_deleted && start <= self.max_deleted
+    }
+
+    /// How many entries were added up to and including `id`, when that can be known (Redis's
+    /// estimate of a group's read counter).
+    pub fn entries_up_to(&self, id: StreamId) -> Option<u64> {
+        if self.added == 0 {
+            return Some(0);
+        }
+        if self.entries.is_empty() && id <= self.last {
+            return Some(self.added);
+        }
+        match id.cmp(&self.last) {
+            std::cmp::Ordering::Equal => return Some(self.added),
+            std::cmp::Ordering::Greater => return None,
+            std::cmp::Ordering::Less => {}
+        }
+        let first = self.first_id();
+        let len = self.entries.len() as u64;
+        if self.max_deleted == StreamId::MIN || self.max_deleted < first {
+            if id < first {
+                return Some(self.added - len);
+            }
+            if id == first {
+                return Some(self.added - len + 1);
+            }
+        }
+        None
+    }
+
     /// The group `name` and the entries together (to deliver them).
     pub(crate) fn group_and_entries(
         &mut self,
