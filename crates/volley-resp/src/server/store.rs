@@ -5,9 +5,10 @@
 //! that holds at most one entry per key (setting a new deadline replaces the old one; removing
 //! the key removes it).
 
+pub use super::streams::Stream;
+pub use super::zsets::SortedSet;
 use indexmap::{IndexMap, IndexSet};
-use std::cmp::Ordering;
-use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeSet, VecDeque};
 
 /// A value stored under a key.
 #[derive(Clone)]
@@ -434,116 +435,6 @@ impl Store {
 /// Milliseconds since the Unix epoch, signed, as deadlines are kept.
 pub fn now_millis_i64() -> i64 {
     now_millis() as i64
-}
-
-/// A sorted-set score, ordered totally (Redis refuses NaN scores before they get here).
-#[derive(Clone, Copy, PartialEq)]
-pub struct Score(pub f64);
-
-impl Eq for Score {}
-
-impl PartialOrd for Score {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl Ord for Score {
-    fn cmp(&self, other: &Self) -> Ordering {
-        self.0.total_cmp(&other.0)
-    }
-}
-
-/// Members ordered by score, then by member bytes, as Redis orders them.
-#[derive(Default, Clone)]
-pub struct SortedSet {
-    scores: HashMap<Vec<u8>, f64>,
-    order: BTreeSet<(Score, Vec<u8>)>,
-}
-
-impl SortedSet {
-    /// Sets `member`'s score; answers whether it was added (not just updated).
-    pub fn insert(&mut self, member: Vec<u8>, score: f64) -> bool {
-        match self.scores.insert(member.clone(), score) {
-            Some(old) => {
-                self.order.remove(&(Score(old), member.clone()));
-                self.order.insert((Score(score), member));
-                false
-            }
-            None => {
-                self.order.insert((Score(score), member));
-                true
-            }
-        }
-    }
-
-    /// The score of `member`, if present.
-    pub fn score(&self, member: &[u8]) -> Option<f64> {
-        self.scores.get(member).copied()
-    }
-
-    /// Removes and answers the `count` lowest-scored members.
-    pub fn pop_min(&mut self, count: usize) -> Vec<(Vec<u8>, f64)> {
-        let mut popped = Vec::with_capacity(count.min(self.order.len()));
-        while popped.len() < count {
-            let Some((Score(score), member)) = self.order.pop_first() else {
-                break;
-            };
-            self.scores.remove(&member);
-            popped.push((member, score));
-        }
-        popped
-    }
-
-    /// Whether there are no members.
-    pub fn is_empty(&self) -> bool {
-        self.scores.is_empty()
-    }
-}
-
-/// A stream entry id, `ms-seq`.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
-pub struct StreamId {
-    /// Milliseconds since the epoch (or as given).
-    pub ms: u64,
-    /// Sequence within the millisecond.
-    pub seq: u64,
-}
-
-impl std::fmt::Display for StreamId {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}-{}", self.ms, self.seq)
-    }
-}
-
-/// The field/value pairs of one stream entry.
-pub type StreamFields = Vec<(Vec<u8>, Vec<u8>)>;
-
-/// An append-only log of field/value entries.
-#[derive(Default, Clone)]
-pub struct Stream {
-    entries: VecDeque<(StreamId, StreamFields)>,
-    last: StreamId,
-}
-
-impl Stream {
-    /// The id of the newest entry (`0-0` when empty).
-    pub fn last_id(&self) -> StreamId {
-        self.last
-    }
-
-    /// Appends an entry with `id`, which the caller checked is above [`Stream::last_id`].
-    pub fn append(&mut self, id: StreamId, fields: StreamFields) {
-        self.last = id;
-        self.entries.push_back((id, fields));
-    }
-
-    /// Drops the oldest entries until at most `max_len` are left; answers how many went.
-    pub fn trim(&mut self, max_len: usize) -> usize {
-        let extra = self.entries.len().saturating_sub(max_len);
-        self.entries.drain(..extra);
-        extra
-    }
 }
 
 /// Milliseconds since the Unix epoch, for automatic stream ids.
