@@ -1,8 +1,11 @@
 //! What a task yields (a [`Syscall`]) and what the scheduler sends back (a [`Reply`]), and the
 //! type names of task bodies.
 
+use super::clock::Clock;
+use super::custom::CustomCall;
 use super::entry::NewTask;
 use super::reactor::IoSource;
+use super::rng::SharedRng;
 use super::{SchedError, Stats, TaskError, TaskId, WaitList};
 use std::time::{Duration, Instant};
 use volley_core::{Delegate, Protocol, Resume};
@@ -136,6 +139,19 @@ pub enum Syscall {
     /// Close every task (this one included: its close arm runs here) and make
     /// [`Scheduler::run`](super::Scheduler::run) return.
     Shutdown,
+    /// Ask for the clock's current instant (virtual time on a simulated scheduler). Replies
+    /// [`Reply::Now`].
+    Now,
+    /// Ask for a handle on the scheduler's clock. Replies [`Reply::Clock`].
+    GetClock,
+    /// Ask for 64 bits from the scheduler's seeded random numbers. Replies [`Reply::Random`].
+    Random,
+    /// Ask for a handle on the scheduler's seeded random numbers. Replies [`Reply::Rng`].
+    GetRng,
+    /// A system call of the user's own, carried out by the handler registered for its type
+    /// with [`Scheduler::on_call`](super::Scheduler::on_call). Replies [`Reply::Custom`], or
+    /// [`Reply::Done`] after a wait, or [`Reply::Error`].
+    Custom(CustomCall),
 }
 
 impl Syscall {
@@ -161,6 +177,11 @@ impl Syscall {
             Syscall::Wake { .. } => "wake",
             Syscall::Stats => "stats",
             Syscall::Shutdown => "shutdown",
+            Syscall::Now => "now",
+            Syscall::GetClock => "clock",
+            Syscall::Random => "random",
+            Syscall::GetRng => "rng",
+            Syscall::Custom(_) => "custom",
         }
     }
 }
@@ -174,6 +195,7 @@ impl std::fmt::Debug for Syscall {
             Syscall::Sleep(d) => write!(f, "sleep({d:?})"),
             Syscall::Readable(io) | Syscall::Writable(io) => write!(f, "{}({io:?})", self.name()),
             Syscall::Wake { all, .. } => write!(f, "wake(all: {all})"),
+            Syscall::Custom(call) => write!(f, "{call:?}"),
             other => f.write_str(other.name()),
         }
     }
@@ -186,7 +208,6 @@ impl std::fmt::Debug for Syscall {
 /// let r = Reply::Woken(2);
 /// assert!(matches!(r, Reply::Woken(2)));
 /// ```
-#[derive(Debug)]
 #[non_exhaustive]
 pub enum Reply {
     /// The call was carried out (yield, sleep, readiness, park, join, shutdown).
@@ -201,6 +222,34 @@ pub enum Reply {
     Stats(Stats),
     /// The call could not be carried out.
     Error(SchedError),
+    /// The clock's current instant.
+    Now(Instant),
+    /// A handle on the scheduler's clock.
+    Clock(Clock),
+    /// 64 random bits from the scheduler's seeded stream.
+    Random(u64),
+    /// A handle on the scheduler's seeded stream.
+    Rng(SharedRng),
+    /// The answer of a custom call's handler.
+    Custom(Box<dyn std::any::Any>),
+}
+
+impl std::fmt::Debug for Reply {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Reply::Done => f.write_str("Done"),
+            Reply::Id(id) => write!(f, "Id({id:?})"),
+            Reply::Found(found) => write!(f, "Found({found})"),
+            Reply::Woken(n) => write!(f, "Woken({n})"),
+            Reply::Stats(stats) => write!(f, "Stats({stats:?})"),
+            Reply::Error(e) => write!(f, "Error({e:?})"),
+            Reply::Now(at) => write!(f, "Now({at:?})"),
+            Reply::Clock(clock) => write!(f, "Clock({clock:?})"),
+            Reply::Random(bits) => write!(f, "Random({bits})"),
+            Reply::Rng(_) => f.write_str("Rng(..)"),
+            Reply::Custom(_) => f.write_str("Custom(..)"),
+        }
+    }
 }
 
 /// `Reply::Done`, the answer to a call that returns nothing. It is also what starts a task
