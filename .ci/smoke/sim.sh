@@ -5,12 +5,14 @@
 #     in line is within 2% of Erlang C at rho = 0.5 and within 5% at rho = 0.8;
 #  2. the same seed prints byte-identical output, another seed a different one;
 #  3. --json prints one object with customers and mean_wait;
-#  4. replications give the same result on one thread and on two.
+#  4. replications give the same result on one thread and on two;
+#  5. frames prints exactly the ```text block of its top doc comment.
 # Every run is bounded by `timeout`; exits non-zero if any check failed.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-mmc="${CARGO_TARGET_DIR:-target}/release/examples/mmc"
+examples_dir="${CARGO_TARGET_DIR:-target}/release/examples"
+mmc="$examples_dir/mmc"
 failures=0
 fail() {
   echo "FAIL $*"
@@ -49,6 +51,22 @@ two="$(timeout 120 "$mmc" --lambda 0.8 --customers 20000 --replications 8 --thre
 echo "$two"
 
 if ! "$mmc" --lambda 2 --mu 1 >/dev/null 2>&1; then :; else fail "mmc accepted an unstable queue"; fi
+
+# promised NAME: the first ```text block of examples/NAME.rs's top doc comment.
+promised() {
+  awk '
+    !/^\/\/!/ { exit }
+    { line = substr($0, 4); sub(/^ /, "", line) }
+    inside && line == "```" { exit }
+    inside { print line }
+    line == "```text" { inside = 1 }
+  ' "examples/$1.rs"
+}
+if diff <(promised frames) <(timeout 30 "$examples_dir/frames"); then
+  echo "frames: output as promised"
+else
+  fail "frames: output differs from its doc comment"
+fi
 
 [ "$failures" -eq 0 ] || { echo "$failures check(s) failed"; exit 1; }
 echo "sim smoke: ok"

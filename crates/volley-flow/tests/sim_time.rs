@@ -206,15 +206,15 @@ fn random_helpers_and_the_shared_handle_draw_from_one_stream() {
     assert_eq!(direct.exponential(2.0), b);
 }
 
-/// A frame counter in the scheduler: tasks wait for a later frame.
-struct WaitFrames(u32);
+/// A frame boundary in the scheduler: tasks wait for the next frame.
+struct NextFrame;
 
 #[test]
 fn custom_calls_park_on_a_list_a_driver_wakes() {
     let frame = WaitList::new();
     let mut sched = Scheduler::new();
     let list = frame.clone();
-    sched.on_call(move |_, WaitFrames(_)| Handled::Park(list.clone()));
+    sched.on_call(move |_, NextFrame| Handled::Park(list.clone()));
     let log = Log::default();
     let out = log.clone();
     sched
@@ -222,7 +222,7 @@ fn custom_calls_park_on_a_list_a_driver_wakes() {
             #[coroutine]
             move |_: TaskResume| {
                 for i in 0..3 {
-                    yield_from!(call::<_, ()>(WaitFrames(1)))?;
+                    yield_from!(call::<_, ()>(NextFrame))?;
                     out.borrow_mut().push(format!("frame {i}"));
                 }
                 Ok(())

@@ -669,6 +669,22 @@ impl Scheduler {
         self.run_round();
     }
 
+    /// Whether any task is ready to run (queued for the next round).
+    ///
+    /// ```
+    /// use volley_core::Co;
+    /// use volley_flow::sched::{Scheduler, TaskResume};
+    /// let mut sched = Scheduler::new();
+    /// assert!(!sched.has_ready());
+    /// sched.spawn(Co::new(#[coroutine] |_: TaskResume| Ok(()))).detach();
+    /// assert!(sched.has_ready());
+    /// sched.run_once();
+    /// assert!(!sched.has_ready());
+    /// ```
+    pub fn has_ready(&self) -> bool {
+        !self.ready.is_empty()
+    }
+
     /// Resumes every task ready at the start of the round once, in order, then carries out
     /// the wakes asked for without a system call; answers whether a shutdown request ended the
     /// round (the shutdown is done).
@@ -1119,11 +1135,19 @@ impl Scheduler {
     fn make_ready(&mut self, task: TaskId, pending: Option<TaskResume>) {
         if let Some((hot, cold)) = self.parts(task) {
             cold.wait = None;
-            hot.status = match pending {
-                None => Status::ReadyDone,
-                Some(_) => Status::ReadyPending,
-            };
-            cold.pending = pending;
+            match pending {
+                None => {
+                    hot.status = Status::ReadyDone;
+                    // Most often there is none: skip the drop glue of a whole `Resume`.
+                    if cold.pending.is_some() {
+                        cold.pending = None;
+                    }
+                }
+                Some(resume) => {
+                    hot.status = Status::ReadyPending;
+                    cold.pending = Some(resume);
+                }
+            }
             self.ready.push(task);
         }
     }
@@ -1342,17 +1366,21 @@ impl Scheduler {
     }
 
     /// Makes a blocked task ready if it still waits for what `waiter` records.
+    #[inline]
     fn wake_waiter(&mut self, waiter: Waiter, kind: impl Fn(&Wait) -> bool) {
-        let current = match self.parts(waiter.task) {
-            Some((hot, cold)) => {
-                hot.status == Status::Blocked
-                    && cold.wait_no == waiter.wait
-                    && cold.wait.as_ref().is_some_and(&kind)
-            }
-            None => false,
+        let Some((hot, cold)) = self.parts(waiter.task) else {
+            return;
         };
+        let current = hot.status == Status::Blocked
+            && cold.wait_no == waiter.wait
+            && cold.wait.as_ref().is_some_and(&kind);
         if current {
-            self.make_ready(waiter.task, None);
+            cold.wait = None;
+            hot.status = Status::ReadyDone;
+            if cold.pending.is_some() {
+                cold.pending = None;
+            }
+            self.ready.push(waiter.task);
         }
     }
 
