@@ -104,7 +104,7 @@ impl Clock {
     pub fn secs(&self) -> f64 {
         match &self.virtual_now {
             None => self.epoch.elapsed().as_secs_f64(),
-            Some(now) => now.get() as f64 * 1e-9,
+            Some(now) => now.get() as f64 / 1e9,
         }
     }
 

@@ -4,7 +4,13 @@
 //!
 //! | item | SimPy | what |
 //! |---|---|---|
+//! | [`Resource`] | `Resource`, `PriorityResource` | `capacity` units requested and released (a [`Grant`] releases on drop, so on kill too), first come first served or by priority |
+//! | [`Container`] | `Container` | a level put into and got from, waiting for room or for enough |
 //! | [`Store`] | `Store`, `FilterStore` | items put and got, waiting while full or empty, optionally filtered |
+//! | [`Event`] | `env.event()` | triggered once by one process, waited for by any number |
+//! | [`interrupt`], [`Interrupt`] | `process.interrupt(cause)`, `Interrupt` | an error thrown into a process, which it may catch and go on |
+//! | [`Monitor`] | (a list of samples) | a time series of a queue length or level, with its time-weighted mean |
+//! | `sched.run_until(t)` | `env.run(until=t)` | [`Scheduler::run_until`], [`Scheduler::run_for`] |
 //! | [`replicate`] | (a loop over seeds) | N seeded runs on all cores, summarised as [`Replications`]: a mean with a 95% confidence interval |
 //!
 //! Everything here is a parked task underneath, so a process killed while it waits (a
@@ -46,9 +52,19 @@
 //! ```
 //!
 //! [`Scheduler::simulated`]: crate::sched::Scheduler::simulated
+//! [`Scheduler::run_until`]: crate::sched::Scheduler::run_until
+//! [`Scheduler::run_for`]: crate::sched::Scheduler::run_for
 
+mod container;
+mod event;
+mod monitor;
 mod replicate;
+mod resource;
 mod store;
 
+pub use container::Container;
+pub use event::{interrupt, Event, Interrupt};
+pub use monitor::Monitor;
 pub use replicate::{available_threads, replicate, Replications};
+pub use resource::{Grant, Resource};
 pub use store::Store;
