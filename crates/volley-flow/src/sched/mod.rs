@@ -92,6 +92,7 @@
 mod calls;
 mod channel;
 mod clock;
+mod conn;
 mod custom;
 mod entry;
 mod error;
@@ -226,6 +227,7 @@ pub mod net {
     //! | [`readable`], [`writable`] | a bare readiness wait on any [`Socket`] |
     //! | [`Stream::try_read`], [`Stream::try_write`] | I/O that never waits |
     //! | [`IoSource`] | a socket's registration and readiness state |
+    //! | [`Connection`], [`Listener`] | the interface connection code is written against to run on real sockets and on the simulated network ([`sim::net`](crate::sim::net)) alike |
     //!
     //! A socket is registered with the poller the first time a task waits on it and deregistered
     //! when it is dropped. See [`accept`] and the [module example](super) for a server.
@@ -247,6 +249,7 @@ pub mod net {
     //! }));
     //! assert_eq!(sched.join(reader).unwrap(), "over the pair");
     //! ```
+    pub use super::conn::{Connection, Listener};
     pub use super::reactor::IoSource;
     pub use crate::sched::net_impl::*;
 }

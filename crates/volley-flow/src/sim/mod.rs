@@ -11,6 +11,7 @@
 //! | [`interrupt`], [`Interrupt`] | `process.interrupt(cause)`, `Interrupt` | an error thrown into a process, which it may catch and go on |
 //! | [`Monitor`] | (a list of samples) | a time series of a queue length or level, with its time-weighted mean |
 //! | `sched.run_until(t)` | `env.run(until=t)` | [`Scheduler::run_until`], [`Scheduler::run_for`] |
+//! | [`net`] | | an in-memory network with seeded latency, resets and partitions, behind the [`Connection`](crate::sched::net::Connection) and [`Listener`](crate::sched::net::Listener) interface of real sockets: deterministic simulation testing of servers |
 //! | [`replicate`] | (a loop over seeds) | N seeded runs on all cores, summarised as [`Replications`]: a mean with a 95% confidence interval |
 //!
 //! Everything here is a parked task underneath, so a process killed while it waits (a
@@ -58,6 +59,7 @@
 mod container;
 mod event;
 mod monitor;
+pub mod net;
 mod replicate;
 mod resource;
 mod store;
