@@ -6,7 +6,7 @@
 #  2. the same seed prints byte-identical output, another seed a different one;
 #  3. --json prints one object with customers and mean_wait;
 #  4. replications give the same result on one thread and on two;
-#  5. frames prints exactly the ```text block of its top doc comment.
+#  5. frames and the SimPy ports print exactly the ```text block of their top doc comment.
 # Every run is bounded by `timeout`; exits non-zero if any check failed.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -62,11 +62,13 @@ promised() {
     line == "```text" { inside = 1 }
   ' "examples/$1.rs"
 }
-if diff <(promised frames) <(timeout 30 "$examples_dir/frames"); then
-  echo "frames: output as promised"
-else
-  fail "frames: output differs from its doc comment"
-fi
+for example in frames bank_renege carwash gas_station machine_shop; do
+  if diff <(promised "$example") <(timeout 60 "$examples_dir/$example"); then
+    echo "$example: output as promised"
+  else
+    fail "$example: output differs from its doc comment"
+  fi
+done
 
 [ "$failures" -eq 0 ] || { echo "$failures check(s) failed"; exit 1; }
 echo "sim smoke: ok"

@@ -125,6 +125,19 @@ impl Rng {
     pub fn below(&mut self, n: u64) -> u64 {
         below(self.next_u64(), n)
     }
+
+    /// A normally distributed number (Box-Muller, two draws per number).
+    ///
+    /// ```
+    /// let mut rng = volley_flow::sched::rand::Rng::seeded(2);
+    /// let mean = (0..10_000).map(|_| rng.normal(-3.0, 1.0)).sum::<f64>() / 10_000.0;
+    /// assert!((mean + 3.0).abs() < 0.05);
+    /// ```
+    pub fn normal(&mut self, mean: f64, std_dev: f64) -> f64 {
+        let u1 = 1.0 - self.next_f64(); // (0, 1]: a finite logarithm
+        let u2 = self.next_f64();
+        mean + std_dev * (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
+    }
 }
 
 /// A handle on a scheduler's random numbers, drawn without a system call: tasks that draw
@@ -211,6 +224,18 @@ impl SharedRng {
     #[inline]
     pub fn below(&self, n: u64) -> u64 {
         below(self.next_u64(), n)
+    }
+
+    /// A normally distributed number (Box-Muller, two draws per number).
+    ///
+    /// ```
+    /// let rng = volley_flow::sched::Scheduler::simulated(1).rng();
+    /// let mean = (0..10_000).map(|_| rng.normal(10.0, 2.0)).sum::<f64>() / 10_000.0;
+    /// assert!((mean - 10.0).abs() < 0.1);
+    /// ```
+    pub fn normal(&self, mean: f64, std_dev: f64) -> f64 {
+        let mut rng = self.0.borrow_mut();
+        rng.normal(mean, std_dev)
     }
 }
 

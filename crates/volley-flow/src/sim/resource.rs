@@ -1,8 +1,9 @@
 //! [`Resource`]: `capacity` units that processes request and release, queueing in first-come
 //! or priority order (SimPy's `Resource` and `PriorityResource`).
 
-use super::Monitor;
+use super::{Interrupt, Monitor};
 use crate::sched::sync::WaitList;
+use crate::sched::task::TaskId;
 use crate::sched::{unexpected, Reply, Syscall, TaskCall, TaskError, TaskResult};
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
@@ -14,6 +15,17 @@ use volley_core::{Delegate, Exit, Resume, Step};
 struct Ticket {
     granted: Cell<bool>,
     list: WaitList,
+    /// Who asked, with what (priority, arrival), and the flag its grant will carry.
+    holder: Holder,
+}
+
+/// A unit's holder, tracked by a preemptive resource.
+#[derive(Clone)]
+struct Holder {
+    key: (i64, u64),
+    task: Option<TaskId>,
+    /// Set when a preempting request took the unit: the grant then releases nothing.
+    revoked: Rc<Cell<bool>>,
 }
 
 struct Shared {
@@ -23,6 +35,10 @@ struct Shared {
     queue: RefCell<BTreeMap<(i64, u64), Rc<Ticket>>>,
     arrivals: Cell<u64>,
     monitor: Option<Monitor>,
+    /// Whether a request of better priority takes a unit from a worse holder.
+    preemptive: bool,
+    /// The holders, tracked when preemptive.
+    holders: RefCell<Vec<Holder>>,
 }
 
 impl Shared {
@@ -34,14 +50,42 @@ impl Shared {
             };
             self.in_use.set(self.in_use.get() + 1);
             ticket.granted.set(true);
+            self.hold(&ticket.holder);
             ticket.list.wake_later(false);
         }
         self.record();
     }
 
-    fn release(&self) {
+    fn release(&self, revoked: &Rc<Cell<bool>>) {
+        if revoked.get() {
+            return; // a preempting request took the unit over
+        }
+        if self.preemptive {
+            self.holders
+                .borrow_mut()
+                .retain(|h| !Rc::ptr_eq(&h.revoked, revoked));
+        }
         self.in_use.set(self.in_use.get().saturating_sub(1));
         self.grant();
+    }
+
+    fn hold(&self, holder: &Holder) {
+        if self.preemptive {
+            self.holders.borrow_mut().push(holder.clone());
+        }
+    }
+
+    /// Takes a unit from the worst holder whose priority is worse than `priority`: answers
+    /// that holder's task, to interrupt.
+    fn preempt(&self, priority: i64) -> Option<TaskId> {
+        let mut holders = self.holders.borrow_mut();
+        let (at, worst) = holders.iter().enumerate().max_by_key(|(_, h)| h.key)?;
+        if worst.key.0 <= priority {
+            return None;
+        }
+        let victim = holders.remove(at);
+        victim.revoked.set(true);
+        victim.task
     }
 
     fn record(&self) {
@@ -110,6 +154,47 @@ impl Resource {
         Resource::build(capacity, Some(monitor))
     }
 
+    /// A resource whose requests of better priority preempt worse holders (SimPy's
+    /// `PreemptiveResource`): when no unit is free, a request takes the unit of the holder
+    /// with the worst priority (the latest of them), if that is worse than its own, and
+    /// [`interrupt`](super::interrupt)s that holder with the cause `"preempted"`. The
+    /// preempted process may catch the [`Interrupt`] and request again; its grant no longer
+    /// holds anything.
+    ///
+    /// ```
+    /// use std::cell::RefCell;
+    /// use std::rc::Rc;
+    /// use volley_core::{yield_from, Co, Exit};
+    /// use volley_flow::sched::time::{clock, secs, sleep};
+    /// use volley_flow::sched::{Scheduler, TaskResume};
+    /// use volley_flow::sim::{Interrupt, Resource};
+    /// let crane = Resource::preemptive(1);
+    /// let mut sched = Scheduler::simulated(0);
+    /// let routine = crane.clone();
+    /// let slow = sched.spawn(Co::new(#[coroutine] move |_: TaskResume| {
+    ///     let clock = yield_from!(clock())?;
+    ///     let _unit = yield_from!(routine.request_with_priority(2))?;
+    ///     match yield_from!(sleep(secs(10.0))) {
+    ///         Err(Exit::Raised(e)) => Ok(format!("{} at {}", Interrupt::cause_of(&e).unwrap_or("?"), clock.secs())),
+    ///         other => other.map(|()| "done".to_string()),
+    ///     }
+    /// }));
+    /// sched.spawn(Co::new(#[coroutine] move |_: TaskResume| {
+    ///     yield_from!(sleep(secs(3.0)))?;
+    ///     let _unit = yield_from!(crane.request_with_priority(1))?;
+    ///     Ok(())
+    /// })).detach();
+    /// sched.run().unwrap();
+    /// assert_eq!(slow.take_outcome().unwrap().unwrap(), "preempted at 3");
+    /// ```
+    pub fn preemptive(capacity: usize) -> Self {
+        let mut resource = Resource::build(capacity, None);
+        if let Some(shared) = Rc::get_mut(&mut resource.shared) {
+            shared.preemptive = true;
+        }
+        resource
+    }
+
     fn build(capacity: usize, monitor: Option<Monitor>) -> Self {
         Resource {
             shared: Rc::new(Shared {
@@ -118,6 +203,8 @@ impl Resource {
                 queue: RefCell::new(BTreeMap::new()),
                 arrivals: Cell::new(0),
                 monitor,
+                preemptive: false,
+                holders: RefCell::new(Vec::new()),
             }),
         }
     }
@@ -201,6 +288,7 @@ impl Resource {
         Request {
             resource: self.clone(),
             priority,
+            me: None,
             state: Queued::No,
         }
     }
@@ -223,6 +311,7 @@ impl fmt::Debug for Resource {
 #[must_use = "dropping a Grant releases the unit at once"]
 pub struct Grant {
     shared: Option<Rc<Shared>>,
+    revoked: Rc<Cell<bool>>,
 }
 
 impl Grant {
@@ -242,7 +331,7 @@ impl Grant {
     /// ```
     pub fn release(mut self) {
         if let Some(shared) = self.shared.take() {
-            shared.release();
+            shared.release(&self.revoked);
         }
     }
 }
@@ -250,7 +339,7 @@ impl Grant {
 impl Drop for Grant {
     fn drop(&mut self) {
         if let Some(shared) = self.shared.take() {
-            shared.release();
+            shared.release(&self.revoked);
         }
     }
 }
@@ -265,23 +354,65 @@ impl fmt::Debug for Grant {
 enum Queued {
     No,
     Waiting((i64, u64), Rc<Ticket>),
+    /// Took a unit from a worse holder, whose interrupt is under way.
+    Preempted(Holder),
     Done,
 }
 
-/// [`Resource::request_with_priority`]: grants at once when a unit is free and nobody waits,
-/// else queues a ticket and parks on it until a release grants it.
+/// [`Resource::request_with_priority`]: grants at once when a unit is free and nobody waits
+/// (or, preemptive, takes a worse holder's), else queues a ticket and parks on it until a
+/// release grants it.
 struct Request {
     resource: Resource,
     priority: i64,
+    /// The requesting task, asked for first by a preemptive resource's request.
+    me: Option<TaskId>,
     state: Queued,
 }
 
 impl Request {
-    fn grant(&mut self) -> Grant {
+    fn grant(&mut self, holder: Holder) -> Grant {
         self.state = Queued::Done;
         Grant {
             shared: Some(self.resource.shared.clone()),
+            revoked: holder.revoked,
         }
+    }
+
+    /// The first step once the task is known: a free unit, a preempted one, or the queue.
+    fn start(&mut self) -> Step<Syscall, TaskResult<Grant>> {
+        let shared = &*self.resource.shared;
+        let arrival = shared.arrivals.get() + 1;
+        shared.arrivals.set(arrival);
+        let holder = Holder {
+            key: (self.priority, arrival),
+            task: self.me,
+            revoked: Rc::new(Cell::new(false)),
+        };
+        if shared.in_use.get() < shared.capacity && shared.queue.borrow().is_empty() {
+            shared.in_use.set(shared.in_use.get() + 1);
+            shared.hold(&holder);
+            return Step::Return(Ok(self.grant(holder)));
+        }
+        if shared.preemptive {
+            if let Some(victim) = shared.preempt(self.priority) {
+                shared.hold(&holder);
+                self.state = Queued::Preempted(holder);
+                let cause = TaskError::new(Interrupt::new("preempted"));
+                return Step::Yield(Syscall::Cancel(victim, cause));
+            }
+        }
+        let key = holder.key;
+        let ticket = Rc::new(Ticket {
+            granted: Cell::new(false),
+            list: WaitList::new(),
+            holder,
+        });
+        shared.queue.borrow_mut().insert(key, ticket.clone());
+        shared.record();
+        let park = Syscall::Park(ticket.list.clone());
+        self.state = Queued::Waiting(key, ticket);
+        Step::Yield(park)
     }
 }
 
@@ -289,29 +420,23 @@ impl Delegate<Reply, Syscall, TaskError> for Request {
     type Output = Grant;
 
     fn delegate(&mut self, resume: Resume<Reply, TaskError>) -> Step<Syscall, TaskResult<Grant>> {
-        let shared = &*self.resource.shared;
         match (resume, &self.state) {
-            (Resume::Start, Queued::No) => {
-                if shared.in_use.get() < shared.capacity && shared.queue.borrow().is_empty() {
-                    shared.in_use.set(shared.in_use.get() + 1);
-                    return Step::Return(Ok(self.grant()));
-                }
-                let arrival = shared.arrivals.get() + 1;
-                shared.arrivals.set(arrival);
-                let key = (self.priority, arrival);
-                let ticket = Rc::new(Ticket {
-                    granted: Cell::new(false),
-                    list: WaitList::new(),
-                });
-                shared.queue.borrow_mut().insert(key, ticket.clone());
-                shared.record();
-                let park = Syscall::Park(ticket.list.clone());
-                self.state = Queued::Waiting(key, ticket);
-                Step::Yield(park)
+            (Resume::Start, Queued::No) if self.resource.shared.preemptive => {
+                Step::Yield(Syscall::GetId)
+            }
+            (Resume::Start, Queued::No) => self.start(),
+            (Resume::Send(Reply::Id(me)), Queued::No) => {
+                self.me = Some(me);
+                self.start()
+            }
+            (Resume::Send(Reply::Found(_)), Queued::Preempted(holder)) => {
+                let holder = holder.clone();
+                Step::Return(Ok(self.grant(holder)))
             }
             (Resume::Send(Reply::Done), Queued::Waiting(_, ticket)) => {
                 if ticket.granted.get() {
-                    Step::Return(Ok(self.grant()))
+                    let holder = ticket.holder.clone();
+                    Step::Return(Ok(self.grant(holder)))
                 } else {
                     Step::Yield(Syscall::Park(ticket.list.clone()))
                 }
@@ -327,14 +452,18 @@ impl Drop for Request {
     /// A request abandoned while queued (killed, interrupted, timed out) leaves the queue;
     /// one granted but not yet taken gives its unit back.
     fn drop(&mut self) {
-        if let Queued::Waiting(key, ticket) = std::mem::replace(&mut self.state, Queued::Done) {
-            let shared = &*self.resource.shared;
-            if ticket.granted.get() {
-                shared.release();
-            } else {
-                shared.queue.borrow_mut().remove(&key);
-                shared.record();
+        let shared = &*self.resource.shared;
+        match std::mem::replace(&mut self.state, Queued::Done) {
+            Queued::Waiting(key, ticket) => {
+                if ticket.granted.get() {
+                    shared.release(&ticket.holder.revoked);
+                } else {
+                    shared.queue.borrow_mut().remove(&key);
+                    shared.record();
+                }
             }
+            Queued::Preempted(holder) => shared.release(&holder.revoked),
+            Queued::No | Queued::Done => {}
         }
     }
 }
