@@ -368,3 +368,31 @@ fn a_bounded_store_makes_putters_wait() {
     assert_eq!(producer.take_outcome().unwrap().unwrap(), 2.0);
     assert_eq!(consumer.take_outcome().unwrap().unwrap(), [0, 1, 2, 3]);
 }
+
+#[test]
+fn a_panic_after_a_timer_hands_over_is_the_panicking_tasks_own() {
+    let mut sched = Scheduler::simulated(0);
+    let steady = sched.spawn(Co::new(
+        #[coroutine]
+        |_: TaskResume| {
+            for _ in 0..10 {
+                yield_from!(sleep(secs(1.0)))?;
+            }
+            Ok("steady")
+        },
+    ));
+    let fragile = sched.spawn(Co::new(
+        #[coroutine]
+        |_: TaskResume| -> TaskResult {
+            yield_from!(sleep(secs(0.5)))?;
+            yield_from!(sleep(secs(1.0)))?;
+            panic!("broke at 1.5 s");
+        },
+    ));
+    sched.run().unwrap();
+    assert_eq!(steady.take_outcome().unwrap().unwrap(), "steady");
+    match fragile.take_outcome() {
+        Some(Err(JoinError::Panicked(message))) => assert_eq!(message, "broke at 1.5 s"),
+        other => panic!("{other:?}"),
+    }
+}

@@ -93,6 +93,10 @@ pub struct Scheduler {
     limit_at: Option<u64>,
     /// Whether `run`, `join` or `run_until` is running (not `run_once`): virtual time moves.
     running: bool,
+    /// A task the running one handed the processor to on virtual time (see
+    /// [`sleep_virtual`](Scheduler::sleep_virtual)), run next in the same round; while it
+    /// runs, the task a caught panic belongs to.
+    handoff: Option<TaskId>,
     /// The handlers of custom system calls.
     handlers: Handlers,
 }
@@ -152,6 +156,7 @@ impl Scheduler {
             limit: None,
             limit_at: None,
             running: false,
+            handoff: None,
             handlers: Handlers::default(),
         }
     }
@@ -703,8 +708,13 @@ impl Scheduler {
             match ran {
                 Ok(shut_down) => break shut_down,
                 Err(payload) => {
-                    let Some(&id) = round.get(next) else {
-                        break false;
+                    let id = match self.handoff.take() {
+                        // `round[next]` handed over and waits: the panic is the other task's.
+                        Some(other) => other,
+                        None => match round.get(next) {
+                            Some(&id) => id,
+                            None => break false,
+                        },
                     };
                     next += 1;
                     self.finish(id, Some(JoinError::Panicked(panic_message(payload))));
@@ -737,6 +747,12 @@ impl Scheduler {
     fn run_tasks(&mut self, round: &[TaskId], next: &mut usize) -> bool {
         while let Some(&id) = round.get(*next) {
             self.run_task(id);
+            while let Some(other) = self.handoff {
+                self.run_task(other);
+                if self.handoff == Some(other) {
+                    self.handoff = None;
+                }
+            }
             *next += 1;
             if self.shutdown_requested {
                 self.shutdown();
@@ -968,7 +984,9 @@ impl Scheduler {
     /// happens next, and two round trips through it are saved: a deadline before the next
     /// timer goes on at once with the clock moved; a later one takes the next timer's place in
     /// one sift of the heap, and that timer's task is woken with the clock at its deadline.
-    /// Either is what setting the timer and firing the next one would do.
+    /// Either is what setting the timer and firing the next one would do. The woken task is
+    /// handed the processor directly, in the same round (it would be the next round's only
+    /// task; timers due at the same instant come out of the heap after it, in order).
     #[inline]
     fn sleep_virtual(&mut self, me: TaskId, at: u64) -> Next {
         if at == u64::MAX {
@@ -990,13 +1008,7 @@ impl Scheduler {
                     let wait = self.block(me, Wait::Sleep);
                     if let Some(timer) = self.timers.replace_next(at, me, wait) {
                         self.clock.advance_nanos(timer.at);
-                        self.wake_waiter(
-                            Waiter {
-                                task: timer.task,
-                                wait: timer.wait,
-                            },
-                            |wait| matches!(wait, Wait::Sleep),
-                        );
+                        self.hand_over(timer);
                     }
                     return Next::Suspend;
                 }
@@ -1362,6 +1374,26 @@ impl Scheduler {
                 },
                 |wait| matches!(wait, Wait::Sleep),
             );
+        }
+    }
+
+    /// Makes the sleeper of a fired timer the next task to run in this round, if it still
+    /// sleeps on that timer.
+    #[inline]
+    fn hand_over(&mut self, timer: super::timers::Timer) {
+        let Some((hot, cold)) = self.parts(timer.task) else {
+            return;
+        };
+        let current = hot.status == Status::Blocked
+            && cold.wait_no == timer.wait
+            && matches!(cold.wait, Some(Wait::Sleep));
+        if current {
+            cold.wait = None;
+            hot.status = Status::ReadyDone;
+            if cold.pending.is_some() {
+                cold.pending = None;
+            }
+            self.handoff = Some(timer.task);
         }
     }
 
