@@ -2,6 +2,7 @@
 //! to its typed answer.
 
 use super::clock::Clock;
+use super::custom::{AnswerCall, Builtin, CustomCall};
 use super::rng::{self, SharedRng};
 use super::{Reply, SchedError, Stats, Syscall, TaskCall, TaskError, TaskId, WaitList};
 use std::time::{Duration, Instant};
@@ -433,7 +434,7 @@ pub fn shutdown() -> impl TaskCall<()> {
 pub fn now() -> impl TaskCall<Instant> {
     single(
         (),
-        |()| Syscall::Now,
+        |()| Syscall::Custom(CustomCall::builtin(Builtin::Now)),
         |reply| match reply {
             Reply::Now(at) => Ok(at),
             other => Err(unexpected(other, "now")),
@@ -453,14 +454,7 @@ pub fn now() -> impl TaskCall<Instant> {
 /// ```
 #[must_use = "a system call does nothing until a task delegates to it with yield_from!"]
 pub fn clock() -> impl TaskCall<Clock> {
-    single(
-        (),
-        |()| Syscall::GetClock,
-        |reply| match reply {
-            Reply::Clock(clock) => Ok(clock),
-            other => Err(unexpected(other, "clock")),
-        },
-    )
+    AnswerCall::<Clock>::builtin(Builtin::Clock)
 }
 
 /// Decodes the reply of a `Random` call with `f`.
@@ -468,7 +462,7 @@ pub fn clock() -> impl TaskCall<Clock> {
 fn random_with<X>(f: impl Fn(u64) -> X) -> impl TaskCall<X> {
     single(
         (),
-        |()| Syscall::Random,
+        |()| Syscall::Custom(CustomCall::builtin(Builtin::Random)),
         move |reply| match reply {
             Reply::Random(bits) => Ok(f(bits)),
             other => Err(unexpected(other, "random")),
@@ -489,14 +483,7 @@ fn random_with<X>(f: impl Fn(u64) -> X) -> impl TaskCall<X> {
 /// ```
 #[must_use = "a system call does nothing until a task delegates to it with yield_from!"]
 pub fn rng() -> impl TaskCall<SharedRng> {
-    single(
-        (),
-        |()| Syscall::GetRng,
-        |reply| match reply {
-            Reply::Rng(rng) => Ok(rng),
-            other => Err(unexpected(other, "rng")),
-        },
-    )
+    AnswerCall::<SharedRng>::builtin(Builtin::Rng)
 }
 
 /// 64 bits from the scheduler's seeded random numbers: the same seed gives the same draws in

@@ -7,16 +7,50 @@ use super::clock::Clock;
 use super::rng::SharedRng;
 use super::{Reply, SchedError, Syscall, TaskCall, TaskError, TaskId, WaitList};
 use std::any::{Any, TypeId};
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::fmt;
+use std::rc::Rc;
 use std::time::Instant;
 use volley_core::{Delegate, Exit, Resume, Step};
 
 /// A request of a custom system call, in the [`Syscall::Custom`] a task yields: the value
 /// and its type (which picks the handler).
 pub struct CustomCall {
+    pub(crate) kind: Kind,
+}
+
+/// Where the scheduler leaves a custom call's answer for the helper that made the call,
+/// which takes it when it is resumed with [`Reply::Custom`] (at once). The answer does not
+/// travel in the `Reply`: a `Reply` variant that owns a box would make every task's drop of
+/// its replies, and so every switch, slower.
+pub(crate) type Answer = Rc<RefCell<Option<Box<dyn Any>>>>;
+
+/// A user's request: the value, its type's name, and where its answer goes.
+pub(crate) struct UserCall {
     pub(crate) request: Box<dyn Any>,
     pub(crate) type_name: &'static str,
+    pub(crate) answer: Answer,
+}
+
+/// What a custom call asks for: one of the scheduler's own extensions, or a user's request.
+pub(crate) enum Kind {
+    Builtin(Builtin),
+    /// Boxed behind one pointer: a `Syscall` stays as small as its other calls.
+    User(Box<UserCall>),
+}
+
+/// The calls the scheduler answers itself through [`Syscall::Custom`] (so that the
+/// `Syscall` enum keeps its shape, and the switch its speed).
+pub(crate) enum Builtin {
+    /// The clock's now: replies `Reply::Now`.
+    Now,
+    /// A `Clock` handle, left in the answer: replies `Reply::Custom`.
+    Clock(Answer),
+    /// 64 random bits: replies `Reply::Random`.
+    Random,
+    /// A `SharedRng` handle, left in the answer: replies `Reply::Custom`.
+    Rng(Answer),
 }
 
 impl CustomCall {
@@ -28,16 +62,43 @@ impl CustomCall {
     /// assert!(format!("{call:?}").contains("u8"));
     /// ```
     pub fn new<T: 'static>(request: T) -> Self {
+        CustomCall::with_answer(request, Answer::default())
+    }
+
+    fn with_answer<T: 'static>(request: T, answer: Answer) -> Self {
         CustomCall {
-            request: Box::new(request),
-            type_name: std::any::type_name::<T>(),
+            kind: Kind::User(Box::new(UserCall {
+                request: Box::new(request),
+                type_name: std::any::type_name::<T>(),
+                answer,
+            })),
+        }
+    }
+
+    pub(crate) fn builtin(call: Builtin) -> Self {
+        CustomCall {
+            kind: Kind::Builtin(call),
+        }
+    }
+
+    /// A short name of the call, for logs: `"custom"`, or the scheduler's own call's.
+    pub(crate) fn name(&self) -> &'static str {
+        match &self.kind {
+            Kind::Builtin(Builtin::Now) => "now",
+            Kind::Builtin(Builtin::Clock(_)) => "clock",
+            Kind::Builtin(Builtin::Random) => "random",
+            Kind::Builtin(Builtin::Rng(_)) => "rng",
+            Kind::User(_) => "custom",
         }
     }
 }
 
 impl fmt::Debug for CustomCall {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "custom({})", self.type_name)
+        match &self.kind {
+            Kind::User(call) => write!(f, "custom({})", call.type_name),
+            Kind::Builtin(_) => f.write_str(self.name()),
+        }
     }
 }
 
@@ -175,10 +236,15 @@ impl Handlers {
     }
 
     /// Runs the handler of `call`'s type.
-    pub(crate) fn handle(&mut self, cx: &mut CallContext<'_>, call: CustomCall) -> Handled {
-        match self.by_type.get_mut(&(*call.request).type_id()) {
-            Some(handler) => handler(cx, call.request),
-            None => Handled::Raise(TaskError::new(SchedError::NoHandler(call.type_name))),
+    pub(crate) fn handle(
+        &mut self,
+        cx: &mut CallContext<'_>,
+        request: Box<dyn Any>,
+        type_name: &'static str,
+    ) -> Handled {
+        match self.by_type.get_mut(&(*request).type_id()) {
+            Some(handler) => handler(cx, request),
+            None => Handled::Raise(TaskError::new(SchedError::NoHandler(type_name))),
         }
     }
 }
@@ -212,41 +278,59 @@ impl Handlers {
 /// ```
 #[must_use = "a system call does nothing until a task delegates to it with yield_from!"]
 pub fn call<T: 'static, X: 'static>(request: T) -> impl TaskCall<X> {
-    CustomHelper {
-        request: Some(request),
+    let answer = Answer::default();
+    AnswerCall {
+        call: Some(CustomCall::with_answer(request, answer.clone())),
+        answer,
         output: std::marker::PhantomData::<fn() -> X>,
     }
 }
 
-struct CustomHelper<T, X> {
-    request: Option<T>,
+/// A call answered through an [`Answer`] slot: yields the call, and on `Reply::Custom`
+/// takes the answer as an `X` (on `Reply::Done`, `()` if `X` is `()`).
+pub(crate) struct AnswerCall<X> {
+    call: Option<CustomCall>,
+    answer: Answer,
     output: std::marker::PhantomData<fn() -> X>,
 }
 
-impl<T: 'static, X: 'static> Delegate<Reply, Syscall, TaskError> for CustomHelper<T, X> {
+impl<X: 'static> AnswerCall<X> {
+    /// The scheduler's own call `make(answer)`, answered through a fresh slot.
+    pub(crate) fn builtin(make: impl FnOnce(Answer) -> Builtin) -> Self {
+        let answer = Answer::default();
+        AnswerCall {
+            call: Some(CustomCall::builtin(make(answer.clone()))),
+            answer,
+            output: std::marker::PhantomData,
+        }
+    }
+}
+
+impl<X: 'static> Delegate<Reply, Syscall, TaskError> for AnswerCall<X> {
     type Output = X;
 
     fn delegate(
         &mut self,
         resume: Resume<Reply, TaskError>,
     ) -> Step<Syscall, Result<X, Exit<TaskError>>> {
+        let mismatch = || Exit::Raised(TaskError::new(SchedError::UnexpectedReply("custom")));
         match resume {
-            Resume::Start => match self.request.take() {
-                Some(request) => Step::Yield(Syscall::Custom(CustomCall::new(request))),
+            Resume::Start => match self.call.take() {
+                Some(call) => Step::Yield(Syscall::Custom(call)),
                 None => Step::Return(Err(Exit::Closed)),
             },
-            Resume::Send(Reply::Custom(answer)) => {
-                Step::Return(answer.downcast::<X>().map(|x| *x).map_err(|_| {
-                    Exit::Raised(TaskError::new(SchedError::UnexpectedReply("custom")))
-                }))
+            Resume::Send(Reply::Custom) => {
+                let answer = self.answer.borrow_mut().take();
+                Step::Return(match answer.map(|a| a.downcast::<X>()) {
+                    Some(Ok(x)) => Ok(*x),
+                    _ => Err(mismatch()),
+                })
             }
             Resume::Send(Reply::Done) => Step::Return(
                 (Box::new(()) as Box<dyn Any>)
                     .downcast::<X>()
                     .map(|x| *x)
-                    .map_err(|_| {
-                        Exit::Raised(TaskError::new(SchedError::UnexpectedReply("custom")))
-                    }),
+                    .map_err(|_| mismatch()),
             ),
             Resume::Send(other) => Step::Return(Err(unexpected(other, "custom"))),
             Resume::Throw(error) => Step::Return(Err(Exit::Raised(error))),

@@ -2,7 +2,7 @@
 //! carries out their system calls.
 
 use super::clock::Clock;
-use super::custom::{CallContext, Handled, Handlers};
+use super::custom::{Builtin, CallContext, Handled, Handlers, Kind};
 use super::entry::{Cold, Erased, Hot, NewTask, Status, Turn, Wait};
 use super::reactor::{Direction, Reactor, Waited, Waiter};
 use super::rng::{Rng, SharedRng};
@@ -746,11 +746,18 @@ impl Scheduler {
     /// whether a shutdown request stopped it (the shutdown is done).
     fn run_tasks(&mut self, round: &[TaskId], next: &mut usize) -> bool {
         while let Some(&id) = round.get(*next) {
-            self.run_task(id);
-            while let Some(other) = self.handoff {
-                self.run_task(other);
-                if self.handoff == Some(other) {
-                    self.handoff = None;
+            // One call site, so `run_task` stays inlined; on the wall clock nothing is ever
+            // handed over and the loop runs once.
+            let mut task = id;
+            loop {
+                self.run_task(task);
+                match self.handoff {
+                    None => break,
+                    Some(other) if other == task => {
+                        self.handoff = None;
+                        break;
+                    }
+                    Some(other) => task = other,
                 }
             }
             *next += 1;
@@ -849,10 +856,7 @@ impl Scheduler {
                 resume()
             };
             match turn {
-                Turn::Call(call) if matches!(call, Syscall::Yield) => {
-                    // `Yield` owns nothing: skipping its drop saves a call to the drop glue
-                    // of the whole enum on every switch.
-                    std::mem::forget(call);
+                Turn::Yield => {
                     hot.status = Status::ReadyDone;
                     self.ready.push(id);
                     return;
@@ -932,10 +936,6 @@ impl Scheduler {
                 self.shutdown_requested = true;
                 return Next::Suspend;
             }
-            Syscall::Now => Reply::Now(self.clock.now()),
-            Syscall::GetClock => Reply::Clock(self.clock.clone()),
-            Syscall::Random => Reply::Random(self.rng.next_u64()),
-            Syscall::GetRng => Reply::Rng(self.rng.clone()),
             Syscall::Custom(call) => return self.custom(me, call),
         };
         Next::Continue(Resume::Send(reply))
@@ -943,13 +943,34 @@ impl Scheduler {
 
     /// Runs the handler of a custom call and carries out its decision.
     fn custom(&mut self, me: TaskId, call: super::task::CustomCall) -> Next {
+        let call = match call.kind {
+            Kind::Builtin(builtin) => {
+                let reply = match builtin {
+                    Builtin::Now => Reply::Now(self.clock.now()),
+                    Builtin::Random => Reply::Random(self.rng.next_u64()),
+                    Builtin::Clock(answer) => {
+                        *answer.borrow_mut() = Some(Box::new(self.clock.clone()));
+                        Reply::Custom
+                    }
+                    Builtin::Rng(answer) => {
+                        *answer.borrow_mut() = Some(Box::new(self.rng.clone()));
+                        Reply::Custom
+                    }
+                };
+                return Next::Continue(Resume::Send(reply));
+            }
+            Kind::User(call) => *call,
+        };
         let mut cx = CallContext {
             task: me,
             clock: &self.clock,
             rng: &self.rng,
         };
-        match self.handlers.handle(&mut cx, call) {
-            Handled::Reply(answer) => Next::Continue(Resume::Send(Reply::Custom(answer))),
+        match self.handlers.handle(&mut cx, call.request, call.type_name) {
+            Handled::Reply(answer) => {
+                *call.answer.borrow_mut() = Some(answer);
+                Next::Continue(Resume::Send(Reply::Custom))
+            }
             Handled::Raise(error) => Next::Continue(Resume::Throw(error)),
             Handled::Yield => {
                 self.make_ready(me, None);

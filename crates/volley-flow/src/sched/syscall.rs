@@ -1,11 +1,9 @@
 //! What a task yields (a [`Syscall`]) and what the scheduler sends back (a [`Reply`]), and the
 //! type names of task bodies.
 
-use super::clock::Clock;
 use super::custom::CustomCall;
 use super::entry::NewTask;
 use super::reactor::IoSource;
-use super::rng::SharedRng;
 use super::{SchedError, Stats, TaskError, TaskId, WaitList};
 use std::time::{Duration, Instant};
 use volley_core::{Delegate, Protocol, Resume};
@@ -139,18 +137,12 @@ pub enum Syscall {
     /// Close every task (this one included: its close arm runs here) and make
     /// [`Scheduler::run`](super::Scheduler::run) return.
     Shutdown,
-    /// Ask for the clock's current instant (virtual time on a simulated scheduler). Replies
-    /// [`Reply::Now`].
-    Now,
-    /// Ask for a handle on the scheduler's clock. Replies [`Reply::Clock`].
-    GetClock,
-    /// Ask for 64 bits from the scheduler's seeded random numbers. Replies [`Reply::Random`].
-    Random,
-    /// Ask for a handle on the scheduler's seeded random numbers. Replies [`Reply::Rng`].
-    GetRng,
     /// A system call of the user's own, carried out by the handler registered for its type
     /// with [`Scheduler::on_call`](super::Scheduler::on_call). Replies [`Reply::Custom`], or
-    /// [`Reply::Done`] after a wait, or [`Reply::Error`].
+    /// [`Reply::Done`] after a wait, or [`Reply::Error`]. The scheduler's own extensions
+    /// ([`time::now`](super::time::now), [`time::clock`](super::time::clock),
+    /// [`rand::random_u64`](super::rand::random_u64), [`rand::rng`](super::rand::rng)) travel
+    /// this way too, and reply [`Reply::Now`], [`Reply::Custom`] or [`Reply::Random`].
     Custom(CustomCall),
 }
 
@@ -177,11 +169,7 @@ impl Syscall {
             Syscall::Wake { .. } => "wake",
             Syscall::Stats => "stats",
             Syscall::Shutdown => "shutdown",
-            Syscall::Now => "now",
-            Syscall::GetClock => "clock",
-            Syscall::Random => "random",
-            Syscall::GetRng => "rng",
-            Syscall::Custom(_) => "custom",
+            Syscall::Custom(call) => call.name(),
         }
     }
 }
@@ -224,14 +212,12 @@ pub enum Reply {
     Error(SchedError),
     /// The clock's current instant.
     Now(Instant),
-    /// A handle on the scheduler's clock.
-    Clock(Clock),
     /// 64 random bits from the scheduler's seeded stream.
     Random(u64),
-    /// A handle on the scheduler's seeded stream.
-    Rng(SharedRng),
-    /// The answer of a custom call's handler.
-    Custom(Box<dyn std::any::Any>),
+    /// The answer of a custom call (a value of any type, or a handle on the clock or the
+    /// random numbers) waits for the helper that made the call ([`task::call`](super::task::call)
+    /// and the like), which takes it.
+    Custom,
 }
 
 impl std::fmt::Debug for Reply {
@@ -244,10 +230,8 @@ impl std::fmt::Debug for Reply {
             Reply::Stats(stats) => write!(f, "Stats({stats:?})"),
             Reply::Error(e) => write!(f, "Error({e:?})"),
             Reply::Now(at) => write!(f, "Now({at:?})"),
-            Reply::Clock(clock) => write!(f, "Clock({clock:?})"),
             Reply::Random(bits) => write!(f, "Random({bits})"),
-            Reply::Rng(_) => f.write_str("Rng(..)"),
-            Reply::Custom(_) => f.write_str("Custom(..)"),
+            Reply::Custom => f.write_str("Custom"),
         }
     }
 }
