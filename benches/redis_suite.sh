@@ -22,6 +22,8 @@ PEER="${PEER:-1}"
 UNIT_TIMEOUT="${UNIT_TIMEOUT:-600}"
 VOLLEY_PORT="${VOLLEY_PORT:-6581}"
 REDIS_PORT="${REDIS_PORT:-6582}"
+# The suite's own ports (its test server listens just below): change it when runs overlap.
+SUITE_BASEPORT="${SUITE_BASEPORT:-21111}"
 WORK="$PWD/target/redis-suite"
 LOGS="$WORK/logs"
 mkdir -p "$WORK" "$LOGS"
@@ -86,7 +88,7 @@ run_unit() { # kind port unit
   local kind=$1 port=$2 unit=$3 log
   log="$LOGS/${kind}-${unit//\//_}.log"
   start_server "$kind" "$port"
-  (cd "$SUITE_DIR" && timeout "$UNIT_TIMEOUT" ./runtest --host 127.0.0.1 --port "$port" --singledb \
+  (cd "$SUITE_DIR" && timeout "$UNIT_TIMEOUT" ./runtest --host 127.0.0.1 --port "$port" --singledb --baseport "$SUITE_BASEPORT" \
     --ignore-encoding --tags "-slow -needs:debug -needs:repl" --single "unit/$unit" \
     </dev/null >"$log" 2>&1) || true
   stop_server

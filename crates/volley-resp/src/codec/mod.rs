@@ -1,4 +1,5 @@
-//! RESP2, the Redis protocol, for servers: a sans-IO request decoder and the reply encoding.
+//! RESP2 and RESP3, the Redis protocol, for servers: a sans-IO request decoder and the reply
+//! encoding.
 //!
 //! [`requests`] decodes what clients send, both forms Redis accepts: multibulk arrays of bulk
 //! strings (`*2\r\n$3\r\nGET\r\n$1\r\nk\r\n`) and inline commands (`PING\r\n`, split on spaces
@@ -9,7 +10,9 @@
 //! `-ERR Protocol error: {error}` and closes that connection. [`RespLimits`] bounds what one
 //! request may make the server hold.
 //!
-//! [`Reply`] appends RESP2 replies to a connection's output buffer.
+//! [`Reply`] appends replies to a connection's output buffer in the client's [`Protocol`]:
+//! every RESP3 type, and its RESP2 form as Redis 7 sends it to RESP2 clients. Numbers are
+//! formatted as Redis formats them ([`format_double`], [`double_to_string`], [`format_human`]).
 //!
 //! ```
 //! use volley_resp::codec::{requests, Reply, RespLimits};
@@ -31,6 +34,7 @@
 
 mod inline;
 mod limits;
+mod number;
 mod reply;
 mod request;
 #[cfg(test)]
@@ -38,5 +42,6 @@ mod tests;
 
 pub use inline::split_args;
 pub use limits::RespLimits;
-pub use reply::{format_double, Reply};
+pub use number::{double_to_string, format_double, format_human};
+pub use reply::{Protocol, Reply};
 pub use request::{requests, Request};

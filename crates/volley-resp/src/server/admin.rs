@@ -1,21 +1,58 @@
-//! Connection and server commands: PING, ECHO, QUIT, COMMAND, CONFIG.
+//! Server commands: PING, ECHO, QUIT, COMMAND, FUNCTION, TIME.
 
-use super::commands::{is, lookup, wrong_arity, Command, Flow, Outcome, COMMANDS};
-use super::store::Store;
+use super::commands::{all, is, lookup, wrong_arity, Command, Flow, Outcome, FAST, SYNTAX};
+use super::ctx::Ctx;
 use crate::codec::Reply;
 
-/// The configuration `CONFIG GET` reports: what redis-benchmark and clients ask at start-up.
-const CONFIG: &[(&str, &str)] = &[
-    ("save", ""),
-    ("appendonly", "no"),
-    ("databases", "1"),
-    ("maxmemory", "0"),
-    ("maxmemory-policy", "noeviction"),
-    ("proto-max-bulk-len", "67108864"),
+/// The commands of this module, as the command table registers them.
+pub const COMMANDS: &[Command] = &[
+    Command {
+        name: "ping",
+        arity: -1,
+        flags: FAST,
+        keys: (0, 0, 0),
+        run: ping,
+    },
+    Command {
+        name: "echo",
+        arity: 2,
+        flags: FAST,
+        keys: (0, 0, 0),
+        run: echo,
+    },
+    Command {
+        name: "quit",
+        arity: -1,
+        flags: &["allow_busy", "fast", "no_auth"],
+        keys: (0, 0, 0),
+        run: quit,
+    },
+    Command {
+        name: "command",
+        arity: -1,
+        flags: &["loading", "stale"],
+        keys: (0, 0, 0),
+        run: command,
+    },
+    Command {
+        name: "function",
+        arity: -2,
+        flags: &["noscript"],
+        keys: (0, 0, 0),
+        run: function,
+    },
+    Command {
+        name: "time",
+        arity: 1,
+        flags: &["loading", "stale", "fast"],
+        keys: (0, 0, 0),
+        run: time,
+    },
 ];
 
 /// `PING [message]`
-pub fn ping(_store: &mut Store, args: &mut [Vec<u8>], reply: &mut Reply) -> Outcome {
+pub fn ping(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
+    let reply = &mut ctx.reply;
     match args {
         [_] => reply.simple("PONG"),
         [_, message] => reply.bulk(message),
@@ -25,26 +62,36 @@ pub fn ping(_store: &mut Store, args: &mut [Vec<u8>], reply: &mut Reply) -> Outc
 }
 
 /// `ECHO message`
-pub fn echo(_store: &mut Store, args: &mut [Vec<u8>], reply: &mut Reply) -> Outcome {
+pub fn echo(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
+    let reply = &mut ctx.reply;
     reply.bulk(&args[1]);
     Ok(Flow::Continue)
 }
 
 /// `QUIT`: `+OK`, then the connection closes.
-pub fn quit(_store: &mut Store, _args: &mut [Vec<u8>], reply: &mut Reply) -> Outcome {
+pub fn quit(ctx: &mut Ctx<'_>, _args: &mut [Vec<u8>]) -> Outcome {
+    let reply = &mut ctx.reply;
     reply.ok();
     Ok(Flow::Close)
 }
 
-/// `COMMAND`, `COMMAND COUNT`, `COMMAND INFO name...`, `COMMAND DOCS [name...]`
-pub fn command(_store: &mut Store, args: &mut [Vec<u8>], reply: &mut Reply) -> Outcome {
+/// `COMMAND`, `COMMAND COUNT`, `COMMAND INFO [name...]`, `COMMAND DOCS [name...]`,
+/// `COMMAND LIST`
+pub fn command(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
+    let reply = &mut ctx.reply;
     let Some(sub) = args.get(1) else {
-        reply.array(COMMANDS.len());
-        COMMANDS.iter().for_each(|c| describe(c, reply));
+        reply.array(all().count());
+        all().for_each(|c| describe(c, reply));
         return Ok(Flow::Continue);
     };
     if is(sub, "count") && args.len() == 2 {
-        reply.int(COMMANDS.len() as i64);
+        reply.int(all().count() as i64);
+    } else if is(sub, "list") && args.len() == 2 {
+        reply.array(all().count());
+        all().for_each(|c| reply.bulk(c.name.as_bytes()));
+    } else if is(sub, "info") && args.len() == 2 {
+        reply.array(all().count());
+        all().for_each(|c| describe(c, reply));
     } else if is(sub, "info") {
         reply.array(args.len() - 2);
         for name in &args[2..] {
@@ -54,7 +101,18 @@ pub fn command(_store: &mut Store, args: &mut [Vec<u8>], reply: &mut Reply) -> O
             }
         }
     } else if is(sub, "docs") {
-        reply.array(0);
+        let named: Vec<&'static Command> = if args.len() == 2 {
+            all().collect()
+        } else {
+            args[2..].iter().filter_map(|name| lookup(name)).collect()
+        };
+        reply.map(named.len());
+        for command in named {
+            reply.bulk(command.name.as_bytes());
+            reply.map(1);
+            reply.bulk(b"summary");
+            reply.bulk(command.name.to_ascii_uppercase().as_bytes());
+        }
     } else {
         let sub = String::from_utf8_lossy(sub);
         return Err(format!("ERR unknown subcommand '{sub}'. Try COMMAND HELP.").into());
@@ -62,81 +120,51 @@ pub fn command(_store: &mut Store, args: &mut [Vec<u8>], reply: &mut Reply) -> O
     Ok(Flow::Continue)
 }
 
-/// One command as `COMMAND` describes it (the first six fields of Redis's reply).
+/// One command as `COMMAND INFO` describes it in Redis 7: name, arity, flags, first key, last
+/// key, step, then ACL categories, tips, key specifications and subcommands (empty here).
 fn describe(command: &Command, reply: &mut Reply) {
-    reply.array(6);
+    reply.array(10);
     reply.bulk(command.name.as_bytes());
     reply.int(command.arity);
-    reply.array(command.flags.len());
+    reply.set(command.flags.len());
     command.flags.iter().for_each(|flag| reply.simple(flag));
     let (first, last, step) = command.keys;
     reply.int(first);
     reply.int(last);
     reply.int(step);
+    reply.set(0);
+    reply.set(0);
+    reply.array(0);
+    reply.array(0);
 }
 
-/// `CONFIG GET pattern [pattern ...]`, `CONFIG RESETSTAT`.
-pub fn config(_store: &mut Store, args: &mut [Vec<u8>], reply: &mut Reply) -> Outcome {
+/// `FUNCTION FLUSH [ASYNC|SYNC]` (there are no functions: nothing to flush), `FUNCTION LIST`
+/// (none).
+pub fn function(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
     let sub = &args[1];
-    if is(sub, "get") {
-        if args.len() < 3 {
-            return Err(wrong_arity("config|get"));
+    if is(sub, "flush") {
+        match args.get(2) {
+            None => {}
+            Some(mode) if args.len() == 3 && (is(mode, "async") || is(mode, "sync")) => {}
+            Some(_) => return Err(SYNTAX.into()),
         }
-        let matched: Vec<&(&str, &str)> = CONFIG
-            .iter()
-            .filter(|(name, _)| {
-                args[2..]
-                    .iter()
-                    .any(|p| glob_match(&p.to_ascii_lowercase(), name.as_bytes()))
-            })
-            .collect();
-        reply.array(matched.len() * 2);
-        for (name, value) in matched {
-            reply.bulk(name.as_bytes());
-            reply.bulk(value.as_bytes());
-        }
-    } else if is(sub, "resetstat") && args.len() == 2 {
-        reply.ok();
+        ctx.reply.ok();
+    } else if is(sub, "list") {
+        ctx.reply.array(0);
     } else {
         let sub = String::from_utf8_lossy(sub);
-        return Err(format!("ERR unknown subcommand '{sub}'. Try CONFIG HELP.").into());
+        return Err(format!("ERR unknown subcommand '{sub}'. Try FUNCTION HELP.").into());
     }
     Ok(Flow::Continue)
 }
 
-/// Redis-style glob matching with `*` and `?` (what `CONFIG GET` patterns use), in time
-/// proportional to the product of the lengths whatever the pattern.
-fn glob_match(pattern: &[u8], text: &[u8]) -> bool {
-    let (mut p, mut t) = (0, 0);
-    let mut backtrack: Option<(usize, usize)> = None;
-    while t < text.len() {
-        if p < pattern.len() && (pattern[p] == b'?' || pattern[p] == text[t]) {
-            p += 1;
-            t += 1;
-        } else if p < pattern.len() && pattern[p] == b'*' {
-            backtrack = Some((p, t));
-            p += 1;
-        } else if let Some((star, from)) = backtrack {
-            p = star + 1;
-            t = from + 1;
-            backtrack = Some((star, from + 1));
-        } else {
-            return false;
-        }
-    }
-    pattern[p..].iter().all(|&byte| byte == b'*')
-}
-
-#[cfg(test)]
-mod tests {
-    use super::glob_match;
-
-    #[test]
-    fn globs_match_like_redis() {
-        assert!(glob_match(b"save", b"save"));
-        assert!(glob_match(b"*", b"appendonly"));
-        assert!(glob_match(b"max*", b"maxmemory-policy"));
-        assert!(glob_match(b"sav?", b"save"));
-        assert!(!glob_match(b"sav", b"save"));
-    }
+/// `TIME`: seconds and microseconds since the Unix epoch, as two bulk strings.
+pub fn time(ctx: &mut Ctx<'_>, _args: &mut [Vec<u8>]) -> Outcome {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    ctx.reply.array(2);
+    ctx.reply.bulk(now.as_secs().to_string().as_bytes());
+    ctx.reply.bulk(now.subsec_micros().to_string().as_bytes());
+    Ok(Flow::Continue)
 }

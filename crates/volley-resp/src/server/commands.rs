@@ -1,10 +1,22 @@
-//! The command table: lookup, arity checks and the error replies exactly as Redis words them.
+//! The command table: every family module registers its commands here, and [`execute`] looks
+//! them up, checks their arity and runs them, with the error replies worded as Redis words them.
+//!
+//! A family lives in its own module and exports `pub const COMMANDS: &[Command]`; adding a
+//! family is one line in [`FAMILIES`]. Handlers get one [`Ctx`] (server, client, reply writer)
+//! and the request's arguments, which they may move out of.
 
+use super::client::ReplyMode;
+use super::ctx::Ctx;
 use super::store::{Store, Value};
-use super::{admin, hashes, keyspace, lists, sets, streams, strings, zsets};
-use crate::codec::Reply;
+use super::{
+    admin, client_command, config, dbs, hashes, hello, info, keyspace, lists, sets, streams,
+    strings, zsets,
+};
 use crate::codec::Request;
 use std::borrow::Cow;
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::OnceLock;
 
 /// What the connection does after a command.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,10 +30,33 @@ pub enum Flow {
 /// A handler's outcome: go on or close, or an error reply (its text starts with the code).
 pub type Outcome = Result<Flow, Cow<'static, str>>;
 
-/// A command handler: the store, every argument (the name first), and where replies go.
-pub type Handler = fn(&mut Store, &mut [Vec<u8>], &mut Reply) -> Outcome;
+/// A command handler: the context and every argument (the name first).
+pub type Handler = fn(&mut Ctx<'_>, &mut [Vec<u8>]) -> Outcome;
 
-/// One entry of the command table, with what `COMMAND` reports about it.
+/// One entry of the command table, with what `COMMAND` reports about it. A family module
+/// lists its entries in a `pub const COMMANDS: &[Command]` that [`FAMILIES`] names.
+///
+/// ```
+/// use volley_resp::server::{Command, Ctx, Flow, Outcome};
+///
+/// /// `HI name`: greets.
+/// fn hi(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
+///     let mut text = b"hello ".to_vec();
+///     text.extend_from_slice(&args[1]);
+///     ctx.reply.bulk(&text);
+///     Ok(Flow::Continue)
+/// }
+///
+/// const COMMANDS: &[Command] = &[Command {
+///     name: "hi",
+///     arity: 2,
+///     flags: &["fast"],
+///     keys: (0, 0, 0),
+///     run: hi,
+/// }];
+/// assert_eq!(COMMANDS[0].name, "hi");
+/// ```
+#[derive(Debug)]
 pub struct Command {
     /// The lowercase name.
     pub name: &'static str,
@@ -35,280 +70,175 @@ pub struct Command {
     pub run: Handler,
 }
 
-const W: &[&str] = &["write", "denyoom", "fast"];
-const R: &[&str] = &["readonly", "fast"];
-const A: &[&str] = &["fast"];
+/// Flags of a fast command that writes and may allocate.
+pub const WRITE_FAST: &[&str] = &["write", "denyoom", "fast"];
+/// Flags of a fast read-only command.
+pub const READ_FAST: &[&str] = &["readonly", "fast"];
+/// Flags of a fast command that touches no key.
+pub const FAST: &[&str] = &["fast"];
 
-/// Every command served, in `COMMAND` order.
-pub const COMMANDS: &[Command] = &[
-    Command {
-        name: "ping",
-        arity: -1,
-        flags: A,
-        keys: (0, 0, 0),
-        run: admin::ping,
-    },
-    Command {
-        name: "echo",
-        arity: 2,
-        flags: A,
-        keys: (0, 0, 0),
-        run: admin::echo,
-    },
-    Command {
-        name: "set",
-        arity: -3,
-        flags: &["write", "denyoom"],
-        keys: (1, 1, 1),
-        run: strings::set,
-    },
-    Command {
-        name: "get",
-        arity: 2,
-        flags: R,
-        keys: (1, 1, 1),
-        run: strings::get,
-    },
-    Command {
-        name: "incr",
-        arity: 2,
-        flags: W,
-        keys: (1, 1, 1),
-        run: strings::incr,
-    },
-    Command {
-        name: "decr",
-        arity: 2,
-        flags: W,
-        keys: (1, 1, 1),
-        run: strings::decr,
-    },
-    Command {
-        name: "incrby",
-        arity: 3,
-        flags: W,
-        keys: (1, 1, 1),
-        run: strings::incrby,
-    },
-    Command {
-        name: "decrby",
-        arity: 3,
-        flags: W,
-        keys: (1, 1, 1),
-        run: strings::decrby,
-    },
-    Command {
-        name: "mset",
-        arity: -3,
-        flags: &["write", "denyoom"],
-        keys: (1, -1, 2),
-        run: strings::mset,
-    },
-    Command {
-        name: "mget",
-        arity: -2,
-        flags: R,
-        keys: (1, -1, 1),
-        run: strings::mget,
-    },
-    Command {
-        name: "lpush",
-        arity: -3,
-        flags: W,
-        keys: (1, 1, 1),
-        run: lists::lpush,
-    },
-    Command {
-        name: "rpush",
-        arity: -3,
-        flags: W,
-        keys: (1, 1, 1),
-        run: lists::rpush,
-    },
-    Command {
-        name: "lpop",
-        arity: -2,
-        flags: &["write", "fast"],
-        keys: (1, 1, 1),
-        run: lists::lpop,
-    },
-    Command {
-        name: "rpop",
-        arity: -2,
-        flags: &["write", "fast"],
-        keys: (1, 1, 1),
-        run: lists::rpop,
-    },
-    Command {
-        name: "llen",
-        arity: 2,
-        flags: R,
-        keys: (1, 1, 1),
-        run: lists::llen,
-    },
-    Command {
-        name: "lrange",
-        arity: 4,
-        flags: &["readonly"],
-        keys: (1, 1, 1),
-        run: lists::lrange,
-    },
-    Command {
-        name: "sadd",
-        arity: -3,
-        flags: W,
-        keys: (1, 1, 1),
-        run: sets::sadd,
-    },
-    Command {
-        name: "spop",
-        arity: -2,
-        flags: &["write", "fast"],
-        keys: (1, 1, 1),
-        run: sets::spop,
-    },
-    Command {
-        name: "scard",
-        arity: 2,
-        flags: R,
-        keys: (1, 1, 1),
-        run: sets::scard,
-    },
-    Command {
-        name: "hset",
-        arity: -4,
-        flags: W,
-        keys: (1, 1, 1),
-        run: hashes::hset,
-    },
-    Command {
-        name: "hget",
-        arity: 3,
-        flags: R,
-        keys: (1, 1, 1),
-        run: hashes::hget,
-    },
-    Command {
-        name: "zadd",
-        arity: -4,
-        flags: W,
-        keys: (1, 1, 1),
-        run: zsets::zadd,
-    },
-    Command {
-        name: "zpopmin",
-        arity: -2,
-        flags: &["write", "fast"],
-        keys: (1, 1, 1),
-        run: zsets::zpopmin,
-    },
-    Command {
-        name: "xadd",
-        arity: -5,
-        flags: &["write", "denyoom", "fast"],
-        keys: (1, 1, 1),
-        run: streams::xadd,
-    },
-    Command {
-        name: "del",
-        arity: -2,
-        flags: &["write"],
-        keys: (1, -1, 1),
-        run: keyspace::del,
-    },
-    Command {
-        name: "exists",
-        arity: -2,
-        flags: R,
-        keys: (1, -1, 1),
-        run: keyspace::exists,
-    },
-    Command {
-        name: "expire",
-        arity: -3,
-        flags: &["write", "fast"],
-        keys: (1, 1, 1),
-        run: keyspace::expire,
-    },
-    Command {
-        name: "ttl",
-        arity: 2,
-        flags: R,
-        keys: (1, 1, 1),
-        run: keyspace::ttl,
-    },
-    Command {
-        name: "dbsize",
-        arity: 1,
-        flags: R,
-        keys: (0, 0, 0),
-        run: keyspace::dbsize,
-    },
-    Command {
-        name: "flushall",
-        arity: -1,
-        flags: &["write"],
-        keys: (0, 0, 0),
-        run: keyspace::flushall,
-    },
-    Command {
-        name: "select",
-        arity: 2,
-        flags: &["loading", "stale", "fast"],
-        keys: (0, 0, 0),
-        run: keyspace::select,
-    },
-    Command {
-        name: "quit",
-        arity: -1,
-        flags: &["allow_busy", "fast"],
-        keys: (0, 0, 0),
-        run: admin::quit,
-    },
-    Command {
-        name: "command",
-        arity: -1,
-        flags: &["loading", "stale"],
-        keys: (0, 0, 0),
-        run: admin::command,
-    },
-    Command {
-        name: "config",
-        arity: -2,
-        flags: &["admin", "loading", "stale"],
-        keys: (0, 0, 0),
-        run: admin::config,
-    },
+/// Every family's commands, in `COMMAND` order.
+pub const FAMILIES: &[&[Command]] = &[
+    admin::COMMANDS,
+    hello::COMMANDS,
+    client_command::COMMANDS,
+    config::COMMANDS,
+    info::COMMANDS,
+    dbs::COMMANDS,
+    strings::COMMANDS,
+    lists::COMMANDS,
+    sets::COMMANDS,
+    hashes::COMMANDS,
+    zsets::COMMANDS,
+    streams::COMMANDS,
+    keyspace::COMMANDS,
 ];
 
-/// The table entry for a command name, compared without case.
-pub fn lookup(name: &[u8]) -> Option<&'static Command> {
-    COMMANDS
-        .iter()
-        .find(|command| command.name.as_bytes().eq_ignore_ascii_case(name))
+/// Every command served, family by family.
+///
+/// ```
+/// use volley_resp::server::all_commands;
+/// assert!(all_commands().any(|command| command.name == "hello"));
+/// ```
+pub fn all() -> impl Iterator<Item = &'static Command> {
+    FAMILIES.iter().flat_map(|family| family.iter())
 }
 
-/// Runs one request, appending its reply to `out`. Handlers may move arguments out.
-pub fn execute(store: &mut Store, request: Request, out: &mut Vec<u8>) -> Flow {
+/// Command names are at most this long (longer ones are unknown without a lookup).
+const LONGEST_NAME: usize = 32;
+
+/// A command and its position in [`all`] (where its counters are kept).
+type Entry = (usize, &'static Command);
+
+/// FNV-1a: command names are a few trusted bytes (the table is fixed; a client only picks
+/// which entry to look up), so a hash cheaper than the default SipHash serves.
+#[derive(Default)]
+struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut hash = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for byte in bytes {
+            hash ^= u64::from(*byte);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = hash;
+    }
+}
+
+type Table = HashMap<&'static [u8], Entry, BuildHasherDefault<Fnv>>;
+
+/// The table by lowercase name, built on first use.
+fn table() -> &'static Table {
+    static TABLE: OnceLock<Table> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut table = Table::default();
+        for (index, command) in all().enumerate() {
+            let clash = table.insert(command.name.as_bytes(), (index, command));
+            assert!(clash.is_none(), "command {} registered twice", command.name);
+        }
+        table
+    })
+}
+
+/// The entry for a command name, compared without case.
+fn find(name: &[u8]) -> Option<Entry> {
+    if name.len() > LONGEST_NAME {
+        return None;
+    }
+    let mut lower = [0u8; LONGEST_NAME];
+    let lower = &mut lower[..name.len()];
+    lower.copy_from_slice(name);
+    lower.make_ascii_lowercase();
+    table().get(&*lower).copied()
+}
+
+/// The table entry for a command name, compared without case.
+///
+/// ```
+/// use volley_resp::server::lookup;
+/// assert_eq!(lookup(b"GeT").map(|c| c.arity), Some(2));
+/// assert!(lookup(b"nonsense").is_none());
+/// ```
+pub fn lookup(name: &[u8]) -> Option<&'static Command> {
+    find(name).map(|(_, command)| command)
+}
+
+/// Runs one request, appending its reply to the context's reply writer. Handlers may move
+/// arguments out.
+///
+/// ```
+/// use volley_resp::codec::Request;
+/// use volley_resp::server::{execute, Client, Ctx, Flow, ServerState};
+///
+/// let (mut server, mut client, mut out) = (ServerState::default(), Client::default(), Vec::new());
+/// let mut ctx = Ctx::new(&mut server, &mut client, &mut out);
+/// let ping = Request::new(vec![b"PING".to_vec()]);
+/// assert_eq!(execute(&mut ctx, ping), Flow::Continue);
+/// assert_eq!(out, b"+PONG\r\n");
+/// ```
+pub fn execute(ctx: &mut Ctx<'_>, request: Request) -> Flow {
     let mut args = request.into_args();
     let args = args.as_mut_slice();
-    let mut reply = Reply::new(out);
-    let Some(name) = args.first() else {
+    if args.is_empty() {
         return Flow::Continue;
+    }
+    // `CLIENT REPLY OFF|SKIP`: the reply is written, then taken back.
+    let mode = ctx.client.reply_mode;
+    if mode == ReplyMode::SkipNext {
+        ctx.client.reply_mode = ReplyMode::On;
+    }
+    let mark = ctx.reply.buffered();
+    let flow = run(ctx, args);
+    let silenced = match mode {
+        ReplyMode::On => false,
+        ReplyMode::SkipNext => true,
+        // Only `CLIENT REPLY ON` speaks again, with its own reply.
+        ReplyMode::Off => ctx.client.reply_mode != ReplyMode::On,
     };
-    let Some(command) = lookup(name) else {
-        reply.error(&unknown_command(args));
+    if silenced {
+        ctx.reply.truncate(mark);
+    }
+    flow
+}
+
+/// Looks the command up, checks its arity, runs it, and counts it.
+fn run(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Flow {
+    let Some((index, command)) = find(&args[0]) else {
+        let message = unknown_command(args);
+        ctx.server.stats.count_error(&message);
+        ctx.reply.error(&message);
         return Flow::Continue;
     };
     let argc = args.len() as i64;
     if (command.arity > 0 && command.arity != argc) || argc < -command.arity {
-        reply.error(&wrong_arity(command.name));
+        let message = wrong_arity(command.name);
+        ctx.server.stats.count_error(&message);
+        ctx.server.stats.command(index).rejected += 1;
+        ctx.reply.error(&message);
         return Flow::Continue;
     }
-    match (command.run)(store, args, &mut reply) {
+    ctx.server.stats.commands_processed += 1;
+    ctx.client.last_command = command.name;
+    let outcome = (command.run)(ctx, args);
+    // Keys the command found expired: counted, and their `expired` events queued.
+    ctx.server.note_expired(ctx.client.db);
+    let stat = ctx.server.stats.command(index);
+    stat.calls += 1;
+    match outcome {
         Ok(flow) => flow,
         Err(message) => {
-            reply.error(&message);
+            stat.failed += 1;
+            ctx.server.stats.count_error(&message);
+            ctx.reply.error(&message);
             Flow::Continue
         }
     }

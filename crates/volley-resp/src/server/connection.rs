@@ -1,17 +1,25 @@
 //! One task per client: read a chunk, decode every request it completes, run them in order,
-//! write all their replies at once. The read buffer (`volley_flow::proto::ReadBuffer`) is lent to the decoder
-//! for each chunk and taken back for the next read, so request bytes are copied once, into the
-//! parser's buffer.
+//! write all their replies at once. The read buffer (`volley_flow::proto::ReadBuffer`) is lent
+//! to the decoder for each chunk and taken back for the next read, so request bytes are copied
+//! at most once, into the parser's buffer (only for a request split across reads). The read
+//! and output buffers are shared by every connection ([`Scratch`]): an idle connection holds
+//! no buffer.
+//!
+//! The task works on any [`Stream`]: a TCP connection, a Unix socket, or a simulated one.
 
+use super::client::ClientRef;
 use super::commands::{execute, Flow};
-use super::store::Store;
-use crate::codec::{requests, Reply, Request, RespLimits};
+use super::ctx::Ctx;
+use super::state::ServerState;
+use crate::codec::{requests, Request};
 use std::cell::RefCell;
 use std::io;
 use std::rc::Rc;
+use std::time::Instant;
 use volley_core::{yield_from, Co, Exit, Protocol};
 use volley_flow::proto::{Decoded, Decoder, ProtoError, ReadBuffer, SharedChunk};
-use volley_flow::sched::net::{read, write_all, TcpStream};
+use volley_flow::sched::net::{readable, write_all, Stream};
+use volley_flow::sched::task::{kill, task_id};
 use volley_flow::sched::{TaskBody, TaskError, TaskResume};
 
 /// Bytes read from a socket at a time (Redis reads 16 KiB too).
@@ -20,49 +28,172 @@ const READ_CHUNK: usize = 16 * 1024;
 /// Output capacity kept between reads; a larger buffer left by a big reply is released.
 const KEPT_OUTPUT: usize = 64 * 1024;
 
-/// The task serving one client until it closes, sends QUIT, or breaks the protocol.
-pub fn serve(
-    stream: TcpStream,
-    store: Rc<RefCell<Store>>,
-    limits: RespLimits,
+/// Replies a batch buffers before they are written and the remaining requests answered: what
+/// one client's pipelined requests can make the server hold beyond a single reply.
+const OUTPUT_PAUSE: usize = 64 * 1024;
+
+/// Removes a client from the registry when its task ends, however it ends (returned, failed,
+/// or killed and dropped).
+struct Registration {
+    server: Rc<RefCell<ServerState>>,
+    id: u64,
+}
+
+impl Drop for Registration {
+    fn drop(&mut self) {
+        self.server.borrow_mut().clients.unregister(self.id);
+    }
+}
+
+/// The task serving one registered client over `stream` until it closes, sends QUIT, or
+/// breaks the protocol. The client leaves the registry when the task ends.
+///
+/// ```
+/// use std::cell::RefCell;
+/// use std::io::{Read, Write};
+/// use std::rc::Rc;
+/// use volley_flow::sched::net::UnixStream;
+/// use volley_flow::sched::Scheduler;
+/// use volley_resp::server::{serve_connection, Client, ServerState};
+///
+/// let (ours, mut theirs) = std::os::unix::net::UnixStream::pair().unwrap();
+/// theirs.write_all(b"PING\r\nQUIT\r\n").unwrap();
+/// let state = Rc::new(RefCell::new(ServerState::default()));
+/// let client = state.borrow_mut().clients.register(Client::new_with_id);
+/// let mut sched = Scheduler::new();
+/// let task = serve_connection(UnixStream::from_std(ours).unwrap(), Rc::clone(&state), client);
+/// let task = sched.spawn(task);
+/// sched.join(task).unwrap();
+/// let mut replies = Vec::new();
+/// theirs.read_to_end(&mut replies).unwrap();
+/// assert_eq!(replies, b"+PONG\r\n+OK\r\n");
+/// ```
+pub fn serve<S: Stream + 'static>(
+    stream: S,
+    server: Rc<RefCell<ServerState>>,
+    client: ClientRef,
 ) -> Co<impl TaskBody> {
     Co::pinned(
         #[coroutine]
         static move |_: TaskResume| {
-            let peer = stream.peer_addr().ok();
+            let id = client.borrow().id;
+            let limits = server.borrow().request_limits();
+            let _registration = Registration {
+                server: Rc::clone(&server),
+                id,
+            };
+            let task = yield_from!(task_id())?;
+            {
+                let mut client = client.borrow_mut();
+                client.task = Some(task);
+                client.fd = Some(stream.as_raw_fd());
+            }
             let mut decoder = Decoder::new(requests::<SharedChunk>(limits));
-            let mut buffer = ReadBuffer::new(READ_CHUNK);
-            let mut out = Vec::with_capacity(READ_CHUNK);
-            loop {
-                // The decoder dropped the chunk it was lent, so this takes the buffer back without
-                // copying (were it still shared, it would be copied, never lost).
-                let read = yield_from!(read(&stream, buffer.as_mut_slice()));
+            'serve: loop {
+                if client.borrow().killed {
+                    break;
+                }
+                // Wait for data holding no buffer: an idle connection owns none.
+                match yield_from!(readable(&stream)) {
+                    Ok(()) => {}
+                    Err(Exit::Raised(error)) if is_disconnect(&error) => break,
+                    Err(other) => return Err(other),
+                }
+                let mut buffer = server.borrow_mut().scratch.take_read();
+                let read = stream.try_read(buffer.as_mut_slice());
                 let n = match read {
                     Ok(0) => {
+                        server.borrow_mut().scratch.put_read(buffer);
                         for item in decoder.finish() {
                             if let Err(error) = item {
-                                tracing::debug!(?peer, %error, "client left mid-request");
+                                tracing::debug!(client = id, %error, "client left mid-request");
                             }
                         }
                         break;
                     }
                     Ok(n) => n,
-                    Err(Exit::Raised(error)) if is_disconnect(&error) => break,
-                    Err(other) => return Err(other),
-                };
-                let flow = answer(&mut decoder, buffer.lend(n), &store, &mut out);
-                if !out.is_empty() {
-                    match yield_from!(write_all(&stream, &out)) {
-                        Ok(()) => {}
-                        Err(Exit::Raised(error)) if is_disconnect(&error) => break,
-                        Err(other) => return Err(other),
+                    Err(error) => {
+                        server.borrow_mut().scratch.put_read(buffer);
+                        match error.kind() {
+                            // Not ready after all (the socket recorded it), or a signal.
+                            io::ErrorKind::WouldBlock | io::ErrorKind::Interrupted => continue,
+                            _ if is_disconnect_kind(error.kind()) => break,
+                            _ => return Err(Exit::Raised(error.into())),
+                        }
                     }
-                    out.clear();
-                    out.shrink_to(KEPT_OUTPUT);
-                }
-                if flow == Flow::Close {
-                    tracing::debug!(?peer, "connection closed by the server");
-                    break;
+                };
+                server.borrow_mut().stats.net_input_bytes += n as u64;
+                let mut chunk = Some(buffer.lend(n));
+                let mut buffer = Some(buffer);
+                // Run the requests this chunk completed, writing their replies whenever they
+                // pass OUTPUT_PAUSE: a client that pipelines large replies is answered as its
+                // socket drains, and no further requests are read from it meanwhile.
+                loop {
+                    let mut out = std::mem::take(&mut server.borrow_mut().scratch.out);
+                    let batch = answer(
+                        &mut decoder,
+                        chunk.take().unwrap_or_default(),
+                        &server,
+                        &client,
+                        &mut out,
+                    );
+                    if let Some(buffer) = buffer.take() {
+                        // The decoder dropped the chunk it was lent, or (paused, or holding a
+                        // partial request) still shares it: then the next read gets a fresh
+                        // buffer, never overwriting these bytes.
+                        server.borrow_mut().scratch.put_read(buffer);
+                    }
+                    // Clients `CLIENT KILL` stopped during this batch.
+                    let kills = {
+                        let mut state = server.borrow_mut();
+                        // Keyspace events go to subscribers; there are none without pub/sub.
+                        state.events.clear();
+                        std::mem::take(&mut state.kills)
+                    };
+                    for task in kills {
+                        yield_from!(kill(task))?;
+                    }
+                    // Replies go out at once when the socket takes them; what it does not
+                    // take yet moves to a buffer of this connection's own, so the shared one
+                    // is free.
+                    let sent = if out.is_empty() {
+                        Ok(0)
+                    } else {
+                        stream.try_write(&out)
+                    };
+                    let written = match sent {
+                        Ok(written) => written,
+                        Err(error) if error.kind() == io::ErrorKind::WouldBlock => 0,
+                        Err(error) if error.kind() == io::ErrorKind::Interrupted => 0,
+                        Err(error) if is_disconnect_kind(error.kind()) => break 'serve,
+                        Err(error) => return Err(Exit::Raised(error.into())),
+                    };
+                    let pending = out[written..].to_vec();
+                    {
+                        let mut state = server.borrow_mut();
+                        state.stats.net_output_bytes += out.len() as u64;
+                        out.clear();
+                        out.shrink_to(KEPT_OUTPUT);
+                        state.scratch.out = out;
+                    }
+                    if !pending.is_empty() {
+                        // Shown as `omem` by CLIENT LIST while the socket is full.
+                        client.borrow_mut().activity.unsent = pending.len();
+                        match yield_from!(write_all(&stream, &pending)) {
+                            Ok(()) => {}
+                            Err(Exit::Raised(error)) if is_disconnect(&error) => break 'serve,
+                            Err(other) => return Err(other),
+                        }
+                        client.borrow_mut().activity.unsent = 0;
+                    }
+                    match batch {
+                        Batch::Done => break,
+                        Batch::Paused => continue,
+                        Batch::Close => {
+                            tracing::debug!(client = id, "connection closed by the server");
+                            break 'serve;
+                        }
+                    }
                 }
             }
             Ok(())
@@ -71,43 +202,90 @@ pub fn serve(
     .named("connection")
 }
 
-/// Decodes the requests one chunk completes and appends every reply to `out`, in order.
+/// How a batch of requests ended.
+enum Batch {
+    /// Every request the input completed was answered.
+    Done,
+    /// The replies passed [`OUTPUT_PAUSE`]: write them, then answer the rest.
+    Paused,
+    /// Write the replies, then close (QUIT, a protocol error, `CLIENT KILL` of itself).
+    Close,
+}
+
+/// Decodes the requests one chunk completes (an empty chunk: those still buffered) and appends
+/// every reply to `out`, in order, pausing once `out` holds [`OUTPUT_PAUSE`] bytes.
 /// A protocol error gets Redis's `-ERR Protocol error: ...` reply and closes the connection.
 fn answer<B>(
     decoder: &mut Decoder<B>,
     chunk: SharedChunk,
-    store: &RefCell<Store>,
+    server: &RefCell<ServerState>,
+    client: &ClientRef,
     out: &mut Vec<u8>,
-) -> Flow
+) -> Batch
 where
     B: Protocol<SharedChunk, Decoded<Request>, (), ProtoError>,
 {
-    let mut store = store.borrow_mut();
+    let mut server = server.borrow_mut();
+    let mut client = client.borrow_mut();
+    client.times.last_interaction = Instant::now();
+    let mut ctx = Ctx::new(&mut server, &mut client, out);
     for item in decoder.feed(chunk) {
         match item {
             Ok(request) => {
-                if execute(&mut store, request, out) == Flow::Close {
-                    return Flow::Close;
+                if execute(&mut ctx, request) == Flow::Close {
+                    return Batch::Close;
+                }
+                if ctx.reply.buffered() >= OUTPUT_PAUSE {
+                    return Batch::Paused;
                 }
             }
             Err(error) => {
                 tracing::debug!(%error, "protocol error");
-                Reply::new(out).error(&format!("ERR Protocol error: {error}"));
-                return Flow::Close;
+                ctx.reply.error(&format!("ERR Protocol error: {error}"));
+                return Batch::Close;
             }
         }
     }
-    Flow::Continue
+    Batch::Done
 }
 
 /// Errors that only mean the client went away.
 fn is_disconnect(error: &TaskError) -> bool {
-    error.downcast_ref::<io::Error>().is_some_and(|error| {
-        matches!(
-            error.kind(),
-            io::ErrorKind::ConnectionReset
-                | io::ErrorKind::BrokenPipe
-                | io::ErrorKind::ConnectionAborted
-        )
-    })
+    error
+        .downcast_ref::<io::Error>()
+        .is_some_and(|error| is_disconnect_kind(error.kind()))
+}
+
+/// Error kinds that only mean the client went away.
+fn is_disconnect_kind(kind: io::ErrorKind) -> bool {
+    matches!(
+        kind,
+        io::ErrorKind::ConnectionReset
+            | io::ErrorKind::BrokenPipe
+            | io::ErrorKind::ConnectionAborted
+    )
+}
+
+/// The buffers connection tasks share. One scheduler thread runs one connection's batch at a
+/// time, so a single read buffer and a single output buffer serve every connection, and an
+/// idle connection holds neither: it waits for data with no buffer and keeps only what the
+/// socket has not taken yet.
+#[derive(Debug, Default)]
+pub struct Scratch {
+    read: Option<ReadBuffer>,
+    out: Vec<u8>,
+}
+
+impl Scratch {
+    /// The shared read buffer (a new one if another connection's decoder still holds it).
+    fn take_read(&mut self) -> ReadBuffer {
+        self.read
+            .take()
+            .unwrap_or_else(|| ReadBuffer::new(READ_CHUNK))
+    }
+
+    /// Gives the read buffer back for the next connection.
+    fn put_read(&mut self, buffer: ReadBuffer) {
+        self.read = Some(buffer);
+    }
 }

@@ -1,9 +1,58 @@
 //! List commands: LPUSH, RPUSH, LPOP, RPOP, LLEN, LRANGE.
 
-use super::commands::{int_arg, pop_count, typed, Flow, Outcome, WRONGTYPE};
+use super::commands::{
+    int_arg, pop_count, typed, Command, Flow, Outcome, READ_FAST, WRITE_FAST, WRONGTYPE,
+};
+use super::ctx::Ctx;
 use super::store::{Store, Value};
 use crate::codec::Reply;
 use std::collections::VecDeque;
+
+/// The commands of this module, as the command table registers them.
+pub const COMMANDS: &[Command] = &[
+    Command {
+        name: "lpush",
+        arity: -3,
+        flags: WRITE_FAST,
+        keys: (1, 1, 1),
+        run: lpush,
+    },
+    Command {
+        name: "rpush",
+        arity: -3,
+        flags: WRITE_FAST,
+        keys: (1, 1, 1),
+        run: rpush,
+    },
+    Command {
+        name: "lpop",
+        arity: -2,
+        flags: &["write", "fast"],
+        keys: (1, 1, 1),
+        run: lpop,
+    },
+    Command {
+        name: "rpop",
+        arity: -2,
+        flags: &["write", "fast"],
+        keys: (1, 1, 1),
+        run: rpop,
+    },
+    Command {
+        name: "llen",
+        arity: 2,
+        flags: READ_FAST,
+        keys: (1, 1, 1),
+        run: llen,
+    },
+    Command {
+        name: "lrange",
+        arity: 4,
+        flags: &["readonly"],
+        keys: (1, 1, 1),
+        run: lrange,
+    },
+];
 
 /// Which end of a list.
 #[derive(Clone, Copy)]
@@ -62,27 +111,32 @@ fn pop(store: &mut Store, args: &mut [Vec<u8>], reply: &mut Reply, end: End) -> 
 }
 
 /// `LPUSH key element [element ...]`
-pub fn lpush(store: &mut Store, args: &mut [Vec<u8>], reply: &mut Reply) -> Outcome {
+pub fn lpush(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
+    let (store, reply) = ctx.db_reply();
     push(store, args, reply, End::Head)
 }
 
 /// `RPUSH key element [element ...]`
-pub fn rpush(store: &mut Store, args: &mut [Vec<u8>], reply: &mut Reply) -> Outcome {
+pub fn rpush(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
+    let (store, reply) = ctx.db_reply();
     push(store, args, reply, End::Tail)
 }
 
 /// `LPOP key [count]`
-pub fn lpop(store: &mut Store, args: &mut [Vec<u8>], reply: &mut Reply) -> Outcome {
+pub fn lpop(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
+    let (store, reply) = ctx.db_reply();
     pop(store, args, reply, End::Head)
 }
 
 /// `RPOP key [count]`
-pub fn rpop(store: &mut Store, args: &mut [Vec<u8>], reply: &mut Reply) -> Outcome {
+pub fn rpop(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
+    let (store, reply) = ctx.db_reply();
     pop(store, args, reply, End::Tail)
 }
 
 /// `LLEN key`
-pub fn llen(store: &mut Store, args: &mut [Vec<u8>], reply: &mut Reply) -> Outcome {
+pub fn llen(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
+    let (store, reply) = ctx.db_reply();
     let len = typed(store, &args[1], |v| match v {
         Value::List(list) => Some(list),
         _ => None,
@@ -93,7 +147,8 @@ pub fn llen(store: &mut Store, args: &mut [Vec<u8>], reply: &mut Reply) -> Outco
 }
 
 /// `LRANGE key start stop`, negative indexes counting from the tail.
-pub fn lrange(store: &mut Store, args: &mut [Vec<u8>], reply: &mut Reply) -> Outcome {
+pub fn lrange(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
+    let (store, reply) = ctx.db_reply();
     let (start, stop) = (int_arg(&args[2])?, int_arg(&args[3])?);
     let Some(list) = typed(store, &args[1], |v| match v {
         Value::List(list) => Some(list),

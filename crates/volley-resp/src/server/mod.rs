@@ -1,16 +1,16 @@
-//! A Redis-compatible (RESP2) in-memory server on the Volley scheduler: one task per
-//! connection, each parsing requests with the sans-IO [`requests`](crate::codec::requests)
-//! coroutine, pipelined requests answered in order with one write per read.
+//! A Redis-compatible in-memory server on the Volley scheduler: one task per connection, each
+//! parsing requests with the sans-IO [`requests`](crate::codec::requests) coroutine, pipelined
+//! requests answered in order with one write per read, in RESP2 or RESP3 as each client asks.
 //!
-//! It serves redis-benchmark's default suite (PING, SET, GET, INCR, LPUSH, RPUSH, LPOP, RPOP,
-//! SADD, HSET, SPOP, ZADD, ZPOPMIN, LRANGE, MSET, XADD) plus ECHO, DEL, EXISTS, MGET, INCRBY,
-//! DECR, LLEN, SCARD, HGET, EXPIRE, TTL, DBSIZE, FLUSHALL, SELECT 0, QUIT, COMMAND and
-//! CONFIG GET, with Redis's error replies. Malformed input gets `-ERR Protocol error: ...` and
-//! that connection alone is closed.
+//! Commands are registered family by family in one table (see [`Command`] and [`FAMILIES`]);
+//! each handler gets one [`Ctx`]: the [`ServerState`] (16 [`Databases`], counters, the
+//! [`Clients`] registry), the running [`Client`], and a [`Reply`](crate::codec::Reply) writer
+//! that knows the client's protocol. Malformed input gets `-ERR Protocol error: ...` and that
+//! connection alone is closed.
 //!
 //! [`Server::bind`] listens as a [`Config`] says and [`Server::run`] serves on the calling
-//! thread; [`serve`] does the same with a listener bound elsewhere. [`Store`] and [`execute`]
-//! run commands without any socket.
+//! thread; [`serve`] does the same with a listener bound elsewhere. A [`Session`] runs commands
+//! as one client without any socket.
 //!
 //! ```no_run
 //! use volley_resp::server::{Config, Server};
@@ -22,28 +22,54 @@
 //! ```
 
 mod admin;
+mod client;
+mod client_command;
 mod commands;
+mod config;
 mod connection;
+mod ctx;
+mod dbs;
+mod expiry;
+mod glob;
 mod hashes;
+mod hello;
+mod info;
 mod keyspace;
 mod lists;
+mod notify;
+mod random_pick;
+mod scan;
+mod session;
 mod sets;
+mod state;
 mod store;
 mod streams;
 mod strings;
 mod zsets;
 
-pub use commands::{execute, Flow};
+pub use client::{Activity, Client, ClientRef, Clients, ReplyMode, Times};
+pub use commands::{
+    all as all_commands, execute, lookup, Command, Flow, Handler, Outcome, FAMILIES,
+};
+pub use config::{OutputLimit, Settings};
+pub use connection::serve as serve_connection;
+pub use ctx::Ctx;
+pub use glob::glob_match;
+pub use hello::REDIS_VERSION;
+pub use notify::{key_event, EventClass, KeyEvent, NotifyFlags};
+pub use session::Session;
+pub use state::{CommandStat, Databases, ServerState, Stats, DATABASES};
 pub use store::Store;
 
 use crate::codec::RespLimits;
 use std::cell::RefCell;
 use std::io;
-use std::net::{SocketAddr, TcpListener};
+use std::net::{SocketAddr, TcpListener, ToSocketAddrs};
 use std::rc::Rc;
 use std::time::Duration;
 use volley_core::{yield_from, Co, Exit};
-use volley_flow::sched::net::{accept, TcpListener as SchedListener};
+use volley_flow::sched::net::{accept, Stream, TcpListener as SchedListener};
+use volley_flow::sched::task::{kill, shutdown};
 use volley_flow::sched::time::sleep;
 use volley_flow::sched::{spawn, SchedError, Scheduler, TaskResult, TaskResume};
 
@@ -150,15 +176,28 @@ impl Config {
 /// A server listening as its [`Config`] says, not serving yet.
 #[derive(Debug)]
 pub struct Server {
-    listener: TcpListener,
+    listener: SchedListener,
     config: Config,
 }
 
 impl Server {
-    /// Listens on `config.bind` and `config.port`.
+    /// Listens on `config.bind` and `config.port` with the scheduler's listen backlog
+    /// ([`LISTEN_BACKLOG`](volley_flow::sched::net::LISTEN_BACKLOG)): the first address the
+    /// name resolves to that can be bound.
     pub fn bind(config: Config) -> io::Result<Server> {
-        let listener = TcpListener::bind((config.bind.as_str(), config.port))?;
-        Ok(Server { listener, config })
+        let mut last_error = None;
+        for address in (config.bind.as_str(), config.port).to_socket_addrs()? {
+            match SchedListener::bind(address) {
+                Ok(listener) => return Ok(Server { listener, config }),
+                Err(error) => last_error = Some(error),
+            }
+        }
+        Err(last_error.unwrap_or_else(|| {
+            io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "the address resolves to nothing",
+            )
+        }))
     }
 
     /// The address it listens on (with the port picked when `port` was 0).
@@ -166,33 +205,50 @@ impl Server {
         self.listener.local_addr()
     }
 
-    /// Serves every client on the calling thread, with [`serve`]: returns only if the
-    /// scheduler stops.
+    /// Serves every client on the calling thread: returns only if the scheduler stops.
     pub fn run(self) -> Result<(), SchedError> {
-        serve(self.listener, &self.config)
+        run(self.listener, self.config)
     }
 }
 
-/// Serves RESP2 clients accepted on `listener` on the calling thread, with `config`'s limits
-/// and busy-polling (its address is not used): one store shared by all connections, one task
-/// per connection, and a task sweeping expired keys. Returns only if the scheduler stops.
+/// Serves clients accepted on `listener` on the calling thread, with `config`'s limits and
+/// busy-polling (its address is not used): one [`ServerState`] shared by all connections, one
+/// task per connection, and a task sweeping expired keys. Returns only if the scheduler stops.
 pub fn serve(listener: TcpListener, config: &Config) -> Result<(), SchedError> {
     let listener = SchedListener::from_std(listener).map_err(SchedError::Io)?;
-    let store = Rc::new(RefCell::new(Store::new()));
+    run(listener, config.clone())
+}
+
+fn run(listener: SchedListener, config: Config) -> Result<(), SchedError> {
     let mut sched = Scheduler::new();
     sched.set_busy_poll(config.busy_poll);
-    let sweeper_store = Rc::clone(&store);
+    let state = Rc::new(RefCell::new(ServerState::new(config)));
+    let sweeper_state = Rc::clone(&state);
+    // Expired keys, and clients idle past `timeout`.
     let sweeper = Co::new(
         #[coroutine]
         move |_: TaskResume| -> TaskResult {
             loop {
                 yield_from!(sleep(SWEEP_EVERY))?;
-                sweeper_store.borrow_mut().purge_expired(SWEEP_BUDGET);
+                let idle = {
+                    let mut state = sweeper_state.borrow_mut();
+                    state.purge_expired(SWEEP_BUDGET);
+                    // Keyspace events go to subscribers; there are none without pub/sub.
+                    state.events.clear();
+                    state.idle_clients(std::time::Instant::now())
+                };
+                for task in idle {
+                    yield_from!(kill(task))?;
+                }
             }
         },
     );
     sched.spawn(sweeper.named("expiry_sweep")).detach();
-    let limits = config.limits;
+    let local = listener
+        .local_addr()
+        .map_or_else(|_| String::new(), |a| a.to_string());
+    let broken = Rc::new(RefCell::new(None::<String>));
+    let broken_in_loop = Rc::clone(&broken);
     let accept_loop = Co::pinned(
         #[coroutine]
         static move |_: TaskResume| -> TaskResult {
@@ -201,13 +257,30 @@ pub fn serve(listener: TcpListener, config: &Config) -> Result<(), SchedError> {
                     Ok((stream, peer)) => {
                         tracing::debug!(%peer, "connection");
                         let _ = stream.set_nodelay(true);
-                        let task = connection::serve(stream, Rc::clone(&store), limits);
+                        let client = {
+                            let mut state = state.borrow_mut();
+                            if state.clients.len() >= state.settings.maxclients() {
+                                state.stats.rejected_connections += 1;
+                                drop(state);
+                                // Best effort, as Redis: the client may not even read it.
+                                let _ = stream.try_write(b"-ERR max number of clients reached\r\n");
+                                continue;
+                            }
+                            state.stats.connections_received += 1;
+                            state
+                                .clients
+                                .register(|id| Client::new(id, peer.to_string(), local.as_str()))
+                        };
+                        let task = connection::serve(stream, Rc::clone(&state), client);
                         yield_from!(spawn(task))?.detach();
                     }
-                    Err(Exit::Raised(error)) if error.downcast_ref::<io::Error>().is_some() => {
-                        // Out of descriptors and the like: wait a little rather than spin.
-                        tracing::warn!(%error, "accept failed");
-                        yield_from!(sleep(Duration::from_millis(10)))?;
+                    Err(Exit::Raised(error)) => {
+                        // Running out of descriptors is `accept`'s business (it waits and
+                        // retries); what it raises means the listener is broken.
+                        tracing::error!(%error, "the listener failed; stopping");
+                        *broken_in_loop.borrow_mut() = Some(error.to_string());
+                        yield_from!(shutdown())?;
+                        return Ok(());
                     }
                     Err(other) => return Err(other),
                 }
@@ -215,5 +288,12 @@ pub fn serve(listener: TcpListener, config: &Config) -> Result<(), SchedError> {
         },
     );
     sched.spawn(accept_loop.named("accept_loop")).detach();
-    sched.run()
+    sched.run()?;
+    let broken = broken.borrow_mut().take();
+    match broken {
+        Some(error) => Err(SchedError::Io(io::Error::other(format!(
+            "the listener failed: {error}"
+        )))),
+        None => Ok(()),
+    }
 }

@@ -1,9 +1,18 @@
 //! Stream commands: XADD.
 
-use super::commands::{is, typed, wrong_arity, Flow, Outcome, SYNTAX, WRONGTYPE};
-use super::store::{now_millis, Store, Stream, StreamId, Value};
-use crate::codec::Reply;
+use super::commands::{is, typed, wrong_arity, Command, Flow, Outcome, SYNTAX, WRONGTYPE};
+use super::ctx::Ctx;
+use super::store::{now_millis, Stream, StreamId, Value};
 use std::borrow::Cow;
+
+/// The commands of this module, as the command table registers them.
+pub const COMMANDS: &[Command] = &[Command {
+    name: "xadd",
+    arity: -5,
+    flags: &["write", "denyoom", "fast"],
+    keys: (1, 1, 1),
+    run: xadd,
+}];
 
 const INVALID_ID: &str = "ERR Invalid stream ID specified as stream command argument";
 
@@ -75,7 +84,8 @@ fn next_id(spec: IdSpec, last: StreamId) -> Result<StreamId, Cow<'static, str>> 
 }
 
 /// `XADD key [NOMKSTREAM] [MAXLEN [=|~] n] id field value [field value ...]`
-pub fn xadd(store: &mut Store, args: &mut [Vec<u8>], reply: &mut Reply) -> Outcome {
+pub fn xadd(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
+    let (store, reply) = ctx.db_reply();
     let mut at = 2;
     let mut make_stream = true;
     let mut max_len: Option<usize> = None;

@@ -1,9 +1,29 @@
 //! Sorted-set commands: ZADD, ZPOPMIN.
 
-use super::commands::{is, pop_count, typed, Flow, Outcome, SYNTAX, WRONGTYPE};
-use super::store::{SortedSet, Store, Value};
-use crate::codec::Reply;
+use super::commands::{
+    is, pop_count, typed, Command, Flow, Outcome, SYNTAX, WRITE_FAST, WRONGTYPE,
+};
+use super::ctx::Ctx;
+use super::store::{SortedSet, Value};
 use std::borrow::Cow;
+
+/// The commands of this module, as the command table registers them.
+pub const COMMANDS: &[Command] = &[
+    Command {
+        name: "zadd",
+        arity: -4,
+        flags: WRITE_FAST,
+        keys: (1, 1, 1),
+        run: zadd,
+    },
+    Command {
+        name: "zpopmin",
+        arity: -2,
+        flags: &["write", "fast"],
+        keys: (1, 1, 1),
+        run: zpopmin,
+    },
+];
 
 /// Parses a score as Redis does (`inf`, `-inf`, `+inf` included), refusing NaN.
 fn score(arg: &[u8]) -> Result<f64, Cow<'static, str>> {
@@ -18,7 +38,8 @@ fn score(arg: &[u8]) -> Result<f64, Cow<'static, str>> {
 }
 
 /// `ZADD key [NX|XX] [GT|LT] [CH] score member [score member ...]`
-pub fn zadd(store: &mut Store, args: &mut [Vec<u8>], reply: &mut Reply) -> Outcome {
+pub fn zadd(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
+    let (store, reply) = ctx.db_reply();
     let (mut nx, mut xx, mut gt, mut lt, mut ch) = (false, false, false, false, false);
     let mut at = 2;
     while at < args.len() {
@@ -76,7 +97,8 @@ pub fn zadd(store: &mut Store, args: &mut [Vec<u8>], reply: &mut Reply) -> Outco
 }
 
 /// `ZPOPMIN key [count]`: member and score pairs, lowest first.
-pub fn zpopmin(store: &mut Store, args: &mut [Vec<u8>], reply: &mut Reply) -> Outcome {
+pub fn zpopmin(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
+    let (store, reply) = ctx.db_reply();
     if args.len() > 3 {
         return Err(SYNTAX.into());
     }

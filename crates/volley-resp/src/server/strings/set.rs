@@ -1,0 +1,193 @@
+//! SET with its options and the commands that set or take a string with a time to live.
+
+use super::string_of;
+use crate::server::commands::{is, Flow, Outcome, SYNTAX};
+use crate::server::ctx::Ctx;
+use crate::server::expiry::{Expiry, Unit};
+use crate::server::store::{now_millis_i64, Value};
+use std::borrow::Cow;
+
+/// What SET's options ask for.
+#[derive(Default)]
+struct SetOptions {
+    only_new: bool,
+    only_existing: bool,
+    get: bool,
+    keep_ttl: bool,
+    expires_at: Option<i64>,
+}
+
+/// Parses SET's options (from argument 3) as Redis does: NX/XX exclusive, one kind of expiry,
+/// KEEPTTL without an expiry.
+fn set_options(args: &[Vec<u8>]) -> Result<SetOptions, Cow<'static, str>> {
+    let mut options = SetOptions::default();
+    let mut expiry: Option<Expiry> = None;
+    let mut amount: Option<&[u8]> = None;
+    let mut at = 3;
+    while at < args.len() {
+        let word = &args[at];
+        let next = args.get(at + 1);
+        if is(word, "nx") && !options.only_existing {
+            options.only_new = true;
+        } else if is(word, "xx") && !options.only_new {
+            options.only_existing = true;
+        } else if is(word, "get") {
+            options.get = true;
+        } else if is(word, "keepttl") && expiry.is_none() {
+            options.keep_ttl = true;
+        } else if let (Some(kind), Some(next)) = (Expiry::parse(word), next) {
+            if options.keep_ttl || expiry.is_some_and(|e| e != kind) {
+                return Err(SYNTAX.into());
+            }
+            expiry = Some(kind);
+            amount = Some(next);
+            at += 1;
+        } else {
+            return Err(SYNTAX.into());
+        }
+        at += 1;
+    }
+    if let (Some(kind), Some(amount)) = (expiry, amount) {
+        options.expires_at = Some(kind.deadline(amount, "set")?);
+    }
+    Ok(options)
+}
+
+/// `SET key value [NX|XX] [GET] [EX s|PX ms|EXAT s|PXAT ms|KEEPTTL]`
+pub fn set(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
+    let options = set_options(args)?;
+    let (store, reply) = ctx.db_reply();
+    let old = if options.get {
+        Some(string_of(store, &args[1])?.cloned())
+    } else {
+        None
+    };
+    if options.only_new || options.only_existing {
+        let found = store.contains(&args[1]);
+        if options.only_new && found || options.only_existing && !found {
+            match old {
+                Some(old) => reply.bulk_or_null(old.as_deref()),
+                None => reply.null(),
+            }
+            return Ok(Flow::Continue);
+        }
+    }
+    if options.expires_at.is_some_and(|at| at <= now_millis_i64()) {
+        // A deadline already past (EXAT/PXAT) leaves no key, as in Redis.
+        store.remove(&args[1]);
+    } else {
+        let key = std::mem::take(&mut args[1]);
+        let value = Value::Str(std::mem::take(&mut args[2]));
+        store.set(key, value, options.expires_at, options.keep_ttl);
+    }
+    match old {
+        Some(old) => reply.bulk_or_null(old.as_deref()),
+        None => reply.ok(),
+    }
+    Ok(Flow::Continue)
+}
+
+/// `SETNX key value`: answers 1 if it set the key, 0 if the key existed.
+pub fn setnx(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
+    let (store, reply) = ctx.db_reply();
+    if store.contains(&args[1]) {
+        reply.int(0);
+    } else {
+        let value = Value::Str(std::mem::take(&mut args[2]));
+        store.set(std::mem::take(&mut args[1]), value, None, false);
+        reply.int(1);
+    }
+    Ok(Flow::Continue)
+}
+
+/// SETEX and PSETEX: the amount is positive and does not overflow.
+fn set_with_expiry(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>], unit: Unit, name: &str) -> Outcome {
+    let kind = Expiry {
+        unit,
+        absolute: false,
+    };
+    let at = kind.deadline(&args[2], name)?;
+    let (store, reply) = ctx.db_reply();
+    let value = Value::Str(std::mem::take(&mut args[3]));
+    store.set(std::mem::take(&mut args[1]), value, Some(at), false);
+    reply.ok();
+    Ok(Flow::Continue)
+}
+
+/// `SETEX key seconds value`
+pub fn setex(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
+    set_with_expiry(ctx, args, Unit::Seconds, "setex")
+}
+
+/// `PSETEX key milliseconds value`
+pub fn psetex(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
+    set_with_expiry(ctx, args, Unit::Millis, "psetex")
+}
+
+/// `GETSET key value`: sets the value (dropping any time to live), answers the old one.
+pub fn getset(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
+    let (store, reply) = ctx.db_reply();
+    let old = string_of(store, &args[1])?.map(std::mem::take);
+    let value = Value::Str(std::mem::take(&mut args[2]));
+    store.set(std::mem::take(&mut args[1]), value, None, false);
+    reply.bulk_or_null(old.as_deref());
+    Ok(Flow::Continue)
+}
+
+/// What GETEX does to the time to live.
+enum TtlChange {
+    Keep,
+    Persist,
+    At(i64),
+}
+
+/// `GETEX key [EX s|PX ms|EXAT s|PXAT ms|PERSIST]`
+pub fn getex(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
+    let mut change = TtlChange::Keep;
+    let mut expiry: Option<Expiry> = None;
+    let mut at = 2;
+    while at < args.len() {
+        let word = &args[at];
+        let next = args.get(at + 1);
+        if is(word, "persist") && expiry.is_none() {
+            change = TtlChange::Persist;
+        } else if let (Some(kind), Some(next)) = (Expiry::parse(word), next) {
+            if matches!(change, TtlChange::Persist) || expiry.is_some_and(|e| e != kind) {
+                return Err(SYNTAX.into());
+            }
+            expiry = Some(kind);
+            change = TtlChange::At(kind.deadline(next, "getex")?);
+            at += 1;
+        } else {
+            return Err(SYNTAX.into());
+        }
+        at += 1;
+    }
+    let (store, reply) = ctx.db_reply();
+    let Some(bytes) = string_of(store, &args[1])? else {
+        reply.null();
+        return Ok(Flow::Continue);
+    };
+    reply.bulk(bytes);
+    match change {
+        TtlChange::Keep => {}
+        TtlChange::Persist => {
+            store.persist(&args[1]);
+        }
+        TtlChange::At(at) => {
+            store.expire_at(&args[1], at);
+        }
+    }
+    Ok(Flow::Continue)
+}
+
+/// `GETDEL key`: answers the value and deletes the key.
+pub fn getdel(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
+    let (store, reply) = ctx.db_reply();
+    let old = string_of(store, &args[1])?.map(std::mem::take);
+    if old.is_some() {
+        store.remove(&args[1]);
+    }
+    reply.bulk_or_null(old.as_deref());
+    Ok(Flow::Continue)
+}
