@@ -30,7 +30,7 @@
 )]
 
 pub use volley_core::*;
-pub use volley_flow::{pipeline, proto, sched};
+pub use volley_flow::{pipeline, proto, sched, sim};
 pub use volley_macros::{co, task};
 
 /// The README's Rust examples, compiled and run as doc tests.

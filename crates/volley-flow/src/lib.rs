@@ -5,6 +5,7 @@
 //! |---|---|---|
 //! | [`pipeline`] | streams of items in one pass and constant memory: pull stages that yield on demand, push stages that receive by `send`, broadcast, streaming aggregates | [`pipeline::pull::filter`], [`pipeline::push::broadcast`], [`pipeline::aggregate`], [`pipeline::LineSource`] |
 //! | [`sched`] | many tasks on one thread; a task is a coroutine that yields system calls (sleep, spawn, join, channels, sockets) and is sent the answers | [`sched::Scheduler`], [`sched::spawn`], [`sched::JoinHandle`], [`sched::sync::Channel`] |
+//! | [`sim`] | discrete-event simulation in SimPy's terms on a scheduler with virtual time and seeded random numbers | [`sched::Scheduler::simulated`], [`sim::Store`] |
 //! | [`proto`] | a byte-stream protocol written as one body that reads like blocking code, fed chunks of bytes and yielding frames, with no I/O of its own | [`proto::Input`], [`proto::Decoder`], [`proto::Limits`] |
 //!
 //! Users normally reach this crate through the `volley` facade, which re-exports these three
@@ -156,3 +157,4 @@
 pub mod pipeline;
 pub mod proto;
 pub mod sched;
+pub mod sim;

@@ -1,6 +1,9 @@
 //! The single system-call helpers a task body delegates to with `yield_from!`, each evaluating
 //! to its typed answer.
 
+use super::clock::Clock;
+use super::custom::{AnswerCall, Builtin, CustomCall};
+use super::rng::{self, SharedRng};
 use super::{Reply, SchedError, Stats, Syscall, TaskCall, TaskError, TaskId, WaitList};
 use std::time::{Duration, Instant};
 use volley_core::{Delegate, Exit, Resume, Step};
@@ -410,4 +413,156 @@ pub fn stats() -> impl TaskCall<Stats> {
 #[must_use = "a system call does nothing until a task delegates to it with yield_from!"]
 pub fn shutdown() -> impl TaskCall<()> {
     single((), |()| Syscall::Shutdown, done)
+}
+
+/// The clock's current instant: the wall clock's, or virtual time on a simulated scheduler.
+///
+/// ```
+/// use std::time::Duration;
+/// use volley_core::{yield_from, Co};
+/// use volley_flow::sched::time::{now, sleep};
+/// use volley_flow::sched::{Scheduler, TaskResume};
+/// let mut sched = Scheduler::simulated(0);
+/// let task = sched.spawn(Co::new(#[coroutine] |_: TaskResume| {
+///     let before = yield_from!(now())?;
+///     yield_from!(sleep(Duration::from_secs(5)))?;
+///     Ok(yield_from!(now())? - before)
+/// }));
+/// assert_eq!(sched.join(task).unwrap(), Duration::from_secs(5));
+/// ```
+#[must_use = "a system call does nothing until a task delegates to it with yield_from!"]
+pub fn now() -> impl TaskCall<Instant> {
+    single(
+        (),
+        |()| Syscall::Custom(CustomCall::builtin(Builtin::Now)),
+        |reply| match reply {
+            Reply::Now(at) => Ok(at),
+            other => Err(unexpected(other, "now")),
+        },
+    )
+}
+
+/// A handle on the scheduler's clock, to read the time later without a system call.
+///
+/// ```
+/// use volley_core::{yield_from, Co};
+/// use volley_flow::sched::time::clock;
+/// use volley_flow::sched::{Scheduler, TaskResume};
+/// let mut sched = Scheduler::simulated(0);
+/// let task = sched.spawn(Co::new(#[coroutine] |_: TaskResume| Ok(yield_from!(clock())?.is_virtual())));
+/// assert!(sched.join(task).unwrap());
+/// ```
+#[must_use = "a system call does nothing until a task delegates to it with yield_from!"]
+pub fn clock() -> impl TaskCall<Clock> {
+    AnswerCall::<Clock>::builtin(Builtin::Clock)
+}
+
+/// Decodes the reply of a `Random` call with `f`.
+#[inline(always)]
+fn random_with<X>(f: impl Fn(u64) -> X) -> impl TaskCall<X> {
+    single(
+        (),
+        |()| Syscall::Custom(CustomCall::builtin(Builtin::Random)),
+        move |reply| match reply {
+            Reply::Random(bits) => Ok(f(bits)),
+            other => Err(unexpected(other, "random")),
+        },
+    )
+}
+
+/// A handle on the scheduler's seeded random numbers, to draw from without a system call.
+/// See [`SharedRng`].
+///
+/// ```
+/// use volley_core::{yield_from, Co};
+/// use volley_flow::sched::rand::rng;
+/// use volley_flow::sched::{Scheduler, TaskResume};
+/// let mut sched = Scheduler::simulated(3);
+/// let task = sched.spawn(Co::new(#[coroutine] |_: TaskResume| Ok(yield_from!(rng())?.below(6))));
+/// assert!(sched.join(task).unwrap() < 6);
+/// ```
+#[must_use = "a system call does nothing until a task delegates to it with yield_from!"]
+pub fn rng() -> impl TaskCall<SharedRng> {
+    AnswerCall::<SharedRng>::builtin(Builtin::Rng)
+}
+
+/// 64 bits from the scheduler's seeded random numbers: the same seed gives the same draws in
+/// the same order.
+///
+/// ```
+/// use volley_core::{yield_from, Co};
+/// use volley_flow::sched::rand::random_u64;
+/// use volley_flow::sched::{Scheduler, TaskResume};
+/// let draw = |seed| {
+///     let mut sched = Scheduler::simulated(seed);
+///     let task = sched.spawn(Co::new(#[coroutine] |_: TaskResume| Ok(yield_from!(random_u64())?)));
+///     sched.join(task).unwrap()
+/// };
+/// assert_eq!(draw(1), draw(1));
+/// assert_ne!(draw(1), draw(2));
+/// ```
+#[must_use = "a system call does nothing until a task delegates to it with yield_from!"]
+pub fn random_u64() -> impl TaskCall<u64> {
+    random_with(|bits| bits)
+}
+
+/// A uniform number in `[0, 1)` from the scheduler's seeded random numbers.
+///
+/// ```
+/// use volley_core::{yield_from, Co};
+/// use volley_flow::sched::rand::random_f64;
+/// use volley_flow::sched::{Scheduler, TaskResume};
+/// let mut sched = Scheduler::simulated(3);
+/// let task = sched.spawn(Co::new(#[coroutine] |_: TaskResume| Ok(yield_from!(random_f64())?)));
+/// assert!((0.0..1.0).contains(&sched.join(task).unwrap()));
+/// ```
+#[must_use = "a system call does nothing until a task delegates to it with yield_from!"]
+pub fn random_f64() -> impl TaskCall<f64> {
+    random_with(rng::unit)
+}
+
+/// An exponential number with this rate (mean `1 / rate`) from the scheduler's seeded random
+/// numbers: the gap to the next arrival of a Poisson process.
+///
+/// ```
+/// use volley_core::{yield_from, Co};
+/// use volley_flow::sched::rand::exponential;
+/// use volley_flow::sched::{Scheduler, TaskResume};
+/// let mut sched = Scheduler::simulated(3);
+/// let task = sched.spawn(Co::new(#[coroutine] |_: TaskResume| Ok(yield_from!(exponential(2.0))?)));
+/// assert!(sched.join(task).unwrap() >= 0.0);
+/// ```
+#[must_use = "a system call does nothing until a task delegates to it with yield_from!"]
+pub fn exponential(rate: f64) -> impl TaskCall<f64> {
+    random_with(move |bits| rng::exponential(bits, rate))
+}
+
+/// A uniform number in `[low, high)` from the scheduler's seeded random numbers.
+///
+/// ```
+/// use volley_core::{yield_from, Co};
+/// use volley_flow::sched::rand::uniform;
+/// use volley_flow::sched::{Scheduler, TaskResume};
+/// let mut sched = Scheduler::simulated(3);
+/// let task = sched.spawn(Co::new(#[coroutine] |_: TaskResume| Ok(yield_from!(uniform(5.0, 6.0))?)));
+/// assert!((5.0..6.0).contains(&sched.join(task).unwrap()));
+/// ```
+#[must_use = "a system call does nothing until a task delegates to it with yield_from!"]
+pub fn uniform(low: f64, high: f64) -> impl TaskCall<f64> {
+    random_with(move |bits| low + (high - low) * rng::unit(bits))
+}
+
+/// A uniform integer in `[0, n)` from the scheduler's seeded random numbers.
+///
+/// ```
+/// use volley_core::{yield_from, Co};
+/// use volley_flow::sched::rand::below;
+/// use volley_flow::sched::{Scheduler, TaskResume};
+/// let mut sched = Scheduler::simulated(3);
+/// let task = sched.spawn(Co::new(#[coroutine] |_: TaskResume| Ok(yield_from!(below(6))?)));
+/// assert!(sched.join(task).unwrap() < 6);
+/// ```
+#[must_use = "a system call does nothing until a task delegates to it with yield_from!"]
+pub fn below(n: u64) -> impl TaskCall<u64> {
+    random_with(move |bits| rng::below(bits, n))
 }

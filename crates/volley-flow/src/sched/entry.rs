@@ -23,6 +23,8 @@ pub(crate) trait Outcome<T> {
 
 /// What one resume of a task produced.
 pub(crate) enum Turn {
+    /// `Syscall::Yield`: queue the task behind the ready ones.
+    Yield,
     /// A system call to carry out.
     Call(Syscall),
     /// The task ended. `Ok`: it returned, and its value is in its cell already. `Err`: how it
@@ -69,6 +71,11 @@ impl<B: TaskBody<T>, T> TaskCell<B, T> {
             return Turn::Ended(Err(JoinError::Killed));
         };
         match go(co) {
+            Ok(Step::Yield(call)) if matches!(call, Syscall::Yield) => {
+                // A yield owns nothing: forgetting it skips the drop glue of the whole enum.
+                std::mem::forget(call);
+                Turn::Yield
+            }
             Ok(Step::Yield(call)) => Turn::Call(call),
             Ok(Step::Return(value)) => {
                 *stage = Stage::Finished(Some(Ok(value)));

@@ -77,6 +77,9 @@ pub enum SchedError {
     /// Another task already waits for this task to end (a raw [`Syscall::Join`](super::Syscall::Join):
     /// a [`JoinHandle`](super::JoinHandle) joins once).
     AlreadyJoined(TaskId),
+    /// A custom system call no handler was registered for (the request's type name); see
+    /// [`Scheduler::on_call`](super::Scheduler::on_call).
+    NoHandler(&'static str),
 }
 
 impl fmt::Display for SchedError {
@@ -95,6 +98,9 @@ impl fmt::Display for SchedError {
             SchedError::JoinSelf => f.write_str("a task cannot join itself"),
             SchedError::ForeignTask(id) => write!(f, "{id} is not a task of this scheduler"),
             SchedError::AlreadyJoined(id) => write!(f, "another task already joins {id}"),
+            SchedError::NoHandler(name) => {
+                write!(f, "no handler for the custom system call {name}")
+            }
         }
     }
 }

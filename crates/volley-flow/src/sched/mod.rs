@@ -91,12 +91,16 @@
 
 mod calls;
 mod channel;
+mod clock;
+mod conn;
+mod custom;
 mod entry;
 mod error;
 mod handle;
 mod id;
 mod race;
 mod reactor;
+mod rng;
 mod scheduler;
 mod stats;
 mod syscall;
@@ -139,6 +143,7 @@ pub mod task {
     //! assert_eq!(sched.join(task).unwrap(), (1, 3));
     //! ```
     pub use super::calls::{cancel, kill, shutdown, stats, task_id, yield_now, Call};
+    pub use super::custom::{call, CallContext, CustomCall, Handled};
     pub use super::entry::NewTask;
     pub use super::id::TaskId;
     pub use super::stats::Stats;
@@ -167,8 +172,45 @@ pub mod time {
     //! }));
     //! assert_eq!(sched.join(task).unwrap(), (true, false));
     //! ```
-    pub use super::calls::{sleep, sleep_until};
+    pub use super::calls::{clock, now, sleep, sleep_until};
+    pub use super::clock::{secs, Clock};
     pub use super::race::{timeout, Elapsed};
+}
+
+pub mod rand {
+    //! Seeded random numbers: every scheduler owns a stream ([`Scheduler::simulated`]'s seed,
+    //! or [`Scheduler::set_seed`]), and tasks draw from it with a system call, so a run is
+    //! replayed exactly by its seed.
+    //!
+    //! | helper | evaluates to |
+    //! |---|---|
+    //! | [`random_u64`] | 64 random bits |
+    //! | [`random_f64`] | uniform in `[0, 1)` |
+    //! | [`uniform`] | uniform in `[low, high)` |
+    //! | [`below`] | uniform integer in `[0, n)` |
+    //! | [`exponential`] | exponential with a rate (Poisson gaps) |
+    //! | [`rng`] | a [`SharedRng`] handle on the same stream, drawn from without a system call |
+    //! | [`Rng`] | the generator itself, for streams of a model's own |
+    //!
+    //! ```
+    //! use volley_core::{yield_from, Co};
+    //! use volley_flow::sched::rand::{below, exponential};
+    //! use volley_flow::sched::{Scheduler, TaskResume};
+    //! let run = |seed| {
+    //!     let mut sched = Scheduler::simulated(seed);
+    //!     let task = sched.spawn(Co::new(#[coroutine] |_: TaskResume| {
+    //!         Ok((yield_from!(below(100))?, yield_from!(exponential(1.0))?))
+    //!     }));
+    //!     sched.join(task).unwrap()
+    //! };
+    //! assert_eq!(run(7), run(7));
+    //! assert_ne!(run(7), run(8));
+    //! ```
+    //!
+    //! [`Scheduler::simulated`]: super::Scheduler::simulated
+    //! [`Scheduler::set_seed`]: super::Scheduler::set_seed
+    pub use super::calls::{below, exponential, random_f64, random_u64, rng, uniform};
+    pub use super::rng::{Rng, SharedRng};
 }
 
 pub mod net {
@@ -185,6 +227,7 @@ pub mod net {
     //! | [`readable`], [`writable`] | a bare readiness wait on any [`Socket`] |
     //! | [`Stream::try_read`], [`Stream::try_write`] | I/O that never waits |
     //! | [`IoSource`] | a socket's registration and readiness state |
+    //! | [`Connection`], [`Listener`] | the interface connection code is written against to run on real sockets and on the simulated network ([`sim::net`](crate::sim::net)) alike |
     //!
     //! A socket is registered with the poller the first time a task waits on it and deregistered
     //! when it is dropped. See [`accept`] and the [module example](super) for a server.
@@ -206,6 +249,7 @@ pub mod net {
     //! }));
     //! assert_eq!(sched.join(reader).unwrap(), "over the pair");
     //! ```
+    pub use super::conn::{Connection, Listener};
     pub use super::reactor::IoSource;
     pub use crate::sched::net_impl::*;
 }
@@ -252,6 +296,7 @@ pub mod sync {
 #[path = "net.rs"]
 mod net_impl;
 
+pub(crate) use calls::unexpected;
 pub(crate) use id::TaskId;
 pub(crate) use stats::Stats;
 pub(crate) use waitlist::WaitList;

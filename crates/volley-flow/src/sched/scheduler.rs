@@ -1,9 +1,12 @@
 //! The scheduler: the task table, the ready queue, and the run loop that resumes tasks and
 //! carries out their system calls.
 
+use super::clock::Clock;
+use super::custom::{Builtin, CallContext, Handled, Handlers, Kind};
 use super::entry::{Cold, Erased, Hot, NewTask, Status, Turn, Wait};
 use super::reactor::{Direction, Reactor, Waited, Waiter};
-use super::timers::Timers;
+use super::rng::{Rng, SharedRng};
+use super::timers::{nanos, Timers};
 use super::waitlist::Deferred;
 use super::{
     JoinError, JoinHandle, Reply, SchedError, Stats, Syscall, TaskBody, TaskError, TaskId,
@@ -77,6 +80,25 @@ pub struct Scheduler {
     finished: u64,
     shutdown_requested: bool,
     io_woken: Vec<Waiter>,
+    /// The wall clock, or virtual time.
+    clock: Clock,
+    /// The seeded random numbers tasks draw from.
+    rng: SharedRng,
+    seed: u64,
+    /// How many tasks the current round started with.
+    round_len: usize,
+    /// The deadline of [`run_until`](Scheduler::run_until), while it runs.
+    limit: Option<Instant>,
+    /// `limit` in nanoseconds since the clock's start.
+    limit_at: Option<u64>,
+    /// Whether `run`, `join` or `run_until` is running (not `run_once`): virtual time moves.
+    running: bool,
+    /// A task the running one handed the processor to on virtual time (see
+    /// [`sleep_virtual`](Scheduler::sleep_virtual)), run next in the same round; while it
+    /// runs, the task a caught panic belongs to.
+    handoff: Option<TaskId>,
+    /// The handlers of custom system calls.
+    handlers: Handlers,
 }
 
 /// What is left of a task taken out of the table.
@@ -90,18 +112,33 @@ struct Removed {
 enum Next {
     /// Resume the same task at once with this.
     Continue(TaskResume),
+    /// Resume the same task at once with `Reply::Done`.
+    ContinueDone,
     /// The task is queued, blocked or gone: move on.
     Suspend,
 }
 
 impl Default for Scheduler {
     fn default() -> Self {
+        Scheduler::with_clock(Clock::real(), Rng::fresh_seed())
+    }
+}
+
+/// Whether a wait for timers and sockets reached the limit of [`Scheduler::run_until`].
+#[derive(PartialEq, Eq)]
+enum Reached {
+    Limit,
+    NotYet,
+}
+
+impl Scheduler {
+    fn with_clock(clock: Clock, seed: u64) -> Self {
         Scheduler {
             tasks: Slab::new(),
             cold: Vec::new(),
             ready: Vec::new(),
             spare: Vec::new(),
-            timers: Timers::default(),
+            timers: Timers::new(clock.start()),
             reactor: Reactor::default(),
             deferred: Rc::default(),
             linked: HashMap::new(),
@@ -112,6 +149,15 @@ impl Default for Scheduler {
             finished: 0,
             shutdown_requested: false,
             io_woken: Vec::new(),
+            clock,
+            rng: SharedRng::seeded(seed),
+            seed,
+            round_len: 0,
+            limit: None,
+            limit_at: None,
+            running: false,
+            handoff: None,
+            handlers: Handlers::default(),
         }
     }
 }
@@ -126,6 +172,127 @@ impl Scheduler {
     /// ```
     pub fn new() -> Self {
         Scheduler::default()
+    }
+
+    /// A scheduler on virtual time with seeded random numbers: a discrete-event simulator.
+    ///
+    /// Time starts at the scheduler's creation and stands still while any task is ready; when
+    /// every task waits, it jumps to the next timer. Tasks due at the same instant run in the
+    /// order their timers were set, and tasks made ready together run in the order they were
+    /// made ready, so a run depends only on `seed`. The task bodies are the same as on a real
+    /// scheduler: `sleep(Duration::from_secs(3600))` takes no wall time here.
+    ///
+    /// ```
+    /// use std::cell::RefCell;
+    /// use std::rc::Rc;
+    /// use std::time::Duration;
+    /// use volley_core::{yield_from, Co};
+    /// use volley_flow::sched::time::sleep;
+    /// use volley_flow::sched::{Scheduler, TaskResume};
+    /// let mut sched = Scheduler::simulated(42);
+    /// let clock = sched.clock();
+    /// let log = Rc::new(RefCell::new(Vec::new()));
+    /// for (name, minutes) in [("slow", 30), ("quick", 5), ("tie", 30)] {
+    ///     let (log, clock) = (log.clone(), clock.clone());
+    ///     sched.spawn(Co::new(#[coroutine] move |_: TaskResume| {
+    ///         yield_from!(sleep(Duration::from_secs(60 * minutes)))?;
+    ///         log.borrow_mut().push((name, clock.elapsed().as_secs() / 60));
+    ///         Ok(())
+    ///     })).detach();
+    /// }
+    /// sched.run().unwrap();
+    /// assert_eq!(*log.borrow(), [("quick", 5), ("slow", 30), ("tie", 30)]);
+    /// ```
+    pub fn simulated(seed: u64) -> Self {
+        Scheduler::with_clock(Clock::simulated(), seed)
+    }
+
+    /// Whether the scheduler runs on virtual time.
+    ///
+    /// ```
+    /// use volley_flow::sched::Scheduler;
+    /// assert!(Scheduler::simulated(1).is_simulated());
+    /// assert!(!Scheduler::new().is_simulated());
+    /// ```
+    pub fn is_simulated(&self) -> bool {
+        self.clock.is_virtual()
+    }
+
+    /// A handle on the scheduler's clock (the wall clock, or virtual time), to read the time
+    /// from tasks or from outside without a system call.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use volley_flow::sched::Scheduler;
+    /// let mut sched = Scheduler::simulated(1);
+    /// sched.run_for(Duration::from_secs(10)).unwrap();
+    /// assert_eq!(sched.clock().elapsed(), Duration::from_secs(10));
+    /// ```
+    pub fn clock(&self) -> Clock {
+        self.clock.clone()
+    }
+
+    /// The seed of the scheduler's random numbers (drawn at random by
+    /// [`new`](Scheduler::new)).
+    ///
+    /// ```
+    /// assert_eq!(volley_flow::sched::Scheduler::simulated(9).seed(), 9);
+    /// ```
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    /// Restarts the scheduler's random numbers from `seed`.
+    ///
+    /// ```
+    /// use volley_flow::sched::Scheduler;
+    /// let mut sched = Scheduler::new();
+    /// sched.set_seed(5);
+    /// assert_eq!(sched.seed(), 5);
+    /// ```
+    pub fn set_seed(&mut self, seed: u64) {
+        self.seed = seed;
+        self.rng.reseed(seed);
+    }
+
+    /// A handle on the scheduler's seeded random numbers (the stream tasks draw from).
+    ///
+    /// ```
+    /// use volley_flow::sched::Scheduler;
+    /// let a = Scheduler::simulated(3).rng().next_u64();
+    /// let b = Scheduler::simulated(3).rng().next_u64();
+    /// assert_eq!(a, b);
+    /// ```
+    pub fn rng(&self) -> SharedRng {
+        self.rng.clone()
+    }
+
+    /// Registers the handler of the custom system calls whose request is a `T`: a task's
+    /// `yield_from!(call(request))` runs `handler` inside the scheduler, which answers what
+    /// the task gets ([`Handled`](super::task::Handled)): a value at once, or a wait on a wait
+    /// list, a timer or the ready queue. A second handler for the same type replaces the
+    /// first.
+    ///
+    /// ```
+    /// use volley_core::{yield_from, Co};
+    /// use volley_flow::sched::task::{call, Handled};
+    /// use volley_flow::sched::{Scheduler, TaskResume};
+    ///
+    /// /// Doubles a number, inside the scheduler.
+    /// struct Double(u32);
+    /// let mut sched = Scheduler::new();
+    /// sched.on_call(|_, Double(n)| Handled::reply(n * 2));
+    /// let task = sched.spawn(Co::new(#[coroutine] |_: TaskResume| {
+    ///     let four: u32 = yield_from!(call(Double(2)))?;
+    ///     Ok(four)
+    /// }));
+    /// assert_eq!(sched.join(task).unwrap(), 4);
+    /// ```
+    pub fn on_call<T: 'static>(
+        &mut self,
+        handler: impl FnMut(&mut CallContext<'_>, T) -> Handled + 'static,
+    ) {
+        self.handlers.insert(handler);
     }
 
     /// Turns busy-polling on (`polls > 0`) or off (`0`, the default). While several sockets are
@@ -245,7 +412,57 @@ impl Scheduler {
     /// assert_eq!(sched.shutdown(), 1);
     /// ```
     pub fn run(&mut self) -> Result<(), SchedError> {
-        self.run_while(|_| true)
+        self.run_while(|_| true, None)
+    }
+
+    /// Runs tasks until the clock reaches `deadline` (SimPy's `env.run(until=t)`): everything
+    /// due before it happens, nothing due at or after it. A simulated scheduler's clock then
+    /// reads `deadline` exactly; a real one returns once the wall clock passed it. Returns
+    /// early when no task is left. Errors as [`run`](Scheduler::run), except that tasks waiting
+    /// on nothing but the deadline are no deadlock.
+    ///
+    /// ```
+    /// use std::cell::Cell;
+    /// use std::rc::Rc;
+    /// use std::time::Duration;
+    /// use volley_core::{yield_from, Co};
+    /// use volley_flow::sched::time::sleep;
+    /// use volley_flow::sched::{Scheduler, TaskResult, TaskResume};
+    /// let ticks = Rc::new(Cell::new(0));
+    /// let mut sched = Scheduler::simulated(0);
+    /// let counter = ticks.clone();
+    /// sched.spawn(Co::new(#[coroutine] move |_: TaskResume| -> TaskResult {
+    ///     loop {
+    ///         yield_from!(sleep(Duration::from_secs(1)))?;
+    ///         counter.set(counter.get() + 1);
+    ///     }
+    /// })).detach();
+    /// let start = sched.clock().start();
+    /// sched.run_until(start + Duration::from_secs(10)).unwrap();
+    /// assert_eq!(ticks.get(), 9); // the tick due at 10 s has not happened
+    /// sched.run_for(Duration::from_millis(500)).unwrap();
+    /// assert_eq!(ticks.get(), 10);
+    /// assert_eq!(sched.clock().elapsed(), Duration::from_millis(10_500));
+    /// ```
+    pub fn run_until(&mut self, deadline: Instant) -> Result<(), SchedError> {
+        self.run_while(|_| true, Some(deadline))
+    }
+
+    /// Runs tasks for `duration` of the scheduler's clock: [`run_until`](Scheduler::run_until)
+    /// the clock's now plus `duration`.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use volley_flow::sched::Scheduler;
+    /// let mut sched = Scheduler::simulated(0);
+    /// sched.run_for(Duration::from_secs(60)).unwrap();
+    /// assert_eq!(sched.clock().elapsed(), Duration::from_secs(60));
+    /// ```
+    pub fn run_for(&mut self, duration: Duration) -> Result<(), SchedError> {
+        match self.clock.now().checked_add(duration) {
+            Some(deadline) => self.run_until(deadline),
+            None => self.run(),
+        }
     }
 
     /// Runs the scheduler until the task of `handle` ends, and answers its outcome: how to
@@ -270,7 +487,7 @@ impl Scheduler {
     /// ```
     pub fn join<T>(&mut self, handle: JoinHandle<T>) -> Result<T, JoinError> {
         let id = handle.id();
-        let ran = self.run_while(|sched| sched.is_alive(id) && !handle.is_finished());
+        let ran = self.run_while(|sched| sched.is_alive(id) && !handle.is_finished(), None);
         match handle.take_outcome() {
             Some(outcome) => outcome,
             None => Err(JoinError::Sched(match ran {
@@ -280,20 +497,49 @@ impl Scheduler {
         }
     }
 
-    /// Runs rounds while `go_on` says so and tasks are left.
-    fn run_while(&mut self, go_on: impl Fn(&Scheduler) -> bool) -> Result<(), SchedError> {
+    /// Runs rounds while `go_on` says so, tasks are left and the clock is before `limit`.
+    fn run_while(
+        &mut self,
+        go_on: impl Fn(&Scheduler) -> bool,
+        limit: Option<Instant>,
+    ) -> Result<(), SchedError> {
+        self.limit = limit;
+        self.limit_at = limit.map(|limit| self.timers.nanos_of(limit));
+        self.running = true;
+        let ran = self.run_rounds(go_on, limit);
+        self.running = false;
+        self.limit = None;
+        self.limit_at = None;
+        ran
+    }
+
+    fn run_rounds(
+        &mut self,
+        go_on: impl Fn(&Scheduler) -> bool,
+        limit: Option<Instant>,
+    ) -> Result<(), SchedError> {
         while go_on(self) {
             if self.run_round() {
                 return Ok(());
             }
             if self.tasks.is_empty() {
                 self.ready.clear();
+                if let Some(limit) = limit {
+                    self.clock.advance(limit);
+                }
                 return Ok(());
             }
             if !go_on(self) {
                 return Ok(());
             }
-            self.wake_sleepers_and_sockets()?;
+            let reached = if self.clock.is_virtual() {
+                self.advance_virtual_time(limit)?
+            } else {
+                self.wake_sleepers_and_sockets(limit)?
+            };
+            if reached == Reached::Limit {
+                return Ok(());
+            }
         }
         Ok(())
     }
@@ -428,6 +674,22 @@ impl Scheduler {
         self.run_round();
     }
 
+    /// Whether any task is ready to run (queued for the next round).
+    ///
+    /// ```
+    /// use volley_core::Co;
+    /// use volley_flow::sched::{Scheduler, TaskResume};
+    /// let mut sched = Scheduler::new();
+    /// assert!(!sched.has_ready());
+    /// sched.spawn(Co::new(#[coroutine] |_: TaskResume| Ok(()))).detach();
+    /// assert!(sched.has_ready());
+    /// sched.run_once();
+    /// assert!(!sched.has_ready());
+    /// ```
+    pub fn has_ready(&self) -> bool {
+        !self.ready.is_empty()
+    }
+
     /// Resumes every task ready at the start of the round once, in order, then carries out
     /// the wakes asked for without a system call; answers whether a shutdown request ended the
     /// round (the shutdown is done).
@@ -439,14 +701,20 @@ impl Scheduler {
     fn run_round(&mut self) -> bool {
         let mut round = std::mem::take(&mut self.spare);
         std::mem::swap(&mut round, &mut self.ready);
+        self.round_len = round.len();
         let mut next = 0;
         let shut_down = loop {
             let ran = catch_unwind(AssertUnwindSafe(|| self.run_tasks(&round, &mut next)));
             match ran {
                 Ok(shut_down) => break shut_down,
                 Err(payload) => {
-                    let Some(&id) = round.get(next) else {
-                        break false;
+                    let id = match self.handoff.take() {
+                        // `round[next]` handed over and waits: the panic is the other task's.
+                        Some(other) => other,
+                        None => match round.get(next) {
+                            Some(&id) => id,
+                            None => break false,
+                        },
                     };
                     next += 1;
                     self.finish(id, Some(JoinError::Panicked(panic_message(payload))));
@@ -478,7 +746,20 @@ impl Scheduler {
     /// whether a shutdown request stopped it (the shutdown is done).
     fn run_tasks(&mut self, round: &[TaskId], next: &mut usize) -> bool {
         while let Some(&id) = round.get(*next) {
-            self.run_task(id);
+            // One call site, so `run_task` stays inlined; on the wall clock nothing is ever
+            // handed over and the loop runs once.
+            let mut task = id;
+            loop {
+                self.run_task(task);
+                match self.handoff {
+                    None => break,
+                    Some(other) if other == task => {
+                        self.handoff = None;
+                        break;
+                    }
+                    Some(other) => task = other,
+                }
+            }
             *next += 1;
             if self.shutdown_requested {
                 self.shutdown();
@@ -575,16 +856,14 @@ impl Scheduler {
                 resume()
             };
             match turn {
-                Turn::Call(call) if matches!(call, Syscall::Yield) => {
-                    // `Yield` owns nothing: skipping its drop saves a call to the drop glue
-                    // of the whole enum on every switch.
-                    std::mem::forget(call);
+                Turn::Yield => {
                     hot.status = Status::ReadyDone;
                     self.ready.push(id);
                     return;
                 }
                 Turn::Call(call) => match self.syscall(id, call) {
                     Next::Continue(next) => pending = Some(next),
+                    Next::ContinueDone => pending = None,
                     Next::Suspend => return,
                 },
                 Turn::Ended(Ok(())) => return self.finish(id, None),
@@ -620,6 +899,9 @@ impl Scheduler {
             }
             Syscall::Cancel(target, error) => Reply::Found(self.cancel(target, error)),
             Syscall::Sleep(duration) => {
+                if let Some(now) = self.clock.virtual_nanos() {
+                    return self.sleep_virtual(me, now.saturating_add(nanos(duration)));
+                }
                 let deadline = Instant::now().checked_add(duration);
                 return self.sleep(me, deadline);
             }
@@ -654,8 +936,109 @@ impl Scheduler {
                 self.shutdown_requested = true;
                 return Next::Suspend;
             }
+            Syscall::Custom(call) => return self.custom(me, call),
         };
         Next::Continue(Resume::Send(reply))
+    }
+
+    /// Runs the handler of a custom call and carries out its decision.
+    fn custom(&mut self, me: TaskId, call: super::task::CustomCall) -> Next {
+        let call = match call.kind {
+            Kind::Builtin(builtin) => {
+                let reply = match builtin {
+                    Builtin::Now => Reply::Now(self.clock.now()),
+                    Builtin::Random => Reply::Random(self.rng.next_u64()),
+                    Builtin::Clock(answer) => {
+                        *answer.borrow_mut() = Some(Box::new(self.clock.clone()));
+                        Reply::Custom
+                    }
+                    Builtin::Rng(answer) => {
+                        *answer.borrow_mut() = Some(Box::new(self.rng.clone()));
+                        Reply::Custom
+                    }
+                };
+                return Next::Continue(Resume::Send(reply));
+            }
+            Kind::User(call) => *call,
+        };
+        let mut cx = CallContext {
+            task: me,
+            clock: &self.clock,
+            rng: &self.rng,
+        };
+        match self.handlers.handle(&mut cx, call.request, call.type_name) {
+            Handled::Reply(answer) => {
+                *call.answer.borrow_mut() = Some(answer);
+                Next::Continue(Resume::Send(Reply::Custom))
+            }
+            Handled::Raise(error) => Next::Continue(Resume::Throw(error)),
+            Handled::Yield => {
+                self.make_ready(me, None);
+                Next::Suspend
+            }
+            Handled::SleepUntil(deadline) => self.sleep(me, Some(deadline)),
+            Handled::Park(list) => self.syscall(me, Syscall::Park(list)),
+        }
+    }
+
+    /// Whether, on virtual time, a timer of the running task at `deadline` would be the next
+    /// thing to happen: no other task is ready or about to be, no timer is due before or at
+    /// the same instant (an earlier one set fires first), no socket waits, and `deadline` is
+    /// before the limit of `run_until`. Then the task can go on at once with the clock moved,
+    /// which is what the timer would do, without the round trip through the timer heap.
+    #[inline]
+    fn timers_decide(&self) -> bool {
+        self.running
+            && self.round_len == 1
+            && self.ready.is_empty()
+            && self.reactor.waiting() == 0
+            && self
+                .deferred
+                .try_borrow()
+                .is_ok_and(|wakes| wakes.is_empty())
+    }
+
+    /// Sleeps on virtual time until `at` (nanoseconds since the start; `u64::MAX`: forever).
+    ///
+    /// When the running task is the only one that could do anything before the next timer
+    /// ([`timers_decide`](Scheduler::timers_decide)), the timer heap alone decides what
+    /// happens next, and two round trips through it are saved: a deadline before the next
+    /// timer goes on at once with the clock moved; a later one takes the next timer's place in
+    /// one sift of the heap, and that timer's task is woken with the clock at its deadline.
+    /// Either is what setting the timer and firing the next one would do. The woken task is
+    /// handed the processor directly, in the same round (it would be the next round's only
+    /// task; timers due at the same instant come out of the heap after it, in order).
+    #[inline]
+    fn sleep_virtual(&mut self, me: TaskId, at: u64) -> Next {
+        if at == u64::MAX {
+            self.block(me, Wait::Sleep);
+            return Next::Suspend;
+        }
+        let before_limit = |t: u64| self.limit_at.is_none_or(|limit| t < limit);
+        if self.timers_decide() {
+            match self.timers.next_at() {
+                Some(next) if at < next && before_limit(at) => {
+                    self.clock.advance_nanos(at);
+                    return Next::ContinueDone;
+                }
+                None if before_limit(at) => {
+                    self.clock.advance_nanos(at);
+                    return Next::ContinueDone;
+                }
+                Some(next) if before_limit(next) => {
+                    let wait = self.block(me, Wait::Sleep);
+                    if let Some(timer) = self.timers.replace_next(at, me, wait) {
+                        self.clock.advance_nanos(timer.at);
+                        self.hand_over(timer);
+                    }
+                    return Next::Suspend;
+                }
+                _ => {}
+            }
+        }
+        let wait = self.block(me, Wait::Sleep);
+        self.timers.add_at(at, me, wait);
+        Next::Suspend
     }
 
     fn join_task(&mut self, me: TaskId, target: TaskId) -> Next {
@@ -718,8 +1101,26 @@ impl Scheduler {
         }
     }
 
-    /// Wakes one or every task parked on `list`; answers how many.
-    fn wake(&mut self, list: &WaitList, all: bool) -> usize {
+    /// Wakes the task parked longest on `list` (or every task parked there, with `all`) from
+    /// outside the run loop; answers how many were woken. They run at the next round: how a
+    /// frame loop or any other driver outside the scheduler releases waiting tasks.
+    ///
+    /// ```
+    /// use volley_core::{yield_from, Co};
+    /// use volley_flow::sched::sync::{park, WaitList};
+    /// use volley_flow::sched::{Scheduler, TaskResume};
+    /// let frame = WaitList::new();
+    /// let mut sched = Scheduler::new();
+    /// let waiting = frame.clone();
+    /// let task = sched.spawn(Co::new(#[coroutine] move |_: TaskResume| {
+    ///     yield_from!(park(&waiting))?;
+    ///     Ok("next frame")
+    /// }));
+    /// sched.run_once();
+    /// assert_eq!(sched.wake(&frame, true), 1);
+    /// assert_eq!(sched.join(task).unwrap(), "next frame");
+    /// ```
+    pub fn wake(&mut self, list: &WaitList, all: bool) -> usize {
         let mut woken = 0;
         loop {
             let next = match list.queue.try_borrow_mut() {
@@ -767,11 +1168,19 @@ impl Scheduler {
     fn make_ready(&mut self, task: TaskId, pending: Option<TaskResume>) {
         if let Some((hot, cold)) = self.parts(task) {
             cold.wait = None;
-            hot.status = match pending {
-                None => Status::ReadyDone,
-                Some(_) => Status::ReadyPending,
-            };
-            cold.pending = pending;
+            match pending {
+                None => {
+                    hot.status = Status::ReadyDone;
+                    // Most often there is none: skip the drop glue of a whole `Resume`.
+                    if cold.pending.is_some() {
+                        cold.pending = None;
+                    }
+                }
+                Some(resume) => {
+                    hot.status = Status::ReadyPending;
+                    cold.pending = Some(resume);
+                }
+            }
             self.ready.push(task);
         }
     }
@@ -883,18 +1292,21 @@ impl Scheduler {
         }
     }
 
-    /// Fires due timers and collects socket readiness; blocks for them when no task is ready.
-    fn wake_sleepers_and_sockets(&mut self) -> Result<(), SchedError> {
+    /// Fires due timers and collects socket readiness; blocks for them when no task is ready,
+    /// at most until `limit`.
+    fn wake_sleepers_and_sockets(&mut self, limit: Option<Instant>) -> Result<Reached, SchedError> {
         let busy = !self.ready.is_empty();
-        if busy && self.timers.is_empty() && self.reactor.waiting() == 0 {
-            return Ok(());
+        if busy && self.timers.is_empty() && self.reactor.waiting() == 0 && limit.is_none() {
+            return Ok(Reached::NotYet);
         }
         let timeout = if busy {
             Some(Duration::ZERO)
         } else {
-            self.timers
-                .next_deadline()
-                .map(|deadline| deadline.saturating_duration_since(Instant::now()))
+            let wake_at = match (self.timers.next_deadline(), limit) {
+                (Some(timer), Some(limit)) => Some(timer.min(limit)),
+                (timer, limit) => timer.or(limit),
+            };
+            wake_at.map(|at| at.saturating_duration_since(Instant::now()))
         };
         if self.reactor.waiting() > 0 {
             let mut woken = std::mem::take(&mut self.io_woken);
@@ -914,33 +1326,114 @@ impl Scheduler {
                 }
             }
         }
-        if !self.timers.is_empty() {
-            let now = Instant::now();
-            while let Some(timer) = self.timers.pop_due(now) {
-                self.wake_waiter(
-                    Waiter {
-                        task: timer.task,
-                        wait: timer.wait,
-                    },
-                    |wait| matches!(wait, Wait::Sleep),
-                );
+        let now = Instant::now();
+        let reached = match limit {
+            Some(limit) if now >= limit => Reached::Limit,
+            _ => Reached::NotYet,
+        };
+        // Past the limit, only what was due before it fires.
+        let fire_until = match limit {
+            Some(limit) if reached == Reached::Limit => limit.checked_sub(Duration::from_nanos(1)),
+            _ => Some(now),
+        };
+        if let Some(until) = fire_until {
+            self.fire_timers(self.timers.nanos_of(until));
+        }
+        Ok(reached)
+    }
+
+    /// Moves virtual time: when no task is ready, to the next timer (or to `limit` if that
+    /// comes first), then fires every timer due at the new now, in the order they were set.
+    /// Sockets of the real poller are polled without waiting, or waited for when nothing
+    /// else can happen.
+    fn advance_virtual_time(&mut self, limit: Option<Instant>) -> Result<Reached, SchedError> {
+        let idle = self.ready.is_empty();
+        let next = self.timers.next_at();
+        let limit = self.limit_at.filter(|_| limit.is_some());
+        if self.reactor.waiting() > 0 {
+            let block = idle && next.is_none() && limit.is_none();
+            let timeout = if block { None } else { Some(Duration::ZERO) };
+            let mut woken = std::mem::take(&mut self.io_woken);
+            let polled = self.reactor.poll(timeout, &mut woken);
+            for waiter in woken.drain(..) {
+                self.wake_waiter(waiter, |wait| matches!(wait, Wait::Io { .. }));
+            }
+            self.io_woken = woken;
+            polled?;
+        }
+        if idle && self.ready.is_empty() {
+            match (next, limit) {
+                (Some(next), Some(limit)) if next >= limit => {
+                    self.clock.advance_nanos(limit);
+                    return Ok(Reached::Limit);
+                }
+                (Some(next), _) => self.clock.advance_nanos(next),
+                (None, Some(limit)) if self.reactor.waiting() == 0 => {
+                    self.clock.advance_nanos(limit);
+                    return Ok(Reached::Limit);
+                }
+                (None, _) if self.reactor.waiting() == 0 => {
+                    return Err(SchedError::Deadlock {
+                        blocked: self.tasks.len(),
+                    })
+                }
+                (None, _) => {}
             }
         }
-        Ok(())
+        self.fire_timers(self.clock.virtual_nanos().unwrap_or(0));
+        Ok(Reached::NotYet)
+    }
+
+    /// Wakes the sleepers due at `now`.
+    #[inline]
+    fn fire_timers(&mut self, now: u64) {
+        while let Some(timer) = self.timers.pop_due(now) {
+            self.wake_waiter(
+                Waiter {
+                    task: timer.task,
+                    wait: timer.wait,
+                },
+                |wait| matches!(wait, Wait::Sleep),
+            );
+        }
+    }
+
+    /// Makes the sleeper of a fired timer the next task to run in this round, if it still
+    /// sleeps on that timer.
+    #[inline]
+    fn hand_over(&mut self, timer: super::timers::Timer) {
+        let Some((hot, cold)) = self.parts(timer.task) else {
+            return;
+        };
+        let current = hot.status == Status::Blocked
+            && cold.wait_no == timer.wait
+            && matches!(cold.wait, Some(Wait::Sleep));
+        if current {
+            cold.wait = None;
+            hot.status = Status::ReadyDone;
+            if cold.pending.is_some() {
+                cold.pending = None;
+            }
+            self.handoff = Some(timer.task);
+        }
     }
 
     /// Makes a blocked task ready if it still waits for what `waiter` records.
+    #[inline]
     fn wake_waiter(&mut self, waiter: Waiter, kind: impl Fn(&Wait) -> bool) {
-        let current = match self.parts(waiter.task) {
-            Some((hot, cold)) => {
-                hot.status == Status::Blocked
-                    && cold.wait_no == waiter.wait
-                    && cold.wait.as_ref().is_some_and(&kind)
-            }
-            None => false,
+        let Some((hot, cold)) = self.parts(waiter.task) else {
+            return;
         };
+        let current = hot.status == Status::Blocked
+            && cold.wait_no == waiter.wait
+            && cold.wait.as_ref().is_some_and(&kind);
         if current {
-            self.make_ready(waiter.task, None);
+            cold.wait = None;
+            hot.status = Status::ReadyDone;
+            if cold.pending.is_some() {
+                cold.pending = None;
+            }
+            self.ready.push(waiter.task);
         }
     }
 

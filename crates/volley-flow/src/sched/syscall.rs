@@ -1,6 +1,7 @@
 //! What a task yields (a [`Syscall`]) and what the scheduler sends back (a [`Reply`]), and the
 //! type names of task bodies.
 
+use super::custom::CustomCall;
 use super::entry::NewTask;
 use super::reactor::IoSource;
 use super::{SchedError, Stats, TaskError, TaskId, WaitList};
@@ -136,6 +137,13 @@ pub enum Syscall {
     /// Close every task (this one included: its close arm runs here) and make
     /// [`Scheduler::run`](super::Scheduler::run) return.
     Shutdown,
+    /// A system call of the user's own, carried out by the handler registered for its type
+    /// with [`Scheduler::on_call`](super::Scheduler::on_call). Replies [`Reply::Custom`], or
+    /// [`Reply::Done`] after a wait, or [`Reply::Error`]. The scheduler's own extensions
+    /// ([`time::now`](super::time::now), [`time::clock`](super::time::clock),
+    /// [`rand::random_u64`](super::rand::random_u64), [`rand::rng`](super::rand::rng)) travel
+    /// this way too, and reply [`Reply::Now`], [`Reply::Custom`] or [`Reply::Random`].
+    Custom(CustomCall),
 }
 
 impl Syscall {
@@ -161,6 +169,7 @@ impl Syscall {
             Syscall::Wake { .. } => "wake",
             Syscall::Stats => "stats",
             Syscall::Shutdown => "shutdown",
+            Syscall::Custom(call) => call.name(),
         }
     }
 }
@@ -174,6 +183,7 @@ impl std::fmt::Debug for Syscall {
             Syscall::Sleep(d) => write!(f, "sleep({d:?})"),
             Syscall::Readable(io) | Syscall::Writable(io) => write!(f, "{}({io:?})", self.name()),
             Syscall::Wake { all, .. } => write!(f, "wake(all: {all})"),
+            Syscall::Custom(call) => write!(f, "{call:?}"),
             other => f.write_str(other.name()),
         }
     }
@@ -186,7 +196,6 @@ impl std::fmt::Debug for Syscall {
 /// let r = Reply::Woken(2);
 /// assert!(matches!(r, Reply::Woken(2)));
 /// ```
-#[derive(Debug)]
 #[non_exhaustive]
 pub enum Reply {
     /// The call was carried out (yield, sleep, readiness, park, join, shutdown).
@@ -201,6 +210,30 @@ pub enum Reply {
     Stats(Stats),
     /// The call could not be carried out.
     Error(SchedError),
+    /// The clock's current instant.
+    Now(Instant),
+    /// 64 random bits from the scheduler's seeded stream.
+    Random(u64),
+    /// The answer of a custom call (a value of any type, or a handle on the clock or the
+    /// random numbers) waits for the helper that made the call ([`task::call`](super::task::call)
+    /// and the like), which takes it.
+    Custom,
+}
+
+impl std::fmt::Debug for Reply {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Reply::Done => f.write_str("Done"),
+            Reply::Id(id) => write!(f, "Id({id:?})"),
+            Reply::Found(found) => write!(f, "Found({found})"),
+            Reply::Woken(n) => write!(f, "Woken({n})"),
+            Reply::Stats(stats) => write!(f, "Stats({stats:?})"),
+            Reply::Error(e) => write!(f, "Error({e:?})"),
+            Reply::Now(at) => write!(f, "Now({at:?})"),
+            Reply::Random(bits) => write!(f, "Random({bits})"),
+            Reply::Custom => f.write_str("Custom"),
+        }
+    }
 }
 
 /// `Reply::Done`, the answer to a call that returns nothing. It is also what starts a task

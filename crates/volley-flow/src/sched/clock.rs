@@ -1,0 +1,172 @@
+//! A scheduler's clock: the monotonic wall clock, or virtual time that jumps to the next timer
+//! as soon as every task waits.
+
+use std::cell::Cell;
+use std::fmt;
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+/// A handle on a scheduler's clock, readable without a system call (SimPy's `env.now`).
+///
+/// A real scheduler ([`Scheduler::new`](super::Scheduler::new)) reads the monotonic clock; a
+/// simulated one ([`Scheduler::simulated`](super::Scheduler::simulated)) keeps virtual time,
+/// which starts at the scheduler's creation instant and moves only when every task waits: then
+/// it jumps to the next timer. Either way instants are `std::time::Instant`s, so the same task
+/// bodies (`sleep`, `sleep_until`, `timeout`, [`now`](super::time::now)) run on both.
+///
+/// Get one from [`Scheduler::clock`](super::Scheduler::clock) before spawning, or inside a
+/// task from [`time::clock`](super::time::clock).
+///
+/// ```
+/// use std::time::Duration;
+/// use volley_core::{yield_from, Co};
+/// use volley_flow::sched::time::sleep;
+/// use volley_flow::sched::{Scheduler, TaskResume};
+/// let mut sched = Scheduler::simulated(1);
+/// let clock = sched.clock();
+/// let task = sched.spawn(Co::new(#[coroutine] move |_: TaskResume| {
+///     yield_from!(sleep(Duration::from_secs(3600)))?; // an hour, in no time
+///     Ok(clock.elapsed())
+/// }));
+/// assert_eq!(sched.join(task).unwrap(), Duration::from_secs(3600));
+/// ```
+#[derive(Clone)]
+pub struct Clock {
+    epoch: Instant,
+    /// The virtual now, in nanoseconds since `epoch`; `None` for the wall clock.
+    virtual_now: Option<Rc<Cell<u64>>>,
+}
+
+impl Clock {
+    /// The wall clock, started now.
+    pub(crate) fn real() -> Self {
+        Clock {
+            epoch: Instant::now(),
+            virtual_now: None,
+        }
+    }
+
+    /// Virtual time, starting now.
+    pub(crate) fn simulated() -> Self {
+        let epoch = Instant::now();
+        Clock {
+            epoch,
+            virtual_now: Some(Rc::new(Cell::new(0))),
+        }
+    }
+
+    /// The current instant: the wall clock's, or the virtual one.
+    ///
+    /// ```
+    /// let sched = volley_flow::sched::Scheduler::simulated(0);
+    /// let clock = sched.clock();
+    /// assert_eq!(clock.now(), clock.start());
+    /// ```
+    #[inline]
+    pub fn now(&self) -> Instant {
+        match &self.virtual_now {
+            None => Instant::now(),
+            Some(now) => self.epoch + Duration::from_nanos(now.get()),
+        }
+    }
+
+    /// The instant the clock started (the scheduler's creation).
+    ///
+    /// ```
+    /// let clock = volley_flow::sched::Scheduler::new().clock();
+    /// assert!(clock.now() >= clock.start());
+    /// ```
+    pub fn start(&self) -> Instant {
+        self.epoch
+    }
+
+    /// The time since the clock started: SimPy's `env.now`, as a duration.
+    ///
+    /// ```
+    /// let clock = volley_flow::sched::Scheduler::simulated(0).clock();
+    /// assert_eq!(clock.elapsed(), std::time::Duration::ZERO);
+    /// ```
+    #[inline]
+    pub fn elapsed(&self) -> Duration {
+        match &self.virtual_now {
+            None => self.epoch.elapsed(),
+            Some(now) => Duration::from_nanos(now.get()),
+        }
+    }
+
+    /// [`elapsed`](Clock::elapsed) in seconds, as SimPy models count time.
+    ///
+    /// ```
+    /// let clock = volley_flow::sched::Scheduler::simulated(0).clock();
+    /// assert_eq!(clock.secs(), 0.0);
+    /// ```
+    #[inline]
+    pub fn secs(&self) -> f64 {
+        match &self.virtual_now {
+            None => self.epoch.elapsed().as_secs_f64(),
+            Some(now) => now.get() as f64 / 1e9,
+        }
+    }
+
+    /// Whether this is virtual time.
+    ///
+    /// ```
+    /// use volley_flow::sched::Scheduler;
+    /// assert!(Scheduler::simulated(0).clock().is_virtual());
+    /// assert!(!Scheduler::new().clock().is_virtual());
+    /// ```
+    pub fn is_virtual(&self) -> bool {
+        self.virtual_now.is_some()
+    }
+
+    /// Moves virtual time forward to `to` (never back; the wall clock ignores it).
+    pub(crate) fn advance(&self, to: Instant) {
+        let to = super::timers::nanos(to.saturating_duration_since(self.epoch));
+        self.advance_nanos(to);
+    }
+
+    /// Moves virtual time forward to `to` nanoseconds since the start (never back).
+    #[inline]
+    pub(crate) fn advance_nanos(&self, to: u64) {
+        if let Some(now) = &self.virtual_now {
+            if to > now.get() {
+                now.set(to);
+            }
+        }
+    }
+
+    /// Virtual time in nanoseconds since the start; `None` for the wall clock.
+    #[inline]
+    pub(crate) fn virtual_nanos(&self) -> Option<u64> {
+        self.virtual_now.as_ref().map(|now| now.get())
+    }
+}
+
+impl fmt::Debug for Clock {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Clock")
+            .field("virtual", &self.is_virtual())
+            .field("elapsed", &self.elapsed())
+            .finish()
+    }
+}
+
+/// A point of simulated time given in seconds from the clock's start, as SimPy writes them.
+///
+/// ```
+/// use std::time::Duration;
+/// use volley_flow::sched::time::secs;
+/// assert_eq!(secs(1.5), Duration::from_millis(1500));
+/// assert_eq!(secs(-1.0), Duration::ZERO);
+/// ```
+#[inline]
+pub fn secs(seconds: f64) -> Duration {
+    // Whole nanoseconds (rounded), as the scheduler's clock counts. The cast saturates, and
+    // NaN gives 0.
+    let nanos = seconds * 1e9 + 0.5;
+    if nanos < 18_446_744_073_709_551_615.0 {
+        Duration::from_nanos(nanos as u64)
+    } else {
+        Duration::MAX
+    }
+}
