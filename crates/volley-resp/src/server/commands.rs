@@ -10,7 +10,7 @@ use super::ctx::Ctx;
 use super::store::{Store, Value};
 use super::{
     admin, client_command, config, dbs, hashes, hello, info, keyspace, lists, sets, streams,
-    strings, zsets,
+    strings, waits, zsets,
 };
 use crate::codec::Request;
 use std::borrow::Cow;
@@ -69,6 +69,9 @@ pub const FAMILIES: &[&[Command]] = &[
     zsets::COMMANDS,
     streams::COMMANDS,
     keyspace::COMMANDS,
+    waits::pubsub::COMMANDS,
+    waits::multi::COMMANDS,
+    waits::blocking::COMMANDS,
 ];
 
 /// Every command served, family by family.

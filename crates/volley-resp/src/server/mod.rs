@@ -41,6 +41,7 @@ mod state;
 mod store;
 mod streams;
 mod strings;
+pub mod waits;
 mod zsets;
 
 pub use client::{Activity, Client, ClientRef, Clients, ReplyMode, Times};

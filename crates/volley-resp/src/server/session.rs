@@ -1,7 +1,8 @@
 //! One client's commands run in-process, without a socket: for tests, embedding and examples.
 
 use super::client::{Client, ClientRef};
-use super::commands::{execute, Flow};
+use super::commands::Flow;
+use super::waits::execute;
 use super::ctx::Ctx;
 use super::state::ServerState;
 use crate::codec::Request;

@@ -228,6 +228,8 @@ pub struct ServerState {
     pub clients: Clients,
     /// Tasks of clients `CLIENT KILL` stopped, for the killer's connection task to end.
     pub kills: Vec<volley_flow::sched::task::TaskId>,
+    /// Pub/sub, transactions and blocked clients.
+    pub waits: super::waits::Waits,
 }
 
 impl ServerState {
