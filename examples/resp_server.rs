@@ -1,4 +1,4 @@
-//! A Redis-compatible (RESP2) in-memory server on the Volley scheduler: the `volley-resp`
+//! A Redis-compatible (RESP2 and RESP3) in-memory server on the Volley scheduler: the `volley-resp`
 //! crate's server, one task per connection, each parsing requests with the
 //! sans-IO `resp::codec` coroutine, pipelined requests answered in order with one write per read.
 //!

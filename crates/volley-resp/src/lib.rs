@@ -1,7 +1,7 @@
-//! RESP2, the Redis protocol, on Volley coroutines.
+//! RESP2 and RESP3, the Redis protocol, on Volley coroutines.
 //!
 //! - [`codec`]: a sans-IO request decoder (multibulk and inline, as Redis parses them) and the
-//!   reply encoding.
+//!   reply encoding for RESP2 and RESP3.
 //! - [`server`]: a Redis-compatible in-memory server, one scheduler task per connection.
 //! - [`cli`]: the command line of the `volley-resp` binary.
 //!

@@ -1,4 +1,4 @@
-//! `volley-resp`: a Redis-compatible (RESP2) in-memory server.
+//! `volley-resp`: a Redis-compatible (RESP2 and RESP3) in-memory server.
 //!
 //! ```text
 //! volley-resp --port 6380

@@ -117,6 +117,8 @@ pub struct Client {
     pub addr: String,
     /// The local address it connected to (`ip:port`).
     pub laddr: String,
+    /// Its socket's descriptor, once a connection task serves it (`fd=` in `CLIENT LIST`).
+    pub fd: Option<i32>,
     /// When it connected and when it last sent a command.
     pub times: Times,
     /// The client library's name (`CLIENT SETINFO LIB-NAME`).

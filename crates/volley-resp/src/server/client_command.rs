@@ -193,12 +193,13 @@ pub fn describe(client: &Client, now: Instant) -> String {
     let mut line = String::with_capacity(320);
     let _ = writeln!(
         line,
-        "id={} addr={} laddr={} fd=-1 name={} age={} idle={} flags={} db={} sub={} psub={} \
+        "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub={} psub={} \
          ssub=0 multi={} qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 \
          omem={} tot-mem=0 events=r cmd={} user=default redir=-1 resp={} lib-name={} lib-ver={}",
         client.id,
         client.addr,
         client.laddr,
+        client.fd.unwrap_or(-1),
         String::from_utf8_lossy(&client.name),
         seconds(client.times.created),
         seconds(client.times.last_interaction),

@@ -232,12 +232,14 @@ fn run(listener: SchedListener, config: Config) -> Result<(), SchedError> {
     let local = listener
         .local_addr()
         .map_or_else(|_| String::new(), |a| a.to_string());
+    let mut backoff = AcceptBackoff::default();
     let accept_loop = Co::pinned(
         #[coroutine]
         static move |_: TaskResume| -> TaskResult {
             loop {
                 match yield_from!(accept(&listener)) {
                     Ok((stream, peer)) => {
+                        backoff.succeeded();
                         tracing::debug!(%peer, "connection");
                         let _ = stream.set_nodelay(true);
                         let client = {
@@ -258,9 +260,18 @@ fn run(listener: SchedListener, config: Config) -> Result<(), SchedError> {
                         yield_from!(spawn(task))?.detach();
                     }
                     Err(Exit::Raised(error)) if error.downcast_ref::<io::Error>().is_some() => {
-                        // Out of descriptors and the like: wait a little rather than spin.
-                        tracing::warn!(%error, "accept failed");
-                        yield_from!(sleep(Duration::from_millis(10)))?;
+                        // Out of descriptors and the like: back off rather than spin, and
+                        // say so at a bounded rate.
+                        if let Some(suppressed) = backoff.failed(std::time::Instant::now()) {
+                            tracing::warn!(
+                                %error,
+                                retry_in = ?backoff.delay,
+                                suppressed,
+                                "accept failed"
+                            );
+                        }
+                        yield_from!(sleep(backoff.delay))?;
+                        continue;
                     }
                     Err(other) => return Err(other),
                 }
@@ -269,4 +280,77 @@ fn run(listener: SchedListener, config: Config) -> Result<(), SchedError> {
     );
     sched.spawn(accept_loop.named("accept_loop")).detach();
     sched.run()
+}
+
+/// How long the accept loop waits after failed accepts (out of descriptors...), doubling from
+/// 10 ms to 1 s while they keep failing, and when it may say so: at most once per
+/// [`AcceptBackoff::REPORT_EVERY`].
+#[derive(Debug)]
+struct AcceptBackoff {
+    delay: Duration,
+    last_report: Option<std::time::Instant>,
+    suppressed: u64,
+}
+
+impl Default for AcceptBackoff {
+    fn default() -> Self {
+        AcceptBackoff {
+            delay: Self::FIRST,
+            last_report: None,
+            suppressed: 0,
+        }
+    }
+}
+
+impl AcceptBackoff {
+    const FIRST: Duration = Duration::from_millis(10);
+    const LONGEST: Duration = Duration::from_secs(1);
+    const REPORT_EVERY: Duration = Duration::from_secs(1);
+
+    /// Records a failure at `now` and lengthens the wait; answers how many failures went
+    /// unreported since the last report when this one should be reported.
+    fn failed(&mut self, now: std::time::Instant) -> Option<u64> {
+        if self.suppressed > 0 || self.last_report.is_some() {
+            self.delay = (self.delay * 2).min(Self::LONGEST);
+        }
+        let due = self
+            .last_report
+            .is_none_or(|at| now.duration_since(at) >= Self::REPORT_EVERY);
+        if due {
+            self.last_report = Some(now);
+            Some(std::mem::take(&mut self.suppressed))
+        } else {
+            self.suppressed += 1;
+            None
+        }
+    }
+
+    /// An accept worked: the next failure starts over.
+    fn succeeded(&mut self) {
+        self.delay = Self::FIRST;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::AcceptBackoff;
+    use std::time::{Duration, Instant};
+
+    #[test]
+    fn accept_failures_back_off_and_are_reported_at_a_bounded_rate() {
+        let start = Instant::now();
+        let mut backoff = AcceptBackoff::default();
+        assert_eq!(backoff.failed(start), Some(0));
+        let burst =
+            (1..100).filter(|ms| backoff.failed(start + Duration::from_millis(*ms)).is_some());
+        assert_eq!(
+            burst.count(),
+            0,
+            "failures within a second of a report are counted"
+        );
+        assert_eq!(backoff.delay, AcceptBackoff::LONGEST);
+        assert_eq!(backoff.failed(start + Duration::from_secs(1)), Some(99));
+        backoff.succeeded();
+        assert_eq!(backoff.delay, Duration::from_millis(10));
+    }
 }

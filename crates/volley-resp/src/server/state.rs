@@ -230,6 +230,8 @@ pub struct ServerState {
     pub kills: Vec<volley_flow::sched::task::TaskId>,
     /// Pub/sub, transactions and blocked clients.
     pub waits: super::waits::Waits,
+    /// The read and output buffers the connection tasks share.
+    pub(crate) scratch: super::connection::Scratch,
 }
 
 impl ServerState {
