@@ -110,6 +110,7 @@ pub fn execute(ctx: &mut Ctx<'_>, request: Request) -> Flow {
     let plain = ctx.server.waits.quiet()
         && ctx.client.activity.multi.is_none()
         && ctx.client.activity.channels + ctx.client.activity.patterns == 0
+        && ctx.client.reply_mode == ReplyMode::On
         && special(request.args()).is_none();
     let flow = if plain {
         commands::execute(ctx, request)

@@ -8,50 +8,21 @@ use std::time::Instant;
 use volley_flow::sched::sync::Channel;
 use volley_flow::sched::task::TaskId;
 
-/// Output compacted once this much of it was sent (and at least half of it).
-const COMPACT_AFTER: usize = 64 * 1024;
-
-/// Bytes waiting to be written to a socket, with what was already sent at the front.
-///
-/// ```ignore
-/// let mut outbox = Outbox::default();
-/// outbox.extend(b"+OK\r\n");
-/// outbox.consume(3);
-/// assert_eq!(outbox.unsent(), b"\r\n");
-/// ```
+/// Bytes waiting to be written to a socket.
 #[derive(Debug, Default)]
 pub(crate) struct Outbox {
     buf: Vec<u8>,
-    sent: usize,
 }
 
 impl Outbox {
-    /// The bytes not yet written.
-    pub(crate) fn unsent(&self) -> &[u8] {
-        &self.buf[self.sent..]
-    }
-
     /// How many bytes are not yet written.
     pub(crate) fn len(&self) -> usize {
-        self.buf.len() - self.sent
+        self.buf.len()
     }
 
-    /// Whether everything was written.
+    /// Whether nothing waits.
     pub(crate) fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    /// Notes that the first `n` unsent bytes were written.
-    pub(crate) fn consume(&mut self, n: usize) {
-        self.sent += n.min(self.len());
-        if self.sent == self.buf.len() {
-            self.buf.clear();
-            self.sent = 0;
-            self.buf.shrink_to(COMPACT_AFTER);
-        } else if self.sent >= COMPACT_AFTER && self.sent * 2 >= self.buf.len() {
-            self.buf.drain(..self.sent);
-            self.sent = 0;
-        }
+        self.buf.is_empty()
     }
 
     /// Appends bytes to send.
@@ -64,10 +35,14 @@ impl Outbox {
         &mut self.buf
     }
 
+    /// Takes everything waiting, to be written.
+    pub(crate) fn take(&mut self) -> Vec<u8> {
+        std::mem::take(&mut self.buf)
+    }
+
     /// Drops everything, memory included (the client is being disconnected).
     pub(crate) fn discard(&mut self) {
         self.buf = Vec::new();
-        self.sent = 0;
     }
 }
 
@@ -133,22 +108,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn outbox_compacts_and_releases() {
+    fn outbox_hands_over_what_waits() {
         let mut outbox = Outbox::default();
-        outbox.extend(&vec![b'x'; 3 * COMPACT_AFTER]);
-        outbox.consume(2 * COMPACT_AFTER);
-        assert_eq!(outbox.len(), COMPACT_AFTER);
-        assert_eq!(outbox.sent, 0, "compacted once two thirds were sent");
-        outbox.consume(COMPACT_AFTER);
+        outbox.extend(b"+OK\r\n");
+        assert_eq!(outbox.len(), 5);
+        assert_eq!(outbox.take(), b"+OK\r\n");
         assert!(outbox.is_empty());
-        assert!(outbox.buf.capacity() <= COMPACT_AFTER);
     }
 
     #[test]
     fn a_closing_peer_takes_nothing_more() {
         let peer = Peer::new(1, None, Protocol::Resp2);
         peer.send(|reply| reply.ok());
-        assert_eq!(peer.out.borrow().unsent(), b"+OK\r\n");
+        assert_eq!(peer.out.borrow_mut().take(), b"+OK\r\n");
+        peer.send(|reply| reply.ok());
         peer.closing.set(true);
         peer.send(|reply| reply.ok());
         assert_eq!(peer.pending(), 5);

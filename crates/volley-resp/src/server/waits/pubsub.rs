@@ -2,7 +2,7 @@
 //! messages sent as RESP2 arrays or RESP3 pushes, and the pub/sub output-buffer limit applied
 //! to every subscriber a message is queued for.
 
-use super::super::commands::{is, Command, Flow, Outcome, FAST};
+use super::super::commands::{is, Command, Flow, Outcome};
 use super::super::ctx::Ctx;
 use super::super::glob::glob_match;
 use super::super::state::ServerState;
