@@ -27,7 +27,10 @@ fn multi_queues_and_exec_runs_in_order() {
         "*3\r\n:2\r\n*2\r\n$1\r\na\r\n$1\r\nb\r\n+PONG\r\n"
     );
     assert_eq!(text(s.command(&["EXEC"])), "-ERR EXEC without MULTI\r\n");
-    assert_eq!(text(s.command(&["DISCARD"])), "-ERR DISCARD without MULTI\r\n");
+    assert_eq!(
+        text(s.command(&["DISCARD"])),
+        "-ERR DISCARD without MULTI\r\n"
+    );
 }
 
 #[test]
@@ -53,7 +56,11 @@ fn multi_errors_are_redis_errors() {
         "-EXECABORT Transaction discarded because of previous errors.\r\n"
     );
     assert_eq!(text(s.command(&["EXISTS", "a"])), ":0\r\n", "nothing ran");
-    assert_eq!(text(s.command(&["PING"])), "+PONG\r\n", "the MULTI state is gone");
+    assert_eq!(
+        text(s.command(&["PING"])),
+        "+PONG\r\n",
+        "the MULTI state is gone"
+    );
 }
 
 #[test]
@@ -137,7 +144,10 @@ fn a_watched_key_that_expires_fails_exec() {
     s.command(&["WATCH", "x"]);
     let start = Instant::now();
     while text(s.command(&["EXISTS", "x"])) != ":0\r\n" {
-        assert!(start.elapsed() < Duration::from_secs(10), "the key never expired");
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "the key never expired"
+        );
         std::thread::yield_now();
     }
     s.command(&["MULTI"]);
@@ -275,7 +285,10 @@ fn a_resp3_subscriber_gets_pushes_and_may_run_anything() {
         text(s.command(&["PUBLISH", "c", "hi"])),
         ">3\r\n$7\r\nmessage\r\n$1\r\nc\r\n$2\r\nhi\r\n:1\r\n"
     );
-    assert_eq!(text(s.command(&["PUBSUB", "CHANNELS"])), "*1\r\n$1\r\nc\r\n");
+    assert_eq!(
+        text(s.command(&["PUBSUB", "CHANNELS"])),
+        "*1\r\n$1\r\nc\r\n"
+    );
     assert_eq!(text(s.command(&["RESET"])), "+RESET\r\n");
     assert_eq!(text(s.command(&["PUBSUB", "CHANNELS"])), "*0\r\n");
 }
@@ -303,6 +316,28 @@ impl Conn {
         assert_eq!(String::from_utf8_lossy(&got), expected);
     }
 
+    /// Reads one line, without its `\r\n`.
+    fn line(&mut self) -> String {
+        let mut line = Vec::new();
+        let mut byte = [0u8];
+        while !line.ends_with(b"\r\n") {
+            self.0.read_exact(&mut byte).unwrap();
+            line.push(byte[0]);
+        }
+        line.truncate(line.len() - 2);
+        String::from_utf8(line).unwrap()
+    }
+
+    /// Reads one bulk string reply.
+    fn bulk(&mut self) -> Vec<u8> {
+        let header = self.line();
+        let len: usize = header[1..].parse().unwrap();
+        let mut body = vec![0u8; len + 2];
+        self.0.read_exact(&mut body).unwrap();
+        body.truncate(len);
+        body
+    }
+
     fn call(&mut self, words: &[&str], expected: &str) {
         self.send(words);
         self.expect(expected);
@@ -314,9 +349,7 @@ fn wait_blocked(admin: &mut Conn, count: usize) {
     let start = Instant::now();
     loop {
         admin.send(&["INFO", "clients"]);
-        let mut buf = vec![0u8; 4096];
-        let n = admin.0.read(&mut buf).unwrap();
-        let info = String::from_utf8_lossy(&buf[..n]).to_string();
+        let info = String::from_utf8_lossy(&admin.bulk()).to_string();
         if info.contains(&format!("blocked_clients:{count}\r\n")) {
             return;
         }
@@ -381,18 +414,9 @@ fn blocking_times_out_and_unblocks() {
     let mut admin = Conn::new(&server);
     let mut blocked = Conn::new(&server);
     blocked.call(&["BLPOP", "q", "0.01"], "*-1\r\n");
-    blocked.call(&["HELLO", "3"], "%");
-    let mut rest = vec![0u8; 4096];
-    let _ = blocked.0.read(&mut rest).unwrap();
-    blocked.call(&["BZPOPMIN", "z", "0.01"], "_\r\n");
-    blocked.call(&["CLIENT", "ID"], ":");
-    let mut id = Vec::new();
-    let mut byte = [0u8];
-    while byte[0] != b'\n' {
-        blocked.0.read_exact(&mut byte).unwrap();
-        id.push(byte[0]);
-    }
-    let id = String::from_utf8_lossy(&id).trim().to_string();
+    blocked.call(&["BZPOPMIN", "z", "0.01"], "*-1\r\n");
+    blocked.send(&["CLIENT", "ID"]);
+    let id = blocked.line()[1..].to_string();
     blocked.send(&["BRPOPLPUSH", "a", "b", "0"]);
     wait_blocked(&mut admin, 1);
     admin.call(&["CLIENT", "UNBLOCK", &id, "ERROR"], ":1\r\n");
@@ -440,9 +464,16 @@ fn publish_reaches_channel_and_pattern_subscribers() {
         &["SUBSCRIBE", "news"],
         "*3\r\n$9\r\nsubscribe\r\n$4\r\nnews\r\n:1\r\n",
     );
-    psub.call(&["HELLO", "3"], "%");
-    let mut rest = vec![0u8; 4096];
-    let _ = psub.0.read(&mut rest).unwrap();
+    psub.send(&["HELLO", "3"]);
+    let fields: usize = psub.line()[1..].parse().unwrap();
+    for _ in 0..fields * 2 {
+        let item = psub.line();
+        if item.starts_with('$') {
+            psub.line();
+        } else if item.starts_with('*') {
+            assert_eq!(item, "*0", "HELLO's modules");
+        }
+    }
     psub.call(
         &["PSUBSCRIBE", "ne*"],
         ">3\r\n$10\r\npsubscribe\r\n$3\r\nne*\r\n:1\r\n",
@@ -462,7 +493,10 @@ fn publish_reaches_channel_and_pattern_subscribers() {
         if &reply == b":0\r\n" {
             break;
         }
-        assert!(start.elapsed() < Duration::from_secs(10), "subscribers never left");
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "subscribers never left"
+        );
     }
 }
 

@@ -9,7 +9,7 @@ use super::client::ReplyMode;
 use super::ctx::Ctx;
 use super::store::{Store, Value};
 use super::{
-    admin, client_command, config, dbs, hashes, hello, info, keyspace, lists, sets, streams,
+    admin, client_command, config, dbs, hashes, hello, info, keyspace, lists, sets, sort, streams,
     strings, waits, zsets,
 };
 use crate::codec::Request;
@@ -72,6 +72,7 @@ pub const FAMILIES: &[&[Command]] = &[
     waits::pubsub::COMMANDS,
     waits::multi::COMMANDS,
     waits::blocking::COMMANDS,
+    sort::COMMANDS,
 ];
 
 /// Every command served, family by family.

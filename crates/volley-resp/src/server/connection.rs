@@ -192,20 +192,29 @@ fn wait<'a, S: Stream>(
             let bell = peer.bell.clone();
             drop(peer);
             let left = deadline.map(|at| at.saturating_duration_since(Instant::now()));
-            let woke = match (left, watch_socket) {
-                (None, true) => Ok(yield_from!(race(readable(stream), bell.recv()))?),
-                (None, false) => Ok(Either::Right(yield_from!(bell.recv())?)),
+            // The doorbell is only ever waited on by the innermost helper, never by a race that
+            // an outer one may abandon: an abandoned contestant parked on it would swallow the
+            // next ring.
+            Ok(match (left, watch_socket) {
+                (None, true) => match yield_from!(race(readable(stream), bell.recv()))? {
+                    Either::Left(()) => Wake::Readable,
+                    Either::Right(_) => Wake::Bell,
+                },
+                (None, false) => {
+                    yield_from!(bell.recv())?;
+                    Wake::Bell
+                }
                 (Some(left), true) => {
-                    yield_from!(timeout(left, race(readable(stream), bell.recv())))?
+                    match yield_from!(race(readable(stream), timeout(left, bell.recv())))? {
+                        Either::Left(()) => Wake::Readable,
+                        Either::Right(Ok(_)) => Wake::Bell,
+                        Either::Right(Err(_elapsed)) => Wake::Timeout,
+                    }
                 }
-                (Some(left), false) => {
-                    yield_from!(timeout(left, bell.recv()))?.map(Either::Right)
-                }
-            };
-            Ok(match woke {
-                Ok(Either::Left(())) => Wake::Readable,
-                Ok(Either::Right(_)) => Wake::Bell,
-                Err(_elapsed) => Wake::Timeout,
+                (Some(left), false) => match yield_from!(timeout(left, bell.recv()))? {
+                    Ok(_) => Wake::Bell,
+                    Err(_elapsed) => Wake::Timeout,
+                },
             })
         },
     )
@@ -347,8 +356,14 @@ fn answer(
         let buffered = ctx.reply.buffered();
         if buffered > NORMAL_CHECK_FROM {
             let limit = ctx.server.settings.output_limit("normal");
-            if limit.is_some_and(|limit| limits::over_limit(buffered, limit, normal_since, Instant::now())) {
-                tracing::info!(client = id, buffered, "client closed for overcoming of output buffer limits");
+            if limit.is_some_and(|limit| {
+                limits::over_limit(buffered, limit, normal_since, Instant::now())
+            }) {
+                tracing::info!(
+                    client = id,
+                    buffered,
+                    "client closed for overcoming of output buffer limits"
+                );
                 return After::Drop;
             }
         }

@@ -37,6 +37,7 @@ mod keyspace;
 mod lists;
 mod session;
 mod sets;
+mod sort;
 mod state;
 mod store;
 mod streams;

@@ -2,9 +2,9 @@
 
 use super::client::{Client, ClientRef};
 use super::commands::Flow;
-use super::waits::execute;
 use super::ctx::Ctx;
 use super::state::ServerState;
+use super::waits::execute;
 use crate::codec::Request;
 
 /// A server state and one registered client whose commands run straight through the command

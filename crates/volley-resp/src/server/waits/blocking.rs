@@ -287,11 +287,16 @@ fn attempt(ctx: &mut Ctx<'_>, op: &Op, key: &[u8]) -> Attempt {
             let mut inner = Ctx::new(&mut *ctx.server, &mut *ctx.client, &mut scratch);
             (command.run)(&mut inner, &mut args)
         }
-        None => Err(format!(
-            "ERR unknown command '{}'",
-            String::from_utf8_lossy(&args[0])
-        )
-        .into()),
+        None => {
+            let mut inner = Ctx::new(&mut *ctx.server, &mut *ctx.client, &mut scratch);
+            super::fallback::run(&mut inner, &args).unwrap_or_else(|| {
+                Err(format!(
+                    "ERR unknown command '{}'",
+                    String::from_utf8_lossy(&args[0])
+                )
+                .into())
+            })
+        }
     };
     if let Err(message) = outcome {
         ctx.server.stats.count_error(&message);
@@ -454,7 +459,15 @@ fn mpop_args(
 pub fn blmpop(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
     let timeout = timeout_seconds(&args[1])?;
     let (keys, right, count) = mpop_args(args, 2, ["left", "right"])?;
-    block_on(ctx, keys, Op::MPop { left: !right, count }, timeout)
+    block_on(
+        ctx,
+        keys,
+        Op::MPop {
+            left: !right,
+            count,
+        },
+        timeout,
+    )
 }
 
 /// `BZPOPMIN key [key ...] timeout`
@@ -684,7 +697,10 @@ mod tests {
             timeout_seconds(b"0.0001").unwrap(),
             Some(Duration::from_millis(1))
         );
-        assert_eq!(timeout_seconds(b"-1").unwrap_err(), "ERR timeout is negative");
+        assert_eq!(
+            timeout_seconds(b"-1").unwrap_err(),
+            "ERR timeout is negative"
+        );
         assert_eq!(
             timeout_seconds(b"abc").unwrap_err(),
             "ERR timeout is not a float or out of range"
@@ -693,8 +709,14 @@ mod tests {
             timeout_seconds(b"inf").unwrap_err(),
             "ERR timeout is not a float or out of range"
         );
-        assert_eq!(timeout_millis(b"-5").unwrap_err(), "ERR timeout is negative");
-        assert_eq!(timeout_millis(b"10").unwrap(), Some(Duration::from_millis(10)));
+        assert_eq!(
+            timeout_millis(b"-5").unwrap_err(),
+            "ERR timeout is negative"
+        );
+        assert_eq!(
+            timeout_millis(b"10").unwrap(),
+            Some(Duration::from_millis(10))
+        );
     }
 
     #[test]

@@ -42,12 +42,7 @@ pub(crate) fn check_peer(server: &mut ServerState, peer: &Peer, limit: OutputLim
     if peer.closing.get() {
         return;
     }
-    if over_limit(
-        peer.pending(),
-        limit,
-        &peer.over_soft_since,
-        Instant::now(),
-    ) {
+    if over_limit(peer.pending(), limit, &peer.over_soft_since, Instant::now()) {
         tracing::info!(
             client = peer.id,
             pending = peer.pending(),
@@ -83,10 +78,19 @@ mod tests {
         assert!(!over_limit(5, limit, &since, now));
         assert!(!over_limit(50, limit, &since, now));
         assert_eq!(since.get(), Some(now));
-        assert!(!over_limit(50, limit, &since, now + Duration::from_secs(60)));
+        assert!(!over_limit(
+            50,
+            limit,
+            &since,
+            now + Duration::from_secs(60)
+        ));
         assert!(over_limit(50, limit, &since, now + Duration::from_secs(61)));
         assert!(!over_limit(5, limit, &since, now));
-        assert_eq!(since.get(), None, "dropping under the soft limit resets its clock");
+        assert_eq!(
+            since.get(),
+            None,
+            "dropping under the soft limit resets its clock"
+        );
         assert!(over_limit(101, limit, &since, now));
     }
 

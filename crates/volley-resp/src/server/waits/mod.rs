@@ -14,6 +14,7 @@
 //! task waits on beside its socket ([`Waits::peer`]).
 
 pub(crate) mod blocking;
+mod fallback;
 pub(crate) mod limits;
 pub(crate) mod multi;
 pub(crate) mod peer;

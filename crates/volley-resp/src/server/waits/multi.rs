@@ -161,13 +161,7 @@ pub(crate) fn queue(ctx: &mut Ctx<'_>, request: Request, command: Option<&Comman
         return Flow::Continue;
     }
     let size: usize = request.args().iter().map(|a| a.len() + ARG_OVERHEAD).sum();
-    let transaction = ctx
-        .server
-        .waits
-        .transactions
-        .queued
-        .entry(id)
-        .or_default();
+    let transaction = ctx.server.waits.transactions.queued.entry(id).or_default();
     if transaction.bytes + size > MAX_QUEUED_BYTES {
         transaction.aborted = true;
         let message = "ERR the transaction holds too many queued commands";

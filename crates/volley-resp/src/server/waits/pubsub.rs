@@ -140,10 +140,12 @@ impl PubSub {
 
     /// What client `id` listens to of one kind.
     fn names(&self, kind: Kind, id: u64) -> Vec<Vec<u8>> {
-        self.by_client.get(&id).map_or_else(Vec::new, |subs| match kind {
-            Kind::Channel => subs.channels.iter().cloned().collect(),
-            Kind::Pattern => subs.patterns.iter().cloned().collect(),
-        })
+        self.by_client
+            .get(&id)
+            .map_or_else(Vec::new, |subs| match kind {
+                Kind::Channel => subs.channels.iter().cloned().collect(),
+                Kind::Pattern => subs.patterns.iter().cloned().collect(),
+            })
     }
 
     /// Forgets every subscription of client `id` (it left).
@@ -356,7 +358,10 @@ pub fn pubsub(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
         lines.iter().for_each(|line| reply.simple(line));
     } else {
         let name = String::from_utf8_lossy(sub);
-        return Err(format!("ERR unknown subcommand or wrong number of arguments for '{name}'. Try PUBSUB HELP.").into());
+        return Err(format!(
+            "ERR unknown subcommand or wrong number of arguments for '{name}'. Try PUBSUB HELP."
+        )
+        .into());
     }
     Ok(Flow::Continue)
 }
