@@ -39,6 +39,7 @@ fn hand_loop(log: &[u8]) -> report::Report {
     let mut malformed = 0u64;
     let mut malformed_lines = Vec::new();
     let mut levels = [0u64; 6];
+    let mut errors = 0u64;
     let mut by_component: HashMap<Vec<u8>, u64> = HashMap::new();
     let mut first_error: Option<Vec<u8>> = None;
     let mut last_error: Option<Vec<u8>> = None;
@@ -62,6 +63,7 @@ fn hand_loop(log: &[u8]) -> report::Report {
             Some(record) => {
                 levels[record.level.index()] += 1;
                 if record.level.is_error() {
+                    errors += 1;
                     match by_component.get_mut(record.component) {
                         Some(n) => *n += 1,
                         None => {
@@ -90,8 +92,13 @@ fn hand_loop(log: &[u8]) -> report::Report {
         lines,
         malformed,
         malformed_lines,
+        // The generated input has no line over the limit and few components: both exact.
+        too_long: 0,
+        max_line: volley::pipeline::DEFAULT_MAX_LINE,
         levels,
+        errors,
         errors_by_component: by_component,
+        component_overcount: 0,
         top_error_components: ranked,
         first_error,
         last_error,

@@ -7,7 +7,11 @@
 //!
 //! The server echoes every byte back until the peer closes. It shuts down gracefully on
 //! Ctrl-C (every connection task is closed, so its cleanup runs) or, with `--max-conns N`,
-//! once N connections were accepted and served. In client mode it opens N concurrent
+//! once N connections were accepted and served. Out of file descriptors (say under
+//! `ulimit -n 64` with more clients than that), it keeps serving: `accept` backs off, logs a
+//! warning at most once a second (`RUST_LOG` sets the level, `warn` by default), and accepts
+//! the waiting clients as the served ones leave. Should the listener itself fail, the server
+//! stops and exits with status 1. In client mode it opens N concurrent
 //! connections (tasks on a scheduler of its own), sends each its own B bytes, checks that
 //! exactly those come back, and exits non-zero if any differs.
 #![feature(coroutines)]
@@ -21,7 +25,7 @@ use volley::sched::net::{
     accept, connect, read, readable, write_all, Stream, TcpListener, TcpStream, UnixStream,
 };
 use volley::sched::task::shutdown;
-use volley::sched::{spawn, JoinHandle, Scheduler, TaskError, TaskResult};
+use volley::sched::{spawn, JoinError, JoinHandle, Scheduler, TaskError, TaskResult};
 use volley::{task, yield_from, Exit};
 
 /// What the command line asked for.
@@ -100,6 +104,8 @@ fn ctrl_c(wakeup: UnixStream) -> TaskResult {
 }
 
 /// Accepts connections (at most `max_conns`), one echo task each; then stops the watcher.
+/// Running out of descriptors is `accept`'s business (it waits and retries); an error it raises
+/// means the listener is broken, and ends the server with that error.
 #[task(static)]
 fn accept_loop(
     listener: TcpListener,
@@ -107,15 +113,32 @@ fn accept_loop(
     count: Rc<Cell<u64>>,
     watcher: JoinHandle<()>,
 ) -> TaskResult {
+    let mut broken = None;
     while max_conns.is_none_or(|max| count.get() < max) {
-        let (stream, _peer) = yield_from!(accept(&listener))?;
-        stream.set_nodelay(true)?;
-        count.set(count.get() + 1);
-        yield_from!(spawn(echo(stream)))?.detach();
+        match yield_from!(accept(&listener)) {
+            Ok((stream, peer)) => {
+                // A peer that already reset the connection fails this: its task sees it next.
+                if let Err(error) = stream.set_nodelay(true) {
+                    tracing::debug!(%peer, %error, "set_nodelay");
+                }
+                count.set(count.get() + 1);
+                yield_from!(spawn(echo(stream)))?.detach();
+            }
+            Err(Exit::Raised(error)) => {
+                tracing::error!(%error, "the listener failed; stopping");
+                broken = Some(error);
+                break;
+            }
+            Err(closed) => return Err(closed),
+        }
     }
-    // Enough connections: stop listening; the open ones finish, then `run` returns.
+    // Enough connections, or no listener: stop; the open connections finish, then `run`
+    // returns.
     yield_from!(watcher.kill())?;
-    Ok(())
+    match broken {
+        Some(error) => Err(Exit::Raised(error)),
+        None => Ok(()),
+    }
 }
 
 fn serve(options: &Options) -> Result<(), Box<dyn std::error::Error>> {
@@ -129,8 +152,14 @@ fn serve(options: &Options) -> Result<(), Box<dyn std::error::Error>> {
     let watcher = sched.spawn(ctrl_c(wakeup));
     let accepted = Rc::new(Cell::new(0u64));
     let serving = accept_loop(listener, options.max_conns, accepted.clone(), watcher);
-    sched.spawn(serving).detach();
+    let serving = sched.spawn(serving);
     sched.run()?;
+    // Killed is the Ctrl-C shutdown; raising or panicking means the listener failed.
+    if let Some(Err(error @ (JoinError::Raised(_) | JoinError::Panicked(_)))) =
+        serving.take_outcome()
+    {
+        return Err(format!("stopped serving: {error}").into());
+    }
     let stats = sched.stats();
     println!(
         "echo_server: done, {} connections accepted, {} tasks finished, {} switches",
@@ -206,7 +235,9 @@ fn run_clients(options: &Options, clients: usize) -> Result<(), Box<dyn std::err
     Ok(())
 }
 
+#[cfg_attr(test, allow(dead_code))]
 fn main() -> ExitCode {
+    volley_resp::cli::init_logging();
     let options = match parse_options() {
         Ok(options) => options,
         Err(message) => {
@@ -224,5 +255,140 @@ fn main() -> ExitCode {
             eprintln!("echo_server: {e}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// Under `ulimit -n 64`, more clients than descriptors: the server keeps serving, and the
+/// clients left waiting are served once the first ones leave. The server is this test binary
+/// run again (by `sh`, under the limit) in its ignored test `fd_limited_server`.
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::{BufRead, BufReader, Read, Write};
+    use std::process::{Child, Command, Stdio};
+    use std::sync::mpsc;
+    use std::time::Duration;
+
+    /// Set in the environment of the server run under the limit.
+    const SERVER_ENV: &str = "VOLLEY_ECHO_FD_LIMITED_SERVER";
+    /// More clients than the server has descriptors.
+    const CLIENTS: usize = 80;
+    /// How long any one step may take before the test fails (a guard: no step waits for it).
+    const GUARD: Duration = Duration::from_secs(60);
+
+    /// The server, serving forever (the test kills it). Runs only as the child.
+    #[test]
+    #[ignore = "the server half of serves_new_clients_once_old_ones_leave_under_ulimit_n_64"]
+    fn fd_limited_server() {
+        if std::env::var_os(SERVER_ENV).is_none() {
+            return;
+        }
+        volley_resp::cli::init_logging();
+        let options = Options {
+            addr: "127.0.0.1:0".parse().unwrap(),
+            max_conns: None,
+            client: None,
+            bytes: 0,
+        };
+        serve(&options).unwrap();
+    }
+
+    /// Kills the server when the test ends, passed or failed.
+    struct Server(Child);
+
+    impl Drop for Server {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+
+    fn connect_and_send(addr: SocketAddr, index: usize) -> std::net::TcpStream {
+        let mut stream = std::net::TcpStream::connect(addr).unwrap();
+        stream.set_read_timeout(Some(GUARD)).unwrap();
+        stream
+            .write_all(format!("client {index}\n").as_bytes())
+            .unwrap();
+        stream
+    }
+
+    fn expect_echo(stream: &mut std::net::TcpStream, index: usize) {
+        let expected = format!("client {index}\n");
+        let mut echoed = vec![0u8; expected.len()];
+        stream
+            .read_exact(&mut echoed)
+            .unwrap_or_else(|e| panic!("client {index} was not served: {e}"));
+        assert_eq!(echoed, expected.as_bytes());
+    }
+
+    #[test]
+    fn serves_new_clients_once_old_ones_leave_under_ulimit_n_64() {
+        let exe = std::env::current_exe().unwrap();
+        let child = Command::new("sh")
+            .arg("-c")
+            .arg("ulimit -n 64 && exec \"$0\" \"$@\"")
+            .arg(exe)
+            .args([
+                "--exact",
+                "tests::fd_limited_server",
+                "--ignored",
+                "--nocapture",
+            ])
+            .env(SERVER_ENV, "1")
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut server = Server(child);
+        let stdout = BufReader::new(server.0.stdout.take().unwrap());
+        let addr: SocketAddr = stdout
+            .lines()
+            .map(Result::unwrap)
+            .find_map(|line| {
+                line.strip_prefix("echo_server: listening on ")?
+                    .parse()
+                    .ok()
+            })
+            .expect("the server prints its address");
+        // Every line the server logs, as it comes.
+        let (log_tx, log) = mpsc::channel();
+        let stderr = BufReader::new(server.0.stderr.take().unwrap());
+        std::thread::spawn(move || {
+            for line in stderr.lines().map_while(Result::ok) {
+                if log_tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+
+        let mut clients: Vec<Option<std::net::TcpStream>> = (0..CLIENTS)
+            .map(|index| Some(connect_and_send(addr, index)))
+            .collect();
+        // The server ran out of descriptors, and said so.
+        loop {
+            let line = log.recv_timeout(GUARD).expect("a warning about accept");
+            if line.contains("accept failed") {
+                assert!(line.contains("Too many open files"), "{line}");
+                break;
+            }
+        }
+        // The first clients were accepted and served.
+        for (index, client) in clients.iter_mut().enumerate().take(10) {
+            expect_echo(client.as_mut().unwrap(), index);
+        }
+        // Half the clients leave; the others, left waiting, are served.
+        for client in &mut clients[..CLIENTS / 2] {
+            client.take();
+        }
+        for (index, client) in clients.iter_mut().enumerate().skip(CLIENTS / 2) {
+            expect_echo(client.as_mut().unwrap(), index);
+        }
+        // And a new one too.
+        expect_echo(&mut connect_and_send(addr, CLIENTS), CLIENTS);
+        assert!(
+            server.0.try_wait().unwrap().is_none(),
+            "the server is still running"
+        );
     }
 }

@@ -1,5 +1,6 @@
 //! The command line of `log_report`: arguments, input selection, progress bar, output.
 
+use crate::report::Limits;
 use crate::{generate, render, report};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::fs::File;
@@ -16,21 +17,41 @@ const PROGRESS_FROM: u64 = 16 * 1024 * 1024;
 /// Read buffer for files and standard input.
 const READ_BUFFER: usize = 256 * 1024;
 
-const USAGE: &str = "usage: log_report [PATH | -] [--json]\n       log_report --generate SIZE OUT   (SIZE like 4096, 100MiB, 1GiB)";
+const USAGE: &str = "usage: log_report [PATH | -] [--json] [--max-line SIZE] [--max-components N]\n       log_report --generate SIZE OUT   (SIZE like 4096, 100MiB, 1GiB)\n\n  --max-line SIZE       longer lines are skipped unread and counted (default 1MiB)\n  --max-components N    components counted at once; past N, counts are estimates (default 4096)";
 
 enum Command {
-    Report { path: Option<String>, json: bool },
-    Generate { bytes: u64, out: String },
+    Report {
+        path: Option<String>,
+        json: bool,
+        limits: Limits,
+    },
+    Generate {
+        bytes: u64,
+        out: String,
+    },
     Help,
 }
 
 fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, String> {
     let mut path = None;
     let mut json = false;
+    let mut limits = Limits::default();
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--json" => json = true,
+            "--max-line" => {
+                let size = args.next().ok_or("--max-line needs a SIZE")?;
+                limits.max_line = usize::try_from(parse_size(&size)?)
+                    .map_err(|_| format!("--max-line {size} is too large"))?;
+            }
+            "--max-components" => {
+                let n = args.next().ok_or("--max-components needs a number")?;
+                limits.max_components = match n.parse::<usize>() {
+                    Ok(n) if n > 0 => n,
+                    _ => return Err(format!("bad --max-components {n:?} (a number, 1 or more)")),
+                };
+            }
             "-h" | "--help" => return Ok(Command::Help),
             "--generate" => {
                 let size = args.next().ok_or("--generate needs SIZE and OUT")?;
@@ -45,7 +66,7 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, String>
             _ => path = Some(arg),
         }
     }
-    Ok(Command::Report { path, json })
+    Ok(Command::Report { path, json, limits })
 }
 
 fn parse_size(size: &str) -> Result<u64, String> {
@@ -88,7 +109,7 @@ pub fn main(args: impl IntoIterator<Item = String>) -> ExitCode {
             Ok(())
         }
         Command::Generate { bytes, out } => generate_file(bytes, &out),
-        Command::Report { path, json } => report(path.as_deref(), json),
+        Command::Report { path, json, limits } => report(path.as_deref(), json, limits),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -109,7 +130,7 @@ fn generate_file(bytes: u64, out: &str) -> Result<(), String> {
     Ok(())
 }
 
-fn report(path: Option<&str>, json: bool) -> Result<(), String> {
+fn report(path: Option<&str>, json: bool, limits: Limits) -> Result<(), String> {
     let started = Instant::now();
     let (report, label, bytes) = match path {
         None => {
@@ -120,10 +141,13 @@ fn report(path: Option<&str>, json: bool) -> Result<(), String> {
                 "built-in sample ({} bytes, seed {SAMPLE_SEED}; pass a PATH to read a file)",
                 sample.len()
             );
-            (run(&sample[..])?, label, sample.len() as u64)
+            (run(&sample[..], limits)?, label, sample.len() as u64)
         }
         Some("-") => (
-            run(BufReader::with_capacity(READ_BUFFER, io::stdin().lock()))?,
+            run(
+                BufReader::with_capacity(READ_BUFFER, io::stdin().lock()),
+                limits,
+            )?,
             "standard input".to_string(),
             0,
         ),
@@ -133,11 +157,14 @@ fn report(path: Option<&str>, json: bool) -> Result<(), String> {
             let show_progress = !json && size >= PROGRESS_FROM && io::stderr().is_terminal();
             let report = if show_progress {
                 let bar = progress_bar(size);
-                let report = run(BufReader::with_capacity(READ_BUFFER, bar.wrap_read(file)));
+                let report = run(
+                    BufReader::with_capacity(READ_BUFFER, bar.wrap_read(file)),
+                    limits,
+                );
                 bar.finish_and_clear();
                 report?
             } else {
-                run(BufReader::with_capacity(READ_BUFFER, file))?
+                run(BufReader::with_capacity(READ_BUFFER, file), limits)?
             };
             (report, path.to_string(), size)
         }
@@ -165,8 +192,8 @@ fn report(path: Option<&str>, json: bool) -> Result<(), String> {
     }
 }
 
-fn run(reader: impl BufRead) -> Result<report::Report, String> {
-    report::run(reader).map_err(|e| format!("the report failed: {e}"))
+fn run(reader: impl BufRead, limits: Limits) -> Result<report::Report, String> {
+    report::run_with(reader, limits).map_err(|e| format!("the report failed: {e}"))
 }
 
 fn progress_bar(size: u64) -> ProgressBar {

@@ -1,5 +1,7 @@
 //! One log record per line: `TIMESTAMP LEVEL COMPONENT: MESSAGE`.
 
+use volley_flow::pipeline::Line;
+
 /// The six levels a well-formed line may carry, in increasing severity.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Level {
@@ -118,13 +120,46 @@ fn split_field(bytes: &[u8]) -> Option<(&[u8], &[u8])> {
     Some((&bytes[..space], &bytes[space + 1..]))
 }
 
-/// A line numbered from 1, parsed: `None` when malformed.
+/// A line numbered from 1, parsed: `None` when malformed (a line too long to read is too).
 pub type Classified<'line> = (u64, Option<Record<'line>>);
 
 /// Numbers (from the 0-based index) and parses one line.
+///
+/// ```
+/// use volley_flow::pipeline::{Line, LineTooLong};
+/// use volley_log_report::parse::classify;
+/// assert!(classify((0, Line::Read(b"t INFO db: up"))).1.is_some());
+/// let skipped = LineTooLong { line: 2, bytes: 1 << 30, limit: 1 << 20 };
+/// assert_eq!(classify((1, Line::Skipped(skipped))), (2, None));
+/// ```
 #[inline]
-pub fn classify((index, line): (u64, &[u8])) -> Classified<'_> {
-    (index + 1, parse_line(line))
+pub fn classify((index, line): (u64, Line<'_>)) -> Classified<'_> {
+    match line {
+        Line::Read(line) => (index + 1, parse_line(line)),
+        Line::Skipped(_) => (index + 1, None),
+    }
+}
+
+/// Lines skipped for their length.
+#[inline]
+pub fn is_skipped((_, line): &(u64, Line<'_>)) -> bool {
+    matches!(line, Line::Skipped(_))
+}
+
+/// The most bytes of a name or timestamp the report keeps: longer ones are cut to this length,
+/// so that a log of huge fields cannot make the report's tables huge.
+pub const MAX_FIELD: usize = 256;
+
+/// The first [`MAX_FIELD`] bytes of `field`.
+///
+/// ```
+/// use volley_log_report::parse::{cut, MAX_FIELD};
+/// assert_eq!(cut(b"db"), b"db");
+/// assert_eq!(cut(&[b'x'; 1000]).len(), MAX_FIELD);
+/// ```
+#[inline]
+pub fn cut(field: &[u8]) -> &[u8] {
+    &field[..field.len().min(MAX_FIELD)]
 }
 
 /// The line number of a malformed line.
@@ -154,14 +189,14 @@ pub fn is_error(record: &Record<'_>) -> bool {
     record.level.is_error()
 }
 
-/// The record's component name.
+/// The record's component name, [cut] to [`MAX_FIELD`] bytes.
 #[inline]
 pub fn component(record: Record<'_>) -> &[u8] {
-    record.component
+    cut(record.component)
 }
 
-/// The record's timestamp.
+/// The record's timestamp, [cut] to [`MAX_FIELD`] bytes.
 #[inline]
 pub fn timestamp(record: Record<'_>) -> &[u8] {
-    record.timestamp
+    cut(record.timestamp)
 }

@@ -37,7 +37,9 @@ fn is_bidi_control(c: char) -> bool {
 }
 
 /// One JSON object; names and timestamps that are not UTF-8 are shown with U+FFFD in place of
-/// the invalid bytes (names that then coincide have their counts added).
+/// the invalid bytes (names that then coincide have their counts added). `component_counts` is
+/// `"exact"` or `"estimated"`; when estimated, each count in `errors_by_component` is at most
+/// `component_overcount` over the true count, and an unlisted component had at most that many.
 pub fn to_json(report: &Report) -> Value {
     let levels: Map<String, Value> = Level::ALL
         .iter()
@@ -57,8 +59,13 @@ pub fn to_json(report: &Report) -> Value {
         "lines": report.lines,
         "malformed": report.malformed,
         "malformed_lines": report.malformed_lines,
+        "too_long": report.too_long,
+        "max_line": report.max_line,
         "levels": levels,
+        "errors": report.errors,
         "errors_by_component": by_component,
+        "component_counts": if report.components_exact() { "exact" } else { "estimated" },
+        "component_overcount": report.component_overcount,
         "top_error_components": top,
         "first_error": report.first_error.as_deref().map(text),
         "last_error": report.last_error.as_deref().map(text),
@@ -81,16 +88,33 @@ pub fn to_text(report: &Report, source: &str) -> String {
         let _ = write!(out, "   (lines {}{more})", shown.join(", "));
     }
     out.push('\n');
+    if report.too_long > 0 {
+        let _ = writeln!(
+            out,
+            "  of which   {:>12}   longer than {} bytes, skipped unread",
+            report.too_long, report.max_line
+        );
+    }
     let _ = writeln!(out, "\nlines per level");
     for level in Level::ALL {
         let _ = writeln!(out, "  {:<6} {:>12}", level.name(), report.level(level));
     }
-    let errors: u64 = report.errors_by_component.values().sum();
-    let _ = writeln!(
-        out,
-        "\nERROR + FATAL lines: {errors} in {} components",
-        report.errors_by_component.len()
-    );
+    let errors = report.errors;
+    let components = report.errors_by_component.len();
+    if report.components_exact() {
+        let _ = writeln!(
+            out,
+            "\nERROR + FATAL lines: {errors} in {components} components"
+        );
+    } else {
+        let bound = report.component_overcount;
+        let _ = writeln!(
+            out,
+            "\nERROR + FATAL lines: {errors} in more than {components} components\n\
+             counts are estimates: each at most {bound} over the true count; \
+             a component not listed had at most {bound}"
+        );
+    }
     if !report.top_error_components.is_empty() {
         let _ = writeln!(
             out,

@@ -6,13 +6,19 @@ use proptest::prelude::*;
 use std::collections::HashMap;
 use std::io::BufReader;
 use std::process::Command;
+use volley_flow::pipeline::DEFAULT_MAX_LINE;
 use volley_log_report::generate;
-use volley_log_report::report::{self, Report};
+use volley_log_report::report::{self, Limits, Report};
 
 const LEVELS: [&str; 6] = ["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"];
 
 /// The report, the obvious way: split everything, collect everything, sort everything.
 fn reference(log: &[u8]) -> Report {
+    reference_with(log, DEFAULT_MAX_LINE)
+}
+
+/// The reference with a line limit of `max_line` bytes.
+fn reference_with(log: &[u8], max_line: usize) -> Report {
     let mut pieces: Vec<&[u8]> = log.split(|&b| b == b'\n').collect();
     if pieces.last() == Some(&&b""[..]) {
         pieces.pop(); // the text after a final newline is not a line
@@ -21,13 +27,25 @@ fn reference(log: &[u8]) -> Report {
         lines: pieces.len() as u64,
         malformed: 0,
         malformed_lines: vec![],
+        too_long: 0,
+        max_line,
         levels: [0; 6],
+        errors: 0,
         errors_by_component: HashMap::new(),
+        component_overcount: 0,
         top_error_components: vec![],
         first_error: None,
         last_error: None,
     };
     for (i, piece) in pieces.iter().enumerate() {
+        if piece.len() > max_line {
+            report.too_long += 1;
+            report.malformed += 1;
+            if report.malformed_lines.len() < 5 {
+                report.malformed_lines.push(i as u64 + 1);
+            }
+            continue;
+        }
         let line = piece.strip_suffix(b"\r").unwrap_or(piece);
         let fields: Vec<&[u8]> = line.split(|&b| b == b' ').collect();
         let level = fields
@@ -38,6 +56,7 @@ fn reference(log: &[u8]) -> Report {
             (true, Some(level), Some(component)) => {
                 report.levels[level] += 1;
                 if level >= 4 {
+                    report.errors += 1;
                     let name = component[..component.len() - 1].to_vec();
                     *report.errors_by_component.entry(name).or_default() += 1;
                     report.first_error.get_or_insert_with(|| fields[0].to_vec());
@@ -152,17 +171,60 @@ fn an_empty_file_has_no_lines_and_no_errors() {
     assert_eq!((only_newline.lines, only_newline.malformed), (1, 1));
 }
 
-#[test]
-fn a_20_mb_line_is_one_line() {
+fn twenty_mb_lines() -> Vec<u8> {
     let mut log = b"t1 INFO small: before\nt2 ERROR huge: ".to_vec();
     log.extend(std::iter::repeat_n(b'x', 20 * 1024 * 1024));
     log.extend_from_slice(b"\xff\xfe\nt3 WARN small: after\n");
     log.extend(std::iter::repeat_n(b'y', 20 * 1024 * 1024)); // malformed, no final newline
-    let report = volley_small_buffer(&log, 64 * 1024);
-    assert_eq!(report, reference(&log));
-    assert_eq!(report.lines, 4);
+    log
+}
+
+#[test]
+fn a_20_mb_line_is_one_line_under_a_higher_limit() {
+    let log = twenty_mb_lines();
+    let limits = Limits {
+        max_line: 32 * 1024 * 1024,
+        ..Limits::default()
+    };
+    let reader = BufReader::with_capacity(64 * 1024, &log[..]);
+    let report = report::run_with(reader, limits).unwrap();
+    assert_eq!(report, reference_with(&log, limits.max_line));
+    assert_eq!((report.lines, report.too_long), (4, 0));
     assert_eq!(report.errors_by_component[&b"huge"[..]], 1);
     assert_eq!(report.malformed_lines, [4]);
+}
+
+#[test]
+fn lines_over_the_limit_are_skipped_counted_and_numbered() {
+    let log = twenty_mb_lines();
+    let report = volley_small_buffer(&log, 64 * 1024);
+    assert_eq!(report, reference(&log));
+    assert_eq!((report.lines, report.too_long, report.malformed), (4, 2, 2));
+    assert_eq!(report.malformed_lines, [2, 4]);
+    assert_eq!(report.level(volley_log_report::parse::Level::Warn), 1);
+    assert!(report.errors_by_component.is_empty());
+}
+
+#[test]
+fn the_line_limit_holds_at_every_buffer_size_and_length() {
+    let mut log = Vec::new();
+    for len in 0..40 {
+        log.extend(std::iter::repeat_n(b'a', len));
+        log.extend_from_slice(if len % 3 == 0 { b"\r\n" } else { b"\n" });
+    }
+    log.extend_from_slice(b"t ERROR db: tail without newline");
+    for max_line in [0, 1, 7, 16, 33] {
+        let expected = reference_with(&log, max_line);
+        for capacity in [1, 2, 5, 16, 64, 4096] {
+            let limits = Limits {
+                max_line,
+                ..Limits::default()
+            };
+            let reader = BufReader::with_capacity(capacity, &log[..]);
+            let report = report::run_with(reader, limits).unwrap();
+            assert_eq!(report, expected, "max_line {max_line} capacity {capacity}");
+        }
+    }
 }
 
 #[test]
@@ -257,8 +319,17 @@ fn the_binary_prints_one_json_object_matching_the_reference() {
     );
     assert_eq!(json["first_error"], "t0");
     assert_eq!(json["last_error"], "t9");
+    assert_eq!(json["errors"], 2);
+    assert_eq!(json["component_counts"], "exact");
+    assert_eq!(
+        (
+            json["too_long"].as_u64(),
+            json["component_overcount"].as_u64()
+        ),
+        (Some(0), Some(0))
+    );
     let keys: Vec<&String> = json.as_object().unwrap().keys().collect();
-    assert_eq!(keys.len(), 8);
+    assert_eq!(keys.len(), 13);
 }
 
 #[test]

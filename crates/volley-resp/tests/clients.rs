@@ -128,6 +128,32 @@ fn every_command_through_redis_cli() {
     );
 }
 
+#[test]
+fn redis_cli_speaks_resp3_with_dash_3() {
+    let server = Server::start();
+    let cli3 = |args: &[&str]| {
+        let output = Command::new(tool("redis-cli"))
+            .args(["-3", "-p", &server.port.to_string(), "--no-raw"])
+            .args(args)
+            .output()
+            .expect("redis-cli runs");
+        String::from_utf8_lossy(&output.stdout)
+            .trim_end()
+            .to_string()
+    };
+    assert_eq!(
+        cli3(&["CONFIG", "GET", "appendonly"]),
+        "1# \"appendonly\" => \"no\""
+    );
+    assert_eq!(cli3(&["GET", "missing"]), "(nil)");
+    assert_eq!(cli3(&["SET", "k", "v"]), "OK");
+    assert_eq!(
+        cli3(&["INFO", "keyspace"]),
+        "# Keyspace\r\ndb0:keys=1,expires=0,avg_ttl=0"
+    );
+    assert!(cli3(&["CLIENT", "INFO"]).contains(" resp=3 "));
+}
+
 /// Runs redis-benchmark and checks it finished every test without an error.
 fn benchmark(server: &Server, extra: &[&str]) -> String {
     let output = Command::new("timeout")

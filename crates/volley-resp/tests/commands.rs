@@ -470,6 +470,16 @@ fn client_subcommands_describe_and_control_the_connection() {
         reply(&mut session, &["CLIENT", "KILL", "ID", "1"]),
         ":0\r\n"
     );
+    for bad in ["0", "x"] {
+        assert_eq!(
+            reply(&mut session, &["CLIENT", "KILL", "ID", bad]),
+            "-ERR client-id should be greater than 0\r\n"
+        );
+    }
+    assert_eq!(
+        reply(&mut session, &["CLIENT", "KILL", "ID", "1", "SKIPME"]),
+        "-ERR syntax error\r\n"
+    );
     assert_eq!(
         run(&mut session, &["CLIENT", "KILL", "ID", "1", "SKIPME", "no"]),
         (":1\r\n".to_string(), Flow::Close)
@@ -536,4 +546,37 @@ fn the_suite_harness_commands_are_answered() {
         "*1\r\n*10\r\n$3\r\nget\r\n:2\r\n*2\r\n+readonly\r\n+fast\r\n:1\r\n:1\r\n:1\r\n*0\r\n*0\r\n*0\r\n*0\r\n"
     );
     assert!(reply(&mut session, &["TIME"]).starts_with("*2\r\n$10\r\n"));
+}
+
+#[test]
+fn keys_found_expired_are_counted_and_reported_as_events() {
+    let mut session = Session::new();
+    reply(
+        &mut session,
+        &["CONFIG", "SET", "notify-keyspace-events", "KEx"],
+    );
+    reply(&mut session, &["SELECT", "3"]);
+    reply(&mut session, &["SET", "gone", "v", "PX", "1"]);
+    std::thread::sleep(std::time::Duration::from_millis(3));
+    // Found expired on access (not by the sweep): counted and reported all the same.
+    assert_eq!(reply(&mut session, &["GET", "gone"]), "$-1\r\n");
+    let events: Vec<(String, String)> = session
+        .server
+        .events
+        .iter()
+        .map(|e| {
+            (
+                String::from_utf8_lossy(&e.channel).into_owned(),
+                String::from_utf8_lossy(&e.message).into_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        events,
+        [
+            ("__keyspace@3__:gone".to_string(), "expired".to_string()),
+            ("__keyevent@3__:expired".to_string(), "gone".to_string()),
+        ]
+    );
+    assert!(text_of(&reply(&mut session, &["INFO", "stats"])).contains("expired_keys:1\n"));
 }

@@ -231,3 +231,16 @@ fn resp3_is_negotiated_per_connection() {
     round_trip(&mut three, b"GET nothing\r\n", b"_\r\n");
     round_trip(&mut two, b"GET nothing\r\n", b"$-1\r\n");
 }
+
+#[test]
+fn clients_idle_past_the_timeout_are_closed() {
+    let address = start_server();
+    let mut idle = connect(address);
+    round_trip(&mut idle, b"PING\r\n", b"+PONG\r\n");
+    let mut admin = connect(address);
+    round_trip(&mut admin, b"CONFIG SET timeout 1\r\n", b"+OK\r\n");
+    // The server closes it on its own once it has been idle for over a second.
+    let mut rest = Vec::new();
+    idle.read_to_end(&mut rest).unwrap();
+    assert_eq!(rest, b"");
+}

@@ -1,13 +1,17 @@
 //! Streaming aggregates: push targets that fold items as they arrive and never collect them.
 //!
 //! Each hands back its result from [`Close::close`]. Memory stays constant in the number of
-//! items (top-k holds `k` items, count-by-key and sum-by-key one entry per distinct key).
+//! items (top-k holds `k` items, count-by-key and sum-by-key one entry per distinct key). When
+//! the keys come from the input and their number is not known, [`heavy_hitters`] counts them in
+//! a fixed number of slots instead: exact while they fit, estimates with a stated error bound
+//! beyond.
 //! Aggregates that keep an item or a key ([`first`], [`last`], [`count_by_key`],
 //! [`sum_by_key`]) take it by reference and store an owned copy,
 //! allocating only when they must keep something new, so lines borrowed from a source's reused
 //! buffer can be fed straight in. Turn any of them into a coroutine sink with
 //! [`push::into_co`](crate::pipeline::push::into_co).
 
+pub use super::heavy_hitters::{heavy_hitters, Counted, HeavyHitters, Tally};
 use super::{Close, PipelineError, Push};
 use std::borrow::Borrow;
 use std::cmp::Reverse;

@@ -55,6 +55,7 @@ pub mod aggregate;
 mod broadcast;
 mod coroutine;
 mod error;
+mod heavy_hitters;
 pub mod pull;
 mod source;
 mod stages;
@@ -62,7 +63,7 @@ mod stream;
 mod target;
 
 pub use error::PipelineError;
-pub use source::LineSource;
+pub use source::{Line, LineSource, LineTooLong, DEFAULT_MAX_LINE};
 pub use target::{feed, Close, Push};
 
 /// Push stages, broadcast, and the bridges between push targets and coroutines.

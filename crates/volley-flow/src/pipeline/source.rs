@@ -1,6 +1,8 @@
 //! `LineSource`: the lines of any `BufRead`, split with `memchr`, through one reused buffer.
 
 use super::{Close, PipelineError, Push};
+use std::error::Error;
+use std::fmt;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader};
 use std::path::Path;
@@ -9,11 +11,85 @@ use volley_core::{co_yield, Co, Exit, Protocol, Resume};
 /// Read buffer used by [`LineSource::open`].
 const FILE_BUFFER: usize = 256 * 1024;
 
+/// The longest line a [`LineSource`] hands out unless told otherwise
+/// ([`max_line`](LineSource::max_line)): 1 MiB, far above any real log or text line.
+pub const DEFAULT_MAX_LINE: usize = 1024 * 1024;
+
+/// A line longer than the source's limit, skipped to its end without being kept: what
+/// [`LineSource::next_line`] reports (inside an `io::Error` of kind `InvalidData`) and what
+/// [`LineSource::push_lines_into`] sends as [`Line::Skipped`].
+///
+/// ```
+/// use volley_flow::pipeline::{LineSource, LineTooLong};
+/// let mut src = LineSource::new(&b"ok\n0123456789\nok\n"[..]).max_line(4);
+/// assert_eq!(src.next_line().unwrap().unwrap(), b"ok");
+/// let e = src.next_line().unwrap().unwrap_err();
+/// assert_eq!(LineTooLong::of(&e), Some(&LineTooLong { line: 2, bytes: 10, limit: 4 }));
+/// assert_eq!(e.to_string(), "line 2 is 10 bytes long, over the limit of 4: skipped");
+/// assert_eq!(src.next_line().unwrap().unwrap(), b"ok"); // the source reads on
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LineTooLong {
+    /// Its line number, counted from 1.
+    pub line: u64,
+    /// Its length in bytes, without the `\n` (a `\r` before it counts).
+    pub bytes: u64,
+    /// The limit it went over.
+    pub limit: usize,
+}
+
+impl LineTooLong {
+    /// The `LineTooLong` inside an error from [`LineSource::next_line`], if that is what it is.
+    ///
+    /// ```
+    /// use volley_flow::pipeline::LineTooLong;
+    /// assert_eq!(LineTooLong::of(&std::io::Error::other("disk on fire")), None);
+    /// ```
+    pub fn of(error: &io::Error) -> Option<&LineTooLong> {
+        error.get_ref()?.downcast_ref()
+    }
+}
+
+impl fmt::Display for LineTooLong {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "line {} is {} bytes long, over the limit of {}: skipped",
+            self.line, self.bytes, self.limit
+        )
+    }
+}
+
+impl Error for LineTooLong {}
+
+/// What [`LineSource::push_lines_into`] sends: each line, borrowed, or the note of a line too
+/// long to be read.
+///
+/// ```
+/// use volley_flow::pipeline::{aggregate, push, Line, LineSource};
+/// let skipped = LineSource::new(&b"a\nbbbbbbbb\nc\n"[..])
+///     .max_line(4)
+///     .push_lines_into(push::filter(|l: &Line<'_>| matches!(l, Line::Skipped(_)), aggregate::count()))
+///     .unwrap();
+/// assert_eq!(skipped, 1);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Line<'a> {
+    /// A line within the limit, without its `\n`.
+    Read(&'a [u8]),
+    /// A line over the limit: skipped, only its number and length are known.
+    Skipped(LineTooLong),
+}
+
 /// The lines of a reader, without their `\n` (and, by default, without a `\r` before it).
 ///
 /// A line that lies whole inside the reader's buffer is handed out in place, with no copy; only
 /// a line that straddles a refill is gathered into one carry buffer, reused from line to line.
-/// Memory is the reader's buffer plus the longest line, whatever the input's size. Lines are
+/// A line longer than the limit ([`DEFAULT_MAX_LINE`], 1 MiB, unless set with
+/// [`max_line`](LineSource::max_line)) is skipped to its end as it is read, never gathered, and
+/// reported as [`LineTooLong`]. Memory is therefore the reader's buffer plus at most the limit
+/// (twice it, with the carry buffer's growth), whatever the input: a stream of NUL bytes with no
+/// newline costs no more than a well-formed log. Lines are
 /// bytes: invalid UTF-8 passes through untouched. A last line without a final newline is still a
 /// line; an empty input has none.
 ///
@@ -41,6 +117,7 @@ pub struct LineSource<R> {
     pending: usize,
     lines: u64,
     strip_cr: bool,
+    max_line: usize,
 }
 
 impl LineSource<BufReader<File>> {
@@ -75,7 +152,25 @@ impl<R: BufRead> LineSource<R> {
             pending: 0,
             lines: 0,
             strip_cr: true,
+            max_line: DEFAULT_MAX_LINE,
         }
+    }
+
+    /// Sets the longest line handed out, in bytes without the `\n` (default
+    /// [`DEFAULT_MAX_LINE`]). A longer line is read to its end and dropped as it goes, and
+    /// reported as [`LineTooLong`]; the lines after it are read as usual.
+    ///
+    /// ```
+    /// use volley_flow::pipeline::LineSource;
+    /// let mut src = LineSource::new(&b"short\nmuch too long\n"[..]).max_line(5);
+    /// assert_eq!(src.next_line().unwrap().unwrap(), b"short");
+    /// assert!(src.next_line().unwrap().is_err());
+    /// assert!(src.next_line().is_none());
+    /// assert_eq!(src.lines_read(), 2);
+    /// ```
+    pub fn max_line(mut self, bytes: usize) -> Self {
+        self.max_line = bytes;
+        self
     }
 
     /// Keeps a `\r` that ends a line, instead of stripping it.
@@ -90,7 +185,7 @@ impl<R: BufRead> LineSource<R> {
         self
     }
 
-    /// How many lines have been handed out so far.
+    /// How many lines have been handed out (or skipped as too long) so far.
     ///
     /// ```
     /// use volley_flow::pipeline::LineSource;
@@ -115,6 +210,10 @@ impl<R: BufRead> LineSource<R> {
     }
 
     /// The next line, borrowed until the next call; `None` at the end of the input.
+    ///
+    /// A line over the [limit](LineSource::max_line) is read to its end and dropped, and comes
+    /// out as an `io::Error` of kind `InvalidData` holding a [`LineTooLong`]; the next call
+    /// goes on with the line after it. Any other error is the reader's.
     ///
     /// ```
     /// use volley_flow::pipeline::LineSource;
@@ -141,6 +240,10 @@ impl<R: BufRead> LineSource<R> {
                     Err(e) => return Some(Err(e)),
                 };
                 let newline = memchr::memchr(b'\n', buf);
+                if self.carry.len() + newline.unwrap_or(buf.len()) > self.max_line {
+                    let seen = self.carry.len() as u64;
+                    return Some(Err(self.skip_line(seen)));
+                }
                 match newline {
                     Some(end) if !self.carry.is_empty() => {
                         self.carry.extend_from_slice(&buf[..end])
@@ -177,11 +280,46 @@ impl<R: BufRead> LineSource<R> {
         }
     }
 
+    /// Reads past the rest of a line found too long after `seen` bytes (gathered in the carry
+    /// buffer, not yet consumed from the reader's), keeping none of it; the error to report.
+    #[cold]
+    fn skip_line(&mut self, seen: u64) -> io::Error {
+        self.carry.clear();
+        let mut bytes = seen;
+        loop {
+            let (newline, available) = match self.reader.fill_buf() {
+                Ok(buf) => (memchr::memchr(b'\n', buf), buf.len()),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return e,
+            };
+            match newline {
+                Some(end) => {
+                    self.reader.consume(end + 1);
+                    bytes += end as u64;
+                    break;
+                }
+                None if available == 0 => break,
+                None => {
+                    self.reader.consume(available);
+                    bytes += available as u64;
+                }
+            }
+        }
+        self.lines += 1;
+        let too_long = LineTooLong {
+            line: self.lines,
+            bytes,
+            limit: self.max_line,
+        };
+        io::Error::new(io::ErrorKind::InvalidData, too_long)
+    }
+
     /// Pushes every line into `target`, then closes it and returns its result: one pass,
     /// no per-line allocation.
     ///
-    /// A read error stops the run as [`PipelineError::Io`]; an error a stage raises stops it
-    /// as that error.
+    /// A read error stops the run as [`PipelineError::Io`], and so does a line over the
+    /// [limit](LineSource::max_line) (use [`push_lines_into`](LineSource::push_lines_into) to
+    /// go on past such lines); an error a stage raises stops it as that error.
     ///
     /// ```
     /// use volley_flow::pipeline::{aggregate, push, LineSource};
@@ -200,6 +338,45 @@ impl<R: BufRead> LineSource<R> {
     {
         while let Some(line) = self.next_line() {
             target.send(line?)?;
+        }
+        target.close()
+    }
+
+    /// Like [`push_into`](LineSource::push_into), but a line over the
+    /// [limit](LineSource::max_line) does not stop the run: it is skipped and `target` gets a
+    /// [`Line::Skipped`] in its place, so it can count it and number the lines after it right.
+    /// Every other line comes as [`Line::Read`].
+    ///
+    /// ```
+    /// use volley_flow::pipeline::{aggregate, push, Line, LineSource};
+    /// let input = format!("a\n{}\nb", "x".repeat(100));
+    /// let (lines, skipped) = LineSource::new(input.as_bytes())
+    ///     .max_line(64)
+    ///     .push_lines_into(push::broadcast((
+    ///         aggregate::count(),
+    ///         push::filter_map(
+    ///             |line: Line<'_>| match line {
+    ///                 Line::Skipped(too_long) => Some((too_long.line, too_long.bytes)),
+    ///                 Line::Read(_) => None,
+    ///             },
+    ///             aggregate::first_n(10),
+    ///         ),
+    ///     )))
+    ///     .unwrap();
+    /// assert_eq!((lines, skipped), (3, vec![(2, 100)]));
+    /// ```
+    pub fn push_lines_into<P>(mut self, mut target: P) -> Result<P::Output, PipelineError>
+    where
+        P: for<'line> Push<Line<'line>> + Close,
+    {
+        while let Some(line) = self.next_line() {
+            match line {
+                Ok(line) => target.send(Line::Read(line))?,
+                Err(e) => match LineTooLong::of(&e) {
+                    Some(&too_long) => target.send(Line::Skipped(too_long))?,
+                    None => return Err(e.into()),
+                },
+            }
         }
         target.close()
     }
@@ -223,7 +400,8 @@ impl<R: BufRead> LineSource<R> {
     /// keeps (`Some`), like [`Iterator::filter_map`]; returns the number of lines read. Nothing
     /// is copied unless `parse` copies. A read error is raised: it reaches a
     /// [`try_iter`](volley_core::Co::try_iter) loop as an `Err` item, through any pull stages
-    /// built on this one.
+    /// built on this one. So is a line over the [limit](LineSource::max_line), as the
+    /// `io::Error` holding its [`LineTooLong`], and the coroutine ends there.
     ///
     /// ```
     /// use volley_flow::pipeline::LineSource;

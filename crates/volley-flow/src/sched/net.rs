@@ -7,15 +7,17 @@
 //! fewer bytes than asked) is waited for before the next operation; anything else is tried at
 //! once. So a request/response cycle costs the system calls of a hand-written epoll loop.
 
-use super::calls::{done, single};
+use super::calls::{done, single, sleep};
 use super::reactor::{Direction, IoSource};
 use super::{Reply, Syscall, TaskBody, TaskCall, TaskResume};
 use socket2::{Domain, Protocol, Socket as RawSocket, Type};
+use std::cell::Cell;
 use std::fmt;
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::{Shutdown, SocketAddr};
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
-use volley_core::{co_yield, Co, Exit};
+use std::time::{Duration, Instant};
+use volley_core::{co_yield, yield_from, Co, Exit};
 
 /// How many connections may wait to be accepted by a listener from [`TcpListener::bind`] (the
 /// kernel caps it at `net.core.somaxconn`).
@@ -553,6 +555,17 @@ macro_rules! when_ready {
 /// Accepts one connection, waiting for it without blocking other tasks. Evaluates to the
 /// stream, non-blocking and owned by the poller, and the peer's address.
 ///
+/// Failures that say nothing about the listener are not raised. A connection that went away
+/// before it was accepted (`ECONNABORTED`, and the network errors Linux hands to `accept`) is
+/// passed over at once. Running out of resources (`EMFILE`, `ENFILE`, `ENOBUFS`, `ENOMEM`:
+/// descriptors or kernel memory) makes the task sleep on the scheduler's timer, from
+/// [`ACCEPT_BACKOFF`]`.0` doubling up to [`ACCEPT_BACKOFF`]`.1`, and try again: other tasks
+/// keep running (and, as they close connections, give descriptors back), and pending
+/// connections are accepted as soon as there is room. Each such failure is logged with
+/// `tracing` at `WARN`, at most once a second on each thread (with the number of failures
+/// since the last line), so a server out of descriptors neither spins, nor stops serving, nor
+/// floods its log. Any other error (the listener itself is broken) is raised.
+///
 /// ```
 /// use std::io::Read;
 /// use volley_core::{yield_from, Co};
@@ -580,28 +593,105 @@ pub fn accept(listener: &TcpListener) -> Co<impl TaskBody<(TcpStream, SocketAddr
         #[coroutine]
         move |_: TaskResume| {
             let io = listener.io_source();
-            let (stream, peer) = when_ready!(
-                io,
-                Direction::Read,
-                wait_first: true,
-                retry: retry_accept,
-                listener.inner.accept()
-            );
-            Ok((TcpStream::wrap(stream), peer))
+            let mut backoff = ACCEPT_BACKOFF.0;
+            loop {
+                let accepted = when_ready!(
+                    io,
+                    Direction::Read,
+                    wait_first: true,
+                    retry: retry_accept,
+                    match listener.inner.accept() {
+                        Err(e) if out_of_resources(&e) => Ok(Err(e)),
+                        other => other.map(Ok),
+                    }
+                );
+                match accepted {
+                    Ok((stream, peer)) => return Ok((TcpStream::wrap(stream), peer)),
+                    Err(e) => {
+                        warn_accept_failure(listener, &e, backoff);
+                        yield_from!(sleep(backoff))?;
+                        backoff = (backoff * 2).min(ACCEPT_BACKOFF.1);
+                    }
+                }
+            }
         },
     )
     .named("accept")
 }
 
-/// Errors after which `accept` simply tries again: the pending connection went away, or a
-/// signal interrupted the call.
+/// The first and the longest sleep of [`accept`] when the process runs out of descriptors or
+/// memory: 10 ms, doubling up to 200 ms.
+///
+/// ```
+/// use volley_flow::sched::net::ACCEPT_BACKOFF;
+/// assert!(ACCEPT_BACKOFF.0 < ACCEPT_BACKOFF.1);
+/// ```
+pub const ACCEPT_BACKOFF: (Duration, Duration) =
+    (Duration::from_millis(10), Duration::from_millis(200));
+
+/// Errors after which `accept` simply tries again: the pending connection went away (Linux
+/// hands the new connection's pending network errors to `accept`), or a signal interrupted the
+/// call.
 fn retry_accept(e: &io::Error) -> bool {
     matches!(
         e.kind(),
         io::ErrorKind::Interrupted
             | io::ErrorKind::ConnectionAborted
             | io::ErrorKind::ConnectionReset
+    ) || e.raw_os_error().is_some_and(new_connection_failed)
+}
+
+/// The errors `accept` reports for a pending connection that failed (a network error, or a
+/// firewall rule), not for the listener: `accept(2)` says to retry after them.
+fn new_connection_failed(code: i32) -> bool {
+    #[cfg(target_os = "linux")]
+    if code == libc::ENONET {
+        return true;
+    }
+    matches!(
+        code,
+        libc::EPROTO
+            | libc::ENOPROTOOPT
+            | libc::EHOSTDOWN
+            | libc::EHOSTUNREACH
+            | libc::EOPNOTSUPP
+            | libc::ENETUNREACH
+            | libc::EPERM
     )
+}
+
+/// Errors that say the process or the system is out of descriptors or memory, for now.
+fn out_of_resources(e: &io::Error) -> bool {
+    matches!(
+        e.raw_os_error(),
+        Some(libc::EMFILE | libc::ENFILE | libc::ENOBUFS | libc::ENOMEM)
+    )
+}
+
+thread_local! {
+    /// When `accept` last logged a failure on this thread, and the failures since.
+    static ACCEPT_WARNED: Cell<(Option<Instant>, u64)> = const { Cell::new((None, 0)) };
+}
+
+/// Logs an `accept` failure, at most once a second on this thread.
+fn warn_accept_failure(listener: &TcpListener, error: &io::Error, backoff: Duration) {
+    ACCEPT_WARNED.with(|warned| {
+        let (last, unreported) = warned.get();
+        let now = Instant::now();
+        if last.is_some_and(|last| now.duration_since(last) < Duration::from_secs(1)) {
+            warned.set((last, unreported + 1));
+            return;
+        }
+        warned.set((Some(now), 0));
+        let addr = listener.local_addr().ok();
+        tracing::warn!(
+            listener = ?addr,
+            %error,
+            retry_in_ms = backoff.as_millis() as u64,
+            failures_since_last_warning = unreported,
+            "accept failed: out of descriptors or memory; retrying"
+        );
+    });
 }
 
 /// Connects to `addr` without blocking other tasks: the connection is started non-blocking and

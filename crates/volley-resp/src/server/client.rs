@@ -8,6 +8,12 @@ use std::rc::Rc;
 use std::time::Instant;
 
 /// When a client connected and when it last sent a command.
+///
+/// ```
+/// use volley_resp::server::Times;
+/// let times = Times::default();
+/// assert_eq!(times.created, times.last_interaction);
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct Times {
     /// When the connection was accepted.
@@ -27,6 +33,14 @@ impl Default for Times {
 }
 
 /// Whether a client's replies are sent (`CLIENT REPLY ON|OFF|SKIP`).
+///
+/// ```
+/// use volley_resp::server::{ReplyMode, Session};
+/// let mut session = Session::new();
+/// session.command(&["CLIENT", "REPLY", "OFF"]);
+/// assert_eq!(session.client.borrow().reply_mode, ReplyMode::Off);
+/// assert_eq!(session.command(&["PING"]), b"");
+/// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum ReplyMode {
     /// Every reply is sent.

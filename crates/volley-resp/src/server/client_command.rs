@@ -238,10 +238,8 @@ fn kill(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
             };
             if is(option, "id") {
                 let wanted = parse_i64(value)
-                    .ok_or(Cow::Borrowed("ERR value is not an integer or out of range"))?;
-                if wanted < 1 {
-                    return Err("ERR client-id should be greater than 0".into());
-                }
+                    .filter(|id| *id >= 1)
+                    .ok_or(Cow::Borrowed("ERR client-id should be greater than 0"))?;
                 id = Some(wanted as u64);
             } else if is(option, "type") {
                 if !["normal", "master", "replica", "slave", "pubsub"]

@@ -15,6 +15,7 @@ use super::{
 use crate::codec::Request;
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::OnceLock;
 
 /// What the connection does after a command.
@@ -32,7 +33,29 @@ pub type Outcome = Result<Flow, Cow<'static, str>>;
 /// A command handler: the context and every argument (the name first).
 pub type Handler = fn(&mut Ctx<'_>, &mut [Vec<u8>]) -> Outcome;
 
-/// One entry of the command table, with what `COMMAND` reports about it.
+/// One entry of the command table, with what `COMMAND` reports about it. A family module
+/// lists its entries in a `pub const COMMANDS: &[Command]` that [`FAMILIES`] names.
+///
+/// ```
+/// use volley_resp::server::{Command, Ctx, Flow, Outcome};
+///
+/// /// `HI name`: greets.
+/// fn hi(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
+///     let mut text = b"hello ".to_vec();
+///     text.extend_from_slice(&args[1]);
+///     ctx.reply.bulk(&text);
+///     Ok(Flow::Continue)
+/// }
+///
+/// const COMMANDS: &[Command] = &[Command {
+///     name: "hi",
+///     arity: 2,
+///     flags: &["fast"],
+///     keys: (0, 0, 0),
+///     run: hi,
+/// }];
+/// assert_eq!(COMMANDS[0].name, "hi");
+/// ```
 #[derive(Debug)]
 pub struct Command {
     /// The lowercase name.
@@ -76,6 +99,11 @@ pub const FAMILIES: &[&[Command]] = &[
 ];
 
 /// Every command served, family by family.
+///
+/// ```
+/// use volley_resp::server::all_commands;
+/// assert!(all_commands().any(|command| command.name == "hello"));
+/// ```
 pub fn all() -> impl Iterator<Item = &'static Command> {
     FAMILIES.iter().flat_map(|family| family.iter())
 }
@@ -86,11 +114,37 @@ const LONGEST_NAME: usize = 32;
 /// A command and its position in [`all`] (where its counters are kept).
 type Entry = (usize, &'static Command);
 
+/// FNV-1a: command names are a few trusted bytes (the table is fixed; a client only picks
+/// which entry to look up), so a hash cheaper than the default SipHash serves.
+#[derive(Default)]
+struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut hash = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for byte in bytes {
+            hash ^= u64::from(*byte);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = hash;
+    }
+}
+
+type Table = HashMap<&'static [u8], Entry, BuildHasherDefault<Fnv>>;
+
 /// The table by lowercase name, built on first use.
-fn table() -> &'static HashMap<&'static [u8], Entry> {
-    static TABLE: OnceLock<HashMap<&'static [u8], Entry>> = OnceLock::new();
+fn table() -> &'static Table {
+    static TABLE: OnceLock<Table> = OnceLock::new();
     TABLE.get_or_init(|| {
-        let mut table = HashMap::new();
+        let mut table = Table::default();
         for (index, command) in all().enumerate() {
             let clash = table.insert(command.name.as_bytes(), (index, command));
             assert!(clash.is_none(), "command {} registered twice", command.name);
@@ -124,6 +178,17 @@ pub fn lookup(name: &[u8]) -> Option<&'static Command> {
 
 /// Runs one request, appending its reply to the context's reply writer. Handlers may move
 /// arguments out.
+///
+/// ```
+/// use volley_resp::codec::Request;
+/// use volley_resp::server::{execute, Client, Ctx, Flow, ServerState};
+///
+/// let (mut server, mut client, mut out) = (ServerState::default(), Client::default(), Vec::new());
+/// let mut ctx = Ctx::new(&mut server, &mut client, &mut out);
+/// let ping = Request::new(vec![b"PING".to_vec()]);
+/// assert_eq!(execute(&mut ctx, ping), Flow::Continue);
+/// assert_eq!(out, b"+PONG\r\n");
+/// ```
 pub fn execute(ctx: &mut Ctx<'_>, request: Request) -> Flow {
     let mut args = request.into_args();
     let args = args.as_mut_slice();
@@ -168,6 +233,8 @@ fn run(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Flow {
     ctx.server.stats.commands_processed += 1;
     ctx.client.last_command = command.name;
     let outcome = (command.run)(ctx, args);
+    // Keys the command found expired: counted, and their `expired` events queued.
+    ctx.server.note_expired(ctx.client.db);
     let stat = ctx.server.stats.command(index);
     stat.calls += 1;
     match outcome {

@@ -6,6 +6,7 @@
 use super::commands::{is, Command, Flow, Outcome};
 use super::ctx::Ctx;
 use super::glob::glob_match;
+use super::notify::NotifyFlags;
 use super::Config;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -81,6 +82,7 @@ const INT: i64 = i32::MAX as i64;
 /// Every parameter, with Redis 7.0's defaults (those of the server itself where it differs:
 /// no persistence, its own bulk length limit).
 const PARAMS: &[Param] = &[
+    p("activedefrag", Kind::Bool, "no"),
     p("activerehashing", Kind::Bool, "yes"),
     p("active-expire-effort", Kind::Int(1, 10), "1"),
     p(
@@ -88,11 +90,14 @@ const PARAMS: &[Param] = &[
         Kind::Enum(&["always", "everysec", "no"]),
         "everysec",
     ),
+    p("appendfilename", Kind::Immutable, "appendonly.aof"),
     p("appendonly", Kind::Bool, "no"),
+    p("aof-use-rdb-preamble", Kind::Bool, "yes"),
     p("bind", Kind::Immutable, ""),
     p("busy-reply-threshold", Kind::Int(0, BIG), "5000"),
     p("client-output-buffer-limit", Kind::OutputLimits, ""),
     p("client-query-buffer-limit", Kind::Memory, ""),
+    p("cluster-enabled", Kind::Immutable, "no"),
     p("databases", Kind::Immutable, "16"),
     p("daemonize", Kind::Immutable, "no"),
     p("dbfilename", Kind::Text, "dump.rdb"),
@@ -111,6 +116,7 @@ const PARAMS: &[Param] = &[
         "64",
     ),
     p("hz", Kind::Int(0, INT), "10"),
+    p("io-threads", Kind::Immutable, "1"),
     p("latency-monitor-threshold", Kind::Int(0, BIG), "0"),
     p("latency-tracking", Kind::Bool, "yes"),
     p(
@@ -132,6 +138,7 @@ const PARAMS: &[Param] = &[
         Kind::Int(i32::MIN as i64, INT),
         "-2",
     ),
+    p("logfile", Kind::Immutable, ""),
     p(
         "loglevel",
         Kind::Enum(&["debug", "verbose", "notice", "warning"]),
@@ -140,24 +147,37 @@ const PARAMS: &[Param] = &[
     p("lua-time-limit", Kind::Int(0, BIG), "5000"),
     p("maxclients", Kind::Int(1, INT), "10000"),
     p("maxmemory", Kind::Memory, "0"),
+    p("maxmemory-clients", Kind::Memory, "0"),
     p(
         "maxmemory-policy",
         Kind::Enum(MAXMEMORY_POLICIES),
         "noeviction",
     ),
     p("maxmemory-samples", Kind::Int(1, INT), "5"),
+    p("min-replicas-max-lag", Kind::Int(0, INT), "10"),
     p("min-replicas-to-write", Kind::Int(0, INT), "0"),
     p("notify-keyspace-events", Kind::Events, ""),
     p("port", Kind::Immutable, ""),
     p("proto-max-bulk-len", Kind::Memory, ""),
     p("protected-mode", Kind::Bool, "yes"),
+    p("rdbchecksum", Kind::Bool, "yes"),
     p("rdbcompression", Kind::Bool, "yes"),
+    p("repl-backlog-size", Kind::Memory, "1048576"),
+    aliased(
+        "repl-ping-replica-period",
+        "repl-ping-slave-period",
+        Kind::Int(1, INT),
+        "10",
+    ),
+    p("repl-timeout", Kind::Int(1, INT), "60"),
     p("replica-lazy-flush", Kind::Bool, "no"),
+    aliased("replica-read-only", "slave-read-only", Kind::Bool, "yes"),
     p("save", Kind::Save, ""),
     p("set-max-intset-entries", Kind::Int(0, BIG), "512"),
     p("slowlog-log-slower-than", Kind::Int(-1, BIG), "10000"),
     p("slowlog-max-len", Kind::Int(0, BIG), "128"),
     p("stop-writes-on-bgsave-error", Kind::Bool, "yes"),
+    p("supervised", Kind::Immutable, "no"),
     p("stream-node-max-bytes", Kind::Memory, "4096"),
     p("stream-node-max-entries", Kind::Int(0, BIG), "100"),
     p("tcp-backlog", Kind::Immutable, ""),
@@ -211,6 +231,8 @@ const CLASSES: [&str; 3] = ["normal", "slave", "pubsub"];
 #[derive(Debug, Clone)]
 pub struct Settings {
     values: BTreeMap<&'static str, String>,
+    /// `notify-keyspace-events`, parsed: read on every keyspace event.
+    notify: NotifyFlags,
 }
 
 impl Default for Settings {
@@ -250,7 +272,10 @@ impl Settings {
                 (param.name, value)
             })
             .collect();
-        Settings { values }
+        Settings {
+            values,
+            notify: NotifyFlags::default(),
+        }
     }
 
     /// The value of a parameter (either of its names, any case), if there is one by that name.
@@ -272,7 +297,7 @@ impl Settings {
     /// use volley_resp::server::Settings;
     /// let found = Settings::default().matching(b"maxmemory*");
     /// assert_eq!(found[0], ("maxmemory", "0".to_string()));
-    /// assert_eq!(found.len(), 3);
+    /// assert_eq!(found.len(), 4);
     /// ```
     pub fn matching(&self, pattern: &[u8]) -> Vec<(&'static str, String)> {
         let mut found = Vec::new();
@@ -324,9 +349,25 @@ impl Settings {
             updates.push((param.name, value));
         }
         for (name, value) in updates {
+            if name == "notify-keyspace-events" {
+                self.notify = NotifyFlags::parse(&value);
+            }
             self.values.insert(name, value);
         }
         Ok(())
+    }
+
+    /// `notify-keyspace-events`, parsed.
+    ///
+    /// ```
+    /// use volley_resp::server::{EventClass, Settings};
+    /// let mut settings = Settings::default();
+    /// assert!(!settings.notify_flags().wants(EventClass::List));
+    /// settings.set(&[("notify-keyspace-events", "Kl")]).unwrap();
+    /// assert!(settings.notify_flags().wants(EventClass::List));
+    /// ```
+    pub fn notify_flags(&self) -> NotifyFlags {
+        self.notify
     }
 
     /// An integer or memory parameter's value (0 if it is neither).

@@ -12,7 +12,7 @@ use super::commands::Flow;
 use super::ctx::Ctx;
 use super::state::ServerState;
 use super::waits::peer::Peer;
-use super::waits::{blocking, execute, limits, Departure};
+use super::waits::{blocking, execute, limits, publish_events, Departure};
 use crate::codec::{requests, Request};
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
@@ -45,6 +45,10 @@ const READ_CHUNK: usize = 16 * 1024;
 /// Output capacity kept between reads; a larger buffer left by a big reply is released.
 const KEPT_OUTPUT: usize = 64 * 1024;
 
+/// Replies a batch buffers before they are written and the remaining requests answered: what
+/// one client's pipelined requests can make the server hold beyond a single reply.
+const OUTPUT_PAUSE: usize = 64 * 1024;
+
 /// Removes a client from the registry when its task ends, however it ends (returned, failed,
 /// or killed and dropped).
 struct Registration {
@@ -60,6 +64,27 @@ impl Drop for Registration {
 
 /// The task serving one registered client over `stream` until it closes, sends QUIT, or
 /// breaks the protocol. The client leaves the registry when the task ends.
+///
+/// ```
+/// use std::cell::RefCell;
+/// use std::io::{Read, Write};
+/// use std::rc::Rc;
+/// use volley_flow::sched::net::UnixStream;
+/// use volley_flow::sched::Scheduler;
+/// use volley_resp::server::{serve_connection, Client, ServerState};
+///
+/// let (ours, mut theirs) = std::os::unix::net::UnixStream::pair().unwrap();
+/// theirs.write_all(b"PING\r\nQUIT\r\n").unwrap();
+/// let state = Rc::new(RefCell::new(ServerState::default()));
+/// let client = state.borrow_mut().clients.register(Client::new_with_id);
+/// let mut sched = Scheduler::new();
+/// let task = serve_connection(UnixStream::from_std(ours).unwrap(), Rc::clone(&state), client);
+/// let task = sched.spawn(task);
+/// sched.join(task).unwrap();
+/// let mut replies = Vec::new();
+/// theirs.read_to_end(&mut replies).unwrap();
+/// assert_eq!(replies, b"+PONG\r\n+OK\r\n");
+/// ```
 pub fn serve<S: Stream + 'static>(
     stream: S,
     server: Rc<RefCell<ServerState>>,
@@ -106,7 +131,7 @@ pub fn serve<S: Stream + 'static>(
                         Ok(Wake::Readable) => {}
                         Ok(Wake::Bell) => {
                             let mut nothing = Vec::new();
-                            flushed!(flush(&stream, &server, peer.as_deref(), &mut nothing));
+                            flushed!(flush(&stream, &server, &client, peer.as_deref(), &mut nothing));
                             continue;
                         }
                         Ok(Wake::Timeout) => {
@@ -114,7 +139,7 @@ pub fn serve<S: Stream + 'static>(
                             blocking::time_out(&mut state, &mut client.borrow_mut());
                             drop(state);
                             let mut nothing = Vec::new();
-                            flushed!(flush(&stream, &server, peer.as_deref(), &mut nothing));
+                            flushed!(flush(&stream, &server, &client, peer.as_deref(), &mut nothing));
                             continue;
                         }
                         Err(Exit::Raised(error)) if is_disconnect(&error) => break,
@@ -137,8 +162,13 @@ pub fn serve<S: Stream + 'static>(
                 }
                 let mut out = std::mem::take(&mut server.borrow_mut().scratch.out);
                 let flow = answer(&mut queue, &server, &client, &mut out, &normal_since);
-                // Clients `CLIENT KILL` stopped during this batch.
-                let kills = std::mem::take(&mut server.borrow_mut().kills);
+                // Clients `CLIENT KILL` stopped during this batch; keyspace events nobody
+                // subscribed to.
+                let kills = {
+                    let mut state = server.borrow_mut();
+                    publish_events(&mut state);
+                    std::mem::take(&mut state.kills)
+                };
                 for task in kills {
                     yield_from!(kill(task))?;
                 }
@@ -146,7 +176,7 @@ pub fn serve<S: Stream + 'static>(
                     break;
                 }
                 let peer = server.borrow().waits.peer(id);
-                flushed!(flush(&stream, &server, peer.as_deref(), &mut out));
+                flushed!(flush(&stream, &server, &client, peer.as_deref(), &mut out));
                 if flow == After::Close {
                     tracing::debug!(client = id, "connection closed by the server");
                     break;
@@ -160,9 +190,6 @@ pub fn serve<S: Stream + 'static>(
 
 /// Requests queued at most before a blocked client's socket is no longer read.
 const MAX_QUEUED: usize = 1024;
-
-/// Replies buffered at most before the requests left wait for them to be written.
-const PAUSE_OUTPUT: usize = 64 * 1024;
 
 /// What a connection task's wait ended with.
 enum Wake {
@@ -265,6 +292,7 @@ where
 fn flush<'a, S: Stream>(
     stream: &'a S,
     server: &'a RefCell<ServerState>,
+    client: &'a ClientRef,
     peer: Option<&'a Peer>,
     out: &'a mut Vec<u8>,
 ) -> Co<impl TaskBody<bool> + 'a> {
@@ -302,7 +330,11 @@ fn flush<'a, S: Stream>(
             drop(queued);
             loop {
                 if !rest.is_empty() {
-                    match yield_from!(write_all(stream, &rest)) {
+                    // Shown as `omem` by CLIENT LIST while the socket is full.
+                    client.borrow_mut().activity.unsent = rest.len();
+                    let written = yield_from!(write_all(stream, &rest));
+                    client.borrow_mut().activity.unsent = 0;
+                    match written {
                         Ok(()) => {}
                         Err(Exit::Raised(error)) if is_disconnect(&error) => return Ok(false),
                         Err(other) => return Err(other),
@@ -367,7 +399,7 @@ fn answer(
                 return After::Drop;
             }
         }
-        if buffered >= PAUSE_OUTPUT || ctx.server.waits.blocking.contains(id) {
+        if buffered >= OUTPUT_PAUSE || ctx.server.waits.blocking.contains(id) {
             break;
         }
     }

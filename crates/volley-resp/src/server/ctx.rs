@@ -1,6 +1,7 @@
 //! The one context a command handler gets: the server, this client, and its reply writer.
 
 use super::client::Client;
+use super::notify::{key_event, EventClass};
 use super::state::ServerState;
 use super::store::Store;
 use crate::codec::{Protocol, Reply};
@@ -74,6 +75,34 @@ impl<'a> Ctx<'a> {
     /// ```
     pub fn db_reply(&mut self) -> (&mut Store, &mut Reply<'a>) {
         (&mut self.server.dbs[self.client.db], &mut self.reply)
+    }
+
+    /// Reports that the command did `event` (Redis's event name: `set`, `lpush`, `del`,
+    /// `expire`...) to `key` in the selected database: the keyspace and keyevent messages
+    /// `notify-keyspace-events` asks for are queued in [`ServerState::events`]. Costs a flag
+    /// test when notifications are off (the default).
+    ///
+    /// ```
+    /// use volley_resp::server::{EventClass, Session};
+    /// let mut session = Session::new();
+    /// session.command(&["CONFIG", "SET", "notify-keyspace-events", "K$"]);
+    /// session.command(&["SELECT", "2"]);
+    /// session.with_ctx(|ctx| ctx.notify(EventClass::String, "set", b"k"));
+    /// let event = &session.server.events[0];
+    /// assert_eq!((event.channel.as_slice(), event.message.as_slice()), (&b"__keyspace@2__:k"[..], &b"set"[..]));
+    /// ```
+    pub fn notify(&mut self, class: EventClass, event: &str, key: &[u8]) {
+        let flags = self.server.settings.notify_flags();
+        if flags.wants(class) {
+            key_event(
+                &mut self.server.events,
+                flags,
+                class,
+                event,
+                self.client.db,
+                key,
+            );
+        }
     }
 
     /// Switches the client, and the replies from this one on, to `protocol` (what `HELLO`

@@ -35,6 +35,7 @@ mod hello;
 mod info;
 mod keyspace;
 mod lists;
+mod notify;
 mod session;
 mod sets;
 mod sort;
@@ -54,6 +55,7 @@ pub use connection::serve as serve_connection;
 pub use ctx::Ctx;
 pub use glob::glob_match;
 pub use hello::REDIS_VERSION;
+pub use notify::{key_event, EventClass, KeyEvent, NotifyFlags};
 pub use session::Session;
 pub use state::{CommandStat, Databases, ServerState, Stats, DATABASES};
 pub use store::Store;
@@ -66,6 +68,7 @@ use std::rc::Rc;
 use std::time::Duration;
 use volley_core::{yield_from, Co, Exit};
 use volley_flow::sched::net::{accept, Stream, TcpListener as SchedListener};
+use volley_flow::sched::task::{kill, shutdown};
 use volley_flow::sched::time::sleep;
 use volley_flow::sched::{spawn, SchedError, Scheduler, TaskResult, TaskResume};
 
@@ -220,12 +223,22 @@ fn run(listener: SchedListener, config: Config) -> Result<(), SchedError> {
     sched.set_busy_poll(config.busy_poll);
     let state = Rc::new(RefCell::new(ServerState::new(config)));
     let sweeper_state = Rc::clone(&state);
+    // Expired keys, and clients idle past `timeout`.
     let sweeper = Co::new(
         #[coroutine]
         move |_: TaskResume| -> TaskResult {
             loop {
                 yield_from!(sleep(SWEEP_EVERY))?;
-                sweeper_state.borrow_mut().purge_expired(SWEEP_BUDGET);
+                let idle = {
+                    let mut state = sweeper_state.borrow_mut();
+                    state.purge_expired(SWEEP_BUDGET);
+                    // Keyspace events (`expired`) go to their subscribers.
+                    waits::publish_events(&mut state);
+                    state.idle_clients(std::time::Instant::now())
+                };
+                for task in idle {
+                    yield_from!(kill(task))?;
+                }
             }
         },
     );
@@ -233,14 +246,14 @@ fn run(listener: SchedListener, config: Config) -> Result<(), SchedError> {
     let local = listener
         .local_addr()
         .map_or_else(|_| String::new(), |a| a.to_string());
-    let mut backoff = AcceptBackoff::default();
+    let broken = Rc::new(RefCell::new(None::<String>));
+    let broken_in_loop = Rc::clone(&broken);
     let accept_loop = Co::pinned(
         #[coroutine]
         static move |_: TaskResume| -> TaskResult {
             loop {
                 match yield_from!(accept(&listener)) {
                     Ok((stream, peer)) => {
-                        backoff.succeeded();
                         tracing::debug!(%peer, "connection");
                         let _ = stream.set_nodelay(true);
                         let client = {
@@ -260,19 +273,13 @@ fn run(listener: SchedListener, config: Config) -> Result<(), SchedError> {
                         let task = connection::serve(stream, Rc::clone(&state), client);
                         yield_from!(spawn(task))?.detach();
                     }
-                    Err(Exit::Raised(error)) if error.downcast_ref::<io::Error>().is_some() => {
-                        // Out of descriptors and the like: back off rather than spin, and
-                        // say so at a bounded rate.
-                        if let Some(suppressed) = backoff.failed(std::time::Instant::now()) {
-                            tracing::warn!(
-                                %error,
-                                retry_in = ?backoff.delay,
-                                suppressed,
-                                "accept failed"
-                            );
-                        }
-                        yield_from!(sleep(backoff.delay))?;
-                        continue;
+                    Err(Exit::Raised(error)) => {
+                        // Running out of descriptors is `accept`'s business (it waits and
+                        // retries); what it raises means the listener is broken.
+                        tracing::error!(%error, "the listener failed; stopping");
+                        *broken_in_loop.borrow_mut() = Some(error.to_string());
+                        yield_from!(shutdown())?;
+                        return Ok(());
                     }
                     Err(other) => return Err(other),
                 }
@@ -280,78 +287,12 @@ fn run(listener: SchedListener, config: Config) -> Result<(), SchedError> {
         },
     );
     sched.spawn(accept_loop.named("accept_loop")).detach();
-    sched.run()
-}
-
-/// How long the accept loop waits after failed accepts (out of descriptors...), doubling from
-/// 10 ms to 1 s while they keep failing, and when it may say so: at most once per
-/// [`AcceptBackoff::REPORT_EVERY`].
-#[derive(Debug)]
-struct AcceptBackoff {
-    delay: Duration,
-    last_report: Option<std::time::Instant>,
-    suppressed: u64,
-}
-
-impl Default for AcceptBackoff {
-    fn default() -> Self {
-        AcceptBackoff {
-            delay: Self::FIRST,
-            last_report: None,
-            suppressed: 0,
-        }
-    }
-}
-
-impl AcceptBackoff {
-    const FIRST: Duration = Duration::from_millis(10);
-    const LONGEST: Duration = Duration::from_secs(1);
-    const REPORT_EVERY: Duration = Duration::from_secs(1);
-
-    /// Records a failure at `now` and lengthens the wait; answers how many failures went
-    /// unreported since the last report when this one should be reported.
-    fn failed(&mut self, now: std::time::Instant) -> Option<u64> {
-        if self.suppressed > 0 || self.last_report.is_some() {
-            self.delay = (self.delay * 2).min(Self::LONGEST);
-        }
-        let due = self
-            .last_report
-            .is_none_or(|at| now.duration_since(at) >= Self::REPORT_EVERY);
-        if due {
-            self.last_report = Some(now);
-            Some(std::mem::take(&mut self.suppressed))
-        } else {
-            self.suppressed += 1;
-            None
-        }
-    }
-
-    /// An accept worked: the next failure starts over.
-    fn succeeded(&mut self) {
-        self.delay = Self::FIRST;
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::AcceptBackoff;
-    use std::time::{Duration, Instant};
-
-    #[test]
-    fn accept_failures_back_off_and_are_reported_at_a_bounded_rate() {
-        let start = Instant::now();
-        let mut backoff = AcceptBackoff::default();
-        assert_eq!(backoff.failed(start), Some(0));
-        let burst =
-            (1..100).filter(|ms| backoff.failed(start + Duration::from_millis(*ms)).is_some());
-        assert_eq!(
-            burst.count(),
-            0,
-            "failures within a second of a report are counted"
-        );
-        assert_eq!(backoff.delay, AcceptBackoff::LONGEST);
-        assert_eq!(backoff.failed(start + Duration::from_secs(1)), Some(99));
-        backoff.succeeded();
-        assert_eq!(backoff.delay, Duration::from_millis(10));
+    sched.run()?;
+    let broken = broken.borrow_mut().take();
+    match broken {
+        Some(error) => Err(SchedError::Io(io::Error::other(format!(
+            "the listener failed: {error}"
+        )))),
+        None => Ok(()),
     }
 }

@@ -8,7 +8,8 @@ use super::waits::execute;
 use crate::codec::Request;
 
 /// A server state and one registered client whose commands run straight through the command
-/// table, replies appended to a buffer exactly as a connection would send them.
+/// table, replies appended to a buffer exactly as a connection would send them. Keyspace events
+/// stay in `server.events` for the caller to read.
 ///
 /// ```
 /// use volley_resp::server::Session;
@@ -76,6 +77,22 @@ impl Session {
         // Without a scheduler there are no tasks to stop: `CLIENT KILL` only marks its victims.
         self.server.kills.clear();
         flow
+    }
+
+    /// Runs `f` with a context for the session's client (replies discarded): what a command
+    /// handler sees.
+    ///
+    /// ```
+    /// use volley_resp::server::Session;
+    /// let mut session = Session::new();
+    /// let id = session.with_ctx(|ctx| ctx.client.id);
+    /// assert_eq!(id, 1);
+    /// ```
+    pub fn with_ctx<T>(&mut self, f: impl FnOnce(&mut Ctx<'_>) -> T) -> T {
+        let mut client = self.client.borrow_mut();
+        let mut out = Vec::new();
+        let mut ctx = Ctx::new(&mut self.server, &mut client, &mut out);
+        f(&mut ctx)
     }
 
     /// Runs one command given as words; answers its raw reply.

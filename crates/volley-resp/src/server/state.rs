@@ -7,6 +7,7 @@
 
 use super::client::Clients;
 use super::config::Settings;
+use super::notify::{key_event, EventClass, KeyEvent};
 use super::store::Store;
 use super::Config;
 use crate::codec::RespLimits;
@@ -232,6 +233,8 @@ pub struct ServerState {
     pub waits: super::waits::Waits,
     /// The read and output buffers the connection tasks share.
     pub(crate) scratch: super::connection::Scratch,
+    /// Keyspace event messages waiting to be published, in order ([`Ctx::notify`](super::Ctx::notify)).
+    pub events: Vec<KeyEvent>,
 }
 
 impl ServerState {
@@ -271,6 +274,43 @@ impl ServerState {
         limits
     }
 
+    /// Clients idle for longer than `timeout` seconds at `now` (blocked and subscribed clients
+    /// excepted, as in Redis): marks them killed and answers their tasks, for the caller to
+    /// stop. None when `timeout` is 0.
+    ///
+    /// ```
+    /// use std::time::{Duration, Instant};
+    /// use volley_resp::server::{Client, ServerState};
+    ///
+    /// let mut state = ServerState::default();
+    /// let client = state.clients.register(Client::new_with_id);
+    /// let later = Instant::now() + Duration::from_secs(5);
+    /// assert!(state.idle_clients(later).is_empty(), "timeout 0: never");
+    /// state.settings.set(&[("timeout", "2")]).unwrap();
+    /// state.idle_clients(later);
+    /// assert!(client.borrow().killed);
+    /// ```
+    pub fn idle_clients(&mut self, now: Instant) -> Vec<volley_flow::sched::task::TaskId> {
+        let timeout = self.settings.int("timeout");
+        if timeout <= 0 {
+            return Vec::new();
+        }
+        let limit = std::time::Duration::from_secs(timeout as u64);
+        let mut tasks = Vec::new();
+        for (_, entry) in self.clients.iter() {
+            let Ok(mut client) = entry.try_borrow_mut() else {
+                continue;
+            };
+            let activity = client.activity;
+            let idle = now.saturating_duration_since(client.times.last_interaction);
+            if idle > limit && !activity.blocked && activity.channels + activity.patterns == 0 {
+                client.killed = true;
+                tasks.extend(client.task);
+            }
+        }
+        tasks
+    }
+
     /// Drops up to `budget` expired keys across the databases; answers how many went.
     ///
     /// ```
@@ -282,7 +322,41 @@ impl ServerState {
         for db in self.dbs.iter_mut() {
             purged += db.purge_expired(budget - purged);
         }
-        self.stats.expired_keys += purged as u64;
+        for db in 0..self.dbs.len() {
+            self.note_expired(db);
+        }
         purged
+    }
+
+    /// Counts the keys of database `db` that expired since last noted, and queues their
+    /// `expired` keyspace events.
+    ///
+    /// ```
+    /// use volley_resp::server::Session;
+    /// let mut session = Session::new();
+    /// session.command(&["CONFIG", "SET", "notify-keyspace-events", "Ex"]);
+    /// session.command(&["SET", "k", "v", "PX", "1"]);
+    /// std::thread::sleep(std::time::Duration::from_millis(2));
+    /// session.server.purge_expired(10);
+    /// assert_eq!(session.server.stats.expired_keys, 1);
+    /// assert_eq!(session.server.events[0].channel, b"__keyevent@0__:expired");
+    /// ```
+    pub fn note_expired(&mut self, db: usize) {
+        if !self.dbs[db].has_expired() {
+            return;
+        }
+        let keys = self.dbs[db].take_expired();
+        self.stats.expired_keys += keys.len() as u64;
+        let flags = self.settings.notify_flags();
+        for key in keys {
+            key_event(
+                &mut self.events,
+                flags,
+                EventClass::Expired,
+                "expired",
+                db,
+                &key,
+            );
+        }
     }
 }

@@ -56,6 +56,8 @@ pub struct Store {
     keys: HashMap<Vec<u8>, Entry>,
     deadlines: BinaryHeap<Reverse<(Instant, Vec<u8>)>>,
     random_state: u64,
+    /// Keys removed because their time was up, since [`Store::take_expired`] last took them.
+    expired: Vec<Vec<u8>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -80,6 +82,7 @@ impl Store {
             keys: HashMap::new(),
             deadlines: BinaryHeap::new(),
             random_state: 0x9E37_79B9_7F4A_7C15,
+            expired: Vec::new(),
         }
     }
 
@@ -94,7 +97,9 @@ impl Store {
             Some(_) => false,
         };
         if expired {
-            self.keys.remove(key);
+            if let Some((key, _)) = self.keys.remove_entry(key) {
+                self.expired.push(key);
+            }
         }
         !expired
     }
@@ -232,6 +237,31 @@ impl Store {
         self.deadlines.clear();
     }
 
+    /// The keys removed because their time was up (on access or by the sweep) since the last
+    /// call, oldest first: for `INFO`'s `expired_keys` and `expired` keyspace events.
+    ///
+    /// ```
+    /// use volley_resp::server::Session;
+    /// let mut session = Session::new();
+    /// session.command(&["SET", "k", "v", "PX", "1"]);
+    /// std::thread::sleep(std::time::Duration::from_millis(2));
+    /// session.server.dbs[0].purge_expired(10);
+    /// assert_eq!(session.server.dbs[0].take_expired(), [b"k".to_vec()]);
+    /// ```
+    pub fn take_expired(&mut self) -> Vec<Vec<u8>> {
+        std::mem::take(&mut self.expired)
+    }
+
+    /// Whether keys expired since [`Store::take_expired`] last took them.
+    ///
+    /// ```
+    /// use volley_resp::server::Store;
+    /// assert!(!Store::new().has_expired());
+    /// ```
+    pub fn has_expired(&self) -> bool {
+        !self.expired.is_empty()
+    }
+
     /// Drops up to `budget` keys whose deadline has passed; answers how many went.
     pub fn purge_expired(&mut self, budget: usize) -> usize {
         let now = Instant::now();
@@ -251,6 +281,7 @@ impl Store {
                 .is_some_and(|e| e.expires_at == Some(at))
             {
                 self.keys.remove(&key);
+                self.expired.push(key);
                 purged += 1;
             }
         }

@@ -80,8 +80,10 @@ pub fn tool(name: &str) -> PathBuf {
     });
     found.unwrap_or_else(|| {
         panic!(
-            "{name} is not installed: these tests drive the server with the real Redis clients. \
-             Install them with `sudo apt-get install redis-tools` (CI does this in .ci/run)."
+            "{name} is not installed: these tests drive the server with real clients. \
+             redis-cli and redis-benchmark come with `apt-get install redis-tools`, node and npm \
+             with `apt-get install nodejs npm` (CI installs them in .ci/run); python3 must be on \
+             the PATH."
         )
     })
 }

@@ -121,7 +121,23 @@ pub fn execute(ctx: &mut Ctx<'_>, request: Request) -> Flow {
     if !ctx.server.waits.blocking.ready_is_empty() && !ctx.server.waits.transactions.in_exec {
         blocking::serve_ready(ctx.server);
     }
+    if !ctx.server.events.is_empty() && !ctx.server.waits.pubsub.is_empty() {
+        pubsub::publish_events(ctx.server);
+    }
     flow
+}
+
+/// Publishes the keyspace events queued outside any command (keys the expiry sweep removed)
+/// to their subscribers, or drops them when nobody subscribes.
+///
+/// ```
+/// use volley_resp::server::{waits, ServerState};
+/// let mut server = ServerState::default();
+/// waits::publish_events(&mut server);
+/// assert!(server.events.is_empty());
+/// ```
+pub fn publish_events(server: &mut ServerState) {
+    pubsub::publish_events(server);
 }
 
 /// The slow path of [`execute`].

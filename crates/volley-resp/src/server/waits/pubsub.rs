@@ -255,17 +255,37 @@ pub fn punsubscribe(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
 
 /// `PUBLISH channel message`: answers how many subscribers it reached.
 pub fn publish(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
-    let reached = deliver(ctx, &args[1], &args[2]);
+    let me = (ctx.client.id, &mut ctx.reply);
+    let reached = deliver(ctx.server, Some(me), &args[1], &args[2]);
     ctx.reply.int(reached as i64);
     Ok(Flow::Continue)
 }
 
+/// Publishes the keyspace events the last command queued (`notify-keyspace-events`), if
+/// anyone subscribes to anything; they are dropped otherwise.
+pub(crate) fn publish_events(server: &mut ServerState) {
+    if server.events.is_empty() {
+        return;
+    }
+    let events = std::mem::take(&mut server.events);
+    if server.waits.pubsub.is_empty() {
+        return;
+    }
+    for event in &events {
+        deliver(server, None, &event.channel, &event.message);
+    }
+}
+
 /// Sends `message` on `channel` to every subscriber, direct and by pattern; answers how many
-/// received it. The publisher's own copy (a RESP3 client may publish to itself) goes in its
-/// reply stream; everyone else's in their pending output, under their output limit.
-pub(crate) fn deliver(ctx: &mut Ctx<'_>, channel: &[u8], message: &[u8]) -> usize {
-    let me = ctx.client.id;
-    let pubsub = &ctx.server.waits.pubsub;
+/// received it. The publisher's own copy (`me`: a RESP3 client may publish to itself) goes in
+/// its reply stream; everyone else's in their pending output, under their output limit.
+pub(crate) fn deliver(
+    server: &mut ServerState,
+    mut me: Option<(u64, &mut Reply<'_>)>,
+    channel: &[u8],
+    message: &[u8],
+) -> usize {
+    let pubsub = &server.waits.pubsub;
     if pubsub.is_empty() {
         return 0;
     }
@@ -282,7 +302,7 @@ pub(crate) fn deliver(ctx: &mut Ctx<'_>, channel: &[u8], message: &[u8]) -> usiz
             );
         }
     }
-    let limit = ctx.server.settings.output_limit("pubsub");
+    let limit = server.settings.output_limit("pubsub");
     for (pattern, peer) in &receivers {
         let write = |reply: &mut Reply<'_>| match pattern {
             None => {
@@ -299,12 +319,13 @@ pub(crate) fn deliver(ctx: &mut Ctx<'_>, channel: &[u8], message: &[u8]) -> usiz
                 reply.bulk(message);
             }
         };
-        if peer.id == me {
-            write(&mut ctx.reply);
-        } else {
-            peer.send(write);
-            if let Some(limit) = limit {
-                limits::check_peer(ctx.server, peer, limit);
+        match &mut me {
+            Some((id, reply)) if *id == peer.id => write(reply),
+            _ => {
+                peer.send(write);
+                if let Some(limit) = limit {
+                    limits::check_peer(server, peer, limit);
+                }
             }
         }
     }
