@@ -58,7 +58,10 @@ fn pipelined_lranges_never_read_do_not_grow_the_server() {
         let mut words: Vec<&[u8]> = vec![b"RPUSH", b"big"];
         words.extend(std::iter::repeat_n(&item[..], 100));
         let expected = format!(":{}\r\n", round * 100);
-        assert_eq!(call(&mut healthy, &words, expected.len()), expected.as_bytes());
+        assert_eq!(
+            call(&mut healthy, &words, expected.len()),
+            expected.as_bytes()
+        );
     }
     assert_eq!(call(&mut healthy, &[b"LLEN", b"big"], 8), b":10000\r\n");
     let baseline = server.rss_kib();
@@ -67,7 +70,11 @@ fn pipelined_lranges_never_read_do_not_grow_the_server() {
     let requests = b"LRANGE big 0 -1\r\n".repeat(2000);
     hostile.write_all(&requests).unwrap();
     let peak = serve_healthy(&server, &mut healthy, 2000);
-    report("2,000 pipelined LRANGE of 10 MB, never read", baseline, peak);
+    report(
+        "2,000 pipelined LRANGE of 10 MB, never read",
+        baseline,
+        peak,
+    );
     // One reply in flight and what the sockets hold, not thousands of them.
     assert!(
         peak < baseline + 150 * MIB,
@@ -80,7 +87,10 @@ fn a_huge_value_fetched_by_many_inline_gets_does_not_abort_the_server() {
     let mut server = Server::start();
     let mut healthy = server.connect();
     let value = vec![b'v'; 16 << 20];
-    assert_eq!(call(&mut healthy, &[b"SET", b"huge", &value], 5), b"+OK\r\n");
+    assert_eq!(
+        call(&mut healthy, &[b"SET", b"huge", &value], 5),
+        b"+OK\r\n"
+    );
     drop(value);
     let baseline = server.rss_kib();
     // One 16 KiB write of inline GETs: some 1,800 replies of 16 MiB each.
@@ -89,7 +99,11 @@ fn a_huge_value_fetched_by_many_inline_gets_does_not_abort_the_server() {
     burst.truncate(16 * 1024 - (16 * 1024) % 10);
     hostile.write_all(&burst).unwrap();
     let peak = serve_healthy(&server, &mut healthy, 2000);
-    report("16 MiB value, 16 KiB of inline GETs, never read", baseline, peak);
+    report(
+        "16 MiB value, 16 KiB of inline GETs, never read",
+        baseline,
+        peak,
+    );
     assert!(server.is_running());
     assert!(
         peak < baseline + 100 * MIB,
@@ -124,15 +138,23 @@ fn a_subscriber_that_never_reads_is_disconnected_at_its_output_limit() {
             break;
         }
         assert_eq!(reply, b":1\r\n");
-        assert!(published < 16 * 1024, "the slow subscriber was never cut off");
+        assert!(
+            published < 16 * 1024,
+            "the slow subscriber was never cut off"
+        );
     }
-    report("a subscriber that never reads 64 KiB messages", baseline, peak);
+    report(
+        "a subscriber that never reads 64 KiB messages",
+        baseline,
+        peak,
+    );
     assert!(
         peak < baseline + 100 * MIB,
         "grew from {baseline} KiB to {peak} KiB"
     );
     // What it had been sent before the cut, then the end of the connection.
-    slow.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    slow.set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
     let mut sink = vec![0u8; 1 << 20];
     loop {
         match slow.read(&mut sink) {
@@ -151,7 +173,12 @@ fn the_normal_class_limit_disconnects_a_client_that_does_not_read() {
     assert_eq!(
         call(
             &mut admin,
-            &[b"CONFIG", b"SET", b"client-output-buffer-limit", b"normal 1mb 0 0"],
+            &[
+                b"CONFIG",
+                b"SET",
+                b"client-output-buffer-limit",
+                b"normal 1mb 0 0"
+            ],
             5
         ),
         b"+OK\r\n"
@@ -163,7 +190,10 @@ fn the_normal_class_limit_disconnects_a_client_that_does_not_read() {
     reader.write_all(b"GET two\r\n").unwrap();
     let mut got = Vec::new();
     let _ = reader.read_to_end(&mut got);
-    assert!(got.is_empty(), "the 2 MB reply broke the 1 MB limit: closed unsent");
+    assert!(
+        got.is_empty(),
+        "the 2 MB reply broke the 1 MB limit: closed unsent"
+    );
     assert_eq!(call(&mut admin, &[b"PING"], 7), b"+PONG\r\n");
 }
 

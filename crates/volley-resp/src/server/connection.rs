@@ -126,12 +126,23 @@ pub fn serve<S: Stream + 'static>(
                         None
                     };
                     let watch_socket = queue.len() < MAX_QUEUED;
-                    let woke = yield_from!(wait(&stream, peer.clone(), deadline, watch_socket));
+                    let woke = if peer.is_none() {
+                        // The common case: nobody else can send this client anything.
+                        yield_from!(readable(&stream)).map(|()| Wake::Readable)
+                    } else {
+                        yield_from!(wait(&stream, peer.clone(), deadline, watch_socket))
+                    };
                     match woke {
                         Ok(Wake::Readable) => {}
                         Ok(Wake::Bell) => {
                             let mut nothing = Vec::new();
-                            flushed!(flush(&stream, &server, &client, peer.as_deref(), &mut nothing));
+                            flushed!(flush(
+                                &stream,
+                                &server,
+                                &client,
+                                peer.as_deref(),
+                                &mut nothing
+                            ));
                             continue;
                         }
                         Ok(Wake::Timeout) => {
@@ -139,7 +150,13 @@ pub fn serve<S: Stream + 'static>(
                             blocking::time_out(&mut state, &mut client.borrow_mut());
                             drop(state);
                             let mut nothing = Vec::new();
-                            flushed!(flush(&stream, &server, &client, peer.as_deref(), &mut nothing));
+                            flushed!(flush(
+                                &stream,
+                                &server,
+                                &client,
+                                peer.as_deref(),
+                                &mut nothing
+                            ));
                             continue;
                         }
                         Err(Exit::Raised(error)) if is_disconnect(&error) => break,
@@ -176,7 +193,25 @@ pub fn serve<S: Stream + 'static>(
                     break;
                 }
                 let peer = server.borrow().waits.peer(id);
-                flushed!(flush(&stream, &server, &client, peer.as_deref(), &mut out));
+                if peer.is_none() && !out.is_empty() {
+                    // The common case, without a helper: the socket takes every reply at once.
+                    match stream.try_write(&out) {
+                        Ok(written) => {
+                            server.borrow_mut().stats.net_output_bytes += written as u64;
+                            out.drain(..written);
+                        }
+                        Err(error) if error.kind() == io::ErrorKind::WouldBlock => {}
+                        Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
+                        Err(error) if is_disconnect_kind(error.kind()) => break,
+                        Err(error) => return Err(Exit::Raised(error.into())),
+                    }
+                }
+                if peer.is_none() && out.is_empty() {
+                    out.shrink_to(KEPT_OUTPUT);
+                    server.borrow_mut().scratch.out = out;
+                } else {
+                    flushed!(flush(&stream, &server, &client, peer.as_deref(), &mut out));
+                }
                 if flow == After::Close {
                     tracing::debug!(client = id, "connection closed by the server");
                     break;

@@ -188,7 +188,7 @@ impl Blocking {
 
     /// Whether client `id` is blocked.
     pub(crate) fn contains(&self, id: u64) -> bool {
-        self.clients.contains_key(&id)
+        !self.clients.is_empty() && self.clients.contains_key(&id)
     }
 
     /// When client `id`'s blocking command times out (`None`: never, or not blocked).

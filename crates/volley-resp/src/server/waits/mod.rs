@@ -49,6 +49,9 @@ impl Waits {
 
     /// The peer of client `id`, if it has one (it subscribed or blocked).
     pub(crate) fn peer(&self, id: u64) -> Option<Rc<Peer>> {
+        if self.peers.is_empty() {
+            return None;
+        }
         self.peers.get(&id).cloned()
     }
 
