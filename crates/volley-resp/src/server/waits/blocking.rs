@@ -416,13 +416,12 @@ pub fn blmove(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
     block_on(ctx, vec![args[1].clone()], op, timeout)
 }
 
+/// The keys of BLMPOP / BZMPOP, whether they named the second end, and their count argument.
+type MPopArgs = (Vec<Vec<u8>>, bool, Option<Vec<u8>>);
+
 /// Parses `numkeys key [key ...] WHERE [COUNT count]` from `at` (BLMPOP, BZMPOP); answers the
 /// keys, the `WHERE` word and the count argument.
-fn mpop_args(
-    args: &[Vec<u8>],
-    at: usize,
-    ends: [&str; 2],
-) -> Result<(Vec<Vec<u8>>, bool, Option<Vec<u8>>), Cow<'static, str>> {
+fn mpop_args(args: &[Vec<u8>], at: usize, ends: [&str; 2]) -> Result<MPopArgs, Cow<'static, str>> {
     let numkeys = parse_i64(&args[at])
         .filter(|n| *n > 0)
         .ok_or(Cow::Borrowed("ERR numkeys should be greater than 0"))? as usize;
@@ -518,7 +517,7 @@ pub(crate) fn stream_block(ctx: &mut Ctx<'_>, mut args: Vec<Vec<u8>>) -> Outcome
     args.drain(block..block + 2);
     let streams = streams - 2;
     let rest = args.len() - streams - 1;
-    if rest == 0 || rest % 2 != 0 {
+    if rest == 0 || !rest.is_multiple_of(2) {
         return Err("ERR Unbalanced 'xread' list of streams: for each stream key an ID or '$' must be specified.".into());
     }
     let count = rest / 2;

@@ -10,13 +10,6 @@ use std::time::{Duration, Instant};
 
 /// Whether `pending` unsent bytes break `limit`, given since when (`since`) the soft limit has
 /// been exceeded; updates `since`. 0 turns a limit off.
-///
-/// ```ignore
-/// let since = Cell::new(None);
-/// let limit = OutputLimit { hard: 100, soft: 10, soft_seconds: 60 };
-/// assert!(!over_limit(50, limit, &since, Instant::now()));
-/// assert!(over_limit(101, limit, &since, Instant::now()));
-/// ```
 pub(crate) fn over_limit(
     pending: usize,
     limit: OutputLimit,

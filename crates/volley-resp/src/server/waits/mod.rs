@@ -1,6 +1,6 @@
-//! What makes clients wait for each other: pub/sub ([`pubsub`]), transactions and `WATCH`
-//! ([`multi`]), blocking commands ([`blocking`]), and the output-buffer limits that keep a slow
-//! reader from growing the server ([`limits`]).
+//! What makes clients wait for each other: pub/sub (`pubsub`), transactions and `WATCH`
+//! (`multi`), blocking commands (`blocking`), and the output-buffer limits that keep a slow
+//! reader from growing the server (`limits`).
 //!
 //! Every request goes through [`execute`], which wraps the command table's
 //! [`execute`](super::commands::execute): it refuses what a RESP2 subscriber may not run, queues
@@ -10,8 +10,8 @@
 //! it adds one check to a command.
 //!
 //! A client that can be sent data out of turn (a subscriber, a blocked client) has a
-//! [`Peer`](peer::Peer): output queued by other clients' commands and a doorbell its connection
-//! task waits on beside its socket ([`Waits::peer`]).
+//! `Peer`: output queued by other clients' commands and a doorbell its connection
+//! task waits on beside its socket.
 
 pub(crate) mod blocking;
 mod fallback;
