@@ -513,3 +513,24 @@ fn watch_sees_writes_from_other_clients() {
     watcher.call(&["EXEC"], "*-1\r\n");
     watcher.call(&["GET", "x"], "$1\r\n2\r\n");
 }
+
+#[test]
+fn over_maxmemory_commands_that_allocate_are_refused() {
+    let mut s = Session::new();
+    s.command(&["SET", "x", "1"]);
+    assert_eq!(text(s.command(&["CONFIG", "SET", "maxmemory", "1"])), "+OK\r\n");
+    let oom = "-OOM command not allowed when used memory > 'maxmemory'.\r\n";
+    assert_eq!(text(s.command(&["SET", "y", "1"])), oom);
+    assert_eq!(text(s.command(&["GET", "x"])), "$1\r\n1\r\n", "reads still run");
+    s.command(&["MULTI"]);
+    assert_eq!(text(s.command(&["LPUSH", "l", "v"])), oom);
+    assert_eq!(
+        text(s.command(&["EXEC"])),
+        "-EXECABORT Transaction discarded because of previous errors.\r\n"
+    );
+    s.command(&["MULTI"]);
+    s.command(&["GET", "x"]);
+    assert_eq!(text(s.command(&["DISCARD"])), "+OK\r\n");
+    assert_eq!(text(s.command(&["CONFIG", "SET", "maxmemory", "0"])), "+OK\r\n");
+    assert_eq!(text(s.command(&["SET", "y", "1"])), "+OK\r\n");
+}

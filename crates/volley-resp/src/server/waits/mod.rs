@@ -39,6 +39,8 @@ pub struct Waits {
     pub(crate) blocking: blocking::Blocking,
     /// Clients that can be sent data out of turn, by id.
     pub(crate) peers: HashMap<u64, Rc<Peer>>,
+    /// `maxmemory` as `CONFIG SET` last left it (0: no limit).
+    pub(crate) maxmemory: u64,
 }
 
 impl Waits {
@@ -111,7 +113,11 @@ const SUBSCRIBED_ALLOWED: &[&str] = &[
 /// assert_eq!(out, b"+OK\r\n+QUEUED\r\n*1\r\n+OK\r\n");
 /// ```
 pub fn execute(ctx: &mut Ctx<'_>, request: Request) -> Flow {
+    let config = request.arg(0).is_some_and(|name| {
+        matches!(name.first(), Some(b'c' | b'C')) && commands::is(name, "config")
+    });
     let plain = ctx.server.waits.quiet()
+        && ctx.server.waits.maxmemory == 0
         && ctx.client.activity.multi.is_none()
         && ctx.client.activity.channels + ctx.client.activity.patterns == 0
         && ctx.client.reply_mode == ReplyMode::On
@@ -127,7 +133,28 @@ pub fn execute(ctx: &mut Ctx<'_>, request: Request) -> Flow {
     if !ctx.server.events.is_empty() && !ctx.server.waits.pubsub.is_empty() {
         pubsub::publish_events(ctx.server);
     }
+    if config {
+        ctx.server.waits.maxmemory =
+            u64::try_from(ctx.server.settings.int("maxmemory")).unwrap_or(0);
+    }
     flow
+}
+
+/// Redis's refusal of a command that may allocate while memory is over `maxmemory`.
+pub(crate) const OOM: &str = "OOM command not allowed when used memory > 'maxmemory'.";
+
+/// Whether `command` may allocate and the server's memory is over `maxmemory`.
+pub(crate) fn out_of_memory(server: &ServerState, command: &Command) -> bool {
+    let limit = server.waits.maxmemory;
+    limit > 0 && command.flags.contains(&"denyoom") && used_memory() > limit
+}
+
+/// The server's resident memory in bytes (0 where /proc is not there).
+fn used_memory() -> u64 {
+    std::fs::read_to_string("/proc/self/statm")
+        .ok()
+        .and_then(|statm| statm.split(' ').nth(1)?.parse::<u64>().ok())
+        .map_or(0, |pages| pages * 4096)
 }
 
 /// Publishes the keyspace events queued outside any command (keys the expiry sweep removed)
@@ -170,6 +197,11 @@ fn execute_watched(ctx: &mut Ctx<'_>, request: Request) -> Flow {
     }
     if ctx.client.activity.multi.is_some() && !multi::runs_at_once(name) {
         return multi::queue(ctx, request, command);
+    }
+    if command.is_some_and(|c| out_of_memory(ctx.server, c)) {
+        ctx.server.stats.count_error(OOM);
+        ctx.reply.error(OOM);
+        return Flow::Continue;
     }
     run_tracked(ctx, request, command)
 }

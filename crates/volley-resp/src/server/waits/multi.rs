@@ -160,6 +160,14 @@ pub(crate) fn queue(ctx: &mut Ctx<'_>, request: Request, command: Option<&Comman
         }
         return Flow::Continue;
     }
+    if command.is_some_and(|c| super::out_of_memory(ctx.server, c)) {
+        if let Some(transaction) = ctx.server.waits.transactions.queued.get_mut(&id) {
+            transaction.aborted = true;
+        }
+        ctx.server.stats.count_error(super::OOM);
+        ctx.reply.error(super::OOM);
+        return Flow::Continue;
+    }
     let size: usize = request.args().iter().map(|a| a.len() + ARG_OVERHEAD).sum();
     let transaction = ctx.server.waits.transactions.queued.entry(id).or_default();
     if transaction.bytes + size > MAX_QUEUED_BYTES {
@@ -279,6 +287,15 @@ pub fn exec(ctx: &mut Ctx<'_>, _args: &mut [Vec<u8>]) -> Outcome {
     if broken {
         ctx.reply.null_array();
         return Ok(Flow::Continue);
+    }
+    let needs_memory = transaction.commands.iter().any(|request| {
+        request
+            .arg(0)
+            .and_then(commands::lookup)
+            .is_some_and(|c| super::out_of_memory(ctx.server, c))
+    });
+    if needs_memory {
+        return Err(format!("EXECABORT Transaction discarded because of: {}", super::OOM).into());
     }
     ctx.reply.array(transaction.commands.len());
     let outer = std::mem::replace(&mut ctx.server.waits.transactions.in_exec, true);
