@@ -518,10 +518,17 @@ fn watch_sees_writes_from_other_clients() {
 fn over_maxmemory_commands_that_allocate_are_refused() {
     let mut s = Session::new();
     s.command(&["SET", "x", "1"]);
-    assert_eq!(text(s.command(&["CONFIG", "SET", "maxmemory", "1"])), "+OK\r\n");
+    assert_eq!(
+        text(s.command(&["CONFIG", "SET", "maxmemory", "1"])),
+        "+OK\r\n"
+    );
     let oom = "-OOM command not allowed when used memory > 'maxmemory'.\r\n";
     assert_eq!(text(s.command(&["SET", "y", "1"])), oom);
-    assert_eq!(text(s.command(&["GET", "x"])), "$1\r\n1\r\n", "reads still run");
+    assert_eq!(
+        text(s.command(&["GET", "x"])),
+        "$1\r\n1\r\n",
+        "reads still run"
+    );
     s.command(&["MULTI"]);
     assert_eq!(text(s.command(&["LPUSH", "l", "v"])), oom);
     assert_eq!(
@@ -531,6 +538,47 @@ fn over_maxmemory_commands_that_allocate_are_refused() {
     s.command(&["MULTI"]);
     s.command(&["GET", "x"]);
     assert_eq!(text(s.command(&["DISCARD"])), "+OK\r\n");
-    assert_eq!(text(s.command(&["CONFIG", "SET", "maxmemory", "0"])), "+OK\r\n");
+    assert_eq!(
+        text(s.command(&["CONFIG", "SET", "maxmemory", "0"])),
+        "+OK\r\n"
+    );
     assert_eq!(text(s.command(&["SET", "y", "1"])), "+OK\r\n");
+}
+
+#[test]
+fn keyspace_events_reach_pattern_subscribers() {
+    let server = Server::start();
+    let mut admin = Conn::new(&server);
+    let mut sub = Conn::new(&server);
+    admin.call(
+        &["CONFIG", "SET", "notify-keyspace-events", "KEA"],
+        "+OK\r\n",
+    );
+    sub.call(
+        &["PSUBSCRIBE", "__key*"],
+        "*3\r\n$10\r\npsubscribe\r\n$6\r\n__key*\r\n:1\r\n",
+    );
+    admin.call(&["RPUSH", "src", "2", "1"], ":2\r\n");
+    admin.call(&["SORT", "src", "STORE", "dst"], ":2\r\n");
+    // The list family may report its own RPUSH first: skip to the SORT's events.
+    let wanted =
+        "*4\r\n$8\r\npmessage\r\n$6\r\n__key*\r\n$18\r\n__keyspace@0__:dst\r\n$9\r\nsortstore\r\n";
+    let mut seen = String::new();
+    while !seen.contains(wanted) {
+        let mut byte = [0u8];
+        sub.0.read_exact(&mut byte).unwrap();
+        seen.push(byte[0] as char);
+    }
+    sub.expect(
+        "*4\r\n$8\r\npmessage\r\n$6\r\n__key*\r\n$24\r\n__keyevent@0__:sortstore\r\n$3\r\ndst\r\n",
+    );
+    // Keys the expiry sweep removes are reported too.
+    admin.call(&["SET", "brief", "1", "PX", "1"], "+OK\r\n");
+    let wanted = "$22\r\n__keyevent@0__:expired\r\n$5\r\nbrief\r\n";
+    let mut seen = String::new();
+    while !seen.contains(wanted) {
+        let mut byte = [0u8];
+        sub.0.read_exact(&mut byte).unwrap();
+        seen.push(byte[0] as char);
+    }
 }

@@ -9,6 +9,7 @@ use super::commands::{
     is, lookup, parse_i64, Command, Flow, Outcome, NOT_INTEGER, SYNTAX, WRONGTYPE,
 };
 use super::ctx::Ctx;
+use super::notify::EventClass;
 use super::store::Value;
 use crate::codec::Protocol;
 use std::borrow::Cow;
@@ -190,13 +191,16 @@ fn run(ctx: &mut Ctx<'_>, args: &[Vec<u8>], read_only: bool) -> Outcome {
             let stored = items.len() * copies;
             let store = &mut ctx.server.dbs[db];
             if items.is_empty() {
-                store.remove(&dest);
+                if store.remove(&dest) {
+                    ctx.notify(EventClass::Generic, "del", &dest);
+                }
             } else {
                 let list: VecDeque<Vec<u8>> = items
                     .into_iter()
                     .flat_map(|item| std::iter::repeat_n(item, copies))
                     .collect();
                 store.set(dest.clone(), Value::List(list), None, false);
+                ctx.notify(EventClass::List, "sortstore", &dest);
             }
             // The destination was written even when the result is empty.
             super::waits::touch(ctx.server, db, &dest);
