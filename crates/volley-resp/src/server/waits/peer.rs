@@ -91,6 +91,15 @@ impl Peer {
         self.ring();
     }
 
+    /// Appends bytes already encoded in the peer's protocol, and rings its doorbell.
+    pub(crate) fn send_bytes(&self, bytes: &[u8]) {
+        if self.closing.get() {
+            return;
+        }
+        self.out.borrow_mut().extend(bytes);
+        self.ring();
+    }
+
     /// Wakes the connection task (if it waits; otherwise it finds the output when it next
     /// looks).
     pub(crate) fn ring(&self) {

@@ -303,6 +303,8 @@ pub(crate) fn deliver(
         }
     }
     let limit = server.settings.output_limit("pubsub");
+    // A channel message is encoded once per protocol and copied to each subscriber.
+    let mut encoded: [Option<Vec<u8>>; 2] = [None, None];
     for (pattern, peer) in &receivers {
         let write = |reply: &mut Reply<'_>| match pattern {
             None => {
@@ -322,7 +324,17 @@ pub(crate) fn deliver(
         match &mut me {
             Some((id, reply)) if *id == peer.id => write(reply),
             _ => {
-                peer.send(write);
+                if pattern.is_none() {
+                    let protocol = peer.protocol.get();
+                    let bytes = encoded[protocol.version() as usize - 2].get_or_insert_with(|| {
+                        let mut bytes = Vec::new();
+                        write(&mut Reply::with_protocol(&mut bytes, protocol));
+                        bytes
+                    });
+                    peer.send_bytes(bytes);
+                } else {
+                    peer.send(write);
+                }
                 if let Some(limit) = limit {
                     limits::check_peer(server, peer, limit);
                 }
