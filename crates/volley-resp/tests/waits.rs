@@ -582,3 +582,21 @@ fn keyspace_events_reach_pattern_subscribers() {
         seen.push(byte[0] as char);
     }
 }
+
+#[test]
+fn stream_reads_with_block_check_their_arguments() {
+    let mut s = Session::new();
+    assert_eq!(
+        text(s.command(&["XREAD", "BLOCK", "-1", "STREAMS", "s", "0"])),
+        "-ERR timeout is negative\r\n"
+    );
+    assert_eq!(
+        text(s.command(&["XREAD", "BLOCK", "x", "STREAMS", "s", "0"])),
+        "-ERR timeout is not an integer or out of range\r\n"
+    );
+    assert_eq!(
+        text(s.command(&["XREAD", "BLOCK", "10", "STREAMS", "s"])),
+        "-ERR Unbalanced 'xread' list of streams: for each stream key an ID or '$' must be specified.\r\n"
+    );
+    assert_eq!(s.server.waits.blocked_clients(), 0);
+}

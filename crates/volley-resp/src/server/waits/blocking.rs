@@ -518,7 +518,13 @@ pub(crate) fn stream_block(ctx: &mut Ctx<'_>, mut args: Vec<Vec<u8>>) -> Outcome
     let streams = streams - 2;
     let rest = args.len() - streams - 1;
     if rest == 0 || !rest.is_multiple_of(2) {
-        return Err("ERR Unbalanced 'xread' list of streams: for each stream key an ID or '$' must be specified.".into());
+        let group = is(&args[0], "xreadgroup");
+        let (name, id) = if group {
+            ("xreadgroup", '>')
+        } else {
+            ("xread", '$')
+        };
+        return Err(format!("ERR Unbalanced '{name}' list of streams: for each stream key an ID or '{id}' must be specified.").into());
     }
     let count = rest / 2;
     let db = ctx.client.db;
