@@ -244,9 +244,9 @@ fn wait<'a, S: Stream>(
     deadline: Option<Instant>,
     watch_socket: bool,
 ) -> Co<impl TaskBody<Wake> + 'a> {
-    Co::new(
+    Co::pinned(
         #[coroutine]
-        move |_: TaskResume| {
+        static move |_: TaskResume| {
             let Some(peer) = peer else {
                 yield_from!(readable(stream))?;
                 return Ok(Wake::Readable);
