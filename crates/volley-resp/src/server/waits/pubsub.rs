@@ -359,7 +359,8 @@ pub fn pubsub(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
         reply.array(names.len());
         names.iter().for_each(|name| reply.bulk(name));
     } else if is(sub, "numsub") {
-        reply.map(args.len() - 2);
+        // A flat array in RESP3 too, as Redis 7.0 sends it.
+        reply.array(2 * (args.len() - 2));
         for channel in &args[2..] {
             reply.bulk(channel);
             reply.int(registry.channels.get(channel).map_or(0, BTreeMap::len) as i64);
@@ -369,7 +370,8 @@ pub fn pubsub(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
     } else if is(sub, "shardchannels") && args.len() <= 3 {
         reply.array(0);
     } else if is(sub, "shardnumsub") {
-        reply.map(args.len() - 2);
+        // A flat array in RESP3 too, as Redis 7.0 sends it.
+        reply.array(2 * (args.len() - 2));
         for channel in &args[2..] {
             reply.bulk(channel);
             reply.int(0);
