@@ -102,3 +102,36 @@ fn redis_py_works_with_resp3_and_resp2() {
         );
     }
 }
+
+#[test]
+fn redis_py_transactions_blocking_pops_and_pubsub_work() {
+    let dir = match ensure_redis_py() {
+        Ok(dir) => dir,
+        Err(why) => {
+            eprintln!(
+                "\n*** SKIPPED redis_py_transactions_blocking_pops_and_pubsub_work: PyPI is \
+                 unreachable, so redis-py could not be installed ***\n{why}"
+            );
+            return;
+        }
+    };
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/clients/redis_py_waits.py");
+    let server = Server::start();
+    for protocol in ["default", "2"] {
+        let output = Command::new("timeout")
+            .arg("120")
+            .arg(tool("python3"))
+            .env("PYTHONPATH", &dir)
+            .arg(&script)
+            .arg(server.port.to_string())
+            .arg(protocol)
+            .output()
+            .expect("python3 runs the redis-py script");
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            output.status.success() && stdout.trim_end().ends_with("ok"),
+            "redis-py with protocol {protocol} failed:\n{stdout}\n{stderr}"
+        );
+    }
+}

@@ -432,7 +432,8 @@ impl Input {
 
     /// Ends the current frame without handing anything out (a blank line, an empty array, a
     /// keep-alive): the bytes read so far no longer count as a half-received frame.
-    /// [`emit`](Input::emit) and [`reject`](Input::reject) end frames themselves.
+    /// [`emit`](Input::emit) and [`reject`](Input::reject) end frames themselves. When nothing
+    /// of the next frame is buffered, a buffer grown past 16 KiB by a large frame is released.
     ///
     /// ```
     /// use volley::co;
@@ -459,6 +460,13 @@ impl Input {
     /// ```
     pub fn end_frame(&mut self) {
         self.consumed_in_frame = 0;
+        // Nothing of the next frame is buffered: give back what a large frame made the buffer
+        // grow to, so an idle connection does not keep its peak.
+        let own_empty = self.lent.is_some() || self.start == self.buf.len();
+        if own_empty && self.buf.capacity() > IDLE_CAPACITY {
+            self.buf = Vec::new();
+            self.start = 0;
+        }
     }
 
     /// How many bytes of a frame not yet ended have arrived: those read since the last frame

@@ -161,6 +161,21 @@ impl<'o> Reply<'o> {
         self.out.len()
     }
 
+    /// The byte at `at` of the buffer, if it holds that many (the first byte of a reply
+    /// written after [`buffered`](Reply::buffered) answered `at` tells its type).
+    ///
+    /// ```
+    /// use volley_resp::codec::Reply;
+    /// let mut out = Vec::new();
+    /// let mut reply = Reply::new(&mut out);
+    /// reply.error("ERR no");
+    /// assert_eq!(reply.byte_at(0), Some(b'-'));
+    /// assert_eq!(reply.byte_at(100), None);
+    /// ```
+    pub fn byte_at(&self, at: usize) -> Option<u8> {
+        self.out.get(at).copied()
+    }
+
     /// Drops what was appended after the buffer held `len` bytes (a reply taken back, as
     /// `CLIENT REPLY OFF` does).
     ///

@@ -9,8 +9,8 @@ use super::client::ReplyMode;
 use super::ctx::Ctx;
 use super::store::{Store, Value};
 use super::{
-    admin, client_command, config, dbs, hashes, hello, info, keyspace, lists, sets, streams,
-    strings, zsets,
+    admin, client_command, config, dbs, hashes, hello, info, keyspace, lists, sets, sort, streams,
+    strings, waits, zsets,
 };
 use crate::codec::Request;
 use std::borrow::Cow;
@@ -92,6 +92,10 @@ pub const FAMILIES: &[&[Command]] = &[
     zsets::COMMANDS,
     streams::COMMANDS,
     keyspace::COMMANDS,
+    waits::pubsub::COMMANDS,
+    waits::multi::COMMANDS,
+    waits::blocking::COMMANDS,
+    sort::COMMANDS,
 ];
 
 /// Every command served, family by family.

@@ -8,19 +8,36 @@
 //! The task works on any [`Stream`]: a TCP connection, a Unix socket, or a simulated one.
 
 use super::client::ClientRef;
-use super::commands::{execute, Flow};
+use super::commands::Flow;
 use super::ctx::Ctx;
 use super::state::ServerState;
+use super::waits::peer::Peer;
+use super::waits::{blocking, execute, limits, publish_events, Departure};
 use crate::codec::{requests, Request};
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
 use std::io;
 use std::rc::Rc;
 use std::time::Instant;
 use volley_core::{yield_from, Co, Exit, Protocol};
 use volley_flow::proto::{Decoded, Decoder, ProtoError, ReadBuffer, SharedChunk};
 use volley_flow::sched::net::{readable, write_all, Stream};
+use volley_flow::sched::sync::{race, Either};
 use volley_flow::sched::task::{kill, task_id};
+use volley_flow::sched::time::timeout;
 use volley_flow::sched::{TaskBody, TaskError, TaskResume};
+
+/// Runs a [`flush`]; leaves the connection loop if the client went away.
+macro_rules! flushed {
+    ($flush:expr) => {
+        match yield_from!($flush) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(Exit::Raised(error)) if is_disconnect(&error) => break,
+            Err(other) => return Err(other),
+        }
+    };
+}
 
 /// Bytes read from a socket at a time (Redis reads 16 KiB too).
 const READ_CHUNK: usize = 16 * 1024;
@@ -88,112 +105,116 @@ pub fn serve<S: Stream + 'static>(
                 client.task = Some(task);
                 client.fd = Some(stream.as_raw_fd());
             }
+            let _departure = Departure::new(&server, id);
             let mut decoder = Decoder::new(requests::<SharedChunk>(limits));
-            'serve: loop {
+            // Requests read but not run yet: a client that is blocked, or whose replies are
+            // not written yet, is not read further.
+            let mut queue: VecDeque<Result<Request, ProtoError>> = VecDeque::new();
+            let normal_since = Cell::new(None);
+            loop {
                 if client.borrow().killed {
                     break;
                 }
-                // Wait for data holding no buffer: an idle connection owns none.
-                match yield_from!(readable(&stream)) {
-                    Ok(()) => {}
-                    Err(Exit::Raised(error)) if is_disconnect(&error) => break,
-                    Err(other) => return Err(other),
-                }
-                let mut buffer = server.borrow_mut().scratch.take_read();
-                let read = stream.try_read(buffer.as_mut_slice());
-                let n = match read {
-                    Ok(0) => {
-                        server.borrow_mut().scratch.put_read(buffer);
-                        for item in decoder.finish() {
-                            if let Err(error) = item {
-                                tracing::debug!(client = id, %error, "client left mid-request");
-                            }
+                let (blocked, peer) = {
+                    let state = server.borrow();
+                    (state.waits.blocking.contains(id), state.waits.peer(id))
+                };
+                if queue.is_empty() || blocked {
+                    let deadline = if blocked {
+                        server.borrow().waits.blocking.deadline(id)
+                    } else {
+                        None
+                    };
+                    let watch_socket = queue.len() < MAX_QUEUED;
+                    let woke = if peer.is_none() {
+                        // The common case: nobody else can send this client anything.
+                        yield_from!(readable(&stream)).map(|()| Wake::Readable)
+                    } else {
+                        yield_from!(wait(&stream, peer.clone(), deadline, watch_socket))
+                    };
+                    match woke {
+                        Ok(Wake::Readable) => {}
+                        Ok(Wake::Bell) => {
+                            let mut nothing = Vec::new();
+                            flushed!(flush(
+                                &stream,
+                                &server,
+                                &client,
+                                peer.as_deref(),
+                                &mut nothing
+                            ));
+                            continue;
                         }
-                        break;
+                        Ok(Wake::Timeout) => {
+                            let mut state = server.borrow_mut();
+                            blocking::time_out(&mut state, &mut client.borrow_mut());
+                            drop(state);
+                            let mut nothing = Vec::new();
+                            flushed!(flush(
+                                &stream,
+                                &server,
+                                &client,
+                                peer.as_deref(),
+                                &mut nothing
+                            ));
+                            continue;
+                        }
+                        Err(Exit::Raised(error)) if is_disconnect(&error) => break,
+                        Err(other) => return Err(other),
                     }
-                    Ok(n) => n,
-                    Err(error) => {
-                        server.borrow_mut().scratch.put_read(buffer);
-                        match error.kind() {
+                    match read_requests(&stream, &server, &mut decoder, &mut queue, id) {
+                        Ok(true) => {}
+                        Ok(false) => break,
+                        Err(error) => match error.kind() {
                             // Not ready after all (the socket recorded it), or a signal.
                             io::ErrorKind::WouldBlock | io::ErrorKind::Interrupted => continue,
                             _ if is_disconnect_kind(error.kind()) => break,
                             _ => return Err(Exit::Raised(error.into())),
-                        }
+                        },
                     }
+                    if blocked {
+                        // Kept for when it is served.
+                        continue;
+                    }
+                }
+                let mut out = std::mem::take(&mut server.borrow_mut().scratch.out);
+                let flow = answer(&mut queue, &server, &client, &mut out, &normal_since);
+                // Clients `CLIENT KILL` stopped during this batch; keyspace events nobody
+                // subscribed to.
+                let kills = {
+                    let mut state = server.borrow_mut();
+                    publish_events(&mut state);
+                    std::mem::take(&mut state.kills)
                 };
-                server.borrow_mut().stats.net_input_bytes += n as u64;
-                let mut chunk = Some(buffer.lend(n));
-                let mut buffer = Some(buffer);
-                // Run the requests this chunk completed, writing their replies whenever they
-                // pass OUTPUT_PAUSE: a client that pipelines large replies is answered as its
-                // socket drains, and no further requests are read from it meanwhile.
-                loop {
-                    let mut out = std::mem::take(&mut server.borrow_mut().scratch.out);
-                    let batch = answer(
-                        &mut decoder,
-                        chunk.take().unwrap_or_default(),
-                        &server,
-                        &client,
-                        &mut out,
-                    );
-                    if let Some(buffer) = buffer.take() {
-                        // The decoder dropped the chunk it was lent, or (paused, or holding a
-                        // partial request) still shares it: then the next read gets a fresh
-                        // buffer, never overwriting these bytes.
-                        server.borrow_mut().scratch.put_read(buffer);
-                    }
-                    // Clients `CLIENT KILL` stopped during this batch.
-                    let kills = {
-                        let mut state = server.borrow_mut();
-                        // Keyspace events go to subscribers; there are none without pub/sub.
-                        state.events.clear();
-                        std::mem::take(&mut state.kills)
-                    };
-                    for task in kills {
-                        yield_from!(kill(task))?;
-                    }
-                    // Replies go out at once when the socket takes them; what it does not
-                    // take yet moves to a buffer of this connection's own, so the shared one
-                    // is free.
-                    let sent = if out.is_empty() {
-                        Ok(0)
-                    } else {
-                        stream.try_write(&out)
-                    };
-                    let written = match sent {
-                        Ok(written) => written,
-                        Err(error) if error.kind() == io::ErrorKind::WouldBlock => 0,
-                        Err(error) if error.kind() == io::ErrorKind::Interrupted => 0,
-                        Err(error) if is_disconnect_kind(error.kind()) => break 'serve,
+                for task in kills {
+                    yield_from!(kill(task))?;
+                }
+                if flow == After::Drop {
+                    break;
+                }
+                let peer = server.borrow().waits.peer(id);
+                if peer.is_none() && !out.is_empty() {
+                    // The common case, without a helper: the socket takes every reply at once.
+                    match stream.try_write(&out) {
+                        Ok(written) => {
+                            server.borrow_mut().stats.net_output_bytes += written as u64;
+                            out.drain(..written);
+                        }
+                        Err(error) if error.kind() == io::ErrorKind::WouldBlock => {}
+                        Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
+                        Err(error) if is_disconnect_kind(error.kind()) => break,
                         Err(error) => return Err(Exit::Raised(error.into())),
-                    };
-                    let pending = out[written..].to_vec();
-                    {
-                        let mut state = server.borrow_mut();
-                        state.stats.net_output_bytes += out.len() as u64;
-                        out.clear();
-                        out.shrink_to(KEPT_OUTPUT);
-                        state.scratch.out = out;
                     }
-                    if !pending.is_empty() {
-                        // Shown as `omem` by CLIENT LIST while the socket is full.
-                        client.borrow_mut().activity.unsent = pending.len();
-                        match yield_from!(write_all(&stream, &pending)) {
-                            Ok(()) => {}
-                            Err(Exit::Raised(error)) if is_disconnect(&error) => break 'serve,
-                            Err(other) => return Err(other),
-                        }
-                        client.borrow_mut().activity.unsent = 0;
-                    }
-                    match batch {
-                        Batch::Done => break,
-                        Batch::Paused => continue,
-                        Batch::Close => {
-                            tracing::debug!(client = id, "connection closed by the server");
-                            break 'serve;
-                        }
-                    }
+                }
+                if peer.is_none() && out.is_empty() {
+                    out.shrink_to(KEPT_OUTPUT);
+                    server.borrow_mut().scratch.out = out;
+                } else {
+                    flushed!(flush(&stream, &server, &client, peer.as_deref(), &mut out));
+                }
+                if flow == After::Close {
+                    tracing::debug!(client = id, "connection closed by the server");
+                    break;
                 }
             }
             Ok(())
@@ -202,52 +223,237 @@ pub fn serve<S: Stream + 'static>(
     .named("connection")
 }
 
-/// How a batch of requests ended.
-enum Batch {
-    /// Every request the input completed was answered.
-    Done,
-    /// The replies passed [`OUTPUT_PAUSE`]: write them, then answer the rest.
-    Paused,
-    /// Write the replies, then close (QUIT, a protocol error, `CLIENT KILL` of itself).
-    Close,
+/// Requests queued at most before a blocked client's socket is no longer read.
+const MAX_QUEUED: usize = 1024;
+
+/// What a connection task's wait ended with.
+enum Wake {
+    /// The socket has data (or news: a close).
+    Readable,
+    /// Its doorbell rang: output or an unblock arrived from another client.
+    Bell,
+    /// Its blocking command's time is up.
+    Timeout,
 }
 
-/// Decodes the requests one chunk completes (an empty chunk: those still buffered) and appends
-/// every reply to `out`, in order, pausing once `out` holds [`OUTPUT_PAUSE`] bytes.
-/// A protocol error gets Redis's `-ERR Protocol error: ...` reply and closes the connection.
-fn answer<B>(
-    decoder: &mut Decoder<B>,
-    chunk: SharedChunk,
+/// Waits for the socket to be readable (if `watch_socket`), and for the peer's doorbell (when
+/// it has a peer) until `deadline` (if any).
+fn wait<'a, S: Stream>(
+    stream: &'a S,
+    peer: Option<Rc<Peer>>,
+    deadline: Option<Instant>,
+    watch_socket: bool,
+) -> Co<impl TaskBody<Wake> + 'a> {
+    Co::pinned(
+        #[coroutine]
+        static move |_: TaskResume| {
+            let Some(peer) = peer else {
+                yield_from!(readable(stream))?;
+                return Ok(Wake::Readable);
+            };
+            let bell = peer.bell.clone();
+            drop(peer);
+            let left = deadline.map(|at| at.saturating_duration_since(Instant::now()));
+            // The doorbell is only ever waited on by the innermost helper, never by a race that
+            // an outer one may abandon: an abandoned contestant parked on it would swallow the
+            // next ring.
+            Ok(match (left, watch_socket) {
+                (None, true) => match yield_from!(race(readable(stream), bell.recv()))? {
+                    Either::Left(()) => Wake::Readable,
+                    Either::Right(_) => Wake::Bell,
+                },
+                (None, false) => {
+                    yield_from!(bell.recv())?;
+                    Wake::Bell
+                }
+                (Some(left), true) => {
+                    match yield_from!(race(readable(stream), timeout(left, bell.recv())))? {
+                        Either::Left(()) => Wake::Readable,
+                        Either::Right(Ok(_)) => Wake::Bell,
+                        Either::Right(Err(_elapsed)) => Wake::Timeout,
+                    }
+                }
+                (Some(left), false) => match yield_from!(timeout(left, bell.recv()))? {
+                    Ok(_) => Wake::Bell,
+                    Err(_elapsed) => Wake::Timeout,
+                },
+            })
+        },
+    )
+}
+
+/// Reads what the socket has into the shared read buffer and queues the requests it
+/// completes; answers `false` when the client closed.
+fn read_requests<S: Stream, B>(
+    stream: &S,
     server: &RefCell<ServerState>,
-    client: &ClientRef,
-    out: &mut Vec<u8>,
-) -> Batch
+    decoder: &mut Decoder<B>,
+    queue: &mut VecDeque<Result<Request, ProtoError>>,
+    id: u64,
+) -> io::Result<bool>
 where
     B: Protocol<SharedChunk, Decoded<Request>, (), ProtoError>,
 {
+    let mut buffer = server.borrow_mut().scratch.take_read();
+    let read = stream.try_read(buffer.as_mut_slice());
+    let n = match read {
+        Ok(0) => {
+            server.borrow_mut().scratch.put_read(buffer);
+            for item in decoder.finish() {
+                if let Err(error) = item {
+                    tracing::debug!(client = id, %error, "client left mid-request");
+                }
+            }
+            return Ok(false);
+        }
+        Ok(n) => n,
+        Err(error) => {
+            server.borrow_mut().scratch.put_read(buffer);
+            return Err(error);
+        }
+    };
+    server.borrow_mut().stats.net_input_bytes += n as u64;
+    queue.extend(decoder.feed(buffer.lend(n)));
+    // The decoder dropped the chunk it was lent (had it kept it, the next read would get a
+    // fresh buffer, never overwrite this one).
+    server.borrow_mut().scratch.put_read(buffer);
+    Ok(true)
+}
+
+/// Writes what waits for the client: its peer's queued output (messages, a served blocking
+/// command's reply) first, then `out`, whose buffer goes back to the shared scratch. Replies go
+/// out at once when the socket takes them; what it does not take yet moves to a buffer of
+/// this connection's own, so the shared one is free. Answers `false` if the client went away.
+fn flush<'a, S: Stream>(
+    stream: &'a S,
+    server: &'a RefCell<ServerState>,
+    client: &'a ClientRef,
+    peer: Option<&'a Peer>,
+    out: &'a mut Vec<u8>,
+) -> Co<impl TaskBody<bool> + 'a> {
+    Co::pinned(
+        #[coroutine]
+        static move |_: TaskResume| {
+            let mut queued = peer.map_or_else(Vec::new, |peer| peer.out.borrow_mut().take());
+            let data: &[u8] = if queued.is_empty() {
+                out
+            } else {
+                queued.extend_from_slice(out);
+                &queued
+            };
+            let written = if data.is_empty() {
+                0
+            } else {
+                match stream.try_write(data) {
+                    Ok(written) => written,
+                    Err(error) if error.kind() == io::ErrorKind::WouldBlock => 0,
+                    Err(error) if error.kind() == io::ErrorKind::Interrupted => 0,
+                    Err(error) if is_disconnect_kind(error.kind()) => return Ok(false),
+                    Err(error) => return Err(Exit::Raised(error.into())),
+                }
+            };
+            let mut rest = data[written..].to_vec();
+            {
+                let mut state = server.borrow_mut();
+                state.stats.net_output_bytes += data.len() as u64;
+                if out.capacity() > 0 {
+                    out.clear();
+                    out.shrink_to(KEPT_OUTPUT);
+                    state.scratch.out = std::mem::take(out);
+                }
+            }
+            drop(queued);
+            loop {
+                if !rest.is_empty() {
+                    // Shown as `omem` by CLIENT LIST while the socket is full.
+                    client.borrow_mut().activity.unsent = rest.len();
+                    let written = yield_from!(write_all(stream, &rest));
+                    client.borrow_mut().activity.unsent = 0;
+                    match written {
+                        Ok(()) => {}
+                        Err(Exit::Raised(error)) if is_disconnect(&error) => return Ok(false),
+                        Err(other) => return Err(other),
+                    }
+                }
+                // Output queued for it while this was written.
+                let Some(peer) = peer else {
+                    return Ok(true);
+                };
+                let mut outbox = peer.out.borrow_mut();
+                if outbox.is_empty() {
+                    return Ok(true);
+                }
+                rest = outbox.take();
+                drop(outbox);
+                server.borrow_mut().stats.net_output_bytes += rest.len() as u64;
+            }
+        },
+    )
+}
+
+/// Runs the queued requests in order, appending their replies to `out`, until the queue is
+/// empty, the client blocks, or `out` holds enough to be written first. A protocol error gets
+/// Redis's `-ERR Protocol error: ...` reply and closes the connection; output over the
+/// `normal` class limit drops it.
+fn answer(
+    queue: &mut VecDeque<Result<Request, ProtoError>>,
+    server: &RefCell<ServerState>,
+    client: &ClientRef,
+    out: &mut Vec<u8>,
+    normal_since: &Cell<Option<Instant>>,
+) -> After {
     let mut server = server.borrow_mut();
     let mut client = client.borrow_mut();
     client.times.last_interaction = Instant::now();
+    let id = client.id;
     let mut ctx = Ctx::new(&mut server, &mut client, out);
-    for item in decoder.feed(chunk) {
+    while let Some(item) = queue.pop_front() {
         match item {
             Ok(request) => {
                 if execute(&mut ctx, request) == Flow::Close {
-                    return Batch::Close;
-                }
-                if ctx.reply.buffered() >= OUTPUT_PAUSE {
-                    return Batch::Paused;
+                    return After::Close;
                 }
             }
             Err(error) => {
                 tracing::debug!(%error, "protocol error");
                 ctx.reply.error(&format!("ERR Protocol error: {error}"));
-                return Batch::Close;
+                return After::Close;
             }
         }
+        let buffered = ctx.reply.buffered();
+        if buffered > NORMAL_CHECK_FROM {
+            let limit = ctx.server.settings.output_limit("normal");
+            if limit.is_some_and(|limit| {
+                limits::over_limit(buffered, limit, normal_since, Instant::now())
+            }) {
+                tracing::info!(
+                    client = id,
+                    buffered,
+                    "client closed for overcoming of output buffer limits"
+                );
+                return After::Drop;
+            }
+        }
+        if buffered >= OUTPUT_PAUSE || ctx.server.waits.blocking.contains(id) {
+            break;
+        }
     }
-    Batch::Done
+    After::Continue
 }
+
+/// What the connection does after a batch of requests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum After {
+    /// Write the replies and go on.
+    Continue,
+    /// Write the replies, then close (QUIT, a protocol error).
+    Close,
+    /// Close without writing (the output broke its limit).
+    Drop,
+}
+
+/// Output below this is not checked against the `normal` class limit.
+const NORMAL_CHECK_FROM: usize = 1024;
 
 /// Errors that only mean the client went away.
 fn is_disconnect(error: &TaskError) -> bool {

@@ -41,10 +41,12 @@ mod random_pick;
 mod scan;
 mod session;
 mod sets;
+mod sort;
 mod state;
 mod store;
 mod streams;
 mod strings;
+pub mod waits;
 mod zsets;
 
 pub use client::{Activity, Client, ClientRef, Clients, ReplyMode, Times};
@@ -233,8 +235,8 @@ fn run(listener: SchedListener, config: Config) -> Result<(), SchedError> {
                 let idle = {
                     let mut state = sweeper_state.borrow_mut();
                     state.purge_expired(SWEEP_BUDGET);
-                    // Keyspace events go to subscribers; there are none without pub/sub.
-                    state.events.clear();
+                    // Keyspace events (`expired`) go to their subscribers.
+                    waits::publish_events(&mut state);
                     state.idle_clients(std::time::Instant::now())
                 };
                 for task in idle {

@@ -1,9 +1,10 @@
 //! One client's commands run in-process, without a socket: for tests, embedding and examples.
 
 use super::client::{Client, ClientRef};
-use super::commands::{execute, Flow};
+use super::commands::Flow;
 use super::ctx::Ctx;
 use super::state::ServerState;
+use super::waits::execute;
 use crate::codec::Request;
 
 /// A server state and one registered client whose commands run straight through the command

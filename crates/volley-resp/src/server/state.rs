@@ -229,6 +229,8 @@ pub struct ServerState {
     pub clients: Clients,
     /// Tasks of clients `CLIENT KILL` stopped, for the killer's connection task to end.
     pub kills: Vec<volley_flow::sched::task::TaskId>,
+    /// Pub/sub, transactions and blocked clients.
+    pub waits: super::waits::Waits,
     /// The read and output buffers the connection tasks share.
     pub(crate) scratch: super::connection::Scratch,
     /// Keyspace event messages waiting to be published, in order ([`Ctx::notify`](super::Ctx::notify)).

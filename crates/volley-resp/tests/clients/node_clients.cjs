@@ -63,9 +63,67 @@ async function ioredis() {
   await client.quit();
 }
 
+// Transactions, blocking pops and pub/sub, with a second connection doing the writes.
+async function nodeRedisWaits() {
+  const options = { socket: { port, host: '127.0.0.1', reconnectStrategy: false } };
+  const client = createClient(options);
+  client.on('error', (error) => { throw error; });
+  await client.connect();
+  const other = client.duplicate();
+  await other.connect();
+  assert.deepEqual(await client.multi().set('t', '1').incr('t').exec(), ['OK', 2], 'MULTI/EXEC');
+  const blocked = client.blPop('nq', 10);
+  while (!/blocked_clients:1\r\n/.test(await other.info('clients'))) {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  assert.equal(await other.rPush('nq', 'job'), 1);
+  assert.deepEqual(await blocked, { key: 'nq', element: 'job' }, 'BLPOP served by a push');
+  const sub = client.duplicate();
+  await sub.connect();
+  const received = new Promise((resolve) => {
+    sub.subscribe('news', (message, channel) => resolve([channel, message]));
+  });
+  while ((await other.pubSubNumSub('news')).news !== 1) {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  assert.equal(await other.publish('news', 'hello'), 1, 'PUBLISH');
+  assert.deepEqual(await received, ['news', 'hello'], 'message pushed over RESP3');
+  await sub.unsubscribe('news');
+  await sub.close();
+  await other.close();
+  await client.close();
+}
+
+async function ioredisWaits() {
+  const options = { port, host: '127.0.0.1', maxRetriesPerRequest: 0, retryStrategy: () => null };
+  const client = new Redis(options);
+  const other = new Redis(options);
+  const sub = new Redis(options);
+  assert.deepEqual(await client.multi().set('it', '1').incr('it').exec(), [[null, 'OK'], [null, 2]]);
+  await client.watch('iw');
+  await other.set('iw', 'theirs');
+  assert.equal(await client.multi().set('iw', 'mine').exec(), null, 'EXEC fails after a watched write');
+  assert.equal(await other.get('iw'), 'theirs');
+  const blocked = client.brpop('iq', 10);
+  while (!/blocked_clients:1\r\n/.test(await other.info('clients'))) {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  await other.lpush('iq', 'job');
+  assert.deepEqual(await blocked, ['iq', 'job'], 'BRPOP served by a push');
+  const received = new Promise((resolve) => sub.on('message', (channel, message) => resolve([channel, message])));
+  assert.equal(await sub.subscribe('ionews'), 1);
+  assert.equal(await other.publish('ionews', 'hi'), 1);
+  assert.deepEqual(await received, ['ionews', 'hi']);
+  sub.disconnect();
+  await other.quit();
+  await client.quit();
+}
+
 (async () => {
   await nodeRedis();
   await ioredis();
+  await nodeRedisWaits();
+  await ioredisWaits();
   console.log('ok');
 })().catch((error) => {
   console.error(error);
