@@ -287,16 +287,12 @@ fn attempt(ctx: &mut Ctx<'_>, op: &Op, key: &[u8]) -> Attempt {
             let mut inner = Ctx::new(&mut *ctx.server, &mut *ctx.client, &mut scratch);
             (command.run)(&mut inner, &mut args)
         }
-        None => {
-            let mut inner = Ctx::new(&mut *ctx.server, &mut *ctx.client, &mut scratch);
-            super::fallback::run(&mut inner, &args).unwrap_or_else(|| {
-                Err(format!(
-                    "ERR unknown command '{}'",
-                    String::from_utf8_lossy(&args[0])
-                )
-                .into())
-            })
-        }
+        // Every non-blocking form is in the table; this only guards a renamed entry.
+        None => Err(format!(
+            "ERR unknown command '{}'",
+            String::from_utf8_lossy(&args[0])
+        )
+        .into()),
     };
     if let Err(message) = outcome {
         ctx.server.stats.count_error(&message);

@@ -14,7 +14,6 @@
 //! task waits on beside its socket.
 
 pub(crate) mod blocking;
-mod fallback;
 pub(crate) mod limits;
 pub(crate) mod multi;
 pub(crate) mod peer;
