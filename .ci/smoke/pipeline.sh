@@ -28,10 +28,14 @@ python3 -m json.tool "$work/report.json" >/dev/null || fail "--json output is no
 python3 - "$work/report.json" <<'PY' || fail "--json output lacks a key or has a wrong type"
 import json, sys
 r = json.load(open(sys.argv[1]))
-keys = {"lines", "malformed", "malformed_lines", "levels", "errors_by_component",
+keys = {"lines", "malformed", "malformed_lines", "too_long", "max_line", "levels", "errors",
+        "errors_by_component", "component_counts", "component_overcount",
         "top_error_components", "first_error", "last_error"}
 assert set(r) == keys, set(r) ^ keys
 assert r["lines"] > 0 and 0 < len(r["malformed_lines"]) <= 5
+assert r["too_long"] == 0 and r["max_line"] == 1 << 20
+assert r["component_counts"] == "exact" and r["component_overcount"] == 0
+assert r["errors"] == sum(r["errors_by_component"].values())
 assert len(r["top_error_components"]) == 10
 PY
 echo "ok   log_report default input, --json through python3 -m json.tool"
