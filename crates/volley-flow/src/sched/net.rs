@@ -593,6 +593,12 @@ pub fn accept(listener: &TcpListener) -> Co<impl TaskBody<(TcpStream, SocketAddr
         #[coroutine]
         move |_: TaskResume| {
             let io = listener.io_source();
+            if !io.is_registered() {
+                // A listener's first accept waits for the poller, so the poller is open before
+                // any connection is taken: a burst of pending connections may then use up every
+                // descriptor without leaving the scheduler unable to open it for them.
+                io.set_would_block(Direction::Read);
+            }
             let mut backoff = ACCEPT_BACKOFF.0;
             loop {
                 let accepted = when_ready!(

@@ -182,7 +182,6 @@ impl IoSource {
     }
 
     /// Whether the socket is registered with a reactor.
-    #[cfg(test)]
     pub(crate) fn is_registered(&self) -> bool {
         self.0.reactor.load(Ordering::Relaxed) != 0
     }
