@@ -505,3 +505,35 @@ fn killing_a_racing_task_kills_its_second_contestant() {
     chan.try_send("nobody steals this").unwrap();
     assert_eq!(chan.len(), 1);
 }
+
+#[test]
+fn a_race_abandoned_by_an_outer_timeout_leaves_no_waiter_behind() {
+    // The inner race's rival waits on the bell; the outer timeout gives the inner race up
+    // while that rival is parked. A later message must reach the task's next plain `recv`.
+    let bell: Channel<&'static str> = Channel::bounded(1);
+    let mut sched = Scheduler::simulated(1);
+    let rx = bell.clone();
+    let receiver = sched.spawn(Co::new(
+        #[coroutine]
+        move |_: TaskResume| {
+            let inner = race(sleep(Duration::from_millis(10)), rx.recv());
+            let first = yield_from!(timeout(Duration::from_millis(1), inner))?;
+            assert!(first.is_err(), "the outer timeout ran out first");
+            Ok(yield_from!(rx.recv())?)
+        },
+    ));
+    let tx = bell.clone();
+    sched
+        .spawn(Co::new(
+            #[coroutine]
+            move |_: TaskResume| {
+                yield_from!(sleep(Duration::from_millis(5)))?;
+                yield_from!(tx.send("ring"))??;
+                Ok(())
+            },
+        ))
+        .detach();
+    assert_eq!(sched.join(receiver).unwrap(), Some("ring"));
+    sched.run().unwrap();
+    assert_eq!(sched.stats().alive, 0, "the abandoned rival is gone too");
+}

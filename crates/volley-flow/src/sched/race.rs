@@ -2,6 +2,7 @@
 
 use super::calls::{sleep, task_id};
 use super::handle::spawn_linked;
+use super::waitlist::WaitList;
 use super::{JoinHandle, Syscall, TaskBody, TaskCall, TaskError, TaskResume};
 use std::cell::{Cell, RefCell};
 use std::fmt;
@@ -234,12 +235,28 @@ where
         move |_: TaskResume| {
             let mut b = b;
             let mut resume: TaskResume = Resume::Start;
+            // The wait list `b` parked on last, if it did.
+            let mut parked_on: Option<WaitList> = None;
             let outcome = loop {
                 if !state.pending.get() {
+                    // Abandoned: the racing task gave the race up while this one waited (a
+                    // closing helper cannot stop it). `b` is closed, and a wake that reached
+                    // this task is handed to the next waiter, whose it would have been.
+                    let woken = matches!(resume, Resume::Send(_));
+                    let _ = b.delegate(Resume::Close);
+                    if let (true, Some(list)) = (woken, parked_on) {
+                        co_yield!(Syscall::Wake { list, all: false })?;
+                    }
                     return Err(Exit::Closed);
                 }
                 match b.delegate(resume) {
-                    Step::Yield(call) => resume = yield call,
+                    Step::Yield(call) => {
+                        parked_on = match &call {
+                            Syscall::Park(list) => Some(list.clone()),
+                            _ => None,
+                        };
+                        resume = yield call;
+                    }
                     Step::Return(end) => break end,
                 }
             };
