@@ -130,6 +130,8 @@ impl<'a> Ctx<'a> {
     pub fn notify_in(&mut self, db: usize, class: EventClass, event: &str, key: &[u8]) {
         let flags = self.server.settings.notify_flags();
         if flags.wants(class) {
+            // Keys the command found expired come first, as their events came first.
+            self.server.note_expired(db);
             key_event(&mut self.server.events, flags, class, event, db, key);
         }
     }
