@@ -64,6 +64,15 @@ fn strings_and_generic_events() {
         run(&mut s, &["MOVE", "k", "1"]),
         ["move_from k", "move_to k"]
     );
+    assert_eq!(
+        run(&mut s, &["SETEX", "p", "100", "v"]),
+        ["set p", "expire p"]
+    );
+    assert_eq!(
+        run(&mut s, &["EXPIRE", "p", "-1"]),
+        ["del p"],
+        "a past deadline deletes"
+    );
 }
 
 #[test]

@@ -63,12 +63,13 @@ fn expire_generic(
         || (c.xx && current.is_none())
         || (c.gt && current.is_none_or(|now| at <= now))
         || (c.lt && current.is_some_and(|now| at >= now));
-    if !refused {
+    // A deadline already past deletes the key.
+    let gone = !refused && {
         store.expire_at(&args[1], at);
-    }
+        store.peek(&args[1]).is_none()
+    };
     reply.int(i64::from(!refused));
     if !refused {
-        let gone = at <= now_millis_i64();
         ctx.notify(
             EventClass::Generic,
             if gone { "del" } else { "expire" },

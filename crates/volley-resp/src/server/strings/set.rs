@@ -182,7 +182,8 @@ pub fn getex(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
         TtlChange::Persist => store.persist(&args[1]).then_some("persist"),
         TtlChange::At(at) => {
             store.expire_at(&args[1], at);
-            Some(if at <= now_millis_i64() {
+            // A deadline already past deletes the key.
+            Some(if store.peek(&args[1]).is_none() {
                 "del"
             } else {
                 "expire"
