@@ -92,16 +92,47 @@ impl<'a> Ctx<'a> {
     /// assert_eq!((event.channel.as_slice(), event.message.as_slice()), (&b"__keyspace@2__:k"[..], &b"set"[..]));
     /// ```
     pub fn notify(&mut self, class: EventClass, event: &str, key: &[u8]) {
+        self.notify_in(self.client.db, class, event, key);
+    }
+
+    /// Reports `del` on `key` when it no longer exists: what a command that emptied (and so
+    /// deleted) a container key reports after its own event.
+    ///
+    /// ```
+    /// use volley_resp::server::{EventClass, Session};
+    /// let mut session = Session::new();
+    /// session.command(&["CONFIG", "SET", "notify-keyspace-events", "Eg"]);
+    /// session.with_ctx(|ctx| ctx.notify_if_deleted(b"gone"));
+    /// assert_eq!(session.server.events[0].channel, b"__keyevent@0__:del");
+    /// ```
+    pub fn notify_if_deleted(&mut self, key: &[u8]) {
+        if self
+            .server
+            .settings
+            .notify_flags()
+            .wants(EventClass::Generic)
+            && !self.db().contains(key)
+        {
+            self.notify(EventClass::Generic, "del", key);
+        }
+    }
+
+    /// [`notify`](Self::notify) for a key of database `db` (what MOVE and COPY ... DB report
+    /// on the other database).
+    ///
+    /// ```
+    /// use volley_resp::server::{EventClass, Session};
+    /// let mut session = Session::new();
+    /// session.command(&["CONFIG", "SET", "notify-keyspace-events", "Eg"]);
+    /// session.with_ctx(|ctx| ctx.notify_in(3, EventClass::Generic, "move_to", b"k"));
+    /// assert_eq!(session.server.events[0].channel, b"__keyevent@3__:move_to");
+    /// ```
+    pub fn notify_in(&mut self, db: usize, class: EventClass, event: &str, key: &[u8]) {
         let flags = self.server.settings.notify_flags();
         if flags.wants(class) {
-            key_event(
-                &mut self.server.events,
-                flags,
-                class,
-                event,
-                self.client.db,
-                key,
-            );
+            // Keys the command found expired come first, as their events came first.
+            self.server.note_expired(db);
+            key_event(&mut self.server.events, flags, class, event, db, key);
         }
     }
 

@@ -9,6 +9,7 @@ use super::commands::{
     int_arg, typed, wrong_arity, Command, Flow, Handler, Outcome, READ_FAST, WRITE_FAST, WRONGTYPE,
 };
 use super::ctx::Ctx;
+use super::notify::EventClass;
 use super::scan::{walk, ScanArgs};
 use super::store::{Store, Value};
 use super::strings::{add_floats, format_float, parse_float};
@@ -96,6 +97,7 @@ fn set_pairs(
 pub fn hset(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
     let added = set_pairs(ctx, args, "hset")?;
     ctx.reply.int(added);
+    ctx.notify(EventClass::Hash, "hset", &args[1]);
     Ok(Flow::Continue)
 }
 
@@ -103,6 +105,7 @@ pub fn hset(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
 pub fn hmset(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
     set_pairs(ctx, args, "hmset")?;
     ctx.reply.ok();
+    ctx.notify(EventClass::Hash, "hset", &args[1]);
     Ok(Flow::Continue)
 }
 
@@ -115,6 +118,9 @@ pub fn hsetnx(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
         hash.insert(std::mem::take(&mut args[2]), std::mem::take(&mut args[3]));
     }
     reply.int(i64::from(added));
+    if added {
+        ctx.notify(EventClass::Hash, "hset", &args[1]);
+    }
     Ok(Flow::Continue)
 }
 
@@ -149,6 +155,10 @@ pub fn hdel(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
     };
     store.remove_if_empty(&args[1]);
     reply.int(removed as i64);
+    if removed > 0 {
+        ctx.notify(EventClass::Hash, "hdel", &args[1]);
+        ctx.notify_if_deleted(&args[1]);
+    }
     Ok(Flow::Continue)
 }
 
@@ -234,6 +244,7 @@ pub fn hincrby(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
         .ok_or(Cow::Borrowed("ERR increment or decrement would overflow"))?;
     hash.insert(args[2].clone(), next.to_string().into_bytes());
     reply.int(next);
+    ctx.notify(EventClass::Hash, "hincrby", &args[1]);
     Ok(Flow::Continue)
 }
 
@@ -256,6 +267,7 @@ pub fn hincrbyfloat(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
     let text = format_float(next).into_bytes();
     reply.bulk(&text);
     hash.insert(args[2].clone(), text);
+    ctx.notify(EventClass::Hash, "hincrbyfloat", &args[1]);
     Ok(Flow::Continue)
 }
 

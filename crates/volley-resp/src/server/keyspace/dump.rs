@@ -8,6 +8,7 @@
 use crate::server::commands::{int_arg, is, Flow, Outcome, SYNTAX};
 use crate::server::ctx::Ctx;
 use crate::server::hashes::Hash;
+use crate::server::notify::EventClass;
 use crate::server::sets::Set;
 use crate::server::store::{now_millis_i64, Value};
 use std::borrow::Cow;
@@ -179,11 +180,17 @@ pub fn restore(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
         ttl if absolute => Some(ttl),
         ttl => Some(ttl.saturating_add(now_millis_i64())),
     };
-    store.remove(&args[1]);
-    if deadline.is_none_or(|at| at > now_millis_i64()) {
+    let replaced = store.remove(&args[1]);
+    let live = deadline.is_none_or(|at| at > now_millis_i64());
+    if live {
         store.set(args[1].clone(), value, deadline, false);
     }
     reply.ok();
+    if live {
+        ctx.notify(EventClass::Generic, "restore", &args[1]);
+    } else if replaced {
+        ctx.notify(EventClass::Generic, "del", &args[1]);
+    }
     Ok(Flow::Continue)
 }
 

@@ -5,6 +5,7 @@ use crate::server::commands::{int_arg, is, Flow, Outcome};
 use crate::server::ctx::Ctx;
 use crate::server::expiry::{deadline_after, Unit};
 use crate::server::store::now_millis_i64;
+use crate::server::EventClass;
 use std::borrow::Cow;
 
 /// The conditions NX/XX/GT/LT, checked for conflicts as Redis checks them.
@@ -62,10 +63,19 @@ fn expire_generic(
         || (c.xx && current.is_none())
         || (c.gt && current.is_none_or(|now| at <= now))
         || (c.lt && current.is_some_and(|now| at >= now));
-    if !refused {
+    // A deadline already past deletes the key.
+    let gone = !refused && {
         store.expire_at(&args[1], at);
-    }
+        store.peek(&args[1]).is_none()
+    };
     reply.int(i64::from(!refused));
+    if !refused {
+        ctx.notify(
+            EventClass::Generic,
+            if gone { "del" } else { "expire" },
+            &args[1],
+        );
+    }
     Ok(Flow::Continue)
 }
 
@@ -125,6 +135,10 @@ pub fn pexpiretime(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
 /// `PERSIST key`: answers 1 if a deadline was removed.
 pub fn persist(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
     let (store, reply) = ctx.db_reply();
-    reply.int(i64::from(store.persist(&args[1])));
+    let removed = store.persist(&args[1]);
+    reply.int(i64::from(removed));
+    if removed {
+        ctx.notify(EventClass::Generic, "persist", &args[1]);
+    }
     Ok(Flow::Continue)
 }

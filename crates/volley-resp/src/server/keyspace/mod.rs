@@ -10,6 +10,7 @@ use super::commands::{
 };
 use super::ctx::Ctx;
 use super::glob::glob_match;
+use super::notify::EventClass;
 use super::scan::ScanArgs;
 use std::borrow::Cow;
 
@@ -66,9 +67,14 @@ pub const COMMANDS: &[Command] = &[
 
 /// `DEL key [key ...]` and `UNLINK key [key ...]`: answers how many existed.
 pub fn del(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
-    let (store, reply) = ctx.db_reply();
-    let removed = args[1..].iter().filter(|key| store.remove(key)).count();
-    reply.int(removed as i64);
+    let mut removed = 0;
+    for key in &args[1..] {
+        if ctx.db().remove(key) {
+            removed += 1;
+            ctx.notify(EventClass::Generic, "del", key);
+        }
+    }
+    ctx.reply.int(removed);
     Ok(Flow::Continue)
 }
 
@@ -149,6 +155,8 @@ fn rename_key(
         return Err("ERR no such key".into());
     };
     store.set(args[2].clone(), value, expires_at, false);
+    ctx.notify(EventClass::Generic, "rename_from", &args[1]);
+    ctx.notify(EventClass::Generic, "rename_to", &args[2]);
     Ok(true)
 }
 
@@ -214,6 +222,7 @@ pub fn copy(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
         dest.remove(&args[2]);
     }
     dest.set(args[2].clone(), value, expires_at, false);
+    ctx.notify_in(target, EventClass::Generic, "copy_to", &args[2]);
     ctx.reply.int(1);
     Ok(Flow::Continue)
 }
@@ -231,6 +240,8 @@ pub fn move_key(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
         false
     } else if let Some((value, expires_at)) = ctx.server.dbs[source].take(&args[1]) {
         ctx.server.dbs[target].set(args[1].clone(), value, expires_at, false);
+        ctx.notify_in(source, EventClass::Generic, "move_from", &args[1]);
+        ctx.notify_in(target, EventClass::Generic, "move_to", &args[1]);
         true
     } else {
         false

@@ -3,6 +3,7 @@
 use super::{list, position};
 use crate::server::commands::{int_arg, is, Flow, Outcome, SYNTAX};
 use crate::server::ctx::Ctx;
+use crate::server::notify::EventClass;
 use crate::server::zsets::rank_span;
 
 /// `LSET key index element`
@@ -15,6 +16,7 @@ pub fn lset(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
     let at = position(index, items.len()).ok_or("ERR index out of range")?;
     items[at] = std::mem::take(&mut args[3]);
     reply.ok();
+    ctx.notify(EventClass::List, "lset", &args[1]);
     Ok(Flow::Continue)
 }
 
@@ -38,6 +40,7 @@ pub fn linsert(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
         Some(at) => {
             items.insert(at + usize::from(after), std::mem::take(&mut args[4]));
             reply.int(items.len() as i64);
+            ctx.notify(EventClass::List, "linsert", &args[1]);
         }
     }
     Ok(Flow::Continue)
@@ -79,13 +82,17 @@ pub fn lrem(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
     }
     store.remove_if_empty(key);
     reply.int(removed as i64);
+    if removed > 0 {
+        ctx.notify(EventClass::List, "lrem", &args[1]);
+        ctx.notify_if_deleted(&args[1]);
+    }
     Ok(Flow::Continue)
 }
 
 /// `LTRIM key start stop`: keeps only that range.
 pub fn ltrim(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
     let (start, stop) = (int_arg(&args[2])?, int_arg(&args[3])?);
-    let (store, reply) = ctx.db_reply();
+    let store = ctx.db();
     let key = &args[1];
     if let Some(items) = list(store, key)? {
         match rank_span(start, stop, items.len()) {
@@ -96,7 +103,9 @@ pub fn ltrim(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
             }
         }
         store.remove_if_empty(key);
+        ctx.notify(EventClass::List, "ltrim", &args[1]);
+        ctx.notify_if_deleted(&args[1]);
     }
-    reply.ok();
+    ctx.reply.ok();
     Ok(Flow::Continue)
 }

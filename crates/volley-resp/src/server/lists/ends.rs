@@ -7,6 +7,7 @@ use crate::server::commands::{
     is, parse_i64, pop_count, wrong_arity, Flow, Outcome, SYNTAX, WRONGTYPE,
 };
 use crate::server::ctx::Ctx;
+use crate::server::notify::EventClass;
 use crate::server::store::{Store, Value};
 use std::borrow::Cow;
 
@@ -61,6 +62,11 @@ fn push(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>], end: End, only_existing: bool) 
         put(items, end, std::mem::take(item));
     }
     reply.int(items.len() as i64);
+    let event = match end {
+        End::Head => "lpush",
+        End::Tail => "rpush",
+    };
+    ctx.notify(EventClass::List, event, &args[1]);
     Ok(Flow::Continue)
 }
 
@@ -104,6 +110,32 @@ pub(crate) fn pop_elements(
     Ok(Some(popped))
 }
 
+/// The events of a pop from `end` of `key`: `lpop`/`rpop`, then `del` if it emptied the list.
+pub(crate) fn popped_events(ctx: &mut Ctx<'_>, key: &[u8], end: End) {
+    let event = match end {
+        End::Head => "lpop",
+        End::Tail => "rpop",
+    };
+    ctx.notify(EventClass::List, event, key);
+    ctx.notify_if_deleted(key);
+}
+
+/// The events of a move: the push onto `destination`, then the pop from `source`.
+pub(crate) fn moved_events(
+    ctx: &mut Ctx<'_>,
+    source: &[u8],
+    destination: &[u8],
+    from: End,
+    to: End,
+) {
+    let event = match to {
+        End::Head => "lpush",
+        End::Tail => "rpush",
+    };
+    ctx.notify(EventClass::List, event, destination);
+    popped_events(ctx, source, from);
+}
+
 fn pop(ctx: &mut Ctx<'_>, args: &[Vec<u8>], end: End, name: &str) -> Outcome {
     if args.len() > 3 {
         return Err(wrong_arity(name));
@@ -118,7 +150,12 @@ fn pop(ctx: &mut Ctx<'_>, args: &[Vec<u8>], end: End, name: &str) -> Outcome {
         }
         return Ok(Flow::Continue);
     }
-    match (pop_elements(store, key, end, count.unwrap_or(1))?, count) {
+    let popped = pop_elements(store, key, end, count.unwrap_or(1))?;
+    if popped.is_some() {
+        popped_events(ctx, key, end);
+    }
+    let reply = &mut ctx.reply;
+    match (popped, count) {
         (None, None) => reply.null(),
         (None, Some(_)) => reply.null_array(),
         (Some(mut items), None) => reply.bulk_or_null(items.pop().as_deref()),
@@ -186,6 +223,7 @@ pub fn lmpop(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
     for key in &args[keys] {
         if let Some(items) = pop_elements(store, key, end, count)? {
             mpop_reply(reply, key, &items);
+            popped_events(ctx, key, end);
             return Ok(Flow::Continue);
         }
     }
@@ -226,6 +264,9 @@ pub fn lmove(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
     let (store, reply) = ctx.db_reply();
     let moved = move_element(store, &args[1], &args[2], from, to)?;
     reply.bulk_or_null(moved.as_deref());
+    if moved.is_some() {
+        moved_events(ctx, &args[1], &args[2], from, to);
+    }
     Ok(Flow::Continue)
 }
 
@@ -234,5 +275,8 @@ pub fn rpoplpush(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
     let (store, reply) = ctx.db_reply();
     let moved = move_element(store, &args[1], &args[2], End::Tail, End::Head)?;
     reply.bulk_or_null(moved.as_deref());
+    if moved.is_some() {
+        moved_events(ctx, &args[1], &args[2], End::Tail, End::Head);
+    }
     Ok(Flow::Continue)
 }

@@ -6,6 +6,7 @@
 use super::{set_of, Set};
 use crate::server::commands::{is, parse_i64, Flow, Outcome, SYNTAX};
 use crate::server::ctx::Ctx;
+use crate::server::notify::EventClass;
 use crate::server::store::{Store, Value};
 use std::borrow::Cow;
 
@@ -90,12 +91,15 @@ fn reply_set(ctx: &mut Ctx<'_>, set: &Set) -> Outcome {
 }
 
 /// Stores `set` under `dest` (deleting `dest` when empty) and replies with its size.
-fn store_set(ctx: &mut Ctx<'_>, dest: &[u8], set: Set) -> Outcome {
+fn store_set(ctx: &mut Ctx<'_>, dest: &[u8], set: Set, event: &str) -> Outcome {
     let (store, reply) = ctx.db_reply();
     reply.int(set.len() as i64);
-    store.remove(dest);
+    let existed = store.remove(dest);
     if !set.is_empty() {
         store.set(dest.to_vec(), Value::Set(set), None, false);
+        ctx.notify(EventClass::Set, event, dest);
+    } else if existed {
+        ctx.notify(EventClass::Generic, "del", dest);
     }
     Ok(Flow::Continue)
 }
@@ -109,7 +113,7 @@ pub fn sinter(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
 /// `SINTERSTORE destination key [key ...]`
 pub fn sinterstore(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
     let set = intersect(ctx.db(), &args[2..], 0)?;
-    store_set(ctx, &args[1], set)
+    store_set(ctx, &args[1], set, "sinterstore")
 }
 
 /// `SUNION key [key ...]`
@@ -121,7 +125,7 @@ pub fn sunion(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
 /// `SUNIONSTORE destination key [key ...]`
 pub fn sunionstore(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
     let set = combine(ctx.db(), &args[2..], Op::Union)?;
-    store_set(ctx, &args[1], set)
+    store_set(ctx, &args[1], set, "sunionstore")
 }
 
 /// `SDIFF key [key ...]`
@@ -133,7 +137,7 @@ pub fn sdiff(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
 /// `SDIFFSTORE destination key [key ...]`
 pub fn sdiffstore(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
     let set = combine(ctx.db(), &args[2..], Op::Diff)?;
-    store_set(ctx, &args[1], set)
+    store_set(ctx, &args[1], set, "sdiffstore")
 }
 
 /// `SINTERCARD numkeys key [key ...] [LIMIT limit]`

@@ -10,6 +10,7 @@ mod random;
 
 use super::commands::{typed, Command, Flow, Handler, Outcome, READ_FAST, WRITE_FAST, WRONGTYPE};
 use super::ctx::Ctx;
+use super::notify::EventClass;
 use super::scan::{walk, ScanArgs};
 use super::store::{Store, Value};
 use indexmap::IndexSet;
@@ -93,6 +94,9 @@ pub fn sadd(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
         }
     }
     reply.int(added);
+    if added > 0 {
+        ctx.notify(EventClass::Set, "sadd", &args[1]);
+    }
     Ok(Flow::Continue)
 }
 
@@ -105,6 +109,10 @@ pub fn srem(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
     };
     store.remove_if_empty(&args[1]);
     reply.int(removed as i64);
+    if removed > 0 {
+        ctx.notify(EventClass::Set, "srem", &args[1]);
+        ctx.notify_if_deleted(&args[1]);
+    }
     Ok(Flow::Continue)
 }
 
@@ -162,13 +170,21 @@ pub fn smove(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
         return Ok(Flow::Continue);
     }
     let removed = set_of(store, &args[1])?.is_some_and(|set| set.swap_remove(&args[3]));
+    let mut added = false;
     if removed {
         store.remove_if_empty(&args[1]);
         if let Value::Set(dest) = store.get_or_insert_with(&args[2], || Value::Set(Set::new())) {
-            dest.insert(std::mem::take(&mut args[3]));
+            added = dest.insert(std::mem::take(&mut args[3]));
         }
     }
     reply.int(i64::from(removed));
+    if removed {
+        ctx.notify(EventClass::Set, "srem", &args[1]);
+        ctx.notify_if_deleted(&args[1]);
+        if added {
+            ctx.notify(EventClass::Set, "sadd", &args[2]);
+        }
+    }
     Ok(Flow::Continue)
 }
 

@@ -3,6 +3,7 @@
 use super::set_of;
 use crate::server::commands::{parse_i64, pop_count, Flow, Outcome, NOT_INTEGER, SYNTAX};
 use crate::server::ctx::Ctx;
+use crate::server::notify::EventClass;
 use crate::server::random_pick;
 use std::borrow::Cow;
 
@@ -25,6 +26,8 @@ pub fn spop(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
         let member = set.swap_remove_index(index);
         reply.bulk_or_null(member.as_deref());
         store.remove_if_empty(&args[1]);
+        ctx.notify(EventClass::Set, "spop", &args[1]);
+        ctx.notify_if_deleted(&args[1]);
         return Ok(Flow::Continue);
     };
     let count = count.min(set.len());
@@ -36,6 +39,10 @@ pub fn spop(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
         }
     }
     store.remove_if_empty(&args[1]);
+    if count > 0 {
+        ctx.notify(EventClass::Set, "spop", &args[1]);
+        ctx.notify_if_deleted(&args[1]);
+    }
     Ok(Flow::Continue)
 }
 

@@ -9,6 +9,7 @@ use super::stream::{Stream, StreamId};
 use crate::codec::Reply;
 use crate::server::commands::{is, parse_i64, Flow, Outcome, NOT_INTEGER, SYNTAX, WRONGTYPE};
 use crate::server::ctx::Ctx;
+use crate::server::notify::EventClass;
 use crate::server::store::{now_millis, Store, Value};
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
@@ -215,6 +216,7 @@ pub fn xgroup(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
             },
         );
         reply.ok();
+        ctx.notify(EventClass::Stream, "xgroup-create", &args[2]);
         return Ok(Flow::Continue);
     }
     let Some(stream) = lookup(store, key)? else {
@@ -231,6 +233,9 @@ pub fn xgroup(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
     if is(&sub, "destroy") {
         let gone = stream.groups.remove(name.as_slice()).is_some();
         reply.int(i64::from(gone));
+        if gone {
+            ctx.notify(EventClass::Stream, "xgroup-destroy", &args[2]);
+        }
         return Ok(Flow::Continue);
     }
     let last = stream.last_id();
@@ -241,14 +246,20 @@ pub fn xgroup(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
         group.last_id = id;
         group.entries_read = read;
         reply.ok();
+        ctx.notify(EventClass::Stream, "xgroup-setid", &args[2]);
     } else if is(&sub, "createconsumer") {
         let created = !group.consumers.contains_key(args[4].as_slice());
         if created {
             group.consumer(&args[4], now);
         }
         reply.int(i64::from(created));
+        if created {
+            ctx.notify(EventClass::Stream, "xgroup-createconsumer", &args[2]);
+        }
     } else {
-        let pending = match group.consumers.remove(args[4].as_slice()) {
+        let removed = group.consumers.remove(args[4].as_slice());
+        let existed = removed.is_some();
+        let pending = match removed {
             None => 0,
             Some(consumer) => {
                 for id in &consumer.pending {
@@ -258,6 +269,9 @@ pub fn xgroup(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
             }
         };
         reply.int(pending as i64);
+        if existed {
+            ctx.notify(EventClass::Stream, "xgroup-delconsumer", &args[2]);
+        }
     }
     Ok(Flow::Continue)
 }
@@ -336,7 +350,7 @@ fn parse_readgroup(args: &[Vec<u8>]) -> Result<ReadGroup, Cow<'static, str>> {
 /// replays this consumer's pending entries above it.
 pub fn xreadgroup(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
     let request = parse_readgroup(args)?;
-    let (store, reply) = ctx.db_reply();
+    let store = ctx.db();
     for (key, _) in &request.streams {
         with_group(
             store,
@@ -353,8 +367,17 @@ pub fn xreadgroup(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
     let now = now_millis();
     // Each served stream: its key and entries (None: a deleted pending entry).
     let mut served: Vec<(Vec<u8>, Vec<Delivered>)> = Vec::new();
+    // The streams whose group got the consumer as a new member.
+    let mut joined: Vec<&[u8]> = Vec::new();
     for (key, id) in &request.streams {
         let stream = with_group(store, key, &request.group, "")?;
+        if stream
+            .groups
+            .get(request.group.as_slice())
+            .is_some_and(|group| !group.consumers.contains_key(request.consumer.as_slice()))
+        {
+            joined.push(key);
+        }
         if id.is_none() {
             let Some(start) = stream.groups[request.group.as_slice()].last_id.next() else {
                 continue;
@@ -416,6 +439,10 @@ pub fn xreadgroup(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
         }
         served.push((key.clone(), history));
     }
+    for key in joined {
+        ctx.notify(EventClass::Stream, "xgroup-createconsumer", key);
+    }
+    let reply = &mut ctx.reply;
     if served.is_empty() {
         reply.null_array();
         return Ok(Flow::Continue);
@@ -617,6 +644,7 @@ pub fn xclaim(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
         }
     }
     let consumer = args[3].clone();
+    let known = group.consumers.contains_key(consumer.as_slice());
     let mut claimed = Vec::new();
     for id in ids {
         let fields = entries.get(&id).cloned();
@@ -647,6 +675,9 @@ pub fn xclaim(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
     }
     group.consumer(&consumer, now);
     reply_claimed(reply, &claimed, just_id);
+    if !known {
+        ctx.notify(EventClass::Stream, "xgroup-createconsumer", &args[1]);
+    }
     Ok(Flow::Continue)
 }
 
@@ -678,6 +709,7 @@ pub fn xautoclaim(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
     };
     let now = now_millis();
     let consumer = args[3].clone();
+    let known = group.consumers.contains_key(consumer.as_slice());
     let mut attempts = count.saturating_mul(10);
     let (mut claimed, mut deleted) = (Vec::new(), Vec::new());
     let candidates: Vec<StreamId> = group
@@ -706,6 +738,7 @@ pub fn xautoclaim(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
         claimed.push((id, Some(fields)));
         left -= 1;
     }
+    let created = !known && group.consumers.contains_key(consumer.as_slice());
     let next = walk.next().unwrap_or(StreamId::MIN);
     reply.array(3);
     reply.bulk(next.to_string().as_bytes());
@@ -713,6 +746,9 @@ pub fn xautoclaim(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
     reply.array(deleted.len());
     for id in deleted {
         reply.bulk(id.to_string().as_bytes());
+    }
+    if created {
+        ctx.notify(EventClass::Stream, "xgroup-createconsumer", &args[1]);
     }
     Ok(Flow::Continue)
 }

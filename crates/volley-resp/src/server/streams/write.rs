@@ -7,6 +7,7 @@ use crate::server::commands::{
     is, parse_i64, wrong_arity, Flow, Outcome, NOT_INTEGER, SYNTAX, WRONGTYPE,
 };
 use crate::server::ctx::Ctx;
+use crate::server::notify::EventClass;
 use crate::server::store::{now_millis, Value};
 use std::borrow::Cow;
 
@@ -189,10 +190,15 @@ pub fn xadd(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
         .map(|pair| (std::mem::take(&mut pair[0]), std::mem::take(&mut pair[1])))
         .collect();
     stream.append(id, fields, limits);
-    if let Some(rule) = parsed.rule {
-        stream.trim(rule, parsed.approx, budget);
-    }
+    let trimmed = match parsed.rule {
+        Some(rule) => stream.trim(rule, parsed.approx, budget),
+        None => 0,
+    };
     reply.bulk(id.to_string().as_bytes());
+    ctx.notify(EventClass::Stream, "xadd", &args[1]);
+    if trimmed > 0 {
+        ctx.notify(EventClass::Stream, "xtrim", &args[1]);
+    }
     Ok(Flow::Continue)
 }
 
@@ -207,6 +213,9 @@ pub fn xtrim(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
         _ => 0,
     };
     reply.int(removed as i64);
+    if removed > 0 {
+        ctx.notify(EventClass::Stream, "xtrim", &args[1]);
+    }
     Ok(Flow::Continue)
 }
 
@@ -222,6 +231,9 @@ pub fn xdel(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
         Some(stream) => ids.into_iter().filter(|id| stream.delete(*id)).count(),
     };
     reply.int(deleted as i64);
+    if deleted > 0 {
+        ctx.notify(EventClass::Stream, "xdel", &args[1]);
+    }
     Ok(Flow::Continue)
 }
 
@@ -271,5 +283,6 @@ pub fn xsetid(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
     }
     stream.set_last(id, added, max_deleted);
     reply.ok();
+    ctx.notify(EventClass::Stream, "xsetid", &args[1]);
     Ok(Flow::Continue)
 }

@@ -3,6 +3,7 @@
 use super::{grow, max_string, string_of};
 use crate::server::commands::{int_arg, is, parse_i64, Flow, Outcome, SYNTAX};
 use crate::server::ctx::Ctx;
+use crate::server::notify::EventClass;
 use crate::server::store::Value;
 use std::borrow::Cow;
 
@@ -42,6 +43,7 @@ pub fn setbit(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
         bytes[byte] &= !mask;
     }
     reply.int(i64::from(old));
+    ctx.notify(EventClass::String, "setbit", &args[1]);
     Ok(Flow::Continue)
 }
 

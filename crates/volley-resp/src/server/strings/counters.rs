@@ -3,6 +3,7 @@
 use super::string_of;
 use crate::server::commands::{int_arg, parse_i64, Flow, Outcome, NOT_INTEGER};
 use crate::server::ctx::Ctx;
+use crate::server::notify::EventClass;
 use crate::server::store::Value;
 use std::borrow::Cow;
 
@@ -29,6 +30,7 @@ fn add(ctx: &mut Ctx<'_>, key: &[u8], delta: i64) -> Outcome {
         }
     };
     reply.int(next);
+    ctx.notify(EventClass::String, "incrby", key);
     Ok(Flow::Continue)
 }
 
@@ -125,6 +127,7 @@ pub fn incrbyfloat(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
         Some(bytes) => *bytes = text,
         None => store.set(args[1].clone(), Value::Str(text), None, false),
     }
+    ctx.notify(EventClass::String, "incrbyfloat", &args[1]);
     Ok(Flow::Continue)
 }
 

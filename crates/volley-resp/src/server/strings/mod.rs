@@ -14,6 +14,7 @@ pub(crate) use counters::{add_floats, format_float, parse_float};
 
 use super::commands::{int_arg, Command, Flow, Outcome, READ_FAST, WRITE_FAST, WRONGTYPE};
 use super::ctx::Ctx;
+use super::notify::EventClass;
 use super::store::{Store, Value};
 use std::borrow::Cow;
 
@@ -119,12 +120,8 @@ pub fn mset(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
     if args.len().is_multiple_of(2) {
         return Err(super::commands::wrong_arity("mset"));
     }
-    let (store, reply) = ctx.db_reply();
-    for pair in args[1..].chunks_exact_mut(2) {
-        let value = std::mem::take(&mut pair[1]);
-        store.set(std::mem::take(&mut pair[0]), Value::Str(value), None, false);
-    }
-    reply.ok();
+    set_pairs(ctx, args);
+    ctx.reply.ok();
     Ok(Flow::Continue)
 }
 
@@ -138,12 +135,19 @@ pub fn msetnx(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
         reply.int(0);
         return Ok(Flow::Continue);
     }
+    set_pairs(ctx, args);
+    ctx.reply.int(1);
+    Ok(Flow::Continue)
+}
+
+/// Sets each key/value pair from `args[1]` on, reporting a `set` event for each key.
+fn set_pairs(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) {
     for pair in args[1..].chunks_exact_mut(2) {
         let value = std::mem::take(&mut pair[1]);
-        store.set(std::mem::take(&mut pair[0]), Value::Str(value), None, false);
+        ctx.db()
+            .set(pair[0].clone(), Value::Str(value), None, false);
+        ctx.notify(EventClass::String, "set", &pair[0]);
     }
-    reply.int(1);
-    Ok(Flow::Continue)
 }
 
 /// `MGET key [key ...]`: nil for missing keys and keys of other types.
@@ -182,6 +186,7 @@ pub fn append(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
         }
     };
     reply.int(len as i64);
+    ctx.notify(EventClass::String, "append", &args[1]);
     Ok(Flow::Continue)
 }
 
@@ -258,5 +263,6 @@ pub fn setrange(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
         }
     };
     reply.int(len as i64);
+    ctx.notify(EventClass::String, "setrange", &args[1]);
     Ok(Flow::Continue)
 }

@@ -4,6 +4,7 @@ use super::string_of;
 use crate::server::commands::{is, Flow, Outcome, SYNTAX};
 use crate::server::ctx::Ctx;
 use crate::server::expiry::{Expiry, Unit};
+use crate::server::notify::EventClass;
 use crate::server::store::{now_millis_i64, Value};
 use std::borrow::Cow;
 
@@ -76,13 +77,16 @@ pub fn set(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
         // A deadline already past (EXAT/PXAT) leaves no key, as in Redis.
         store.remove(&args[1]);
     } else {
-        let key = std::mem::take(&mut args[1]);
         let value = Value::Str(std::mem::take(&mut args[2]));
-        store.set(key, value, options.expires_at, options.keep_ttl);
+        store.set(args[1].clone(), value, options.expires_at, options.keep_ttl);
     }
     match old {
         Some(old) => reply.bulk_or_null(old.as_deref()),
         None => reply.ok(),
+    }
+    ctx.notify(EventClass::String, "set", &args[1]);
+    if options.expires_at.is_some() {
+        ctx.notify(EventClass::Generic, "expire", &args[1]);
     }
     Ok(Flow::Continue)
 }
@@ -94,8 +98,9 @@ pub fn setnx(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
         reply.int(0);
     } else {
         let value = Value::Str(std::mem::take(&mut args[2]));
-        store.set(std::mem::take(&mut args[1]), value, None, false);
+        store.set(args[1].clone(), value, None, false);
         reply.int(1);
+        ctx.notify(EventClass::String, "set", &args[1]);
     }
     Ok(Flow::Continue)
 }
@@ -109,8 +114,10 @@ fn set_with_expiry(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>], unit: Unit, name: &s
     let at = kind.deadline(&args[2], name)?;
     let (store, reply) = ctx.db_reply();
     let value = Value::Str(std::mem::take(&mut args[3]));
-    store.set(std::mem::take(&mut args[1]), value, Some(at), false);
+    store.set(args[1].clone(), value, Some(at), false);
     reply.ok();
+    ctx.notify(EventClass::String, "set", &args[1]);
+    ctx.notify(EventClass::Generic, "expire", &args[1]);
     Ok(Flow::Continue)
 }
 
@@ -129,8 +136,9 @@ pub fn getset(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
     let (store, reply) = ctx.db_reply();
     let old = string_of(store, &args[1])?.map(std::mem::take);
     let value = Value::Str(std::mem::take(&mut args[2]));
-    store.set(std::mem::take(&mut args[1]), value, None, false);
+    store.set(args[1].clone(), value, None, false);
     reply.bulk_or_null(old.as_deref());
+    ctx.notify(EventClass::String, "set", &args[1]);
     Ok(Flow::Continue)
 }
 
@@ -169,14 +177,21 @@ pub fn getex(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
         return Ok(Flow::Continue);
     };
     reply.bulk(bytes);
-    match change {
-        TtlChange::Keep => {}
-        TtlChange::Persist => {
-            store.persist(&args[1]);
-        }
+    let event = match change {
+        TtlChange::Keep => None,
+        TtlChange::Persist => store.persist(&args[1]).then_some("persist"),
         TtlChange::At(at) => {
             store.expire_at(&args[1], at);
+            // A deadline already past deletes the key.
+            Some(if store.peek(&args[1]).is_none() {
+                "del"
+            } else {
+                "expire"
+            })
         }
+    };
+    if let Some(event) = event {
+        ctx.notify(EventClass::Generic, event, &args[1]);
     }
     Ok(Flow::Continue)
 }
@@ -185,9 +200,10 @@ pub fn getex(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
 pub fn getdel(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
     let (store, reply) = ctx.db_reply();
     let old = string_of(store, &args[1])?.map(std::mem::take);
-    if old.is_some() {
-        store.remove(&args[1]);
-    }
+    let deleted = old.is_some() && store.remove(&args[1]);
     reply.bulk_or_null(old.as_deref());
+    if deleted {
+        ctx.notify(EventClass::Generic, "del", &args[1]);
+    }
     Ok(Flow::Continue)
 }

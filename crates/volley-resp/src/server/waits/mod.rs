@@ -230,12 +230,10 @@ pub(crate) fn run_tracked(
     } else {
         Vec::new()
     };
-    // Confirmations of (un)subscribing are pushes: a RESP3 client gets them even with its
-    // replies off.
+    // Confirmations of (un)subscribing are pushes: the client gets them even with its
+    // replies off, in RESP2 as in RESP3 (as Redis 7.0 sends them).
     let keep_mode = ctx.client.reply_mode;
-    let push_anyway = ctx.client.protocol == Protocol::Resp3
-        && keep_mode != ReplyMode::On
-        && name.ends_with("subscribe");
+    let push_anyway = keep_mode != ReplyMode::On && name.ends_with("subscribe");
     if push_anyway {
         ctx.client.reply_mode = ReplyMode::On;
     }

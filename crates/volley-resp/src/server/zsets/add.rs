@@ -5,6 +5,7 @@ use super::parse::score;
 use super::{zset, SortedSet};
 use crate::server::commands::{is, Flow, Outcome, SYNTAX, WRONGTYPE};
 use crate::server::ctx::Ctx;
+use crate::server::notify::EventClass;
 use crate::server::store::{Store, Value};
 use std::borrow::Cow;
 
@@ -143,6 +144,11 @@ fn run_add(ctx: &mut Ctx<'_>, args: &[Vec<u8>], at: usize, flags: AddFlags) -> O
         }
     }
     store.remove_if_empty(key);
+    if added + updated > 0 {
+        let event = if flags.incr { "zincr" } else { "zadd" };
+        ctx.notify(EventClass::ZSet, event, &args[1]);
+    }
+    let reply = &mut ctx.reply;
     if let Some(error) = failure {
         return Err(error);
     }
@@ -181,6 +187,10 @@ pub fn zrem(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
     };
     store.remove_if_empty(key);
     reply.int(removed as i64);
+    if removed > 0 {
+        ctx.notify(EventClass::ZSet, "zrem", &args[1]);
+        ctx.notify_if_deleted(&args[1]);
+    }
     Ok(Flow::Continue)
 }
 

@@ -5,6 +5,7 @@ use super::{reply_members, zset};
 use crate::codec::Reply;
 use crate::server::commands::{is, parse_i64, pop_count, Flow, Outcome, SYNTAX};
 use crate::server::ctx::Ctx;
+use crate::server::notify::EventClass;
 use crate::server::store::Store;
 use std::borrow::Cow;
 use std::collections::HashSet;
@@ -79,6 +80,16 @@ pub(crate) fn pop_reply(
     Ok(false)
 }
 
+/// The events of a pop from `key`: `zpopmin`/`zpopmax`, then `del` if it emptied the set.
+pub(crate) fn popped_events(ctx: &mut Ctx<'_>, key: &[u8], end: PopEnd) {
+    let event = match end {
+        PopEnd::Min => "zpopmin",
+        PopEnd::Max => "zpopmax",
+    };
+    ctx.notify(EventClass::ZSet, event, key);
+    ctx.notify_if_deleted(key);
+}
+
 fn zpop(ctx: &mut Ctx<'_>, args: &[Vec<u8>], end: PopEnd) -> Outcome {
     if args.len() > 3 {
         return Err(SYNTAX.into());
@@ -96,7 +107,9 @@ fn zpop(ctx: &mut Ctx<'_>, args: &[Vec<u8>], end: PopEnd) -> Outcome {
         reply.array(0);
         return Ok(Flow::Continue);
     }
-    if !pop_reply(store, reply, &args[1..2], end, count.unwrap_or(1), shape)? {
+    if pop_reply(store, reply, &args[1..2], end, count.unwrap_or(1), shape)? {
+        popped_events(ctx, &args[1], end);
+    } else {
         reply.array(0);
     }
     Ok(Flow::Continue)
@@ -151,7 +164,22 @@ pub(crate) fn parse_mpop(
 pub fn zmpop(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
     let (keys, end, count) = parse_mpop(args, 1)?;
     let (store, reply) = ctx.db_reply();
-    if !pop_reply(store, reply, &args[keys], end, count, PopShape::KeyNested)? {
+    // The key the pop will take from: the first holding a sorted set.
+    let target = args[keys.clone()]
+        .iter()
+        .position(|key| matches!(zset(store, key), Ok(Some(_))));
+    if pop_reply(
+        store,
+        reply,
+        &args[keys.clone()],
+        end,
+        count,
+        PopShape::KeyNested,
+    )? {
+        if let Some(at) = target {
+            popped_events(ctx, &args[keys.start + at], end);
+        }
+    } else {
         reply.null_array();
     }
     Ok(Flow::Continue)

@@ -5,6 +5,7 @@ use super::parse::{LexRange, ScoreRange};
 use super::{reply_members, zset, SortedSet};
 use crate::server::commands::{int_arg, is, Flow, Outcome, SYNTAX};
 use crate::server::ctx::Ctx;
+use crate::server::notify::EventClass;
 use crate::server::store::Value;
 use std::borrow::Cow;
 
@@ -266,12 +267,15 @@ pub fn zrangestore(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
         }
     };
     let len = result.len();
+    reply.int(len as i64);
     if len == 0 {
-        store.remove(&args[1]);
+        if store.remove(&args[1]) {
+            ctx.notify(EventClass::Generic, "del", &args[1]);
+        }
     } else {
         store.set(args[1].clone(), Value::ZSet(result), None, false);
+        ctx.notify(EventClass::ZSet, "zrangestore", &args[1]);
     }
-    reply.int(len as i64);
     Ok(Flow::Continue)
 }
 
@@ -303,6 +307,7 @@ pub fn zlexcount(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
 fn remove_span(
     ctx: &mut Ctx<'_>,
     key: &[u8],
+    event: &str,
     span: impl FnOnce(&SortedSet) -> (usize, usize),
 ) -> Outcome {
     let (store, reply) = ctx.db_reply();
@@ -315,13 +320,17 @@ fn remove_span(
     };
     store.remove_if_empty(key);
     reply.int(removed as i64);
+    if removed > 0 {
+        ctx.notify(EventClass::ZSet, event, key);
+        ctx.notify_if_deleted(key);
+    }
     Ok(Flow::Continue)
 }
 
 /// `ZREMRANGEBYRANK key start stop`
 pub fn zremrangebyrank(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
     let (start, stop) = (int_arg(&args[2])?, int_arg(&args[3])?);
-    remove_span(ctx, &args[1], |set| {
+    remove_span(ctx, &args[1], "zremrangebyrank", |set| {
         rank_span(start, stop, set.len()).unwrap_or((0, 0))
     })
 }
@@ -329,11 +338,13 @@ pub fn zremrangebyrank(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
 /// `ZREMRANGEBYSCORE key min max`
 pub fn zremrangebyscore(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
     let range = ScoreRange::parse(&args[2], &args[3]).ok_or(Cow::Borrowed(NOT_FLOAT_RANGE))?;
-    remove_span(ctx, &args[1], |set| score_span(set, &range))
+    remove_span(ctx, &args[1], "zremrangebyscore", |set| {
+        score_span(set, &range)
+    })
 }
 
 /// `ZREMRANGEBYLEX key min max`
 pub fn zremrangebylex(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
     let range = LexRange::parse(&args[2], &args[3]).ok_or(Cow::Borrowed(NOT_LEX_RANGE))?;
-    remove_span(ctx, &args[1], |set| lex_span(set, &range))
+    remove_span(ctx, &args[1], "zremrangebylex", |set| lex_span(set, &range))
 }

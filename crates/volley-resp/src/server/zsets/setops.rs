@@ -5,6 +5,7 @@ use super::parse::strict_double;
 use super::{reply_members, SortedSet};
 use crate::server::commands::{is, parse_i64, Flow, Outcome, SYNTAX, WRONGTYPE};
 use crate::server::ctx::Ctx;
+use crate::server::notify::EventClass;
 use crate::server::store::{Store, Value};
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -226,12 +227,15 @@ fn store_form(ctx: &mut Ctx<'_>, args: &[Vec<u8>], op: Op, name: &str) -> Outcom
     let (inputs, options) = parse(store, args, 2, name, op, true, false)?;
     let result = into_sorted(compute(inputs, op, options.aggregate));
     let len = result.len();
+    reply.int(len as i64);
     if len == 0 {
-        store.remove(&args[1]);
+        if store.remove(&args[1]) {
+            ctx.notify(EventClass::Generic, "del", &args[1]);
+        }
     } else {
         store.set(args[1].clone(), Value::ZSet(result), None, false);
+        ctx.notify(EventClass::ZSet, name, &args[1]);
     }
-    reply.int(len as i64);
     Ok(Flow::Continue)
 }
 
