@@ -7,6 +7,7 @@
 #   bash benches/redis_suite.sh                      # the 15 units, both servers
 #   bash benches/redis_suite.sh type/list pubsub     # some units only
 #   PEER=0 bash benches/redis_suite.sh               # Volley only
+#   UNIT_TIMEOUT=300 bash benches/redis_suite.sh     # stop a unit after 300 s (default 120)
 #
 # Each unit runs against a freshly started server, so one unit's leftovers or a crash do not
 # spill into the next. Needs tclsh and the suite: both are installed with apt-get when missing
@@ -19,7 +20,7 @@ UNITS_DEFAULT=(type/string type/incr type/list type/list-3 type/set type/hash ty
   keyspace expire protocol quit pubsub multi info-command)
 if [ "$#" -gt 0 ]; then UNITS=("$@"); else UNITS=("${UNITS_DEFAULT[@]}"); fi
 PEER="${PEER:-1}"
-UNIT_TIMEOUT="${UNIT_TIMEOUT:-600}"
+UNIT_TIMEOUT="${UNIT_TIMEOUT:-120}"
 VOLLEY_PORT="${VOLLEY_PORT:-6581}"
 REDIS_PORT="${REDIS_PORT:-6582}"
 # The suite's own ports (its test server listens just below): change it when runs overlap.
