@@ -281,6 +281,39 @@ pub const SYNTAX: &str = "ERR syntax error";
 /// The reply to a count that must be positive.
 pub const NOT_POSITIVE: &str = "ERR value is out of range, must be positive";
 
+/// Parses the `numkeys key [key ...] WHERE [COUNT count]` tail of LMPOP and ZMPOP (and of
+/// their blocking forms after the timeout) from `args[at]` on: the keys' span in `args`, the
+/// end that `end` reads from the WHERE word, and the count (1 unless given).
+pub(crate) fn parse_mpop<T>(
+    args: &[Vec<u8>],
+    at: usize,
+    end: impl FnOnce(&[u8]) -> Result<T, Cow<'static, str>>,
+) -> Result<(std::ops::Range<usize>, T, usize), Cow<'static, str>> {
+    let numkeys = parse_i64(&args[at])
+        .filter(|n| *n > 0)
+        .ok_or(Cow::Borrowed("ERR numkeys should be greater than 0"))?;
+    let where_at = (numkeys as u64).saturating_add(at as u64 + 1);
+    if where_at >= args.len() as u64 {
+        return Err(SYNTAX.into());
+    }
+    let where_at = where_at as usize;
+    let end = end(&args[where_at])?;
+    let mut count = None;
+    let mut i = where_at + 1;
+    while i < args.len() {
+        if count.is_none() && is(&args[i], "count") && i + 1 < args.len() {
+            let n = parse_i64(&args[i + 1])
+                .filter(|n| *n > 0)
+                .ok_or(Cow::Borrowed("ERR count should be greater than 0"))?;
+            count = Some(n as usize);
+            i += 2;
+        } else {
+            return Err(SYNTAX.into());
+        }
+    }
+    Ok((at + 1..where_at, end, count.unwrap_or(1)))
+}
+
 /// Parses an integer argument as Redis does (`string2ll`), or the integer error.
 pub fn int_arg(arg: &[u8]) -> Result<i64, Cow<'static, str>> {
     parse_i64(arg).ok_or(Cow::Borrowed(NOT_INTEGER))

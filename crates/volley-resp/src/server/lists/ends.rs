@@ -3,9 +3,7 @@
 
 use super::{list, List};
 use crate::codec::Reply;
-use crate::server::commands::{
-    is, parse_i64, pop_count, wrong_arity, Flow, Outcome, SYNTAX, WRONGTYPE,
-};
+use crate::server::commands::{self, is, pop_count, wrong_arity, Flow, Outcome, SYNTAX, WRONGTYPE};
 use crate::server::ctx::Ctx;
 use crate::server::notify::EventClass;
 use crate::server::store::{Store, Value};
@@ -183,29 +181,7 @@ pub(crate) fn parse_mpop(
     args: &[Vec<u8>],
     at: usize,
 ) -> Result<(std::ops::Range<usize>, End, usize), Cow<'static, str>> {
-    let numkeys = parse_i64(&args[at])
-        .filter(|n| *n > 0)
-        .ok_or(Cow::Borrowed("ERR numkeys should be greater than 0"))?;
-    let where_at = (numkeys as u64).saturating_add(at as u64 + 1);
-    if where_at >= args.len() as u64 {
-        return Err(SYNTAX.into());
-    }
-    let where_at = where_at as usize;
-    let end = End::parse(&args[where_at])?;
-    let mut count = None;
-    let mut i = where_at + 1;
-    while i < args.len() {
-        if count.is_none() && is(&args[i], "count") && i + 1 < args.len() {
-            let n = parse_i64(&args[i + 1])
-                .filter(|n| *n > 0)
-                .ok_or(Cow::Borrowed("ERR count should be greater than 0"))?;
-            count = Some(n as usize);
-            i += 2;
-        } else {
-            return Err(SYNTAX.into());
-        }
-    }
-    Ok((at + 1..where_at, end, count.unwrap_or(1)))
+    commands::parse_mpop(args, at, End::parse)
 }
 
 /// Writes LMPOP's reply, `[key, [element ...]]`.

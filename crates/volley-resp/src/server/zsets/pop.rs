@@ -3,7 +3,7 @@
 
 use super::{reply_members, zset};
 use crate::codec::Reply;
-use crate::server::commands::{is, parse_i64, pop_count, Flow, Outcome, SYNTAX};
+use crate::server::commands::{self, is, parse_i64, pop_count, Flow, Outcome, SYNTAX};
 use crate::server::ctx::Ctx;
 use crate::server::notify::EventClass;
 use crate::server::store::Store;
@@ -131,33 +131,11 @@ pub(crate) fn parse_mpop(
     args: &[Vec<u8>],
     at: usize,
 ) -> Result<(std::ops::Range<usize>, PopEnd, usize), Cow<'static, str>> {
-    let numkeys = parse_i64(&args[at])
-        .filter(|n| *n > 0)
-        .ok_or(Cow::Borrowed("ERR numkeys should be greater than 0"))?;
-    let where_at = (numkeys as u64).saturating_add(at as u64 + 1);
-    if where_at >= args.len() as u64 {
-        return Err(SYNTAX.into());
-    }
-    let where_at = where_at as usize;
-    let end = match &args[where_at] {
-        word if is(word, "min") => PopEnd::Min,
-        word if is(word, "max") => PopEnd::Max,
-        _ => return Err(SYNTAX.into()),
-    };
-    let mut count = None;
-    let mut i = where_at + 1;
-    while i < args.len() {
-        if count.is_none() && is(&args[i], "count") && i + 1 < args.len() {
-            let n = parse_i64(&args[i + 1])
-                .filter(|n| *n > 0)
-                .ok_or(Cow::Borrowed("ERR count should be greater than 0"))?;
-            count = Some(n as usize);
-            i += 2;
-        } else {
-            return Err(SYNTAX.into());
-        }
-    }
-    Ok((at + 1..where_at, end, count.unwrap_or(1)))
+    commands::parse_mpop(args, at, |word| match word {
+        word if is(word, "min") => Ok(PopEnd::Min),
+        word if is(word, "max") => Ok(PopEnd::Max),
+        _ => Err(SYNTAX.into()),
+    })
 }
 
 /// `ZMPOP numkeys key [key ...] MIN|MAX [COUNT count]`
