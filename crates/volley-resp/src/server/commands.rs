@@ -70,6 +70,23 @@ pub struct Command {
     pub run: Handler,
 }
 
+/// A command table entry, for the families' `COMMANDS` tables.
+pub(crate) const fn command(
+    name: &'static str,
+    arity: i64,
+    flags: &'static [&'static str],
+    keys: (i64, i64, i64),
+    run: Handler,
+) -> Command {
+    Command {
+        name,
+        arity,
+        flags,
+        keys,
+        run,
+    }
+}
+
 /// Flags of a fast command that writes and may allocate.
 pub const WRITE_FAST: &[&str] = &["write", "denyoom", "fast"];
 /// Flags of a fast read-only command.

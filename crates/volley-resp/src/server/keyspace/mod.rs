@@ -5,6 +5,7 @@ mod dump;
 mod expire;
 mod object;
 
+use super::commands::command as cmd;
 use super::commands::{
     is, parse_i64, Command, Flow, Outcome, NOT_INTEGER, READ_FAST, SYNTAX, WRITE_FAST,
 };
@@ -13,22 +14,6 @@ use super::glob::glob_match;
 use super::notify::EventClass;
 use super::scan::ScanArgs;
 use std::borrow::Cow;
-
-const fn cmd(
-    name: &'static str,
-    arity: i64,
-    flags: &'static [&'static str],
-    keys: (i64, i64, i64),
-    run: super::commands::Handler,
-) -> Command {
-    Command {
-        name,
-        arity,
-        flags,
-        keys,
-        run,
-    }
-}
 
 /// The commands of this module, as the command table registers them.
 pub const COMMANDS: &[Command] = &[

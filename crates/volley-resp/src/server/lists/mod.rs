@@ -9,7 +9,8 @@ mod read;
 #[allow(unused_imports)] // offered to the blocking commands
 pub(crate) use ends::{move_element, parse_mpop, pop_elements, End};
 
-use super::commands::{typed, Command, Handler, READ_FAST, WRITE_FAST};
+use super::commands::command;
+use super::commands::{typed, Command, READ_FAST, WRITE_FAST};
 use super::store::{Store, Value};
 use std::borrow::Cow;
 use std::collections::VecDeque;
@@ -21,22 +22,6 @@ const WRITE: &[&str] = &["write"];
 const WRITE_QUICK: &[&str] = &["write", "fast"];
 const WRITE_OOM: &[&str] = &["write", "denyoom"];
 const READ: &[&str] = &["readonly"];
-
-const fn command(
-    name: &'static str,
-    arity: i64,
-    flags: &'static [&'static str],
-    keys: (i64, i64, i64),
-    run: Handler,
-) -> Command {
-    Command {
-        name,
-        arity,
-        flags,
-        keys,
-        run,
-    }
-}
 
 /// The commands of this module, as the command table registers them.
 pub const COMMANDS: &[Command] = &[

@@ -8,7 +8,8 @@
 mod algebra;
 mod random;
 
-use super::commands::{typed, Command, Flow, Handler, Outcome, READ_FAST, WRITE_FAST, WRONGTYPE};
+use super::commands::command as cmd;
+use super::commands::{typed, Command, Flow, Outcome, READ_FAST, WRITE_FAST, WRONGTYPE};
 use super::ctx::Ctx;
 use super::notify::EventClass;
 use super::scan::{walk, ScanArgs};
@@ -18,22 +19,6 @@ use std::borrow::Cow;
 
 /// A set's members.
 pub(crate) type Set = IndexSet<Vec<u8>>;
-
-const fn cmd(
-    name: &'static str,
-    arity: i64,
-    flags: &'static [&'static str],
-    keys: (i64, i64, i64),
-    run: Handler,
-) -> Command {
-    Command {
-        name,
-        arity,
-        flags,
-        keys,
-        run,
-    }
-}
 
 const WRITE: &[&str] = &["write", "denyoom"];
 

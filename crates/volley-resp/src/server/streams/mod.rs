@@ -12,25 +12,10 @@ mod write;
 pub(crate) use read::{parse_xread, xread_reply, XRead};
 pub use stream::{Stream, StreamId};
 
-use super::commands::{typed, Command, Handler, READ_FAST};
+use super::commands::command;
+use super::commands::{typed, Command, READ_FAST};
 use super::store::{Store, Value};
 use std::borrow::Cow;
-
-const fn command(
-    name: &'static str,
-    arity: i64,
-    flags: &'static [&'static str],
-    keys: (i64, i64, i64),
-    run: Handler,
-) -> Command {
-    Command {
-        name,
-        arity,
-        flags,
-        keys,
-        run,
-    }
-}
 
 /// The commands of this module, as the command table registers them.
 pub const COMMANDS: &[Command] = &[

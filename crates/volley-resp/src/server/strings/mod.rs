@@ -12,6 +12,7 @@ mod set;
 
 pub(crate) use counters::{add_floats, format_float, parse_float};
 
+use super::commands::command as cmd;
 use super::commands::{int_arg, Command, Flow, Outcome, READ_FAST, WRITE_FAST, WRONGTYPE};
 use super::ctx::Ctx;
 use super::notify::EventClass;
@@ -54,22 +55,6 @@ pub const COMMANDS: &[Command] = &[
     cmd("bitcount", -2, &["readonly"], (1, 1, 1), bits::bitcount),
     cmd("lcs", -3, &["readonly"], (1, 2, 1), lcs::lcs),
 ];
-
-const fn cmd(
-    name: &'static str,
-    arity: i64,
-    flags: &'static [&'static str],
-    keys: (i64, i64, i64),
-    run: super::commands::Handler,
-) -> Command {
-    Command {
-        name,
-        arity,
-        flags,
-        keys,
-        run,
-    }
-}
 
 /// Redis's error for a string that would outgrow `proto-max-bulk-len`.
 pub(crate) const TOO_BIG: &str = "ERR string exceeds maximum allowed size (proto-max-bulk-len)";

@@ -15,6 +15,7 @@ pub use index::SortedSet;
 pub(crate) use pop::{parse_mpop, pop_reply, PopEnd, PopShape};
 pub(crate) use range::rank_span;
 
+use super::commands::command;
 use super::commands::{typed, Command, READ_FAST, WRITE_FAST};
 use super::store::{Store, Value};
 use crate::codec::Reply;
@@ -24,22 +25,6 @@ const WRITE: &[&str] = &["write"];
 const WRITE_OOM: &[&str] = &["write", "denyoom"];
 const READ: &[&str] = &["readonly"];
 const WRITE_QUICK: &[&str] = &["write", "fast"];
-
-const fn command(
-    name: &'static str,
-    arity: i64,
-    flags: &'static [&'static str],
-    keys: (i64, i64, i64),
-    run: super::commands::Handler,
-) -> Command {
-    Command {
-        name,
-        arity,
-        flags,
-        keys,
-        run,
-    }
-}
 
 /// The commands of this module, as the command table registers them.
 pub const COMMANDS: &[Command] = &[
