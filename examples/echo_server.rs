@@ -1,7 +1,7 @@
 //! A TCP echo server on the Volley scheduler: one accept loop, one task per connection.
 //!
 //! ```text
-//! cargo run --release --example echo_server -- [--addr 127.0.0.1:7007] [--max-conns N]
+//! cargo run --release --example echo_server -- [--addr 127.0.0.1:7007] [--max-conns N] [--threads T]
 //! cargo run --release --example echo_server -- --client N [--addr ADDR] [--bytes B]
 //! ```
 //!
@@ -11,7 +11,10 @@
 //! `ulimit -n 64` with more clients than that), it keeps serving: `accept` backs off, logs a
 //! warning at most once a second (`RUST_LOG` sets the level, `warn` by default), and accepts
 //! the waiting clients as the served ones leave. Should the listener itself fail, the server
-//! stops and exits with status 1. In client mode it opens N concurrent
+//! stops and exits with status 1. With `--threads T` (default 1) it runs thread-per-core
+//! (`sched::per_core`): T schedulers on T threads, each running the same accept loop and echo
+//! tasks on its own listener bound to the address with `SO_REUSEPORT` (`--max-conns` needs
+//! one thread: each thread accepts on its own). In client mode it opens N concurrent
 //! connections (tasks on a scheduler of its own), sends each its own B bytes, checks that
 //! exactly those come back, and exits non-zero if any differs.
 #![feature(coroutines)]
@@ -20,30 +23,36 @@ use std::cell::Cell;
 use std::net::{Shutdown, SocketAddr};
 use std::process::ExitCode;
 use std::rc::Rc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::Instant;
 use volley::sched::net::{
     accept, connect, read, readable, write_all, Stream, TcpListener, TcpStream, UnixStream,
 };
 use volley::sched::task::shutdown;
-use volley::sched::{spawn, JoinError, JoinHandle, Scheduler, TaskError, TaskResult};
-use volley::{task, yield_from, Exit};
+use volley::sched::{
+    per_core, spawn, JoinError, JoinHandle, Scheduler, TaskError, TaskResult, TaskResume,
+};
+use volley::{task, yield_from, Co, Exit};
 
 /// What the command line asked for.
 struct Options {
     addr: SocketAddr,
     max_conns: Option<u64>,
+    threads: usize,
     client: Option<usize>,
     bytes: usize,
 }
 
 fn usage() -> String {
-    "usage: echo_server [--addr HOST:PORT] [--max-conns N] | --client N [--addr HOST:PORT] [--bytes B]".into()
+    "usage: echo_server [--addr HOST:PORT] [--max-conns N] [--threads T] | --client N [--addr HOST:PORT] [--bytes B]".into()
 }
 
 fn parse_options() -> Result<Options, String> {
     let mut options = Options {
         addr: "127.0.0.1:7007".parse().map_err(|e| format!("{e}"))?,
         max_conns: None,
+        threads: 1,
         client: None,
         bytes: 4096,
     };
@@ -65,6 +74,15 @@ fn parse_options() -> Result<Options, String> {
                         .map_err(|e| format!("bad --max-conns {v:?}: {e}"))?,
                 );
             }
+            "--threads" => {
+                let v = value("--threads")?;
+                options.threads = match v.parse() {
+                    Ok(0) | Err(_) => {
+                        return Err(format!("bad --threads {v:?}: a count of 1 or more"))
+                    }
+                    Ok(n) => n,
+                };
+            }
             "--client" => {
                 let v = value("--client")?;
                 options.client = Some(v.parse().map_err(|e| format!("bad --client {v:?}: {e}"))?);
@@ -76,6 +94,12 @@ fn parse_options() -> Result<Options, String> {
             "-h" | "--help" => return Err(usage()),
             other => return Err(format!("unknown argument {other:?}\n{}", usage())),
         }
+    }
+    if options.threads > 1 && options.max_conns.is_some() {
+        return Err(format!(
+            "--max-conns needs --threads 1 (each thread accepts on its own)\n{}",
+            usage()
+        ));
     }
     Ok(options)
 }
@@ -95,10 +119,12 @@ fn echo(stream: TcpStream) -> TaskResult {
 
 /// Waits for SIGINT (delivered as a byte on a socket pair), then shuts the scheduler down.
 #[task]
-fn ctrl_c(wakeup: UnixStream) -> TaskResult {
+fn ctrl_c(wakeup: UnixStream, announce: bool) -> TaskResult {
     yield_from!(readable(&wakeup))?;
     let _ = wakeup.try_read(&mut [0u8; 1]);
-    eprintln!("echo_server: Ctrl-C, shutting down");
+    if announce {
+        eprintln!("echo_server: Ctrl-C, shutting down");
+    }
     yield_from!(shutdown())?;
     Ok(())
 }
@@ -142,6 +168,9 @@ fn accept_loop(
 }
 
 fn serve(options: &Options) -> Result<(), Box<dyn std::error::Error>> {
+    if options.threads > 1 {
+        return serve_per_core(options);
+    }
     let listener = TcpListener::bind(options.addr)?;
     let (wakeup, notifier) = std::os::unix::net::UnixStream::pair()?;
     let wakeup = UnixStream::from_std(wakeup)?;
@@ -149,7 +178,7 @@ fn serve(options: &Options) -> Result<(), Box<dyn std::error::Error>> {
     println!("echo_server: listening on {}", listener.local_addr()?);
 
     let mut sched = Scheduler::new();
-    let watcher = sched.spawn(ctrl_c(wakeup));
+    let watcher = sched.spawn(ctrl_c(wakeup, true));
     let accepted = Rc::new(Cell::new(0u64));
     let serving = accept_loop(listener, options.max_conns, accepted.clone(), watcher);
     let serving = sched.spawn(serving);
@@ -166,6 +195,58 @@ fn serve(options: &Options) -> Result<(), Box<dyn std::error::Error>> {
         accepted.get(),
         stats.finished,
         stats.switches
+    );
+    Ok(())
+}
+
+/// Thread-per-core: one scheduler per thread, each with the one-thread server's tasks (a
+/// Ctrl-C watcher, the accept loop, an echo task per connection) on a listener of its own.
+fn serve_per_core(options: &Options) -> Result<(), Box<dyn std::error::Error>> {
+    let listeners = per_core::bind(options.addr, options.threads)?;
+    let mut parts = Vec::with_capacity(listeners.len());
+    for (index, listener) in listeners.into_iter().enumerate() {
+        let (wakeup, notifier) = std::os::unix::net::UnixStream::pair()?;
+        signal_hook::low_level::pipe::register(signal_hook::consts::SIGINT, notifier)?;
+        parts.push((index, listener, wakeup));
+    }
+    println!(
+        "echo_server: listening on {} ({} threads)",
+        parts[0].1.local_addr()?,
+        options.threads
+    );
+    let accepted = Arc::new(AtomicU64::new(0));
+    let broken = Arc::new(AtomicU64::new(0));
+    let (total, failures) = (accepted.clone(), broken.clone());
+    let cores = per_core::run(parts, move |(index, listener, wakeup), sched| {
+        let wakeup = UnixStream::from_std(wakeup).expect("a socket pair switches to non-blocking");
+        let watcher = sched.spawn(ctrl_c(wakeup, index == 0));
+        let count = Rc::new(Cell::new(0u64));
+        let serving = sched.spawn(accept_loop(listener, None, count.clone(), watcher));
+        let (total, failures) = (total.clone(), failures.clone());
+        // Adds this thread's count once its accept loop ends, and whether its listener failed.
+        sched
+            .spawn(Co::new(
+                #[coroutine]
+                move |_: TaskResume| {
+                    let outcome = yield_from!(serving.join())?;
+                    total.fetch_add(count.get(), Ordering::Relaxed);
+                    if let Err(error @ (JoinError::Raised(_) | JoinError::Panicked(_))) = outcome {
+                        eprintln!("echo_server: stopped serving: {error}");
+                        failures.fetch_add(1, Ordering::Relaxed);
+                    }
+                    Ok(())
+                },
+            ))
+            .detach();
+    });
+    cores.join()?;
+    if broken.load(Ordering::Relaxed) > 0 {
+        return Err("a listener failed".into());
+    }
+    println!(
+        "echo_server: done, {} connections accepted on {} threads",
+        accepted.load(Ordering::Relaxed),
+        options.threads
     );
     Ok(())
 }
@@ -287,6 +368,7 @@ mod tests {
         let options = Options {
             addr: "127.0.0.1:0".parse().unwrap(),
             max_conns: None,
+            threads: 1,
             client: None,
             bytes: 0,
         };

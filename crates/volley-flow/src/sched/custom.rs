@@ -4,6 +4,7 @@
 
 use super::calls::unexpected;
 use super::clock::Clock;
+use super::local::Local;
 use super::rng::SharedRng;
 use super::{Reply, SchedError, Syscall, TaskCall, TaskError, TaskId, WaitList};
 use std::any::{Any, TypeId};
@@ -36,8 +37,9 @@ pub(crate) struct UserCall {
 /// What a custom call asks for: one of the scheduler's own extensions, or a user's request.
 pub(crate) enum Kind {
     Builtin(Builtin),
-    /// Boxed behind one pointer: a `Syscall` stays as small as its other calls.
-    User(Box<UserCall>),
+    /// Left on its thread (it owns values of any type, and an `Rc`): the `Syscall` stays `Send`,
+    /// and as small as its other calls.
+    User(Local<UserCall>),
 }
 
 /// The calls the scheduler answers itself through [`Syscall::Custom`] (so that the
@@ -46,11 +48,11 @@ pub(crate) enum Builtin {
     /// The clock's now: replies `Reply::Now`.
     Now,
     /// A `Clock` handle, left in the answer: replies `Reply::Custom`.
-    Clock(Answer),
+    Clock(Local<Answer>),
     /// 64 random bits: replies `Reply::Random`.
     Random,
     /// A `SharedRng` handle, left in the answer: replies `Reply::Custom`.
-    Rng(Answer),
+    Rng(Local<Answer>),
 }
 
 impl CustomCall {
@@ -67,7 +69,7 @@ impl CustomCall {
 
     fn with_answer<T: 'static>(request: T, answer: Answer) -> Self {
         CustomCall {
-            kind: Kind::User(Box::new(UserCall {
+            kind: Kind::User(Local::new(UserCall {
                 request: Box::new(request),
                 type_name: std::any::type_name::<T>(),
                 answer,
@@ -96,7 +98,10 @@ impl CustomCall {
 impl fmt::Debug for CustomCall {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.kind {
-            Kind::User(call) => write!(f, "custom({})", call.type_name),
+            Kind::User(call) => match call.with(|call| call.type_name) {
+                Some(type_name) => write!(f, "custom({type_name})"),
+                None => f.write_str("custom"),
+            },
             Kind::Builtin(_) => f.write_str(self.name()),
         }
     }
@@ -296,10 +301,10 @@ pub(crate) struct AnswerCall<X> {
 
 impl<X: 'static> AnswerCall<X> {
     /// The scheduler's own call `make(answer)`, answered through a fresh slot.
-    pub(crate) fn builtin(make: impl FnOnce(Answer) -> Builtin) -> Self {
+    pub(crate) fn builtin(make: impl FnOnce(Local<Answer>) -> Builtin) -> Self {
         let answer = Answer::default();
         AnswerCall {
-            call: Some(CustomCall::builtin(make(answer.clone()))),
+            call: Some(CustomCall::builtin(make(Local::new(answer.clone())))),
             answer,
             output: std::marker::PhantomData,
         }

@@ -2,6 +2,7 @@
 //! line) and the bookkeeping of waits, joins and tracing ([`Cold`]); and the type-erased task
 //! ([`Erased`]) that lets tasks returning different types share one table.
 
+use super::local::LocalTask;
 use super::{JoinError, Reply, Syscall, TaskBody, TaskId, TaskResume, WaitList};
 use std::cell::RefCell;
 use std::fmt;
@@ -44,6 +45,12 @@ pub(crate) trait Erased {
     fn settle(&self, failure: JoinError);
     /// Calls `f` with the task's name (its coroutine's).
     fn with_name(&self, f: &mut dyn FnMut(&str));
+    /// Takes the body out as a task that can move to another thread: only a task made by
+    /// [`spawn_send`](super::spawn_send) has one (how it goes to `sched::tokio`).
+    #[cfg(feature = "tokio")]
+    fn take_send(&self) -> Option<Box<dyn super::tokio::Portable>> {
+        None
+    }
 }
 
 /// A task's body while it runs, then its outcome. The task table and the task's handle share
@@ -166,15 +173,39 @@ impl<B: TaskBody<T>, T> Outcome<T> for TaskCell<B, T> {
 /// }));
 /// assert_eq!(sched.join(handle).unwrap(), 2);
 /// ```
+///
+/// It is `Send` (so is a [`Syscall`] and a task body yielding one): the task itself stays in
+/// its thread's stash, and the scheduler that receives the call takes it from there.
 pub struct NewTask {
-    pub(crate) task: Rc<dyn Erased>,
+    pub(crate) task: LocalTask,
     /// Killed when the task that spawned it ends.
     pub(crate) linked: bool,
 }
 
 impl NewTask {
     /// Wraps a body and makes the slot its outcome goes to.
+    #[inline]
     pub(crate) fn new<B, T>(co: Co<B>) -> (Self, Slot<T>)
+    where
+        B: TaskBody<T> + 'static,
+        T: 'static,
+    {
+        let (cell, slot) = Self::cell(co);
+        (NewTask::stash(cell), slot)
+    }
+
+    /// Leaves a task in this thread's stash.
+    #[inline]
+    pub(crate) fn stash(task: Rc<dyn Erased>) -> Self {
+        NewTask {
+            task: LocalTask::new(task),
+            linked: false,
+        }
+    }
+
+    /// The task of a body, and the slot its outcome goes to.
+    #[inline]
+    pub(crate) fn cell<B, T>(co: Co<B>) -> (Rc<dyn Erased>, Slot<T>)
     where
         B: TaskBody<T> + 'static,
         T: 'static,
@@ -183,20 +214,15 @@ impl NewTask {
             stage: RefCell::new(Stage::Running(co)),
         });
         let slot: Slot<T> = cell.clone();
-        (
-            NewTask {
-                task: cell,
-                linked: false,
-            },
-            slot,
-        )
+        (cell, slot)
     }
 }
 
 impl fmt::Debug for NewTask {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut name = String::new();
-        self.task.with_name(&mut |n| name.push_str(n));
+        self.task
+            .with(|task| task.with_name(&mut |n| name.push_str(n)));
         f.debug_struct("NewTask")
             .field("name", &name)
             .finish_non_exhaustive()

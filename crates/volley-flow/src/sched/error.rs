@@ -80,6 +80,15 @@ pub enum SchedError {
     /// A custom system call no handler was registered for (the request's type name); see
     /// [`Scheduler::on_call`](super::Scheduler::on_call).
     NoHandler(&'static str),
+    /// This runtime cannot carry out the system call (named); the text says what to use
+    /// instead. `sched::tokio` (feature `tokio`) answers it for the calls made of `Rc`-shared state
+    /// (wait lists, custom handlers, shutdown).
+    Unsupported {
+        /// The system call's name.
+        call: &'static str,
+        /// Why, and what to use instead.
+        why: &'static str,
+    },
 }
 
 impl fmt::Display for SchedError {
@@ -100,6 +109,9 @@ impl fmt::Display for SchedError {
             SchedError::AlreadyJoined(id) => write!(f, "another task already joins {id}"),
             SchedError::NoHandler(name) => {
                 write!(f, "no handler for the custom system call {name}")
+            }
+            SchedError::Unsupported { call, why } => {
+                write!(f, "the {call} system call is not available here: {why}")
             }
         }
     }

@@ -98,6 +98,9 @@ mod entry;
 mod error;
 mod handle;
 mod id;
+mod local;
+pub mod per_core;
+mod portable;
 mod race;
 mod reactor;
 mod rng;
@@ -107,8 +110,12 @@ mod syscall;
 mod timers;
 mod waitlist;
 
+#[cfg(feature = "tokio")]
+pub mod tokio;
+
 pub use error::{JoinError, SchedError, TaskError, TaskResult};
 pub use handle::{spawn, JoinHandle};
+pub use portable::{spawn_send, SendJoinHandle};
 pub use scheduler::Scheduler;
 pub use syscall::{Reply, Syscall, TaskBody, TaskCall, TaskResume};
 

@@ -49,7 +49,7 @@ const READ_CLOSED: u8 = 4;
 const WRITE_CLOSED: u8 = 8;
 
 /// Locks a mutex, ignoring poisoning (nothing here is left half-updated by a panic).
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -87,6 +87,11 @@ pub(crate) struct Io {
     /// Its token there.
     token: AtomicUsize,
     registration: Mutex<Option<Registration>>,
+    /// The socket's registration with tokio's reactor, made the first time a task on
+    /// [`sched::tokio`](super::tokio) waits on it, and dropped (deregistered) by
+    /// [`IoSource::release`] before the descriptor closes.
+    #[cfg(feature = "tokio")]
+    pub(crate) tokio: Mutex<super::tokio::Slot>,
 }
 
 /// Where a socket is registered: what its drop deregisters from.
@@ -115,6 +120,8 @@ impl IoSource {
             reactor: AtomicU32::new(0),
             token: AtomicUsize::new(0),
             registration: Mutex::new(None),
+            #[cfg(feature = "tokio")]
+            tokio: Mutex::default(),
         }))
     }
 
@@ -179,11 +186,31 @@ impl IoSource {
             shared.forget(token);
         }
         self.0.reactor.store(0, Ordering::Relaxed);
+        #[cfg(feature = "tokio")]
+        super::tokio::release(&self.0.tokio);
+    }
+
+    /// The descriptor.
+    #[cfg(feature = "tokio")]
+    pub(crate) fn fd(&self) -> RawFd {
+        self.0.fd
     }
 
     /// Whether the socket is registered with a reactor.
     pub(crate) fn is_registered(&self) -> bool {
-        self.0.reactor.load(Ordering::Relaxed) != 0
+        self.0.reactor.load(Ordering::Relaxed) != 0 || self.is_registered_with_tokio()
+    }
+
+    /// Whether a task on `sched::tokio` registered the socket with tokio's reactor.
+    #[cfg(feature = "tokio")]
+    fn is_registered_with_tokio(&self) -> bool {
+        matches!(*lock(&self.0.tokio), super::tokio::Slot::Registered(_))
+    }
+
+    #[cfg(not(feature = "tokio"))]
+    #[inline]
+    fn is_registered_with_tokio(&self) -> bool {
+        false
     }
 }
 

@@ -16,6 +16,7 @@ use slab::Slab;
 use std::collections::HashMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::rc::Rc;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tracing::Span;
 use volley_core::{Co, Resume};
@@ -69,7 +70,7 @@ pub struct Scheduler {
     timers: Timers,
     reactor: Reactor,
     /// Wakes asked for without a system call (`try_send`, `try_recv`).
-    deferred: Rc<Deferred>,
+    deferred: Arc<Deferred>,
     /// Tasks spawned linked to another (killed when it ends), by that task.
     linked: HashMap<TaskId, Vec<TaskId>>,
     /// The task each linked task is linked to.
@@ -140,7 +141,7 @@ impl Scheduler {
             spare: Vec::new(),
             timers: Timers::new(clock.start()),
             reactor: Reactor::default(),
-            deferred: Rc::default(),
+            deferred: Arc::default(),
             linked: HashMap::new(),
             linked_to: HashMap::new(),
             serial: 0,
@@ -341,14 +342,13 @@ impl Scheduler {
         B: TaskBody<T> + 'static,
         T: 'static,
     {
-        let (task, slot) = NewTask::new(co);
+        let (task, slot) = NewTask::cell(co);
         let id = self.insert(task, None);
         JoinHandle::new(id, slot)
     }
 
     /// Puts a new task in the table and queues it; `parent` links it (killed with it).
-    fn insert(&mut self, new: NewTask, parent: Option<TaskId>) -> TaskId {
-        let NewTask { task, .. } = new;
+    fn insert(&mut self, task: Rc<dyn Erased>, parent: Option<TaskId>) -> TaskId {
         self.serial += 1;
         self.spawned += 1;
         let entry = self.tasks.vacant_entry();
@@ -733,7 +733,7 @@ impl Scheduler {
 
     /// Carries out the wakes `try_send` and `try_recv` asked for.
     fn run_deferred_wakes(&mut self) {
-        let wakes = match self.deferred.try_borrow_mut() {
+        let wakes = match self.deferred.try_lock() {
             Ok(mut wakes) if !wakes.is_empty() => std::mem::take(&mut *wakes),
             _ => return,
         };
@@ -884,9 +884,15 @@ impl Scheduler {
                 return Next::Suspend;
             }
             Syscall::GetId => Reply::Id(me),
-            Syscall::Spawn(task) => {
-                let parent = task.linked.then_some(me);
-                Reply::Id(self.insert(task, parent))
+            Syscall::Spawn(new) => {
+                let parent = new.linked.then_some(me);
+                match new.task.take() {
+                    Some(task) => Reply::Id(self.insert(task, parent)),
+                    None => Reply::Error(SchedError::Unsupported {
+                        call: "spawn",
+                        why: "the new task was made on another thread",
+                    }),
+                }
             }
             Syscall::Join(target) => return self.join_task(me, target),
             Syscall::Kill(target) if target == me => {
@@ -909,20 +915,20 @@ impl Scheduler {
             Syscall::Readable(io) => return self.wait_io(me, &io, Direction::Read),
             Syscall::Writable(io) => return self.wait_io(me, &io, Direction::Write),
             Syscall::Park(list) => {
-                let parked = match list.queue.try_borrow_mut() {
-                    Ok(mut queue) => {
+                let parked = match list.try_queue() {
+                    Some(mut queue) => {
                         queue.push_back(me);
                         true
                     }
-                    Err(_) => false,
+                    None => false,
                 };
                 if !parked {
                     return Next::Continue(Resume::Send(Reply::Error(SchedError::Reentered(
                         "wait list",
                     ))));
                 }
-                if let Ok(mut owner) = list.owner.try_borrow_mut() {
-                    *owner = Rc::downgrade(&self.deferred);
+                if let Ok(mut owner) = list.owner.try_lock() {
+                    *owner = Arc::downgrade(&self.deferred);
                 }
                 self.block(me, Wait::Park(list));
                 return Next::Suspend;
@@ -948,18 +954,27 @@ impl Scheduler {
                 let reply = match builtin {
                     Builtin::Now => Reply::Now(self.clock.now()),
                     Builtin::Random => Reply::Random(self.rng.next_u64()),
-                    Builtin::Clock(answer) => {
-                        *answer.borrow_mut() = Some(Box::new(self.clock.clone()));
-                        Reply::Custom
-                    }
-                    Builtin::Rng(answer) => {
-                        *answer.borrow_mut() = Some(Box::new(self.rng.clone()));
-                        Reply::Custom
-                    }
+                    Builtin::Clock(answer) => match answer.take() {
+                        Some(answer) => {
+                            *answer.borrow_mut() = Some(Box::new(self.clock.clone()));
+                            Reply::Custom
+                        }
+                        None => Reply::Error(made_elsewhere()),
+                    },
+                    Builtin::Rng(answer) => match answer.take() {
+                        Some(answer) => {
+                            *answer.borrow_mut() = Some(Box::new(self.rng.clone()));
+                            Reply::Custom
+                        }
+                        None => Reply::Error(made_elsewhere()),
+                    },
                 };
                 return Next::Continue(Resume::Send(reply));
             }
-            Kind::User(call) => *call,
+            Kind::User(call) => match call.take() {
+                Some(call) => call,
+                None => return Next::Continue(Resume::Send(Reply::Error(made_elsewhere()))),
+            },
         };
         let mut cx = CallContext {
             task: me,
@@ -992,10 +1007,7 @@ impl Scheduler {
             && self.round_len == 1
             && self.ready.is_empty()
             && self.reactor.waiting() == 0
-            && self
-                .deferred
-                .try_borrow()
-                .is_ok_and(|wakes| wakes.is_empty())
+            && self.deferred.try_lock().is_ok_and(|wakes| wakes.is_empty())
     }
 
     /// Sleeps on virtual time until `at` (nanoseconds since the start; `u64::MAX`: forever).
@@ -1123,10 +1135,7 @@ impl Scheduler {
     pub fn wake(&mut self, list: &WaitList, all: bool) -> usize {
         let mut woken = 0;
         loop {
-            let next = match list.queue.try_borrow_mut() {
-                Ok(mut queue) => queue.pop_front(),
-                Err(_) => None,
-            };
+            let next = list.try_queue().and_then(|mut queue| queue.pop_front());
             let Some(id) = next else {
                 break;
             };
@@ -1471,8 +1480,17 @@ impl std::fmt::Debug for Scheduler {
     }
 }
 
+/// The error of a custom call whose request was made on another thread (its ticket finds
+/// nothing here).
+fn made_elsewhere() -> SchedError {
+    SchedError::Unsupported {
+        call: "custom",
+        why: "the request was made on another thread",
+    }
+}
+
 /// The message of a caught panic.
-fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
+pub(crate) fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
     match payload.downcast::<String>() {
         Ok(message) => *message,
         Err(payload) => match payload.downcast::<&'static str>() {

@@ -2,13 +2,12 @@
 //! synchronisation between tasks.
 
 use super::TaskId;
-use std::cell::RefCell;
 use std::collections::VecDeque;
-use std::rc::{Rc, Weak};
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
 
 /// Wakes asked for outside a system call ([`WaitList::wake_later`]), carried out by the
 /// scheduler at the end of the round.
-pub(crate) type Deferred = RefCell<Vec<(WaitList, bool)>>;
+pub(crate) type Deferred = Mutex<Vec<(WaitList, bool)>>;
 
 /// A queue of tasks parked until another task wakes them (a condition variable).
 ///
@@ -43,9 +42,9 @@ pub(crate) type Deferred = RefCell<Vec<(WaitList, bool)>>;
 /// ```
 #[derive(Clone, Default)]
 pub struct WaitList {
-    pub(crate) queue: Rc<RefCell<VecDeque<TaskId>>>,
+    pub(crate) queue: Arc<Mutex<VecDeque<TaskId>>>,
     /// The deferred wakes of the scheduler whose tasks park here.
-    pub(crate) owner: Rc<RefCell<Weak<Deferred>>>,
+    pub(crate) owner: Arc<Mutex<Weak<Deferred>>>,
 }
 
 impl WaitList {
@@ -67,10 +66,7 @@ impl WaitList {
     /// assert_eq!(WaitList::new().len(), 0);
     /// ```
     pub fn is_empty(&self) -> bool {
-        self.queue
-            .try_borrow()
-            .map(|q| q.is_empty())
-            .unwrap_or(false)
+        self.try_queue().map(|q| q.is_empty()).unwrap_or(false)
     }
 
     /// How many entries the list holds (see [`is_empty`](WaitList::is_empty)).
@@ -80,7 +76,7 @@ impl WaitList {
     /// assert_eq!(WaitList::new().len(), 0);
     /// ```
     pub fn len(&self) -> usize {
-        self.queue.try_borrow().map(|q| q.len()).unwrap_or(0)
+        self.try_queue().map(|q| q.len()).unwrap_or(0)
     }
 
     /// Asks the scheduler whose tasks park here to wake one (or every) task at the end of its
@@ -89,16 +85,22 @@ impl WaitList {
         if self.is_empty() {
             return;
         }
-        let owner = self.owner.try_borrow().ok().and_then(|o| o.upgrade());
+        let owner = self.owner.try_lock().ok().and_then(|o| o.upgrade());
         if let Some(deferred) = owner {
-            if let Ok(mut wakes) = deferred.try_borrow_mut() {
+            if let Ok(mut wakes) = deferred.try_lock() {
                 wakes.push((self.clone(), all));
             }
         }
     }
 
+    /// The queue, unless it is in use (re-entry) or a panic left it poisoned.
+    #[inline]
+    pub(crate) fn try_queue(&self) -> Option<MutexGuard<'_, VecDeque<TaskId>>> {
+        self.queue.try_lock().ok()
+    }
+
     pub(crate) fn same(&self, other: &WaitList) -> bool {
-        Rc::ptr_eq(&self.queue, &other.queue)
+        Arc::ptr_eq(&self.queue, &other.queue)
     }
 }
 

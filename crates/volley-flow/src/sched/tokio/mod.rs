@@ -1,0 +1,142 @@
+//! The same task bodies on tokio's multi-threaded runtime (feature `tokio`): [`spawn`] runs a
+//! `Send` task body as a tokio task, carrying out each [`Syscall`](super::Syscall) it yields
+//! with tokio's own primitives. A user who outgrows one core changes the runtime line, not the
+//! tasks.
+//!
+//! | system call | on tokio |
+//! |---|---|
+//! | [`yield_now`](super::task::yield_now) | `tokio::task::yield_now` |
+//! | [`task_id`](super::task::task_id) | an id unique in the process |
+//! | [`sleep`](super::time::sleep), [`sleep_until`](super::time::sleep_until), [`timeout`](super::time::timeout) | tokio's timers (the runtime needs `enable_time`) |
+//! | [`readable`](super::net::readable), [`writable`](super::net::writable), and the socket helpers built on them | `tokio::io::unix::AsyncFd`: one registration per socket, made at its first wait and dropped with the socket (the runtime needs `enable_io`) |
+//! | [`spawn_send`](super::spawn_send), [`SendJoinHandle::join`](super::SendJoinHandle::join) | a tokio task of its own (so on any worker), and its end |
+//! | [`kill`](super::task::kill) | closes the task at its next suspension, so its close arm and drops run; answers once they ran |
+//! | [`cancel`](super::task::cancel) | throws the error in at its next resume; a task in a wait is woken for it |
+//! | [`stats`](super::task::stats) | counters of every task this adapter ran (`switches`: the resumes of the tasks that ended, plus the asking task's own) |
+//! | [`time::now`](super::time::now), [`rand::random_u64`](super::rand::random_u64) | the monotonic clock; a random stream per task |
+//! | [`sync::park`](super::sync::park) and wake, [`Channel`](super::sync::Channel), custom calls, [`time::clock`](super::time::clock), [`rand::rng`](super::rand::rng), [`shutdown`](super::task::shutdown) | [`SchedError::Unsupported`](super::SchedError::Unsupported), naming what to use instead |
+//!
+//! Why some calls are not here: wait lists, channels, custom handlers and the shared clock and
+//! random stream are one scheduler's state, shared by `Rc` (which keeps the one-thread
+//! scheduler's switch free of atomic operations); a body that holds one is not `Send`, and
+//! tokio refuses it at compile time. On tokio, a body waits on tokio's own channels instead.
+//! Likewise [`spawn`](super::spawn)'s [`JoinHandle`](super::JoinHandle) is `Rc`-shared:
+//! bodies meant for both runtimes spawn with [`spawn_send`](super::spawn_send), which works on
+//! a [`Scheduler`](super::Scheduler) too.
+//!
+//! A panic in a body is that task's outcome ([`JoinError::Panicked`](super::JoinError)), not
+//! the worker's.
+//!
+//! ```
+//! use std::time::Duration;
+//! use volley_core::{yield_from, Co};
+//! use volley_flow::sched::task::yield_now;
+//! use volley_flow::sched::time::sleep;
+//! use volley_flow::sched::{spawn_send, Scheduler, TaskBody, TaskResume};
+//!
+//! /// Sums the squares below `n`, one child task per square.
+//! fn squares(n: u64) -> Co<impl TaskBody<u64> + Send> {
+//!     Co::new(#[coroutine] move |_: TaskResume| {
+//!         let mut children = Vec::new();
+//!         for i in 0..n {
+//!             let child = yield_from!(spawn_send(Co::new(#[coroutine] move |_: TaskResume| {
+//!                 yield_from!(sleep(Duration::from_millis(1)))?;
+//!                 Ok(i * i)
+//!             })))?;
+//!             children.push(child);
+//!         }
+//!         yield_from!(yield_now())?;
+//!         let mut sum = 0;
+//!         for child in children {
+//!             sum += yield_from!(child.join())??;
+//!         }
+//!         Ok(sum)
+//!     })
+//! }
+//!
+//! // One thread: a Volley scheduler.
+//! let mut sched = Scheduler::new();
+//! let task = sched.spawn(squares(10));
+//! assert_eq!(sched.join(task).unwrap(), 285);
+//!
+//! // Every core: tokio's multi-threaded runtime, the same body.
+//! let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+//! let task = runtime.spawn(async { volley_flow::sched::tokio::spawn(squares(10)).await });
+//! assert_eq!(runtime.block_on(task).unwrap().unwrap().unwrap(), 285);
+//! ```
+
+mod driver;
+mod io;
+mod registry;
+
+pub(crate) use io::{release, Slot};
+
+use super::portable::SendSlot;
+use super::{JoinError, TaskBody};
+use registry::Control;
+use std::sync::Arc;
+use volley_core::Co;
+
+/// Spawns a task body on the current tokio runtime (inside its context, like `tokio::spawn`,
+/// which panics elsewhere); the handle's output is the task's outcome. The body must be `Send`:
+/// it moves between worker threads at its yields. Dropping the handle detaches the task;
+/// aborting it (or shutting the runtime down) drops the body, whose cleanup runs as for a
+/// kill.
+///
+/// ```
+/// use volley_core::{yield_from, Co};
+/// use volley_flow::sched::task::task_id;
+/// use volley_flow::sched::TaskResume;
+/// let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+/// let outcome = runtime.block_on(async {
+///     volley_flow::sched::tokio::spawn(Co::new(#[coroutine] |_: TaskResume| {
+///         let me = yield_from!(task_id())?;
+///         Ok(me.serial() > 0)
+///     }))
+///     .await
+/// });
+/// assert!(outcome.unwrap().unwrap());
+/// ```
+pub fn spawn<B, T>(co: Co<B>) -> ::tokio::task::JoinHandle<Result<T, JoinError>>
+where
+    B: TaskBody<T> + Send + 'static,
+    T: Send + 'static,
+{
+    let control = registry::register();
+    ::tokio::spawn(async move {
+        driver::drive(co, control, None)
+            .await
+            .unwrap_or(Err(JoinError::Killed))
+    })
+}
+
+/// A task of [`spawn_send`](super::spawn_send), taken out of its scheduler cell to run on tokio.
+pub(crate) trait Portable: Send {
+    /// Starts the task as a tokio task under `control`'s id.
+    fn launch(self: Box<Self>, control: Arc<Control>);
+}
+
+/// A `spawn_send` child: its body and the slot its handle reads.
+pub(crate) struct Child<B: TaskBody<T>, T> {
+    co: Co<B>,
+    slot: SendSlot<T>,
+}
+
+impl<B: TaskBody<T>, T> Child<B, T> {
+    pub(crate) fn new(co: Co<B>, slot: SendSlot<T>) -> Self {
+        Child { co, slot }
+    }
+}
+
+impl<B, T> Portable for Child<B, T>
+where
+    B: TaskBody<T> + Send + 'static,
+    T: Send + 'static,
+{
+    fn launch(self: Box<Self>, control: Arc<Control>) {
+        let Child { co, slot } = *self;
+        ::tokio::spawn(async move {
+            driver::drive(co, control, Some(slot)).await;
+        });
+    }
+}
