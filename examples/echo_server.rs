@@ -19,10 +19,8 @@
 //! exactly those come back, and exits non-zero if any differs.
 #![feature(coroutines)]
 
-use std::cell::Cell;
 use std::net::{Shutdown, SocketAddr};
 use std::process::ExitCode;
-use std::rc::Rc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
@@ -136,18 +134,18 @@ fn ctrl_c(wakeup: UnixStream, announce: bool) -> TaskResult {
 fn accept_loop(
     listener: TcpListener,
     max_conns: Option<u64>,
-    count: Rc<Cell<u64>>,
+    count: Arc<AtomicU64>,
     watcher: JoinHandle<()>,
 ) -> TaskResult {
     let mut broken = None;
-    while max_conns.is_none_or(|max| count.get() < max) {
+    while max_conns.is_none_or(|max| count.load(Ordering::Relaxed) < max) {
         match yield_from!(accept(&listener)) {
             Ok((stream, peer)) => {
                 // A peer that already reset the connection fails this: its task sees it next.
                 if let Err(error) = stream.set_nodelay(true) {
                     tracing::debug!(%peer, %error, "set_nodelay");
                 }
-                count.set(count.get() + 1);
+                count.fetch_add(1, Ordering::Relaxed);
                 yield_from!(spawn(echo(stream)))?.detach();
             }
             Err(Exit::Raised(error)) => {
@@ -179,7 +177,7 @@ fn serve(options: &Options) -> Result<(), Box<dyn std::error::Error>> {
 
     let mut sched = Scheduler::new();
     let watcher = sched.spawn(ctrl_c(wakeup, true));
-    let accepted = Rc::new(Cell::new(0u64));
+    let accepted = Arc::new(AtomicU64::new(0));
     let serving = accept_loop(listener, options.max_conns, accepted.clone(), watcher);
     let serving = sched.spawn(serving);
     sched.run()?;
@@ -192,7 +190,7 @@ fn serve(options: &Options) -> Result<(), Box<dyn std::error::Error>> {
     let stats = sched.stats();
     println!(
         "echo_server: done, {} connections accepted, {} tasks finished, {} switches",
-        accepted.get(),
+        accepted.load(Ordering::Relaxed),
         stats.finished,
         stats.switches
     );
@@ -220,17 +218,16 @@ fn serve_per_core(options: &Options) -> Result<(), Box<dyn std::error::Error>> {
     let cores = per_core::run(parts, move |(index, listener, wakeup), sched| {
         let wakeup = UnixStream::from_std(wakeup).expect("a socket pair switches to non-blocking");
         let watcher = sched.spawn(ctrl_c(wakeup, index == 0));
-        let count = Rc::new(Cell::new(0u64));
-        let serving = sched.spawn(accept_loop(listener, None, count.clone(), watcher));
-        let (total, failures) = (total.clone(), failures.clone());
-        // Adds this thread's count once its accept loop ends, and whether its listener failed.
+        let serving = sched.spawn(accept_loop(listener, None, total.clone(), watcher));
+        let failures = failures.clone();
+        // Notes a listener that failed (a Ctrl-C shutdown closes this task too: no failure).
         sched
             .spawn(Co::new(
                 #[coroutine]
                 move |_: TaskResume| {
-                    let outcome = yield_from!(serving.join())?;
-                    total.fetch_add(count.get(), Ordering::Relaxed);
-                    if let Err(error @ (JoinError::Raised(_) | JoinError::Panicked(_))) = outcome {
+                    if let Err(error @ (JoinError::Raised(_) | JoinError::Panicked(_))) =
+                        yield_from!(serving.join())?
+                    {
                         eprintln!("echo_server: stopped serving: {error}");
                         failures.fetch_add(1, Ordering::Relaxed);
                     }

@@ -3,7 +3,8 @@
 #  1. countdown runs to the end with its interleaved, joined, cancelled and killed tasks;
 #  2. echo_server --max-conns N serves N concurrent connections from the example's own client
 #     mode, each checking its own bytes, then exits by itself;
-#  3. echo_server without a limit shuts down gracefully on SIGINT.
+#  3. echo_server without a limit shuts down gracefully on SIGINT;
+#  4. echo_server --threads 2 (thread-per-core) serves the client, then stops on SIGINT.
 # Every run is bounded by `timeout`; background servers are killed on exit.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -79,3 +80,18 @@ server_pid=""
 [ "$status" -eq 0 ] || fail "echo_server exited with $status after SIGINT: $(cat "$workdir/sigint.log")"
 grep -qF "Ctrl-C, shutting down" "$workdir/sigint.log" || fail "no shutdown message: $(cat "$workdir/sigint.log")"
 echo "ok   echo_server: graceful shutdown on SIGINT"
+
+# 4. thread-per-core: --threads 2 serves the checking client, then shuts down on SIGINT
+port="$(free_port)"
+timeout 60 "$examples_dir/echo_server" --addr "127.0.0.1:$port" --threads 2 >"$workdir/cores.log" 2>&1 &
+server_pid=$!
+wait_listening "$workdir/cores.log" || fail "echo_server --threads 2 did not start: $(cat "$workdir/cores.log")"
+client_out="$(timeout 60 "$examples_dir/echo_server" --client 200 --addr "127.0.0.1:$port" --bytes 20000 2>&1)" \
+  || fail "echo_server client against --threads 2 failed: $client_out"
+kill -INT "$server_pid"
+status=0
+wait "$server_pid" || status=$?
+server_pid=""
+[ "$status" -eq 0 ] || fail "echo_server --threads 2 exited with $status after SIGINT: $(cat "$workdir/cores.log")"
+grep -qE "done, 200 connections accepted on 2 threads" "$workdir/cores.log" || fail "echo_server --threads 2 summary missing: $(cat "$workdir/cores.log")"
+echo "ok   echo_server --threads 2: $client_out"
