@@ -7,9 +7,10 @@
 //!   keys of their own, written in random chunks, and check every reply byte for byte against
 //!   a model, in order (a reset may cut the stream short, but what arrives is exact);
 //! - one of them PUBLISHes numbered messages to a subscriber, another RPUSHes numbered items
-//!   that a client blocked in `BLPOP q 0` takes: both go through the connection task's
-//!   doorbell. Messages and items arrive in order, byte-exact, and every one the server
-//!   confirmed reaches its reader unless that reader's connection was reset.
+//!   that a client blocked in `BLPOP` takes (waiting for good, or a few milliseconds of
+//!   virtual time, then timing out): both go through the connection task's doorbell.
+//!   Messages and items arrive in order, byte-exact, and every one the server confirmed
+//!   reaches its reader unless that reader's connection was reset.
 //!
 //! The same seed replays the same network trace. The CI run covers [`SEEDS`] seeds in a debug
 //! build; for many more, in release mode:
@@ -71,6 +72,8 @@ struct Shared {
     messages: Vec<u64>,
     /// Items the `BLPOP` client took, in order.
     taken: Vec<u64>,
+    /// `BLPOP`s that timed out (a null reply).
+    timeouts: usize,
     /// The subscriber's connection failed (messages after that may be lost).
     subscriber_gone: bool,
     /// The `BLPOP` client's connection failed (an item it took may be lost).
@@ -582,9 +585,15 @@ fn subscriber(net: SimNet, published: u64, shared: Rc<RefCell<Shared>>) -> Co<im
     .named("subscriber")
 }
 
-/// Takes items from `q` with `BLPOP q 0`, one at a time, until it has seen the last one;
-/// they must come in order.
-fn waiter(net: SimNet, pushed: u64, shared: Rc<RefCell<Shared>>) -> Co<impl TaskBody<()>> {
+/// Takes items from `q` with `BLPOP`, one at a time, until it has seen the last one; they
+/// must come in order. Each `BLPOP` waits for good or for a few milliseconds, as `draw` says:
+/// one that times out gets a null.
+fn waiter(
+    net: SimNet,
+    pushed: u64,
+    mut draw: Rng,
+    shared: Rc<RefCell<Shared>>,
+) -> Co<impl TaskBody<()>> {
     Co::pinned(
         #[coroutine]
         static move |_: TaskResume| {
@@ -595,8 +604,9 @@ fn waiter(net: SimNet, pushed: u64, shared: Rc<RefCell<Shared>>) -> Co<impl Task
                 return Ok(());
             };
             let mut buf = Vec::new();
-            let blpop = command(&[b"BLPOP", b"q", b"0"]);
             while shared.borrow().taken.last().copied().unwrap_or(0) < pushed {
+                let wait = ["0", "0", "0.002", "0.02"][draw.below(4) as usize];
+                let blpop = command(&[b"BLPOP", b"q", wait.as_bytes()]);
                 if yield_from!(conn.write_all(&blpop)).is_err() {
                     gone(&shared);
                     return Ok(());
@@ -620,6 +630,10 @@ fn waiter(net: SimNet, pushed: u64, shared: Rc<RefCell<Shared>>) -> Co<impl Task
                     Err(other) => return Err(other),
                 };
                 let mut shared = shared.borrow_mut();
+                if reply == b"*-1\r\n" && wait != "0" {
+                    shared.timeouts += 1;
+                    continue;
+                }
                 let last = shared.taken.last().copied().unwrap_or(0);
                 match numbered(&reply, pushed, item) {
                     Some(seq) if seq > last => shared.taken.push(seq),
@@ -646,6 +660,7 @@ struct Outcome {
     seen: Vec<Seen>,
     messages: Vec<u64>,
     taken: Vec<u64>,
+    timeouts: usize,
 }
 
 /// One seeded run; panics with the seed, the problem and the trace if anything was wrong.
@@ -684,6 +699,7 @@ fn run(seed: u64) -> Outcome {
     };
     let published = count(&plans, |e| matches!(e, Expect::Published(_)));
     let pushed = count(&plans, |e| matches!(e, Expect::Pushed(_)));
+    let waits = Rng::seeded(draw.next_u64());
 
     let mut sched = Scheduler::simulated(seed);
     let net = SimNet::new(&sched, config);
@@ -694,7 +710,7 @@ fn run(seed: u64) -> Outcome {
         .spawn(subscriber(net.clone(), published, Rc::clone(&shared)))
         .detach();
     sched
-        .spawn(waiter(net.clone(), pushed, Rc::clone(&shared)))
+        .spawn(waiter(net.clone(), pushed, waits, Rc::clone(&shared)))
         .detach();
     let mut handles = Vec::new();
     for (n, (steps, chunks, delay)) in plans.into_iter().enumerate() {
@@ -770,6 +786,7 @@ fn run(seed: u64) -> Outcome {
         seen,
         messages: shared.messages.clone(),
         taken: shared.taken.clone(),
+        timeouts: shared.timeouts,
     }
 }
 
@@ -781,6 +798,7 @@ struct Totals {
     replies: usize,
     messages: usize,
     taken: usize,
+    timeouts: usize,
 }
 
 fn run_seeds(seeds: std::ops::Range<u64>) -> (Totals, Duration) {
@@ -793,18 +811,20 @@ fn run_seeds(seeds: std::ops::Range<u64>) -> (Totals, Duration) {
         totals.replies += outcome.seen.iter().map(|s| s.replies).sum::<usize>();
         totals.messages += outcome.messages.len();
         totals.taken += outcome.taken.len();
+        totals.timeouts += outcome.timeouts;
     }
     (totals, start.elapsed())
 }
 
 fn report(seeds: u64, totals: &Totals, took: Duration) {
     eprintln!(
-        "{seeds} seeds: {} clients ({} reset), {} replies checked, {} messages, {} BLPOP items, in {:.2} s: {:.0} seeds/s",
+        "{seeds} seeds: {} clients ({} reset), {} replies checked, {} messages, {} BLPOP items ({} BLPOP timeouts), in {:.2} s: {:.0} seeds/s",
         totals.clients,
         totals.reset,
         totals.replies,
         totals.messages,
         totals.taken,
+        totals.timeouts,
         took.as_secs_f64(),
         seeds as f64 / took.as_secs_f64()
     );
@@ -818,6 +838,7 @@ fn every_reply_is_exact_and_in_order_for_every_seed() {
     assert!(totals.reset < totals.clients, "most clients finish");
     assert!(totals.messages > 0, "the doorbell delivered messages");
     assert!(totals.taken > 0, "the doorbell woke blocked clients");
+    assert!(totals.timeouts > 0, "blocking commands timed out");
 }
 
 #[test]
@@ -851,7 +872,7 @@ fn replay_one_seed() {
     let outcome = run(seed);
     eprintln!("{}", outcome.trace.join("\n"));
     eprintln!(
-        "seed {seed}: {:?}\nmessages {:?}\nitems {:?}",
-        outcome.seen, outcome.messages, outcome.taken
+        "seed {seed}: {:?}\nmessages {:?}\nitems {:?}, {} BLPOP timeouts",
+        outcome.seen, outcome.messages, outcome.taken, outcome.timeouts
     );
 }

@@ -20,7 +20,7 @@ use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::io;
 use std::rc::Rc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 use volley_core::{yield_from, Co, Exit, Protocol};
 use volley_flow::proto::{Decoded, Decoder, ProtoError, ReadBuffer, SharedChunk};
 use volley_flow::sched::net::Connection;
@@ -122,8 +122,15 @@ pub fn serve<S: Connection + 'static>(
                     (state.waits.blocking.contains(id), state.waits.peer(id))
                 };
                 if queue.is_empty() || blocked {
-                    let deadline = if blocked {
-                        server.borrow().waits.blocking.deadline(id)
+                    // Time left before the blocking command times out, by the server's clock.
+                    let left = if blocked {
+                        let state = server.borrow();
+                        let now = state.now();
+                        state
+                            .waits
+                            .blocking
+                            .deadline(id)
+                            .map(|at| at.saturating_duration_since(now))
                     } else {
                         None
                     };
@@ -132,7 +139,7 @@ pub fn serve<S: Connection + 'static>(
                         // The common case: nobody else can send this client anything.
                         yield_from!(stream.readable()).map(|()| Wake::Readable)
                     } else {
-                        yield_from!(wait(&stream, peer.clone(), deadline, watch_socket))
+                        yield_from!(wait(&stream, peer.clone(), left, watch_socket))
                     };
                     match woke {
                         Ok(Wake::Readable) => {}
@@ -239,11 +246,11 @@ enum Wake {
 }
 
 /// Waits for the socket to be readable (if `watch_socket`), and for the peer's doorbell (when
-/// it has a peer) until `deadline` (if any).
+/// it has a peer) for at most `left` (if any).
 fn wait<'a, S: Connection>(
     stream: &'a S,
     peer: Option<Rc<Peer>>,
-    deadline: Option<Instant>,
+    left: Option<Duration>,
     watch_socket: bool,
 ) -> Co<impl TaskBody<Wake> + 'a> {
     Co::pinned(
@@ -255,7 +262,6 @@ fn wait<'a, S: Connection>(
             };
             let bell = peer.bell.clone();
             drop(peer);
-            let left = deadline.map(|at| at.saturating_duration_since(Instant::now()));
             // The doorbell is only ever waited on by the innermost helper, never by a race that
             // an outer one may abandon: an abandoned contestant parked on it would swallow the
             // next ring.

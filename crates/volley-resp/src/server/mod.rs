@@ -293,7 +293,10 @@ where
     L: Listener + 'static,
     L::Conn: 'static,
 {
-    let state = Rc::new(RefCell::new(ServerState::new(config)));
+    let state = Rc::new(RefCell::new(ServerState {
+        clock: Some(sched.clock()),
+        ..ServerState::new(config)
+    }));
     let sweeper_state = Rc::clone(&state);
     // Expired keys, and clients idle past `timeout`.
     let sweeper = Co::new(
