@@ -53,6 +53,8 @@ enum Expect {
     /// `RPUSH q i<seq>`: the list's length, at least 1 (the blocked client may be served
     /// later, or may have been served already).
     Pushed(u64),
+    /// Malformed input: Redis's `-ERR Protocol error: ...`, then the server closes.
+    ProtocolError,
 }
 
 /// A request and the reply it must get.
@@ -139,7 +141,8 @@ fn value(draw: &mut Rng) -> Vec<u8> {
 
 /// A client's requests and the replies the model expects, on keys of its own (`c<n>:`); the
 /// publisher and the pusher add their numbered `PUBLISH` and `RPUSH q` requests. Ends with
-/// QUIT.
+/// QUIT, or now and then with a malformed request the server must answer with a protocol
+/// error before it closes.
 fn plan(draw: &mut Rng, client: u64, publisher: bool, pusher: bool) -> Vec<Step> {
     let mut strings: HashMap<u64, Vec<u8>> = HashMap::new();
     let mut counters: HashMap<u64, i64> = HashMap::new();
@@ -261,9 +264,16 @@ fn plan(draw: &mut Rng, client: u64, publisher: bool, pusher: bool) -> Vec<Step>
         };
         steps.push(step);
     }
-    steps.push(Step {
-        request: command(&[b"QUIT"]),
-        expect: Expect::Exact(b"+OK\r\n".to_vec()),
+    steps.push(if draw.below(8) == 0 {
+        Step {
+            request: b"*1x\r\n".to_vec(),
+            expect: Expect::ProtocolError,
+        }
+    } else {
+        Step {
+            request: command(&[b"QUIT"]),
+            expect: Expect::Exact(b"+OK\r\n".to_vec()),
+        }
     });
     steps
 }
@@ -369,6 +379,12 @@ fn check(expect: &Expect, reply: &[u8], shared: &RefCell<Shared>) -> Result<(), 
             b":0\r\n" => Ok(()),
             _ => Err(format!("PUBLISH m{seq} got {}", shown(reply))),
         },
+        Expect::ProtocolError
+            if reply.starts_with(b"-ERR Protocol error: ") && reply.ends_with(b"\r\n") =>
+        {
+            Ok(())
+        }
+        Expect::ProtocolError => Err(format!("expected a protocol error, got {}", shown(reply))),
         Expect::Pushed(seq) => {
             let n = reply
                 .strip_prefix(b":")
@@ -586,8 +602,9 @@ fn subscriber(net: SimNet, published: u64, shared: Rc<RefCell<Shared>>) -> Co<im
 }
 
 /// Takes items from `q` with `BLPOP`, one at a time, until it has seen the last one; they
-/// must come in order. Each `BLPOP` waits for good or for a few milliseconds, as `draw` says:
-/// one that times out gets a null.
+/// must come in order. Each `BLPOP` waits for good or for a few milliseconds, as `draw` says
+/// (one that times out gets a null), and is sometimes followed in the same write by a `PING`,
+/// which the server holds while the client is blocked and answers after.
 fn waiter(
     net: SimNet,
     pushed: u64,
@@ -606,7 +623,11 @@ fn waiter(
             let mut buf = Vec::new();
             while shared.borrow().taken.last().copied().unwrap_or(0) < pushed {
                 let wait = ["0", "0", "0.002", "0.02"][draw.below(4) as usize];
-                let blpop = command(&[b"BLPOP", b"q", wait.as_bytes()]);
+                let mut blpop = command(&[b"BLPOP", b"q", wait.as_bytes()]);
+                let ping = draw.below(3) == 0;
+                if ping {
+                    blpop.extend_from_slice(b"PING\r\n");
+                }
                 if yield_from!(conn.write_all(&blpop)).is_err() {
                     gone(&shared);
                     return Ok(());
@@ -629,20 +650,39 @@ fn waiter(
                     }
                     Err(other) => return Err(other),
                 };
-                let mut shared = shared.borrow_mut();
-                if reply == b"*-1\r\n" && wait != "0" {
-                    shared.timeouts += 1;
-                    continue;
+                {
+                    let mut shared = shared.borrow_mut();
+                    let last = shared.taken.last().copied().unwrap_or(0);
+                    match numbered(&reply, pushed, item) {
+                        _ if reply == b"*-1\r\n" && wait != "0" => shared.timeouts += 1,
+                        Some(seq) if seq > last => shared.taken.push(seq),
+                        _ => {
+                            shared.fail(format!(
+                                "BLPOP client: got {:?} after item i{last}",
+                                String::from_utf8_lossy(&reply)
+                            ));
+                            return Ok(());
+                        }
+                    }
                 }
-                let last = shared.taken.last().copied().unwrap_or(0);
-                match numbered(&reply, pushed, item) {
-                    Some(seq) if seq > last => shared.taken.push(seq),
-                    _ => {
-                        shared.fail(format!(
-                            "BLPOP client: got {:?} after item i{last}",
-                            String::from_utf8_lossy(&reply)
-                        ));
-                        return Ok(());
+                if ping {
+                    match yield_from!(next_reply(&conn, &mut buf)) {
+                        Ok(Some(reply)) if reply == b"+PONG\r\n" => {}
+                        Ok(other) => {
+                            shared.borrow_mut().fail(format!(
+                                "BLPOP client: got {other:?} for the PING after BLPOP"
+                            ));
+                            return Ok(());
+                        }
+                        Err(Exit::Raised(error)) if is_reset(&error) => {
+                            gone(&shared);
+                            return Ok(());
+                        }
+                        Err(Exit::Raised(error)) => {
+                            shared.borrow_mut().fail(format!("BLPOP client: {error}"));
+                            return Ok(());
+                        }
+                        Err(other) => return Err(other),
                     }
                 }
             }
