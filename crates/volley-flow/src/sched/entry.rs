@@ -2,6 +2,7 @@
 //! line) and the bookkeeping of waits, joins and tracing ([`Cold`]); and the type-erased task
 //! ([`Erased`]) that lets tasks returning different types share one table.
 
+use super::future::Awaiting;
 use super::{JoinError, Reply, Syscall, TaskBody, TaskId, TaskResume, WaitList};
 use std::cell::RefCell;
 use std::fmt;
@@ -207,8 +208,13 @@ impl fmt::Debug for NewTask {
 pub(crate) enum Wait {
     Sleep,
     Join(TaskId),
-    Io { token: usize, read: bool },
+    Io {
+        token: usize,
+        read: bool,
+    },
     Park(WaitList),
+    /// An awaited future and its waker (boxed: the other waits stay small).
+    Future(Box<Awaiting>),
 }
 
 /// Where a live task is in its life.

@@ -96,6 +96,7 @@ mod conn;
 mod custom;
 mod entry;
 mod error;
+mod future;
 mod handle;
 mod id;
 mod race;
@@ -108,6 +109,7 @@ mod timers;
 mod waitlist;
 
 pub use error::{JoinError, SchedError, TaskError, TaskResult};
+pub use future::await_future;
 pub use handle::{spawn, JoinHandle};
 pub use scheduler::Scheduler;
 pub use syscall::{Reply, Syscall, TaskBody, TaskCall, TaskResume};
@@ -145,6 +147,7 @@ pub mod task {
     pub use super::calls::{cancel, kill, shutdown, stats, task_id, yield_now, Call};
     pub use super::custom::{call, CallContext, CustomCall, Handled};
     pub use super::entry::NewTask;
+    pub use super::future::TaskFuture;
     pub use super::id::TaskId;
     pub use super::stats::Stats;
     pub use super::{spawn, JoinHandle};

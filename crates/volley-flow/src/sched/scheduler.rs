@@ -4,6 +4,7 @@
 use super::clock::Clock;
 use super::custom::{Builtin, CallContext, Handled, Handlers, Kind};
 use super::entry::{Cold, Erased, Hot, NewTask, Status, Turn, Wait};
+use super::future::{Awaiting, Futures, TaskFuture, Wakes};
 use super::reactor::{Direction, Reactor, Waited, Waiter};
 use super::rng::{Rng, SharedRng};
 use super::timers::{nanos, Timers};
@@ -99,6 +100,8 @@ pub struct Scheduler {
     handoff: Option<TaskId>,
     /// The handlers of custom system calls.
     handlers: Handlers,
+    /// Tasks waiting on futures, and their wakers' shared list.
+    futures: Futures,
 }
 
 /// What is left of a task taken out of the table.
@@ -158,6 +161,7 @@ impl Scheduler {
             running: false,
             handoff: None,
             handlers: Handlers::default(),
+            futures: Futures::default(),
         }
     }
 }
@@ -937,8 +941,58 @@ impl Scheduler {
                 return Next::Suspend;
             }
             Syscall::Custom(call) => return self.custom(me, call),
+            Syscall::Await(fut) => return self.await_future(me, fut),
         };
         Next::Continue(Resume::Send(reply))
+    }
+
+    /// Polls a future `me` awaits; blocks `me` on it unless it finished at once.
+    fn await_future(&mut self, me: TaskId, fut: TaskFuture) -> Next {
+        let wait = match self.parts(me) {
+            Some((_, cold)) => cold.wait_no.wrapping_add(1),
+            None => return Next::Suspend,
+        };
+        let wakes = match &self.futures.wakes {
+            Some(wakes) => wakes.clone(),
+            None => match self.reactor.new_waker() {
+                Ok(poller) => self.futures.wakes.insert(Wakes::new(poller)).clone(),
+                Err(e) => return Next::Continue(Resume::Send(Reply::Error(e))),
+            },
+        };
+        match Awaiting::start(fut, &wakes, Waiter { task: me, wait }) {
+            None => Next::ContinueDone,
+            Some(awaiting) => {
+                self.block(me, Wait::Future(awaiting));
+                self.futures.waiting += 1;
+                Next::Suspend
+            }
+        }
+    }
+
+    /// Polls the futures whose wakers were woken since the last call, and makes ready the
+    /// tasks whose future finished.
+    fn poll_woken_futures(&mut self) {
+        let Some(wakes) = &self.futures.wakes else {
+            return;
+        };
+        let mut woken = std::mem::take(&mut self.futures.woken);
+        wakes.drain(&mut woken);
+        for waiter in woken.drain(..) {
+            let Some((hot, cold)) = self.parts(waiter.task) else {
+                continue; // ended meanwhile
+            };
+            if hot.status != Status::Blocked || cold.wait_no != waiter.wait {
+                continue; // a stale wake: the future finished, or the wait ended
+            }
+            let Some(Wait::Future(awaiting)) = &mut cold.wait else {
+                continue;
+            };
+            if awaiting.poll().is_ready() {
+                self.futures.waiting -= 1;
+                self.make_ready(waiter.task, None);
+            }
+        }
+        self.futures.woken = woken;
     }
 
     /// Runs the handler of a custom call and carries out its decision.
@@ -992,6 +1046,7 @@ impl Scheduler {
             && self.round_len == 1
             && self.ready.is_empty()
             && self.reactor.waiting() == 0
+            && self.futures.waiting == 0
             && self
                 .deferred
                 .try_borrow()
@@ -1157,7 +1212,7 @@ impl Scheduler {
             Some((hot, cold)) => {
                 hot.status = Status::Blocked;
                 cold.wait_no = cold.wait_no.wrapping_add(1);
-                cold.wait = Some(wait);
+                replace_wait(&mut cold.wait, Some(wait));
                 cold.wait_no
             }
             None => 0,
@@ -1167,7 +1222,7 @@ impl Scheduler {
     /// Queues a task to be resumed with `pending`, or with `Done` if there is none.
     fn make_ready(&mut self, task: TaskId, pending: Option<TaskResume>) {
         if let Some((hot, cold)) = self.parts(task) {
-            cold.wait = None;
+            replace_wait(&mut cold.wait, None);
             match pending {
                 None => {
                     hot.status = Status::ReadyDone;
@@ -1203,6 +1258,8 @@ impl Scheduler {
                     }
                 }
             }
+            // Dropping the future runs its cleanup; a later wake of its waker is stale.
+            Wait::Future(_) => self.futures.waiting -= 1,
             // Stale timer entries and wait-list entries are skipped when they come up.
             Wait::Sleep | Wait::Park(_) => {}
         }
@@ -1295,7 +1352,12 @@ impl Scheduler {
     /// Fires due timers and collects socket readiness; blocks for them when no task is ready,
     /// at most until `limit`.
     fn wake_sleepers_and_sockets(&mut self, limit: Option<Instant>) -> Result<Reached, SchedError> {
+        if self.futures.waiting > 0 {
+            self.poll_woken_futures();
+        }
         let busy = !self.ready.is_empty();
+        // Waiting futures are woken through the poller (their wakers wake it).
+        let futures_wait = !busy && self.futures.waiting > 0;
         if busy && self.timers.is_empty() && self.reactor.waiting() == 0 && limit.is_none() {
             return Ok(Reached::NotYet);
         }
@@ -1308,7 +1370,7 @@ impl Scheduler {
             };
             wake_at.map(|at| at.saturating_duration_since(Instant::now()))
         };
-        if self.reactor.waiting() > 0 {
+        if self.reactor.waiting() > 0 || futures_wait {
             let mut woken = std::mem::take(&mut self.io_woken);
             let polled = self.reactor.poll(timeout, &mut woken);
             for waiter in woken.drain(..) {
@@ -1316,6 +1378,9 @@ impl Scheduler {
             }
             self.io_woken = woken;
             polled?;
+            if futures_wait {
+                self.poll_woken_futures();
+            }
         } else if !busy {
             match timeout {
                 Some(pause) => std::thread::sleep(pause),
@@ -1347,6 +1412,9 @@ impl Scheduler {
     /// Sockets of the real poller are polled without waiting, or waited for when nothing
     /// else can happen.
     fn advance_virtual_time(&mut self, limit: Option<Instant>) -> Result<Reached, SchedError> {
+        if self.futures.waiting > 0 {
+            return self.wait_for_futures();
+        }
         let idle = self.ready.is_empty();
         let next = self.timers.next_at();
         let limit = self.limit_at.filter(|_| limit.is_some());
@@ -1384,6 +1452,26 @@ impl Scheduler {
         Ok(Reached::NotYet)
     }
 
+    /// On virtual time while tasks await futures: the clock stands still; with no task ready,
+    /// waits (in wall time) for a future's waker or a socket, then polls the woken futures.
+    fn wait_for_futures(&mut self) -> Result<Reached, SchedError> {
+        self.poll_woken_futures();
+        let timeout = if self.ready.is_empty() {
+            None
+        } else {
+            Some(Duration::ZERO)
+        };
+        let mut woken = std::mem::take(&mut self.io_woken);
+        let polled = self.reactor.poll(timeout, &mut woken);
+        for waiter in woken.drain(..) {
+            self.wake_waiter(waiter, |wait| matches!(wait, Wait::Io { .. }));
+        }
+        self.io_woken = woken;
+        polled?;
+        self.poll_woken_futures();
+        Ok(Reached::NotYet)
+    }
+
     /// Wakes the sleepers due at `now`.
     #[inline]
     fn fire_timers(&mut self, now: u64) {
@@ -1409,7 +1497,7 @@ impl Scheduler {
             && cold.wait_no == timer.wait
             && matches!(cold.wait, Some(Wait::Sleep));
         if current {
-            cold.wait = None;
+            replace_wait(&mut cold.wait, None);
             hot.status = Status::ReadyDone;
             if cold.pending.is_some() {
                 cold.pending = None;
@@ -1428,7 +1516,7 @@ impl Scheduler {
             && cold.wait_no == waiter.wait
             && cold.wait.as_ref().is_some_and(&kind);
         if current {
-            cold.wait = None;
+            replace_wait(&mut cold.wait, None);
             hot.status = Status::ReadyDone;
             if cold.pending.is_some() {
                 cold.pending = None;
@@ -1479,5 +1567,16 @@ fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
             Ok(message) => (*message).to_string(),
             Err(_) => "a panic with a non-string payload".to_string(),
         },
+    }
+}
+
+/// Replaces a task's wait. The waits met on every switch (none, a timer, a join, a socket) own
+/// nothing, so dropping them is skipped rather than left to the out-of-line drop of a `Wait`.
+#[inline(always)]
+fn replace_wait(slot: &mut Option<Wait>, wait: Option<Wait>) {
+    let old = std::mem::replace(slot, wait);
+    match old {
+        None | Some(Wait::Sleep | Wait::Join(_) | Wait::Io { .. }) => std::mem::forget(old),
+        owning => drop(owning),
     }
 }
