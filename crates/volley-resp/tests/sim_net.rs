@@ -10,7 +10,8 @@
 //!   that a client blocked in `BLPOP` takes (waiting for good, or a few milliseconds of
 //!   virtual time, then timing out): both go through the connection task's doorbell.
 //!   Messages and items arrive in order, byte-exact, and every one the server confirmed
-//!   reaches its reader unless that reader's connection was reset.
+//!   reaches its reader unless that reader's connection was reset; items nobody took are
+//!   still in the list at the end (but the one a reset `BLPOP` client may have been served).
 //!
 //! The same seed replays the same network trace. The CI run covers [`SEEDS`] seeds in a debug
 //! build; for many more, in release mode:
@@ -692,6 +693,65 @@ fn waiter(
     .named("blpop_client")
 }
 
+/// The items left in `q` (`LRANGE q 0 -1` from a fresh client, tried again after a reset):
+/// `None` if every try was reset.
+fn leftover(net: SimNet) -> Co<impl TaskBody<Option<Vec<u64>>>> {
+    Co::pinned(
+        #[coroutine]
+        static move |_: TaskResume| {
+            let server: SocketAddr = SERVER.parse().unwrap();
+            let request = command(&[b"LRANGE", b"q", b"0", b"-1"]);
+            for _ in 0..50 {
+                let Ok(conn) = yield_from!(net.connect("10.0.3.1".parse().unwrap(), server)) else {
+                    continue;
+                };
+                if yield_from!(conn.write_all(&request)).is_err() {
+                    continue;
+                }
+                let mut buf = Vec::new();
+                let reply = match yield_from!(next_reply(&conn, &mut buf)) {
+                    Ok(Some(reply)) => reply,
+                    Ok(None) => {
+                        return Err(Exit::Raised(TaskError::new(io::Error::other(
+                            "LRANGE q: the server closed",
+                        ))))
+                    }
+                    Err(Exit::Raised(error)) if is_reset(&error) => continue,
+                    Err(other) => return Err(other),
+                };
+                return match items(&reply) {
+                    Some(items) => Ok(Some(items)),
+                    None => Err(Exit::Raised(TaskError::new(io::Error::other(format!(
+                        "LRANGE q got {:?}",
+                        String::from_utf8_lossy(&reply)
+                    ))))),
+                };
+            }
+            Ok(None)
+        },
+    )
+}
+
+/// The sequence numbers of an array of `i<seq>` bulk strings.
+fn items(reply: &[u8]) -> Option<Vec<u64>> {
+    let header_end = reply.windows(2).position(|w| w == b"\r\n")?;
+    let count: usize = std::str::from_utf8(reply.get(1..header_end)?)
+        .ok()?
+        .parse()
+        .ok()?;
+    let mut at = header_end + 2;
+    let mut out = Vec::new();
+    for _ in 0..count {
+        let len = reply_len(&reply[at..]).ok()??;
+        let element = &reply[at..at + len];
+        let line_end = element.windows(2).position(|w| w == b"\r\n")?;
+        let text = std::str::from_utf8(&element[line_end + 2..len - 2]).ok()?;
+        out.push(text.strip_prefix('i')?.parse().ok()?);
+        at += len;
+    }
+    (reply.first() == Some(&b'*') && at == reply.len()).then_some(out)
+}
+
 /// What one seed did: the network's trace, and for the comparison of two runs, what each
 /// client saw, the messages and the items.
 #[derive(Debug, PartialEq, Eq)]
@@ -759,6 +819,7 @@ fn run(seed: u64) -> Outcome {
         handles.push(sched.spawn(task));
     }
     let driver_shared = Rc::clone(&shared);
+    let net_for_driver = net.clone();
     let driver = sched.spawn(Co::pinned(
         #[coroutine]
         static move |_: TaskResume| {
@@ -806,6 +867,28 @@ fn run(seed: u64) -> Outcome {
                 }
                 yield_from!(sleep(Duration::from_millis(10)))?;
                 waited += Duration::from_millis(10);
+            }
+            // Items nobody took are still in the list: at most the one a reset BLPOP client
+            // was served is lost (it blocks once at a time).
+            yield_from!(sleep(Duration::from_secs(1)))?;
+            if let Some(left) = yield_from!(leftover(net_for_driver))? {
+                let mut s = driver_shared.borrow_mut();
+                let last_taken = s.taken.last().copied().unwrap_or(0);
+                let ordered = left.windows(2).all(|w| w[0] < w[1])
+                    && left.first().is_none_or(|&first| first > last_taken);
+                let lost: Vec<u64> = s
+                    .pushed
+                    .iter()
+                    .copied()
+                    .filter(|seq| !s.taken.contains(seq) && !left.contains(seq))
+                    .collect();
+                if !ordered || lost.len() > usize::from(s.waiter_gone) {
+                    let problem = format!(
+                        "list q holds {left:?} after items {:?} were taken (the BLPOP client was reset: {}); confirmed pushes lost: {lost:?}",
+                        s.taken, s.waiter_gone
+                    );
+                    s.fail(problem);
+                }
             }
             Ok(seen)
         },
