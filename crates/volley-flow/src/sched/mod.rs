@@ -99,6 +99,8 @@ mod error;
 mod future;
 mod handle;
 mod id;
+#[cfg(feature = "tokio")]
+mod in_tokio;
 mod race;
 mod reactor;
 mod rng;
@@ -148,6 +150,7 @@ pub mod task {
     pub use super::custom::{call, CallContext, CustomCall, Handled};
     pub use super::entry::NewTask;
     pub use super::future::TaskFuture;
+    pub use super::handle::JoinFuture;
     pub use super::id::TaskId;
     pub use super::stats::Stats;
     pub use super::{spawn, JoinHandle};
