@@ -175,3 +175,73 @@ fn killing_a_task_drops_the_tokio_future_it_awaits() {
     // The receiver went with the killed task's future.
     assert!(tx.is_closed());
 }
+
+#[test]
+fn tokio_tasks_on_other_threads_await_volley_tasks() {
+    let runtime = background_runtime();
+    let (handles_tx, handles_rx) = std::sync::mpsc::channel();
+    let scheduler_thread = std::thread::spawn(move || {
+        let mut sched = Scheduler::new();
+        let value = sched.spawn_remote(Co::new(
+            #[coroutine]
+            |_: TaskResume| {
+                yield_from!(yield_now())?;
+                Ok(String::from("computed in Volley"))
+            },
+        ));
+        let failed = sched.spawn_remote(Co::new(
+            #[coroutine]
+            |_: TaskResume| -> TaskResult<String> { panic!("volley task broke") },
+        ));
+        let killed = sched.spawn_remote(Co::new(
+            #[coroutine]
+            |_: TaskResume| {
+                yield_from!(volley::sched::sync::park(
+                    &volley::sched::sync::WaitList::new()
+                ))?;
+                Ok(String::new())
+            },
+        ));
+        let killed_id = killed.id();
+        handles_tx.send((value, failed, killed)).unwrap();
+        sched.run_once();
+        assert!(sched.kill(killed_id));
+        sched.run().unwrap();
+    });
+    let (value, failed, killed) = handles_rx.recv().unwrap();
+    // Awaited by tokio tasks on the runtime's worker thread.
+    let outcomes = runtime.block_on(async move {
+        let value = tokio::spawn(value);
+        let failed = tokio::spawn(failed);
+        let killed = tokio::spawn(killed);
+        (
+            value.await.unwrap(),
+            failed.await.unwrap(),
+            killed.await.unwrap(),
+        )
+    });
+    scheduler_thread.join().unwrap();
+    assert_eq!(outcomes.0.unwrap(), "computed in Volley");
+    assert!(matches!(outcomes.1, Err(JoinError::Panicked(m)) if m == "volley task broke"));
+    assert!(matches!(outcomes.2, Err(JoinError::Killed)));
+}
+
+#[test]
+fn a_remote_join_learns_of_a_shutdown() {
+    let mut sched = Scheduler::new();
+    let outcome = sched.spawn_remote(Co::new(
+        #[coroutine]
+        |_: TaskResume| {
+            yield_from!(volley::sched::sync::park(
+                &volley::sched::sync::WaitList::new()
+            ))?;
+            Ok(())
+        },
+    ));
+    sched.run_once();
+    assert_eq!(sched.shutdown(), 2); // the task and the one forwarding its outcome
+    assert!(matches!(
+        futures::executor::block_on(outcome),
+        Err(JoinError::Killed)
+    ));
+}

@@ -103,6 +103,7 @@ mod id;
 mod in_tokio;
 mod race;
 mod reactor;
+mod remote;
 mod rng;
 mod scheduler;
 mod stats;
@@ -152,6 +153,7 @@ pub mod task {
     pub use super::future::TaskFuture;
     pub use super::handle::JoinFuture;
     pub use super::id::TaskId;
+    pub use super::remote::RemoteJoin;
     pub use super::stats::Stats;
     pub use super::{spawn, JoinHandle};
 }
