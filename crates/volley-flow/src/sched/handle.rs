@@ -216,7 +216,7 @@ impl<T> fmt::Debug for JoinHandle<T> {
 /// Async code awaits a task's outcome with `handle.await`: the [`JoinFuture`] is ready once
 /// the task has ended, with `Ok` and its return value or the [`JoinError`] saying how it
 /// failed. Something must run the scheduler meanwhile on the same thread:
-/// [`Scheduler::run_async`](super::Scheduler::run_async) beside it (feature `tokio`), or
+/// `Scheduler::run_async` beside it (feature `tokio`), or
 /// [`Scheduler::run`](super::Scheduler::run) before the handle is awaited.
 ///
 /// ```
