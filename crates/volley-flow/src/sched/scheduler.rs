@@ -1212,7 +1212,7 @@ impl Scheduler {
             Some((hot, cold)) => {
                 hot.status = Status::Blocked;
                 cold.wait_no = cold.wait_no.wrapping_add(1);
-                cold.wait = Some(wait);
+                replace_wait(&mut cold.wait, Some(wait));
                 cold.wait_no
             }
             None => 0,
@@ -1222,7 +1222,7 @@ impl Scheduler {
     /// Queues a task to be resumed with `pending`, or with `Done` if there is none.
     fn make_ready(&mut self, task: TaskId, pending: Option<TaskResume>) {
         if let Some((hot, cold)) = self.parts(task) {
-            cold.wait = None;
+            replace_wait(&mut cold.wait, None);
             match pending {
                 None => {
                     hot.status = Status::ReadyDone;
@@ -1497,7 +1497,7 @@ impl Scheduler {
             && cold.wait_no == timer.wait
             && matches!(cold.wait, Some(Wait::Sleep));
         if current {
-            cold.wait = None;
+            replace_wait(&mut cold.wait, None);
             hot.status = Status::ReadyDone;
             if cold.pending.is_some() {
                 cold.pending = None;
@@ -1516,7 +1516,7 @@ impl Scheduler {
             && cold.wait_no == waiter.wait
             && cold.wait.as_ref().is_some_and(&kind);
         if current {
-            cold.wait = None;
+            replace_wait(&mut cold.wait, None);
             hot.status = Status::ReadyDone;
             if cold.pending.is_some() {
                 cold.pending = None;
@@ -1656,5 +1656,16 @@ fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
             Ok(message) => (*message).to_string(),
             Err(_) => "a panic with a non-string payload".to_string(),
         },
+    }
+}
+
+/// Replaces a task's wait. The waits met on every switch (none, a timer, a join, a socket) own
+/// nothing, so dropping them is skipped rather than left to the out-of-line drop of a `Wait`.
+#[inline(always)]
+fn replace_wait(slot: &mut Option<Wait>, wait: Option<Wait>) {
+    let old = std::mem::replace(slot, wait);
+    match old {
+        None | Some(Wait::Sleep | Wait::Join(_) | Wait::Io { .. }) => std::mem::forget(old),
+        owning => drop(owning),
     }
 }

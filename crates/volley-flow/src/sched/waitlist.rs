@@ -66,6 +66,7 @@ impl WaitList {
     /// # use volley_flow::sched::sync::WaitList;
     /// assert_eq!(WaitList::new().len(), 0);
     /// ```
+    #[inline]
     pub fn is_empty(&self) -> bool {
         self.queue
             .try_borrow()
@@ -85,10 +86,17 @@ impl WaitList {
 
     /// Asks the scheduler whose tasks park here to wake one (or every) task at the end of its
     /// round: a wake without a system call, for `try_send` / `try_recv`.
+    #[inline]
     pub(crate) fn wake_later(&self, all: bool) {
-        if self.is_empty() {
-            return;
+        // Most calls find nobody waiting: keep that test inline at the caller.
+        if !self.is_empty() {
+            self.defer_wake(all);
         }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn defer_wake(&self, all: bool) {
         let owner = self.owner.try_borrow().ok().and_then(|o| o.upgrade());
         if let Some(deferred) = owner {
             if let Ok(mut wakes) = deferred.try_borrow_mut() {
