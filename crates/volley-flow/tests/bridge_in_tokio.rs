@@ -9,7 +9,7 @@ use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::task::LocalSet;
 use volley::sched::net::{accept, connect, read, write_all, TcpListener};
-use volley::sched::sync::{park, WaitList};
+use volley::sched::sync::Channel;
 use volley::sched::time::sleep;
 use volley::sched::{await_future, JoinError, SchedError, Scheduler, TaskError, TaskResume};
 use volley::{yield_from, Co, Exit};
@@ -139,22 +139,43 @@ async fn async_code_awaits_join_handles_beside_a_spawned_scheduler() {
 }
 
 #[tokio::test]
-async fn run_async_reports_a_deadlock() {
+async fn async_code_feeds_volley_channels_on_the_same_thread() {
+    let requests = Channel::bounded(4);
+    let replies = Channel::bounded(4);
     let mut sched = Scheduler::new();
-    sched
-        .spawn(Co::new(
-            #[coroutine]
-            |_: TaskResume| {
-                yield_from!(park(&WaitList::new()))?;
-                Ok(())
-            },
-        ))
-        .detach();
-    assert!(matches!(
-        sched.run_async().await,
-        Err(SchedError::Deadlock { blocked: 1 })
+    let (rx, tx) = (requests.clone(), replies.clone());
+    let worker = sched.spawn(Co::new(
+        #[coroutine]
+        move |_: TaskResume| {
+            let mut served = 0;
+            // Parked on a Volley channel with nothing else to wait for: only async code
+            // on this thread can wake it.
+            while let Some(n) = yield_from!(rx.recv())?.filter(|&n| n != 0) {
+                yield_from!(tx.send(n * 10))??;
+                served += 1;
+            }
+            Ok(served)
+        },
     ));
-    assert_eq!(sched.shutdown(), 1);
+    let feeder = async {
+        let mut answers = Vec::new();
+        for n in 1..=3u32 {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+            requests.try_send(n).unwrap();
+            loop {
+                match replies.try_recv() {
+                    Ok(answer) => break answers.push(answer),
+                    Err(_) => tokio::task::yield_now().await,
+                }
+            }
+        }
+        requests.try_send(0).unwrap(); // the end
+        answers
+    };
+    let (ran, answers, served) = tokio::join!(sched.run_async(), feeder, worker);
+    ran.unwrap();
+    assert_eq!(answers, [10, 20, 30]);
+    assert_eq!(served.unwrap(), 3);
 }
 
 #[tokio::test]

@@ -35,14 +35,12 @@ impl Scheduler {
     /// needs a tokio runtime with IO and time enabled (`enable_all()`, as `#[tokio::main]`
     /// and `#[tokio::test]` build): outside any runtime it fails with [`SchedError::Io`]
     /// (`Unsupported`), and in a runtime without IO or time it panics, as tokio's own types
-    /// do. Errors as [`run`](Scheduler::run) otherwise ([`SchedError::Deadlock`] when no task
-    /// can ever be woken). Async code awaits a task's outcome by awaiting its
-    /// [`JoinHandle`](super::JoinHandle).
-    ///
-    /// Wakes from outside the scheduler's tasks reach it through its poller: a future a task
-    /// awaits (a tokio channel, say) or a socket. A wait list woken with
-    /// [`Scheduler::wake`] or a [`Channel::try_send`](super::sync::Channel::try_send) from
-    /// async code is seen at the scheduler's next turn, which may be late.
+    /// do. Errors as [`run`](Scheduler::run) otherwise, with one difference: tasks that wait
+    /// on channels or wait lists with no socket, future or timer left are no deadlock here,
+    /// as async code may still wake them ([`Channel::try_send`](super::sync::Channel::try_send)
+    /// and [`try_recv`](super::sync::Channel::try_recv) from async code on the same thread
+    /// wake the scheduler); the future then stays pending. Async code awaits a task's outcome
+    /// by awaiting its [`JoinHandle`](super::JoinHandle).
     ///
     /// ```
     /// use std::time::Duration;
@@ -79,6 +77,7 @@ impl Scheduler {
         // as `PollerFd` owns its descriptor (see above).
         #[allow(deprecated)]
         let poller = AsyncFd::with_interest(handle, Interest::READABLE).map_err(SchedError::Io)?;
+        let deferred = self.deferred_wakes();
         loop {
             match self.turn()? {
                 Outlook::Finished => return Ok(()),
@@ -88,6 +87,11 @@ impl Scheduler {
                     let mut timer =
                         deadline.map(|at| Box::pin(tokio::time::sleep_until(at.into())));
                     let woke = poll_fn(|cx| {
+                        // A wake asked for from outside (`try_send` from async code) wakes us.
+                        deferred.wake_on_push(Some(cx.waker().clone()));
+                        if deferred.try_borrow().is_ok_and(|wakes| !wakes.is_empty()) {
+                            return Poll::Ready(None);
+                        }
                         if let Poll::Ready(ready) = readable.as_mut().poll(cx) {
                             return Poll::Ready(Some(ready));
                         }
@@ -97,6 +101,7 @@ impl Scheduler {
                         }
                     })
                     .await;
+                    deferred.wake_on_push(None);
                     if let Some(ready) = woke {
                         // The next turn polls the poller without waiting, which drains it;
                         // new events make it readable again.

@@ -1551,7 +1551,8 @@ pub(super) enum Outlook {
     /// Tasks are ready: turn again (after letting other work run).
     Ready,
     /// Wait for the poller's descriptor to be readable (a socket, or an awaited future's
-    /// waker) or, if given, for this instant (the next timer).
+    /// waker), for a wake asked for from outside (`try_send`) or, if given, for this instant
+    /// (the next timer).
     Wait(Option<Instant>),
 }
 
@@ -1601,7 +1602,6 @@ impl Scheduler {
         if !self.ready.is_empty() {
             return Ok(Outlook::Ready);
         }
-        let wakeable = self.reactor.waiting() > 0 || self.futures.waiting > 0;
         let deadline = if self.clock.is_virtual() {
             // Virtual time waits for awaited futures (see `wait_for_futures`); otherwise the
             // next turn moves the clock to the next timer.
@@ -1612,12 +1612,14 @@ impl Scheduler {
         } else {
             self.timers.next_deadline()
         };
-        if deadline.is_none() && !wakeable {
-            return Err(SchedError::Deadlock {
-                blocked: self.tasks.len(),
-            });
-        }
+        // With no socket, future or timer to wait for, the wait is on wakes from outside
+        // alone (a `try_send` from async code), which is no deadlock here.
         Ok(Outlook::Wait(deadline))
+    }
+
+    /// The wakes asked for outside system calls, whose waker an async driver sets.
+    pub(super) fn deferred_wakes(&self) -> Rc<Deferred> {
+        self.deferred.clone()
     }
 
     /// A handle owning a duplicate of the poller's descriptor, readable while events wait
