@@ -358,3 +358,30 @@ fn a_future_woken_once_is_polled_twice() {
     // Polled at the call and once after the wake: no polling while it waited.
     assert_eq!(polls.load(std::sync::atomic::Ordering::Relaxed), 2);
 }
+
+#[test]
+fn a_wake_after_the_task_was_killed_is_harmless() {
+    let (fut, wakers) = remote(0u8);
+    let mut sched = Scheduler::new();
+    let doomed = sched.spawn(Co::new(
+        #[coroutine]
+        move |_: TaskResume| Ok(yield_from!(await_future(fut))?),
+    ));
+    sched.run_once();
+    let waker = wakers.recv().unwrap();
+    assert!(sched.kill(doomed.id()));
+    // The killed task's slot is reused by a new task, which the stale wake must not touch.
+    let next = sched.spawn(Co::new(
+        #[coroutine]
+        |_: TaskResume| {
+            yield_from!(sleep(Duration::from_millis(1)))?;
+            Ok("untouched")
+        },
+    ));
+    waker.wake();
+    assert_eq!(sched.join(next).unwrap(), "untouched");
+    assert!(matches!(
+        doomed.take_outcome(),
+        Some(Err(JoinError::Killed))
+    ));
+}
