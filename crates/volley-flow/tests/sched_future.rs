@@ -307,3 +307,81 @@ fn simulated_runs_without_futures_stay_deterministic() {
     };
     assert_eq!(run(11), run(11));
 }
+
+#[test]
+fn a_future_that_wakes_itself_while_polled_is_polled_again() {
+    // Yields once: wakes its own waker, then answers pending.
+    let mut polls = 0;
+    let yield_once = std::future::poll_fn(move |cx| {
+        polls += 1;
+        if polls == 1 {
+            cx.waker().wake_by_ref();
+            return Poll::Pending;
+        }
+        Poll::Ready(polls)
+    });
+    let mut sched = Scheduler::new();
+    let task = sched.spawn(Co::new(
+        #[coroutine]
+        move |_: TaskResume| Ok(yield_from!(await_future(yield_once))?),
+    ));
+    assert_eq!(sched.join(task).unwrap(), 2);
+}
+
+#[test]
+fn a_future_woken_once_is_polled_twice() {
+    let polls = std::sync::Arc::new(std::sync::atomic::AtomicU32::new(0));
+    let counted = polls.clone();
+    let (wakers, received) = mpsc::channel::<Waker>();
+    let mut woken = false;
+    let fut = std::future::poll_fn(move |cx| {
+        counted.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        if woken {
+            return Poll::Ready(());
+        }
+        woken = true;
+        wakers.send(cx.waker().clone()).unwrap();
+        Poll::Pending
+    });
+    let waker_thread = std::thread::spawn(move || {
+        let waker = received.recv().unwrap();
+        std::thread::sleep(Duration::from_millis(30));
+        waker.wake();
+    });
+    let mut sched = Scheduler::new();
+    let task = sched.spawn(Co::new(
+        #[coroutine]
+        move |_: TaskResume| Ok(yield_from!(await_future(fut))?),
+    ));
+    sched.join(task).unwrap();
+    waker_thread.join().unwrap();
+    // Polled at the call and once after the wake: no polling while it waited.
+    assert_eq!(polls.load(std::sync::atomic::Ordering::Relaxed), 2);
+}
+
+#[test]
+fn a_wake_after_the_task_was_killed_is_harmless() {
+    let (fut, wakers) = remote(0u8);
+    let mut sched = Scheduler::new();
+    let doomed = sched.spawn(Co::new(
+        #[coroutine]
+        move |_: TaskResume| Ok(yield_from!(await_future(fut))?),
+    ));
+    sched.run_once();
+    let waker = wakers.recv().unwrap();
+    assert!(sched.kill(doomed.id()));
+    // The killed task's slot is reused by a new task, which the stale wake must not touch.
+    let next = sched.spawn(Co::new(
+        #[coroutine]
+        |_: TaskResume| {
+            yield_from!(sleep(Duration::from_millis(1)))?;
+            Ok("untouched")
+        },
+    ));
+    waker.wake();
+    assert_eq!(sched.join(next).unwrap(), "untouched");
+    assert!(matches!(
+        doomed.take_outcome(),
+        Some(Err(JoinError::Killed))
+    ));
+}

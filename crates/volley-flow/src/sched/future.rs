@@ -190,8 +190,9 @@ impl<F: Future + 'static> Delegate<Reply, Syscall, TaskError> for AwaitCall<F> {
 
 /// What the wakers of a scheduler's awaited futures share with it.
 pub(crate) struct Wakes {
-    /// The waits whose futures were woken since the scheduler last looked.
-    woken: Mutex<Vec<Waiter>>,
+    /// The wakers woken since the scheduler last looked, each once however often it was woken
+    /// (so the list is bounded by the wakers alive, whatever their holders do).
+    woken: Mutex<Vec<Arc<TaskWaker>>>,
     /// Whether the poller was woken since the scheduler last looked.
     notified: AtomicBool,
     /// Wakes the scheduler's poller.
@@ -207,11 +208,14 @@ impl Wakes {
         })
     }
 
-    fn wake(&self, waiter: Waiter) {
+    fn wake(&self, waker: Arc<TaskWaker>) {
+        if waker.queued.swap(true, Ordering::AcqRel) {
+            return; // already in the list
+        }
         self.woken
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .push(waiter);
+            .push(waker);
         if !self.notified.swap(true, Ordering::AcqRel) {
             // A failed wake leaves the poller to its timeout; nothing better can be done from
             // a waker, which cannot fail.
@@ -219,26 +223,33 @@ impl Wakes {
         }
     }
 
-    /// Moves the waits woken since the last call to `into`.
+    /// Appends the waits woken since the last call to `into`.
     pub(crate) fn drain(&self, into: &mut Vec<Waiter>) {
         self.notified.store(false, Ordering::Release);
-        into.append(&mut self.woken.lock().unwrap_or_else(PoisonError::into_inner));
+        let woken = std::mem::take(&mut *self.woken.lock().unwrap_or_else(PoisonError::into_inner));
+        for waker in woken {
+            // A wake from here on queues the waker again.
+            waker.queued.store(false, Ordering::Release);
+            into.push(waker.waiter);
+        }
     }
 }
 
 /// The waker of one wait of one task on a future.
-struct TaskWaker {
+pub(crate) struct TaskWaker {
     wakes: Arc<Wakes>,
     waiter: Waiter,
+    /// Whether it is in the woken list.
+    queued: AtomicBool,
 }
 
 impl Wake for TaskWaker {
     fn wake(self: Arc<Self>) {
-        self.wakes.wake(self.waiter);
+        self.wakes.clone().wake(self);
     }
 
     fn wake_by_ref(self: &Arc<Self>) {
-        self.wakes.wake(self.waiter);
+        self.wakes.wake(self.clone());
     }
 }
 
@@ -254,6 +265,7 @@ impl Awaiting {
         let waker = Waker::from(Arc::new(TaskWaker {
             wakes: wakes.clone(),
             waiter,
+            queued: AtomicBool::new(false),
         }));
         let mut awaiting = Awaiting { fut, waker };
         match awaiting.poll() {
@@ -277,4 +289,66 @@ pub(crate) struct Futures {
     pub(crate) waiting: usize,
     /// The buffer the woken waits are drained into, kept for its allocation.
     pub(crate) woken: Vec<Waiter>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sched::TaskId;
+
+    fn wakes() -> (mio::Poll, Arc<Wakes>) {
+        let poll = mio::Poll::new().unwrap();
+        let poller = mio::Waker::new(poll.registry(), mio::Token(7)).unwrap();
+        (poll, Wakes::new(poller))
+    }
+
+    fn waker(wakes: &Arc<Wakes>, wait: u32) -> Waker {
+        let waiter = Waiter {
+            task: TaskId { key: 0, serial: 1 },
+            wait,
+        };
+        Waker::from(Arc::new(TaskWaker {
+            wakes: wakes.clone(),
+            waiter,
+            queued: AtomicBool::new(false),
+        }))
+    }
+
+    #[test]
+    fn a_waker_woken_again_and_again_is_queued_once() {
+        let (_poll, wakes) = wakes();
+        let waker = waker(&wakes, 1);
+        let hammer = {
+            let waker = waker.clone();
+            std::thread::spawn(move || {
+                for _ in 0..10_000 {
+                    waker.wake_by_ref();
+                }
+            })
+        };
+        hammer.join().unwrap();
+        waker.wake_by_ref();
+        assert_eq!(wakes.woken.lock().unwrap().len(), 1);
+        let mut drained = Vec::new();
+        wakes.drain(&mut drained);
+        assert_eq!(drained.len(), 1);
+        // Drained, it queues again on the next wake.
+        waker.wake();
+        wakes.drain(&mut drained);
+        assert_eq!(drained.len(), 2);
+    }
+
+    #[test]
+    fn the_first_wake_wakes_the_poller() {
+        let (mut poll, wakes) = wakes();
+        waker(&wakes, 1).wake();
+        waker(&wakes, 2).wake();
+        let mut events = mio::Events::with_capacity(4);
+        poll.poll(&mut events, Some(std::time::Duration::ZERO))
+            .unwrap();
+        assert_eq!(events.iter().count(), 1);
+        let mut drained = Vec::new();
+        wakes.drain(&mut drained);
+        assert_eq!(drained.iter().map(|w| w.wait).collect::<Vec<_>>(), [1, 2]);
+    }
 }

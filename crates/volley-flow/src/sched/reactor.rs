@@ -388,12 +388,15 @@ impl Reactor {
         mio::Waker::new(poll.registry(), Token(WAKE_TOKEN)).map_err(SchedError::Io)
     }
 
-    /// The poller's own descriptor (epoll's), readable while events wait: what an async
-    /// runtime waits on for the scheduler.
-    #[cfg_attr(not(feature = "tokio"), allow(dead_code))]
-    pub(crate) fn poller_fd(&mut self) -> Result<RawFd, SchedError> {
-        use std::os::fd::AsRawFd;
-        Ok(self.ensure_poller()?.0.as_raw_fd())
+    /// A handle on the poller owning a duplicate of its descriptor (epoll's), readable while
+    /// events wait: what an async runtime waits on for the scheduler.
+    #[cfg(feature = "tokio")]
+    pub(crate) fn poller_handle(&mut self) -> Result<mio::Registry, SchedError> {
+        self.ensure_poller()?
+            .0
+            .registry()
+            .try_clone()
+            .map_err(SchedError::Io)
     }
 
     /// Registers `io` with this reactor's poller (moving it from another reactor's if need

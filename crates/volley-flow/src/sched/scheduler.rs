@@ -1543,6 +1543,97 @@ impl Scheduler {
     }
 }
 
+/// What a scheduler driven from outside (the tokio bridge) has to wait for after a turn.
+#[cfg(feature = "tokio")]
+pub(super) enum Outlook {
+    /// No task is left (or a task shut the scheduler down).
+    Finished,
+    /// Tasks are ready: turn again (after letting other work run).
+    Ready,
+    /// Wait for the poller's descriptor to be readable (a socket, or an awaited future's
+    /// waker), for a wake asked for from outside (`try_send`) or, if given, for this instant
+    /// (the next timer).
+    Wait(Option<Instant>),
+}
+
+/// Driving the scheduler from outside, without blocking: what
+/// [`run_async`](Scheduler::run_async) is made of.
+#[cfg(feature = "tokio")]
+impl Scheduler {
+    /// Runs one round of the ready tasks, then collects what is due now (timers, socket
+    /// readiness, woken futures; on virtual time, the clock moves to the next timer when
+    /// nothing else can happen) without waiting, and says what to wait for next.
+    pub(super) fn turn(&mut self) -> Result<Outlook, SchedError> {
+        self.running = true;
+        let shut_down = self.run_round();
+        self.running = false;
+        if shut_down || self.tasks.is_empty() {
+            self.ready.clear();
+            return Ok(Outlook::Finished);
+        }
+        if self.futures.waiting > 0 {
+            self.poll_woken_futures();
+        }
+        if self.reactor.waiting() > 0 || self.futures.waiting > 0 {
+            let mut woken = std::mem::take(&mut self.io_woken);
+            let polled = self.reactor.poll(Some(Duration::ZERO), &mut woken);
+            for waiter in woken.drain(..) {
+                self.wake_waiter(waiter, |wait| matches!(wait, Wait::Io { .. }));
+            }
+            self.io_woken = woken;
+            polled?;
+            if self.futures.waiting > 0 {
+                self.poll_woken_futures();
+            }
+        }
+        match self.clock.virtual_nanos() {
+            Some(now) => {
+                let idle = self.ready.is_empty() && self.futures.waiting == 0;
+                match self.timers.next_at() {
+                    Some(next) if idle => {
+                        self.clock.advance_nanos(next);
+                        self.fire_timers(next);
+                    }
+                    _ => self.fire_timers(now),
+                }
+            }
+            None => self.fire_timers(self.timers.nanos_of(Instant::now())),
+        }
+        if !self.ready.is_empty() {
+            return Ok(Outlook::Ready);
+        }
+        let deadline = if self.clock.is_virtual() {
+            // Virtual time waits for awaited futures (see `wait_for_futures`); otherwise the
+            // next turn moves the clock to the next timer.
+            if self.futures.waiting == 0 && !self.timers.is_empty() {
+                return Ok(Outlook::Ready);
+            }
+            None
+        } else {
+            self.timers.next_deadline()
+        };
+        // With no socket, future or timer to wait for, the wait is on wakes from outside
+        // alone (a `try_send` from async code), which is no deadlock here.
+        Ok(Outlook::Wait(deadline))
+    }
+
+    /// The wakes asked for outside system calls, whose waker an async driver sets.
+    pub(super) fn deferred_wakes(&self) -> Rc<Deferred> {
+        self.deferred.clone()
+    }
+
+    /// A handle owning a duplicate of the poller's descriptor, readable while events wait
+    /// (the poller is made now if need be), with a waker of the poller registered, so
+    /// awaited futures wake whoever waits on the descriptor.
+    pub(super) fn poller_handle(&mut self) -> Result<mio::Registry, SchedError> {
+        if self.futures.wakes.is_none() {
+            let poller = self.reactor.new_waker()?;
+            self.futures.wakes = Some(Wakes::new(poller));
+        }
+        self.reactor.poller_handle()
+    }
+}
+
 impl Drop for Scheduler {
     fn drop(&mut self) {
         if !std::thread::panicking() {

@@ -2,13 +2,38 @@
 //! synchronisation between tasks.
 
 use super::TaskId;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
+use std::ops::Deref;
 use std::rc::{Rc, Weak};
+use std::task::Waker;
 
 /// Wakes asked for outside a system call ([`WaitList::wake_later`]), carried out by the
-/// scheduler at the end of the round.
-pub(crate) type Deferred = RefCell<Vec<(WaitList, bool)>>;
+/// scheduler at the end of the round (it derefs to the list of them), and the waker of an
+/// async driver of the scheduler waiting for one (`Scheduler::run_async`).
+#[derive(Default)]
+pub(crate) struct Deferred {
+    wakes: RefCell<Vec<(WaitList, bool)>>,
+    waker: Cell<Option<Waker>>,
+}
+
+impl Deref for Deferred {
+    type Target = RefCell<Vec<(WaitList, bool)>>;
+
+    #[inline]
+    fn deref(&self) -> &Self::Target {
+        &self.wakes
+    }
+}
+
+impl Deferred {
+    /// Wakes `waker` (replacing the one set before) at the next wake asked for; `None`
+    /// forgets it.
+    #[cfg_attr(not(feature = "tokio"), allow(dead_code))]
+    pub(crate) fn wake_on_push(&self, waker: Option<Waker>) {
+        self.waker.set(waker);
+    }
+}
 
 /// A queue of tasks parked until another task wakes them (a condition variable).
 ///
@@ -101,6 +126,9 @@ impl WaitList {
         if let Some(deferred) = owner {
             if let Ok(mut wakes) = deferred.try_borrow_mut() {
                 wakes.push((self.clone(), all));
+            }
+            if let Some(waker) = deferred.waker.take() {
+                waker.wake();
             }
         }
     }
