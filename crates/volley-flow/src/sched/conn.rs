@@ -2,10 +2,13 @@
 //! sockets and on the simulated network ([`sim::net`](crate::sim::net)): [`Connection`] and
 //! [`Listener`].
 
-use super::net::{accept, read, write, write_all, TcpListener, TcpStream, UnixStream};
+use super::net::{
+    accept, read, readable, write, write_all, Stream, TcpListener, TcpStream, UnixStream,
+};
 use super::TaskCall;
 use std::io;
 use std::net::{Shutdown, SocketAddr};
+use std::os::fd::{AsRawFd, RawFd};
 
 /// A connected byte stream that tasks read and write through the scheduler: a real
 /// [`TcpStream`] or [`UnixStream`], or a simulated [`SimStream`](crate::sim::net::SimStream).
@@ -57,6 +60,83 @@ pub trait Connection {
 
     /// Closes the writing half: the peer reads the end of the stream after what was written.
     fn shutdown_write(&self) -> io::Result<()>;
+
+    /// Waits until a read may go on without waiting (data, the end of the stream, or an error
+    /// to report), reading nothing: a connection task can race it against other events (a
+    /// channel, a timer) and then read with [`try_read`](Connection::try_read). Wake-ups may
+    /// be spurious: `try_read` then answers `WouldBlock`, and the task waits again.
+    ///
+    /// ```
+    /// use volley_core::{yield_from, Co};
+    /// use volley_flow::sched::net::{Connection, UnixStream};
+    /// use volley_flow::sched::{Scheduler, TaskResume};
+    ///
+    /// let (a, b) = UnixStream::pair().unwrap();
+    /// let mut sched = Scheduler::new();
+    /// let reader = sched.spawn(Co::pinned(#[coroutine] static move |_: TaskResume| {
+    ///     let mut buf = [0u8; 8];
+    ///     loop {
+    ///         yield_from!(b.readable())?;
+    ///         match b.try_read(&mut buf) {
+    ///             Ok(n) => return Ok(buf[..n].to_vec()),
+    ///             Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => continue,
+    ///             Err(e) => return Err(e.into()),
+    ///         }
+    ///     }
+    /// }));
+    /// sched.run_once(); // the reader waits
+    /// assert_eq!(a.try_write(b"late").unwrap(), 4);
+    /// assert_eq!(sched.join(reader).unwrap(), b"late");
+    /// ```
+    fn readable(&self) -> impl TaskCall<()> + '_;
+
+    /// Reads what has arrived without waiting: the bytes read, 0 at the end of the stream,
+    /// `WouldBlock` if nothing is there yet.
+    ///
+    /// ```
+    /// use std::io::ErrorKind;
+    /// use volley_flow::sched::net::{Connection, UnixStream};
+    /// let (a, b) = UnixStream::pair().unwrap();
+    /// assert_eq!(b.try_read(&mut [0; 4]).unwrap_err().kind(), ErrorKind::WouldBlock);
+    /// a.try_write(b"hi").unwrap();
+    /// assert_eq!(b.try_read(&mut [0; 4]).unwrap(), 2);
+    /// ```
+    fn try_read(&self, buf: &mut [u8]) -> io::Result<usize>;
+
+    /// Writes what fits without waiting: the bytes written, `WouldBlock` if nothing fits.
+    ///
+    /// ```
+    /// use volley_flow::sched::net::{Connection, UnixStream};
+    /// let (a, b) = UnixStream::pair().unwrap();
+    /// assert_eq!(a.try_write(b"hello").unwrap(), 5);
+    /// assert_eq!(b.try_read(&mut [0; 8]).unwrap(), 5);
+    /// ```
+    fn try_write(&self, data: &[u8]) -> io::Result<usize>;
+
+    /// The operating system's descriptor behind the connection, if there is one (none for a
+    /// simulated connection): for display, such as a server's client list.
+    ///
+    /// ```
+    /// use volley_flow::sched::net::{Connection, UnixStream};
+    /// let (a, _b) = UnixStream::pair().unwrap();
+    /// assert!(a.raw_fd().is_some_and(|fd| fd >= 0));
+    /// ```
+    fn raw_fd(&self) -> Option<RawFd> {
+        None
+    }
+
+    /// Sends small writes at once rather than coalescing them (`TCP_NODELAY` on a TCP
+    /// connection); connections that do not coalesce ignore it.
+    ///
+    /// ```
+    /// use volley_flow::sched::net::{Connection, UnixStream};
+    /// let (a, _b) = UnixStream::pair().unwrap();
+    /// Connection::set_nodelay(&a, true).unwrap();
+    /// ```
+    fn set_nodelay(&self, nodelay: bool) -> io::Result<()> {
+        let _ = nodelay;
+        Ok(())
+    }
 }
 
 /// Something that accepts [`Connection`]s: a real [`TcpListener`], or a simulated
@@ -89,10 +169,19 @@ pub trait Listener {
 
     /// Waits for the next connection: evaluates to it and its peer's address.
     fn accept(&self) -> impl TaskCall<(Self::Conn, SocketAddr)> + '_;
+
+    /// The address it listens on.
+    ///
+    /// ```
+    /// use volley_flow::sched::net::{Listener, TcpListener};
+    /// let listener = TcpListener::bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    /// assert!(Listener::local_addr(&listener).unwrap().port() > 0);
+    /// ```
+    fn local_addr(&self) -> io::Result<SocketAddr>;
 }
 
 macro_rules! real_connection {
-    ($name:ty) => {
+    ($name:ty, { $($nodelay:tt)* }) => {
         impl Connection for $name {
             fn read<'a>(&'a self, buf: &'a mut [u8]) -> impl TaskCall<usize> + 'a {
                 read(self, buf)
@@ -109,17 +198,46 @@ macro_rules! real_connection {
             fn shutdown_write(&self) -> io::Result<()> {
                 self.shutdown(Shutdown::Write)
             }
+
+            #[inline]
+            fn readable(&self) -> impl TaskCall<()> + '_ {
+                readable(self)
+            }
+
+            #[inline]
+            fn try_read(&self, buf: &mut [u8]) -> io::Result<usize> {
+                Stream::try_read(self, buf)
+            }
+
+            #[inline]
+            fn try_write(&self, data: &[u8]) -> io::Result<usize> {
+                Stream::try_write(self, data)
+            }
+
+            fn raw_fd(&self) -> Option<RawFd> {
+                Some(self.as_raw_fd())
+            }
+
+            $($nodelay)*
         }
     };
 }
 
-real_connection!(TcpStream);
-real_connection!(UnixStream);
+real_connection!(TcpStream, {
+    fn set_nodelay(&self, nodelay: bool) -> io::Result<()> {
+        TcpStream::set_nodelay(self, nodelay)
+    }
+});
+real_connection!(UnixStream, {});
 
 impl Listener for TcpListener {
     type Conn = TcpStream;
 
     fn accept(&self) -> impl TaskCall<(TcpStream, SocketAddr)> + '_ {
         accept(self)
+    }
+
+    fn local_addr(&self) -> io::Result<SocketAddr> {
+        TcpListener::local_addr(self)
     }
 }

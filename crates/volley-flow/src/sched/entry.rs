@@ -2,11 +2,13 @@
 //! line) and the bookkeeping of waits, joins and tracing ([`Cold`]); and the type-erased task
 //! ([`Erased`]) that lets tasks returning different types share one table.
 
+use super::future::Awaiting;
 use super::local::LocalTask;
 use super::{JoinError, Reply, Syscall, TaskBody, TaskId, TaskResume, WaitList};
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::fmt;
 use std::rc::Rc;
+use std::task::Waker;
 use tracing::Span;
 use volley_core::{Answer, Co, CoError, Resume, Step};
 
@@ -20,6 +22,9 @@ pub(crate) trait Outcome<T> {
     fn take_outcome(&self) -> Option<Result<T, JoinError>>;
     /// Whether the task ended and its outcome waits.
     fn is_finished(&self) -> bool;
+    /// Wakes `waker` when the task ends (replacing the waker given before): how an async
+    /// caller awaits the task.
+    fn wake_on_end(&self, waker: &Waker);
 }
 
 /// What one resume of a task produced.
@@ -65,6 +70,18 @@ enum Stage<B: TaskBody<T>, T> {
 /// A task: its stage, shared by the table (as [`Erased`]) and the handle (as [`Outcome`]).
 struct TaskCell<B: TaskBody<T>, T> {
     stage: RefCell<Stage<B, T>>,
+    /// The waker of an async caller awaiting the task's end.
+    waker: Cell<Option<Waker>>,
+}
+
+impl<B: TaskBody<T>, T> TaskCell<B, T> {
+    /// The task ended: wakes whoever awaits it.
+    #[inline]
+    fn ended(&self) {
+        if let Some(waker) = self.waker.take() {
+            waker.wake();
+        }
+    }
 }
 
 impl<B: TaskBody<T>, T> TaskCell<B, T> {
@@ -86,6 +103,8 @@ impl<B: TaskBody<T>, T> TaskCell<B, T> {
             Ok(Step::Yield(call)) => Turn::Call(call),
             Ok(Step::Return(value)) => {
                 *stage = Stage::Finished(Some(Ok(value)));
+                drop(stage);
+                self.ended();
                 Turn::Ended(Ok(()))
             }
             Err(CoError::Raised(error)) => Turn::Ended(Err(JoinError::Raised(error))),
@@ -131,6 +150,7 @@ impl<B: TaskBody<T>, T> Erased for TaskCell<B, T> {
         if let Ok(mut stage) = self.stage.try_borrow_mut() {
             *stage = Stage::Finished(Some(Err(failure)));
         }
+        self.ended();
     }
 
     fn with_name(&self, f: &mut dyn FnMut(&str)) {
@@ -154,6 +174,10 @@ impl<B: TaskBody<T>, T> Outcome<T> for TaskCell<B, T> {
             self.stage.try_borrow().as_deref(),
             Ok(Stage::Finished(Some(_)))
         )
+    }
+
+    fn wake_on_end(&self, waker: &Waker) {
+        self.waker.set(Some(waker.clone()));
     }
 }
 
@@ -212,6 +236,7 @@ impl NewTask {
     {
         let cell = Rc::new(TaskCell {
             stage: RefCell::new(Stage::Running(co)),
+            waker: Cell::new(None),
         });
         let slot: Slot<T> = cell.clone();
         (cell, slot)
@@ -233,8 +258,13 @@ impl fmt::Debug for NewTask {
 pub(crate) enum Wait {
     Sleep,
     Join(TaskId),
-    Io { token: usize, read: bool },
+    Io {
+        token: usize,
+        read: bool,
+    },
     Park(WaitList),
+    /// An awaited future and its waker (boxed: the other waits stay small).
+    Future(Box<Awaiting>),
 }
 
 /// Where a live task is in its life.

@@ -5,6 +5,9 @@ use super::entry::{NewTask, Slot};
 use super::{JoinError, Reply, SchedError, Syscall, TaskBody, TaskCall, TaskError, TaskId};
 use std::borrow::Cow;
 use std::fmt;
+use std::future::{Future, IntoFuture};
+use std::pin::Pin;
+use std::task::{Context, Poll};
 use volley_core::{Co, Delegate, Exit, Resume, Step};
 
 /// The handle of a spawned task that returns `T`: join it for its outcome, kill or cancel it,
@@ -206,6 +209,90 @@ impl<T> fmt::Debug for JoinHandle<T> {
         f.debug_struct("JoinHandle")
             .field("id", &self.id)
             .field("finished", &self.is_finished())
+            .finish()
+    }
+}
+
+/// Async code awaits a task's outcome with `handle.await`: the [`JoinFuture`] is ready once
+/// the task has ended, with `Ok` and its return value or the [`JoinError`] saying how it
+/// failed. Something must run the scheduler meanwhile on the same thread:
+/// `Scheduler::run_async` beside it (feature `tokio`), or
+/// [`Scheduler::run`](super::Scheduler::run) before the handle is awaited.
+///
+/// ```
+/// use std::task::{Context, Poll, Waker};
+/// use std::future::{Future, IntoFuture};
+/// use volley_core::Co;
+/// use volley_flow::sched::{Scheduler, TaskResume};
+/// let mut sched = Scheduler::new();
+/// let task = sched.spawn(Co::new(#[coroutine] |_: TaskResume| Ok(42)));
+/// let mut outcome = std::pin::pin!(task.into_future());
+/// let mut cx = Context::from_waker(Waker::noop());
+/// assert!(outcome.as_mut().poll(&mut cx).is_pending());
+/// sched.run().unwrap();
+/// assert!(matches!(outcome.as_mut().poll(&mut cx), Poll::Ready(Ok(42))));
+/// ```
+impl<T> IntoFuture for JoinHandle<T> {
+    type Output = Result<T, JoinError>;
+    type IntoFuture = JoinFuture<T>;
+
+    fn into_future(self) -> JoinFuture<T> {
+        JoinFuture { handle: self }
+    }
+}
+
+/// A task's outcome as a future: what awaiting a [`JoinHandle`] gives. Ready once the task
+/// has ended (if its outcome was already taken with
+/// [`take_outcome`](JoinHandle::take_outcome), it never is).
+///
+/// ```
+/// use std::future::IntoFuture;
+/// use volley_core::Co;
+/// use volley_flow::sched::{Scheduler, TaskResume};
+/// let mut sched = Scheduler::new();
+/// let outcome = sched.spawn(Co::new(#[coroutine] |_: TaskResume| Ok("done"))).into_future();
+/// sched.run().unwrap();
+/// assert_eq!(futures::executor::block_on(outcome).unwrap(), "done");
+/// ```
+#[must_use = "a future does nothing unless awaited"]
+pub struct JoinFuture<T> {
+    handle: JoinHandle<T>,
+}
+
+impl<T> JoinFuture<T> {
+    /// The handle of the awaited task, to kill or cancel it meanwhile.
+    ///
+    /// ```
+    /// use std::future::IntoFuture;
+    /// use volley_core::Co;
+    /// use volley_flow::sched::{Scheduler, TaskResume};
+    /// let mut sched = Scheduler::new();
+    /// let outcome = sched.spawn(Co::new(#[coroutine] |_: TaskResume| Ok(()))).into_future();
+    /// assert!(sched.kill(outcome.handle().id()));
+    /// ```
+    pub fn handle(&self) -> &JoinHandle<T> {
+        &self.handle
+    }
+}
+
+impl<T> Future for JoinFuture<T> {
+    type Output = Result<T, JoinError>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match self.handle.take_outcome() {
+            Some(outcome) => Poll::Ready(outcome),
+            None => {
+                self.handle.slot.wake_on_end(cx.waker());
+                Poll::Pending
+            }
+        }
+    }
+}
+
+impl<T> fmt::Debug for JoinFuture<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("JoinFuture")
+            .field("handle", &self.handle)
             .finish()
     }
 }

@@ -18,8 +18,8 @@
 //!
 //! | module | for | names |
 //! |---|---|---|
-//! | here | running tasks | [`Scheduler`], [`spawn`], [`JoinHandle`] (`join`, `kill`, `cancel`, `detach`), [`TaskBody`], [`TaskResume`], [`TaskResult`], [`TaskError`], [`JoinError`], [`SchedError`], [`Syscall`], [`Reply`], [`TaskCall`] |
-//! | [`task`] | the task itself and its peers | [`task::yield_now`], [`task::task_id`], [`task::kill`], [`task::cancel`], [`task::shutdown`], [`task::stats`], [`task::TaskId`], [`task::Stats`], [`task::Call`] |
+//! | here | running tasks | [`Scheduler`], [`spawn`], [`JoinHandle`] (`join`, `kill`, `cancel`, `detach`, `.await`), [`await_future`], [`TaskBody`], [`TaskResume`], [`TaskResult`], [`TaskError`], [`JoinError`], [`SchedError`], [`Syscall`], [`Reply`], [`TaskCall`] |
+//! | [`task`] | the task itself and its peers | [`task::yield_now`], [`task::task_id`], [`task::kill`], [`task::cancel`], [`task::shutdown`], [`task::stats`], [`task::TaskId`], [`task::Stats`], [`task::Call`], [`task::JoinFuture`], [`task::RemoteJoin`], [`task::TaskFuture`] |
 //! | [`time`] | the clock | [`time::sleep`], [`time::sleep_until`], [`time::timeout`], [`time::Elapsed`] |
 //! | [`net`] | sockets | [`net::TcpListener`], [`net::TcpStream`], [`net::UnixStream`], [`net::accept`], [`net::connect`], [`net::read`], [`net::write`], [`net::write_all`], [`net::read_line`], [`net::readable`], [`net::writable`] |
 //! | [`sync`] | tasks waiting for each other | [`sync::Channel`] (`send`, `recv`, `close`, `try_send`, `try_recv`), [`sync::race`], [`sync::Either`], [`sync::WaitList`], [`sync::park`], [`sync::wake_one`], [`sync::wake_all`] |
@@ -27,6 +27,57 @@
 //! Helper coroutines nest: a helper such as [`net::accept`] or [`net::read_line`] yields system
 //! calls on behalf of the task that delegates to it, with no trampoline; killing the task
 //! mid-way closes the whole `yield_from!` chain, innermost first.
+//!
+//! # Futures and tokio
+//!
+//! The scheduler and async Rust meet both ways:
+//!
+//! - **A task awaits a future**: `yield_from!(await_future(fut))?` evaluates to the future's
+//!   output; other tasks run meanwhile. The future is polled on the scheduler's thread with a
+//!   waker that may be woken from any thread (it wakes the scheduler out of its poller). A
+//!   future that panics panics its task; killing the task drops the future.
+//! - **Async code awaits a task**: a [`JoinHandle`] is a future of the task's outcome
+//!   (`handle.await`), on the scheduler's thread; [`Scheduler::spawn_remote`] gives a `Send`
+//!   one, for async code on other threads.
+//! - **A scheduler inside a tokio program**: `Scheduler::run_async` (feature `tokio`) runs the
+//!   tasks as a future, on a tokio thread beside other async code: when no task is ready it
+//!   awaits the scheduler's poller with tokio's reactor and its next timer with tokio's timers.
+//!
+//! Futures that need tokio's reactor or timers (`tokio::time::sleep`, `tokio::net`) must find a
+//! runtime when they are made and need one running to be woken. On a scheduler run with
+//! [`Scheduler::run`], keep a tokio runtime in the background and enter it on the scheduler's
+//! thread: a multi-threaded runtime's workers drive its reactor and timers (a current-thread
+//! runtime drives them only inside its `block_on`, so give it a thread of its own blocked
+//! there). Under `run_async` the runtime running it is the one the futures use. tokio's
+//! channels (`tokio::sync`) need no runtime at all.
+//!
+//! ```
+//! use std::time::Duration;
+//! use volley_core::{yield_from, Co};
+//! use volley_flow::sched::{await_future, Scheduler, TaskResume};
+//!
+//! // A runtime in the background: its worker thread drives tokio's timers and sockets.
+//! let runtime = tokio::runtime::Builder::new_multi_thread()
+//!     .worker_threads(1)
+//!     .enable_all()
+//!     .build()
+//!     .unwrap();
+//! let _entered = runtime.enter(); // tokio futures made on this thread find the runtime
+//! let (tx, rx) = tokio::sync::oneshot::channel();
+//! runtime.spawn(async move {
+//!     tokio::time::sleep(Duration::from_millis(5)).await;
+//!     tx.send("from a tokio task").unwrap();
+//! });
+//! let mut sched = Scheduler::new();
+//! let task = sched.spawn(Co::new(#[coroutine] move |_: TaskResume| {
+//!     yield_from!(await_future(tokio::time::sleep(Duration::from_millis(1))))?;
+//!     Ok(yield_from!(await_future(rx))??)
+//! }));
+//! assert_eq!(sched.join(task).unwrap(), "from a tokio task");
+//! ```
+//!
+//! On a simulated scheduler an awaited future takes no virtual time: the clock waits for it
+//! (see [`await_future`]).
 //!
 //! Task bodies that keep a borrow across a yield (a buffer passed to [`net::read`], a listener
 //! passed to [`net::accept`]) are written `static move` (or `#[task(static)]`).
@@ -96,13 +147,17 @@ mod conn;
 mod custom;
 mod entry;
 mod error;
+mod future;
 mod handle;
 mod id;
+#[cfg(feature = "tokio")]
+mod in_tokio;
 mod local;
 pub mod per_core;
 mod portable;
 mod race;
 mod reactor;
+mod remote;
 mod rng;
 mod scheduler;
 mod stats;
@@ -114,6 +169,7 @@ mod waitlist;
 pub mod tokio;
 
 pub use error::{JoinError, SchedError, TaskError, TaskResult};
+pub use future::await_future;
 pub use handle::{spawn, JoinHandle};
 pub use portable::{spawn_send, SendJoinHandle};
 pub use scheduler::Scheduler;
@@ -152,7 +208,10 @@ pub mod task {
     pub use super::calls::{cancel, kill, shutdown, stats, task_id, yield_now, Call};
     pub use super::custom::{call, CallContext, CustomCall, Handled};
     pub use super::entry::NewTask;
+    pub use super::future::TaskFuture;
+    pub use super::handle::JoinFuture;
     pub use super::id::TaskId;
+    pub use super::remote::RemoteJoin;
     pub use super::stats::Stats;
     pub use super::{spawn, JoinHandle};
 }

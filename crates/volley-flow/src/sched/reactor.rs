@@ -271,6 +271,9 @@ static NEXT_REACTOR: AtomicU32 = AtomicU32::new(1);
 
 const EVENTS_PER_POLL: usize = 1024;
 const KEY_BITS: u32 = 32;
+/// The token of the poller's waker ([`Reactor::new_waker`]): no socket's (a socket's key
+/// half is a slab index, far below `u32::MAX`).
+const WAKE_TOKEN: usize = usize::MAX;
 
 /// The poller and the registered sockets. The poller is made on first use, so a scheduler
 /// that never touches a socket opens no file descriptor.
@@ -387,9 +390,8 @@ impl Reactor {
         Ok(Waited::Blocked { token })
     }
 
-    /// Registers `io` with this reactor's poller (moving it from another reactor's if need
-    /// be); answers its token.
-    fn register(&mut self, io: &IoSource) -> Result<usize, SchedError> {
+    /// The poller, made on first use.
+    fn ensure_poller(&mut self) -> Result<&(Poll, Events, Arc<Shared>), SchedError> {
         if self.poller.is_none() {
             let poll = Poll::new().map_err(SchedError::Io)?;
             let registry = poll.registry().try_clone().map_err(SchedError::Io)?;
@@ -400,10 +402,34 @@ impl Reactor {
             });
             self.poller = Some((poll, Events::with_capacity(EVENTS_PER_POLL), shared));
         }
-        let Some((_, _, shared)) = &self.poller else {
-            return Err(SchedError::Io(io::ErrorKind::NotFound.into()));
-        };
-        let shared = shared.clone();
+        match &self.poller {
+            Some(poller) => Ok(poller),
+            None => Err(SchedError::Io(io::ErrorKind::NotFound.into())),
+        }
+    }
+
+    /// A waker of the poller from any thread (one per reactor: the scheduler keeps it). Its
+    /// events carry [`WAKE_TOKEN`] and wake no task by themselves.
+    pub(crate) fn new_waker(&mut self) -> Result<mio::Waker, SchedError> {
+        let (poll, _, _) = self.ensure_poller()?;
+        mio::Waker::new(poll.registry(), Token(WAKE_TOKEN)).map_err(SchedError::Io)
+    }
+
+    /// A handle on the poller owning a duplicate of its descriptor (epoll's), readable while
+    /// events wait: what an async runtime waits on for the scheduler.
+    #[cfg(feature = "tokio")]
+    pub(crate) fn poller_handle(&mut self) -> Result<mio::Registry, SchedError> {
+        self.ensure_poller()?
+            .0
+            .registry()
+            .try_clone()
+            .map_err(SchedError::Io)
+    }
+
+    /// Registers `io` with this reactor's poller (moving it from another reactor's if need
+    /// be); answers its token.
+    fn register(&mut self, io: &IoSource) -> Result<usize, SchedError> {
+        let shared = self.ensure_poller()?.2.clone();
         let mut registration = lock(&io.0.registration);
         if let Some(old) = registration.take() {
             // Moving to this poller: the old one stops watching the socket.
@@ -523,6 +549,9 @@ impl Reactor {
         }
         for event in events.iter() {
             let token = event.token().0;
+            if token == WAKE_TOKEN {
+                continue;
+            }
             let key = token & ((1 << KEY_BITS) - 1);
             let Some(entry) = self
                 .entries

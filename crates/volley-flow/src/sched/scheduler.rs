@@ -4,6 +4,7 @@
 use super::clock::Clock;
 use super::custom::{Builtin, CallContext, Handled, Handlers, Kind};
 use super::entry::{Cold, Erased, Hot, NewTask, Status, Turn, Wait};
+use super::future::{Awaiting, Futures, TaskFuture, Wakes};
 use super::reactor::{Direction, Reactor, Waited, Waiter};
 use super::rng::{Rng, SharedRng};
 use super::timers::{nanos, Timers};
@@ -100,6 +101,8 @@ pub struct Scheduler {
     handoff: Option<TaskId>,
     /// The handlers of custom system calls.
     handlers: Handlers,
+    /// Tasks waiting on futures, and their wakers' shared list.
+    futures: Futures,
 }
 
 /// What is left of a task taken out of the table.
@@ -159,6 +162,7 @@ impl Scheduler {
             running: false,
             handoff: None,
             handlers: Handlers::default(),
+            futures: Futures::default(),
         }
     }
 }
@@ -943,8 +947,64 @@ impl Scheduler {
                 return Next::Suspend;
             }
             Syscall::Custom(call) => return self.custom(me, call),
+            Syscall::Await(fut) => return self.await_future(me, fut),
         };
         Next::Continue(Resume::Send(reply))
+    }
+
+    /// Polls a future `me` awaits; blocks `me` on it unless it finished at once.
+    fn await_future(&mut self, me: TaskId, fut: TaskFuture) -> Next {
+        let wait = match self.parts(me) {
+            Some((_, cold)) => cold.wait_no.wrapping_add(1),
+            None => return Next::Suspend,
+        };
+        let wakes = match &self.futures.wakes {
+            Some(wakes) => wakes.clone(),
+            None => match self.reactor.new_waker() {
+                Ok(poller) => self.futures.wakes.insert(Wakes::new(poller)).clone(),
+                Err(e) => return Next::Continue(Resume::Send(Reply::Error(e))),
+            },
+        };
+        let Some(fut) = fut.into_local() else {
+            return Next::Continue(Resume::Send(Reply::Error(SchedError::Unsupported {
+                call: "await",
+                why: "the future was made on another thread",
+            })));
+        };
+        match Awaiting::start(fut, &wakes, Waiter { task: me, wait }) {
+            None => Next::ContinueDone,
+            Some(awaiting) => {
+                self.block(me, Wait::Future(awaiting));
+                self.futures.waiting += 1;
+                Next::Suspend
+            }
+        }
+    }
+
+    /// Polls the futures whose wakers were woken since the last call, and makes ready the
+    /// tasks whose future finished.
+    fn poll_woken_futures(&mut self) {
+        let Some(wakes) = &self.futures.wakes else {
+            return;
+        };
+        let mut woken = std::mem::take(&mut self.futures.woken);
+        wakes.drain(&mut woken);
+        for waiter in woken.drain(..) {
+            let Some((hot, cold)) = self.parts(waiter.task) else {
+                continue; // ended meanwhile
+            };
+            if hot.status != Status::Blocked || cold.wait_no != waiter.wait {
+                continue; // a stale wake: the future finished, or the wait ended
+            }
+            let Some(Wait::Future(awaiting)) = &mut cold.wait else {
+                continue;
+            };
+            if awaiting.poll().is_ready() {
+                self.futures.waiting -= 1;
+                self.make_ready(waiter.task, None);
+            }
+        }
+        self.futures.woken = woken;
     }
 
     /// Runs the handler of a custom call and carries out its decision.
@@ -1007,6 +1067,7 @@ impl Scheduler {
             && self.round_len == 1
             && self.ready.is_empty()
             && self.reactor.waiting() == 0
+            && self.futures.waiting == 0
             && self.deferred.try_lock().is_ok_and(|wakes| wakes.is_empty())
     }
 
@@ -1166,7 +1227,7 @@ impl Scheduler {
             Some((hot, cold)) => {
                 hot.status = Status::Blocked;
                 cold.wait_no = cold.wait_no.wrapping_add(1);
-                cold.wait = Some(wait);
+                replace_wait(&mut cold.wait, Some(wait));
                 cold.wait_no
             }
             None => 0,
@@ -1176,7 +1237,7 @@ impl Scheduler {
     /// Queues a task to be resumed with `pending`, or with `Done` if there is none.
     fn make_ready(&mut self, task: TaskId, pending: Option<TaskResume>) {
         if let Some((hot, cold)) = self.parts(task) {
-            cold.wait = None;
+            replace_wait(&mut cold.wait, None);
             match pending {
                 None => {
                     hot.status = Status::ReadyDone;
@@ -1212,6 +1273,8 @@ impl Scheduler {
                     }
                 }
             }
+            // Dropping the future runs its cleanup; a later wake of its waker is stale.
+            Wait::Future(_) => self.futures.waiting -= 1,
             // Stale timer entries and wait-list entries are skipped when they come up.
             Wait::Sleep | Wait::Park(_) => {}
         }
@@ -1304,7 +1367,12 @@ impl Scheduler {
     /// Fires due timers and collects socket readiness; blocks for them when no task is ready,
     /// at most until `limit`.
     fn wake_sleepers_and_sockets(&mut self, limit: Option<Instant>) -> Result<Reached, SchedError> {
+        if self.futures.waiting > 0 {
+            self.poll_woken_futures();
+        }
         let busy = !self.ready.is_empty();
+        // Waiting futures are woken through the poller (their wakers wake it).
+        let futures_wait = !busy && self.futures.waiting > 0;
         if busy && self.timers.is_empty() && self.reactor.waiting() == 0 && limit.is_none() {
             return Ok(Reached::NotYet);
         }
@@ -1317,7 +1385,7 @@ impl Scheduler {
             };
             wake_at.map(|at| at.saturating_duration_since(Instant::now()))
         };
-        if self.reactor.waiting() > 0 {
+        if self.reactor.waiting() > 0 || futures_wait {
             let mut woken = std::mem::take(&mut self.io_woken);
             let polled = self.reactor.poll(timeout, &mut woken);
             for waiter in woken.drain(..) {
@@ -1325,6 +1393,9 @@ impl Scheduler {
             }
             self.io_woken = woken;
             polled?;
+            if futures_wait {
+                self.poll_woken_futures();
+            }
         } else if !busy {
             match timeout {
                 Some(pause) => std::thread::sleep(pause),
@@ -1356,6 +1427,9 @@ impl Scheduler {
     /// Sockets of the real poller are polled without waiting, or waited for when nothing
     /// else can happen.
     fn advance_virtual_time(&mut self, limit: Option<Instant>) -> Result<Reached, SchedError> {
+        if self.futures.waiting > 0 {
+            return self.wait_for_futures();
+        }
         let idle = self.ready.is_empty();
         let next = self.timers.next_at();
         let limit = self.limit_at.filter(|_| limit.is_some());
@@ -1393,6 +1467,26 @@ impl Scheduler {
         Ok(Reached::NotYet)
     }
 
+    /// On virtual time while tasks await futures: the clock stands still; with no task ready,
+    /// waits (in wall time) for a future's waker or a socket, then polls the woken futures.
+    fn wait_for_futures(&mut self) -> Result<Reached, SchedError> {
+        self.poll_woken_futures();
+        let timeout = if self.ready.is_empty() {
+            None
+        } else {
+            Some(Duration::ZERO)
+        };
+        let mut woken = std::mem::take(&mut self.io_woken);
+        let polled = self.reactor.poll(timeout, &mut woken);
+        for waiter in woken.drain(..) {
+            self.wake_waiter(waiter, |wait| matches!(wait, Wait::Io { .. }));
+        }
+        self.io_woken = woken;
+        polled?;
+        self.poll_woken_futures();
+        Ok(Reached::NotYet)
+    }
+
     /// Wakes the sleepers due at `now`.
     #[inline]
     fn fire_timers(&mut self, now: u64) {
@@ -1418,7 +1512,7 @@ impl Scheduler {
             && cold.wait_no == timer.wait
             && matches!(cold.wait, Some(Wait::Sleep));
         if current {
-            cold.wait = None;
+            replace_wait(&mut cold.wait, None);
             hot.status = Status::ReadyDone;
             if cold.pending.is_some() {
                 cold.pending = None;
@@ -1437,7 +1531,7 @@ impl Scheduler {
             && cold.wait_no == waiter.wait
             && cold.wait.as_ref().is_some_and(&kind);
         if current {
-            cold.wait = None;
+            replace_wait(&mut cold.wait, None);
             hot.status = Status::ReadyDone;
             if cold.pending.is_some() {
                 cold.pending = None;
@@ -1461,6 +1555,97 @@ impl Scheduler {
             .filter(|hot| hot.serial == task.serial)?;
         let cold = self.cold.get_mut(task.key())?.as_mut()?;
         Some((hot, cold))
+    }
+}
+
+/// What a scheduler driven from outside (the tokio bridge) has to wait for after a turn.
+#[cfg(feature = "tokio")]
+pub(super) enum Outlook {
+    /// No task is left (or a task shut the scheduler down).
+    Finished,
+    /// Tasks are ready: turn again (after letting other work run).
+    Ready,
+    /// Wait for the poller's descriptor to be readable (a socket, or an awaited future's
+    /// waker), for a wake asked for from outside (`try_send`) or, if given, for this instant
+    /// (the next timer).
+    Wait(Option<Instant>),
+}
+
+/// Driving the scheduler from outside, without blocking: what
+/// [`run_async`](Scheduler::run_async) is made of.
+#[cfg(feature = "tokio")]
+impl Scheduler {
+    /// Runs one round of the ready tasks, then collects what is due now (timers, socket
+    /// readiness, woken futures; on virtual time, the clock moves to the next timer when
+    /// nothing else can happen) without waiting, and says what to wait for next.
+    pub(super) fn turn(&mut self) -> Result<Outlook, SchedError> {
+        self.running = true;
+        let shut_down = self.run_round();
+        self.running = false;
+        if shut_down || self.tasks.is_empty() {
+            self.ready.clear();
+            return Ok(Outlook::Finished);
+        }
+        if self.futures.waiting > 0 {
+            self.poll_woken_futures();
+        }
+        if self.reactor.waiting() > 0 || self.futures.waiting > 0 {
+            let mut woken = std::mem::take(&mut self.io_woken);
+            let polled = self.reactor.poll(Some(Duration::ZERO), &mut woken);
+            for waiter in woken.drain(..) {
+                self.wake_waiter(waiter, |wait| matches!(wait, Wait::Io { .. }));
+            }
+            self.io_woken = woken;
+            polled?;
+            if self.futures.waiting > 0 {
+                self.poll_woken_futures();
+            }
+        }
+        match self.clock.virtual_nanos() {
+            Some(now) => {
+                let idle = self.ready.is_empty() && self.futures.waiting == 0;
+                match self.timers.next_at() {
+                    Some(next) if idle => {
+                        self.clock.advance_nanos(next);
+                        self.fire_timers(next);
+                    }
+                    _ => self.fire_timers(now),
+                }
+            }
+            None => self.fire_timers(self.timers.nanos_of(Instant::now())),
+        }
+        if !self.ready.is_empty() {
+            return Ok(Outlook::Ready);
+        }
+        let deadline = if self.clock.is_virtual() {
+            // Virtual time waits for awaited futures (see `wait_for_futures`); otherwise the
+            // next turn moves the clock to the next timer.
+            if self.futures.waiting == 0 && !self.timers.is_empty() {
+                return Ok(Outlook::Ready);
+            }
+            None
+        } else {
+            self.timers.next_deadline()
+        };
+        // With no socket, future or timer to wait for, the wait is on wakes from outside
+        // alone (a `try_send` from async code), which is no deadlock here.
+        Ok(Outlook::Wait(deadline))
+    }
+
+    /// The wakes asked for outside system calls, whose waker an async driver sets.
+    pub(super) fn deferred_wakes(&self) -> Arc<Deferred> {
+        self.deferred.clone()
+    }
+
+    /// A handle owning a duplicate of the poller's descriptor, readable while events wait
+    /// (the poller is made now if need be), with a waker of the poller registered, so
+    /// awaited futures wake whoever waits on the descriptor.
+    pub(super) fn poller_handle(&mut self) -> Result<mio::Registry, SchedError> {
+        if self.futures.wakes.is_none() {
+            let poller = self.reactor.new_waker()?;
+            self.futures.wakes = Some(Wakes::new(poller));
+        }
+        self.reactor.poller_handle()
     }
 }
 
@@ -1497,5 +1682,16 @@ pub(crate) fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
             Ok(message) => (*message).to_string(),
             Err(_) => "a panic with a non-string payload".to_string(),
         },
+    }
+}
+
+/// Replaces a task's wait. The waits met on every switch (none, a timer, a join, a socket) own
+/// nothing, so dropping them is skipped rather than left to the out-of-line drop of a `Wait`.
+#[inline(always)]
+fn replace_wait(slot: &mut Option<Wait>, wait: Option<Wait>) {
+    let old = std::mem::replace(slot, wait);
+    match old {
+        None | Some(Wait::Sleep | Wait::Join(_) | Wait::Io { .. }) => std::mem::forget(old),
+        owning => drop(owning),
     }
 }

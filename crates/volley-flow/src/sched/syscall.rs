@@ -3,6 +3,7 @@
 
 use super::custom::CustomCall;
 use super::entry::NewTask;
+use super::future::TaskFuture;
 use super::reactor::IoSource;
 use super::{SchedError, Stats, TaskError, TaskId, WaitList};
 use std::time::{Duration, Instant};
@@ -144,6 +145,13 @@ pub enum Syscall {
     /// [`rand::random_u64`](super::rand::random_u64), [`rand::rng`](super::rand::rng)) travel
     /// this way too, and reply [`Reply::Now`], [`Reply::Custom`] or [`Reply::Random`].
     Custom(CustomCall),
+    /// Wait for a future (made by [`await_future`](super::await_future)). Carried out by
+    /// polling the [`TaskFuture`] to completion (the scheduler polls it with a waker that may
+    /// be woken from any thread; an async runtime may simply `.await` it), then replying
+    /// [`Reply::Done`]; the future's output waits for the helper that made the call. Replies
+    /// [`Reply::Error`] if the call could not be carried out. Killing the task drops the
+    /// future.
+    Await(TaskFuture),
 }
 
 impl Syscall {
@@ -170,6 +178,7 @@ impl Syscall {
             Syscall::Stats => "stats",
             Syscall::Shutdown => "shutdown",
             Syscall::Custom(call) => call.name(),
+            Syscall::Await(_) => "await",
         }
     }
 }

@@ -3,11 +3,38 @@
 
 use super::TaskId;
 use std::collections::VecDeque;
+use std::ops::Deref;
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
+use std::task::Waker;
 
 /// Wakes asked for outside a system call ([`WaitList::wake_later`]), carried out by the
-/// scheduler at the end of the round.
-pub(crate) type Deferred = Mutex<Vec<(WaitList, bool)>>;
+/// scheduler at the end of the round (it derefs to the list of them), and the waker of an
+/// async driver of the scheduler waiting for one (`Scheduler::run_async`).
+#[derive(Default)]
+pub(crate) struct Deferred {
+    wakes: Mutex<Vec<(WaitList, bool)>>,
+    waker: Mutex<Option<Waker>>,
+}
+
+impl Deref for Deferred {
+    type Target = Mutex<Vec<(WaitList, bool)>>;
+
+    #[inline]
+    fn deref(&self) -> &Self::Target {
+        &self.wakes
+    }
+}
+
+impl Deferred {
+    /// Wakes `waker` (replacing the one set before) at the next wake asked for; `None`
+    /// forgets it.
+    #[cfg_attr(not(feature = "tokio"), allow(dead_code))]
+    pub(crate) fn wake_on_push(&self, waker: Option<Waker>) {
+        if let Ok(mut slot) = self.waker.lock() {
+            *slot = waker;
+        }
+    }
+}
 
 /// A queue of tasks parked until another task wakes them (a condition variable).
 ///
@@ -65,6 +92,7 @@ impl WaitList {
     /// # use volley_flow::sched::sync::WaitList;
     /// assert_eq!(WaitList::new().len(), 0);
     /// ```
+    #[inline]
     pub fn is_empty(&self) -> bool {
         self.try_queue().map(|q| q.is_empty()).unwrap_or(false)
     }
@@ -81,14 +109,25 @@ impl WaitList {
 
     /// Asks the scheduler whose tasks park here to wake one (or every) task at the end of its
     /// round: a wake without a system call, for `try_send` / `try_recv`.
+    #[inline]
     pub(crate) fn wake_later(&self, all: bool) {
-        if self.is_empty() {
-            return;
+        // Most calls find nobody waiting: keep that test inline at the caller.
+        if !self.is_empty() {
+            self.defer_wake(all);
         }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn defer_wake(&self, all: bool) {
         let owner = self.owner.try_lock().ok().and_then(|o| o.upgrade());
         if let Some(deferred) = owner {
             if let Ok(mut wakes) = deferred.try_lock() {
                 wakes.push((self.clone(), all));
+            }
+            let waker = deferred.waker.try_lock().ok().and_then(|mut w| w.take());
+            if let Some(waker) = waker {
+                waker.wake();
             }
         }
     }

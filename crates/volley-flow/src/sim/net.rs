@@ -229,11 +229,11 @@ impl Conn {
         }
     }
 
-    fn reset_error(&self) -> TaskError {
-        TaskError::new(io::Error::new(
+    fn reset_io_error(&self) -> io::Error {
+        io::Error::new(
             io::ErrorKind::ConnectionReset,
             format!("simulated connection {} was reset", self.id),
-        ))
+        )
     }
 }
 
@@ -309,6 +309,113 @@ impl SimStream {
     fn incoming(&self) -> &RefCell<Pipe> {
         &self.conn.pipes[1 - self.side]
     }
+
+    /// What a read must wait for before it can go on: nothing (`None`) when data arrived, the
+    /// end of the stream arrived, or the connection was reset (the read reports it); else a
+    /// sleep until the next segment or the end arrives, or a park until one is written.
+    fn read_wait(&self) -> Option<Syscall> {
+        let conn = &*self.conn;
+        if conn.reset.borrow().is_some() {
+            return None;
+        }
+        let now = conn.net.now();
+        let pipe = self.incoming().borrow();
+        match pipe.segments.front() {
+            Some(&(at, _)) if at <= now => None,
+            Some(&(at, _)) => Some(sleep_until(&conn.net, at)),
+            None => match pipe.fin {
+                Some(at) if at <= now => None,
+                Some(at) => Some(sleep_until(&conn.net, at)),
+                None => Some(Syscall::Park(pipe.readers.clone())),
+            },
+        }
+    }
+
+    /// Reads what arrived without waiting: the bytes read, 0 at the end of the stream,
+    /// `WouldBlock` if nothing arrived yet, `ConnectionReset` after a reset.
+    fn read_now(&self, buf: &mut [u8]) -> io::Result<usize> {
+        let conn = &*self.conn;
+        if conn.reset.borrow().is_some() {
+            return Err(conn.reset_io_error());
+        }
+        let now = conn.net.now();
+        let mut pipe = self.incoming().borrow_mut();
+        let pipe = &mut *pipe;
+        let mut n = 0;
+        while let Some((at, bytes)) = pipe.segments.front() {
+            if *at > now || n == buf.len() {
+                break;
+            }
+            let take = (bytes.len() - pipe.read).min(buf.len() - n);
+            buf[n..n + take].copy_from_slice(&bytes[pipe.read..pipe.read + take]);
+            n += take;
+            pipe.read += take;
+            if pipe.read == bytes.len() {
+                pipe.segments.pop_front();
+                pipe.read = 0;
+            }
+        }
+        if n > 0 {
+            pipe.buffered -= n;
+            pipe.writers.wake_later(true);
+            return Ok(n);
+        }
+        match pipe.fin {
+            _ if buf.is_empty() => Ok(0),
+            Some(at) if at <= now && pipe.segments.is_empty() => Ok(0),
+            _ => Err(io::ErrorKind::WouldBlock.into()),
+        }
+    }
+
+    /// Puts what fits of `data` in flight without waiting: the bytes sent (0 for no data), or
+    /// the wait list to park on while the pipe is full. A reset (drawn here, or earlier) and a
+    /// write after `shutdown_write` are errors.
+    fn send(&self, data: &[u8]) -> io::Result<Sent> {
+        let conn = &*self.conn;
+        let net = &*conn.net;
+        loop {
+            if conn.reset.borrow().is_some() {
+                return Err(conn.reset_io_error());
+            }
+            if data.is_empty() {
+                return Ok(Sent::Bytes(0));
+            }
+            {
+                let pipe = self.outgoing().borrow();
+                if pipe.fin.is_some() {
+                    return Err(io::Error::new(
+                        io::ErrorKind::BrokenPipe,
+                        "write after shutdown",
+                    ));
+                }
+                if pipe.buffered >= net.config.buffer {
+                    return Ok(Sent::Full(pipe.writers.clone()));
+                }
+            }
+            if net.rng.next_f64() < net.config.reset_probability {
+                conn.reset_now("drawn");
+                continue;
+            }
+            let mut pipe = self.outgoing().borrow_mut();
+            let room = net.config.buffer.max(1) - pipe.buffered.min(net.config.buffer);
+            let n = data.len().min(room);
+            if !pipe.reader_gone {
+                // (Nobody reads: the bytes vanish as into a closed socket's buffer.)
+                let at = net.arrival(self.local_addr().ip(), self.peer_addr().ip(), pipe.last);
+                pipe.last = at;
+                pipe.segments.push_back((at, data[..n].to_vec()));
+                pipe.buffered += n;
+                pipe.readers.wake_later(true);
+                net.note(|| {
+                    format!(
+                        "conn {} side {} sends {n} bytes, arrive {at}",
+                        conn.id, self.side
+                    )
+                });
+            }
+            return Ok(Sent::Bytes(n));
+        }
+    }
 }
 
 impl Drop for SimStream {
@@ -355,6 +462,21 @@ impl Connection for SimStream {
         })
     }
 
+    fn readable(&self) -> impl TaskCall<()> + '_ {
+        Readable { stream: self }
+    }
+
+    fn try_read(&self, buf: &mut [u8]) -> io::Result<usize> {
+        self.read_now(buf)
+    }
+
+    fn try_write(&self, data: &[u8]) -> io::Result<usize> {
+        match self.send(data)? {
+            Sent::Bytes(n) => Ok(n),
+            Sent::Full(_) => Err(io::ErrorKind::WouldBlock.into()),
+        }
+    }
+
     fn shutdown_write(&self) -> io::Result<()> {
         let conn = &self.conn;
         let mut out = self.outgoing().borrow_mut();
@@ -398,44 +520,46 @@ impl Delegate<Reply, Syscall, TaskError> for Read<'_> {
         if !matches!(resume, Resume::Start | Resume::Send(Reply::Done)) {
             return stop(resume, "simulated read");
         }
-        let conn = &*self.stream.conn;
-        if conn.reset.borrow().is_some() {
-            return Step::Return(Err(Exit::Raised(conn.reset_error())));
-        }
-        if self.buf.is_empty() {
+        if self.buf.is_empty() && self.stream.conn.reset.borrow().is_none() {
             return Step::Return(Ok(0));
         }
-        let now = conn.net.now();
-        let mut pipe = self.stream.incoming().borrow_mut();
-        let pipe = &mut *pipe;
-        match pipe.segments.front() {
-            Some(&(at, _)) if at <= now => {
-                let mut n = 0;
-                while let Some((at, bytes)) = pipe.segments.front() {
-                    if *at > now || n == self.buf.len() {
-                        break;
-                    }
-                    let take = (bytes.len() - pipe.read).min(self.buf.len() - n);
-                    self.buf[n..n + take].copy_from_slice(&bytes[pipe.read..pipe.read + take]);
-                    n += take;
-                    pipe.read += take;
-                    if pipe.read == bytes.len() {
-                        pipe.segments.pop_front();
-                        pipe.read = 0;
-                    }
-                }
-                pipe.buffered -= n;
-                pipe.writers.wake_later(true);
-                Step::Return(Ok(n))
-            }
-            Some(&(at, _)) => Step::Yield(sleep_until(&conn.net, at)),
-            None => match pipe.fin {
-                Some(at) if at <= now => Step::Return(Ok(0)),
-                Some(at) => Step::Yield(sleep_until(&conn.net, at)),
-                None => Step::Yield(Syscall::Park(pipe.readers.clone())),
-            },
+        match self.stream.read_wait() {
+            Some(wait) => Step::Yield(wait),
+            None => Step::Return(self.stream.read_now(self.buf).map_err(raised)),
         }
     }
+}
+
+/// Waits until a read on the stream would not wait ([`SimStream::read_wait`]).
+struct Readable<'a> {
+    stream: &'a SimStream,
+}
+
+impl Delegate<Reply, Syscall, TaskError> for Readable<'_> {
+    type Output = ();
+
+    fn delegate(&mut self, resume: Resume<Reply, TaskError>) -> Step<Syscall, TaskResult<()>> {
+        if !matches!(resume, Resume::Start | Resume::Send(Reply::Done)) {
+            return stop(resume, "simulated readable");
+        }
+        match self.stream.read_wait() {
+            Some(wait) => Step::Yield(wait),
+            None => Step::Return(Ok(())),
+        }
+    }
+}
+
+/// An I/O error raised by a helper.
+fn raised(error: io::Error) -> Exit<TaskError> {
+    Exit::Raised(TaskError::new(error))
+}
+
+/// What [`SimStream::send`] did.
+enum Sent {
+    /// Put this many bytes in flight.
+    Bytes(usize),
+    /// The pipe is full: park here until the reader makes room.
+    Full(WaitList),
 }
 
 struct Write<'a> {
@@ -452,55 +576,18 @@ impl Delegate<Reply, Syscall, TaskError> for Write<'_> {
         if !matches!(resume, Resume::Start | Resume::Send(Reply::Done)) {
             return stop(resume, "simulated write");
         }
-        let stream = self.stream;
-        let conn = &*stream.conn;
-        let net = &*conn.net;
         loop {
-            if conn.reset.borrow().is_some() {
-                return Step::Return(Err(Exit::Raised(conn.reset_error())));
-            }
             let rest = &self.data[self.written..];
-            if rest.is_empty() {
-                return Step::Return(Ok(self.written));
-            }
-            {
-                let pipe = stream.outgoing().borrow();
-                if pipe.fin.is_some() {
-                    return Step::Return(Err(Exit::Raised(TaskError::new(io::Error::new(
-                        io::ErrorKind::BrokenPipe,
-                        "write after shutdown",
-                    )))));
+            match self.stream.send(rest) {
+                Err(error) => return Step::Return(Err(raised(error))),
+                Ok(Sent::Full(writers)) => return Step::Yield(Syscall::Park(writers)),
+                Ok(Sent::Bytes(0)) => return Step::Return(Ok(self.written)),
+                Ok(Sent::Bytes(n)) => {
+                    self.written += n;
+                    if !self.all {
+                        return Step::Return(Ok(self.written));
+                    }
                 }
-                if pipe.buffered >= net.config.buffer {
-                    return Step::Yield(Syscall::Park(pipe.writers.clone()));
-                }
-            }
-            if net.rng.next_f64() < net.config.reset_probability {
-                conn.reset_now("drawn");
-                continue;
-            }
-            let mut pipe = stream.outgoing().borrow_mut();
-            let room = net.config.buffer.max(1) - pipe.buffered.min(net.config.buffer);
-            let n = rest.len().min(room);
-            if pipe.reader_gone {
-                // Nobody reads: the bytes vanish as into a closed socket's buffer.
-                self.written += n;
-            } else {
-                let at = net.arrival(stream.local_addr().ip(), stream.peer_addr().ip(), pipe.last);
-                pipe.last = at;
-                pipe.segments.push_back((at, rest[..n].to_vec()));
-                pipe.buffered += n;
-                pipe.readers.wake_later(true);
-                net.note(|| {
-                    format!(
-                        "conn {} side {} sends {n} bytes, arrive {at}",
-                        conn.id, stream.side
-                    )
-                });
-                self.written += n;
-            }
-            if !self.all {
-                return Step::Return(Ok(self.written));
             }
         }
     }
@@ -568,6 +655,10 @@ impl Listener for SimListener {
 
     fn accept(&self) -> impl TaskCall<(SimStream, SocketAddr)> + '_ {
         Accept { listener: self }
+    }
+
+    fn local_addr(&self) -> io::Result<SocketAddr> {
+        Ok(self.backlog.addr)
     }
 }
 

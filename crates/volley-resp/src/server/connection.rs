@@ -5,7 +5,9 @@
 //! and output buffers are shared by every connection ([`Scratch`]): an idle connection holds
 //! no buffer.
 //!
-//! The task works on any [`Stream`]: a TCP connection, a Unix socket, or a simulated one.
+//! The task works on any [`Connection`]: a TCP connection, a Unix socket, or a connection of
+//! the simulated network ([`volley_flow::sim::net`]), where its handling of every byte can be
+//! tested seed by seed.
 
 use super::client::ClientRef;
 use super::commands::Flow;
@@ -18,10 +20,10 @@ use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::io;
 use std::rc::Rc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 use volley_core::{yield_from, Co, Exit, Protocol};
 use volley_flow::proto::{Decoded, Decoder, ProtoError, ReadBuffer, SharedChunk};
-use volley_flow::sched::net::{readable, write_all, Stream};
+use volley_flow::sched::net::Connection;
 use volley_flow::sched::sync::{race, Either};
 use volley_flow::sched::task::{kill, task_id};
 use volley_flow::sched::time::timeout;
@@ -85,7 +87,7 @@ impl Drop for Registration {
 /// theirs.read_to_end(&mut replies).unwrap();
 /// assert_eq!(replies, b"+PONG\r\n+OK\r\n");
 /// ```
-pub fn serve<S: Stream + 'static>(
+pub fn serve<S: Connection + 'static>(
     stream: S,
     server: Rc<RefCell<ServerState>>,
     client: ClientRef,
@@ -103,7 +105,7 @@ pub fn serve<S: Stream + 'static>(
             {
                 let mut client = client.borrow_mut();
                 client.task = Some(task);
-                client.fd = Some(stream.as_raw_fd());
+                client.fd = stream.raw_fd();
             }
             let _departure = Departure::new(&server, id);
             let mut decoder = Decoder::new(requests::<SharedChunk>(limits));
@@ -120,17 +122,24 @@ pub fn serve<S: Stream + 'static>(
                     (state.waits.blocking.contains(id), state.waits.peer(id))
                 };
                 if queue.is_empty() || blocked {
-                    let deadline = if blocked {
-                        server.borrow().waits.blocking.deadline(id)
+                    // Time left before the blocking command times out, by the server's clock.
+                    let left = if blocked {
+                        let state = server.borrow();
+                        let now = state.now();
+                        state
+                            .waits
+                            .blocking
+                            .deadline(id)
+                            .map(|at| at.saturating_duration_since(now))
                     } else {
                         None
                     };
                     let watch_socket = queue.len() < MAX_QUEUED;
                     let woke = if peer.is_none() {
                         // The common case: nobody else can send this client anything.
-                        yield_from!(readable(&stream)).map(|()| Wake::Readable)
+                        yield_from!(stream.readable()).map(|()| Wake::Readable)
                     } else {
-                        yield_from!(wait(&stream, peer.clone(), deadline, watch_socket))
+                        yield_from!(wait(&stream, peer.clone(), left, watch_socket))
                     };
                     match woke {
                         Ok(Wake::Readable) => {}
@@ -237,28 +246,27 @@ enum Wake {
 }
 
 /// Waits for the socket to be readable (if `watch_socket`), and for the peer's doorbell (when
-/// it has a peer) until `deadline` (if any).
-fn wait<'a, S: Stream>(
+/// it has a peer) for at most `left` (if any).
+fn wait<'a, S: Connection>(
     stream: &'a S,
     peer: Option<Rc<Peer>>,
-    deadline: Option<Instant>,
+    left: Option<Duration>,
     watch_socket: bool,
 ) -> Co<impl TaskBody<Wake> + 'a> {
     Co::pinned(
         #[coroutine]
         static move |_: TaskResume| {
             let Some(peer) = peer else {
-                yield_from!(readable(stream))?;
+                yield_from!(stream.readable())?;
                 return Ok(Wake::Readable);
             };
             let bell = peer.bell.clone();
             drop(peer);
-            let left = deadline.map(|at| at.saturating_duration_since(Instant::now()));
             // The doorbell is only ever waited on by the innermost helper, never by a race that
             // an outer one may abandon: an abandoned contestant parked on it would swallow the
             // next ring.
             Ok(match (left, watch_socket) {
-                (None, true) => match yield_from!(race(readable(stream), bell.recv()))? {
+                (None, true) => match yield_from!(race(stream.readable(), bell.recv()))? {
                     Either::Left(()) => Wake::Readable,
                     Either::Right(_) => Wake::Bell,
                 },
@@ -267,7 +275,7 @@ fn wait<'a, S: Stream>(
                     Wake::Bell
                 }
                 (Some(left), true) => {
-                    match yield_from!(race(readable(stream), timeout(left, bell.recv())))? {
+                    match yield_from!(race(stream.readable(), timeout(left, bell.recv())))? {
                         Either::Left(()) => Wake::Readable,
                         Either::Right(Ok(_)) => Wake::Bell,
                         Either::Right(Err(_elapsed)) => Wake::Timeout,
@@ -284,7 +292,7 @@ fn wait<'a, S: Stream>(
 
 /// Reads what the socket has into the shared read buffer and queues the requests it
 /// completes; answers `false` when the client closed.
-fn read_requests<S: Stream, B>(
+fn read_requests<S: Connection, B>(
     stream: &S,
     server: &RefCell<ServerState>,
     decoder: &mut Decoder<B>,
@@ -324,7 +332,7 @@ where
 /// command's reply) first, then `out`, whose buffer goes back to the shared scratch. Replies go
 /// out at once when the socket takes them; what it does not take yet moves to a buffer of
 /// this connection's own, so the shared one is free. Answers `false` if the client went away.
-fn flush<'a, S: Stream>(
+fn flush<'a, S: Connection>(
     stream: &'a S,
     server: &'a RefCell<ServerState>,
     client: &'a ClientRef,
@@ -367,7 +375,7 @@ fn flush<'a, S: Stream>(
                 if !rest.is_empty() {
                     // Shown as `omem` by CLIENT LIST while the socket is full.
                     client.borrow_mut().activity.unsent = rest.len();
-                    let written = yield_from!(write_all(stream, &rest));
+                    let written = yield_from!(stream.write_all(&rest));
                     client.borrow_mut().activity.unsent = 0;
                     match written {
                         Ok(()) => {}

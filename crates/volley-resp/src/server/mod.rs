@@ -9,8 +9,11 @@
 //! connection alone is closed.
 //!
 //! [`Server::bind`] listens as a [`Config`] says and [`Server::run`] serves on the calling
-//! thread; [`serve`] does the same with a listener bound elsewhere. A [`Session`] runs commands
-//! as one client without any socket.
+//! thread; [`serve`] does the same with a listener bound elsewhere, and [`spawn_on`] starts the
+//! server's tasks in a scheduler of the caller's on any [`Listener`]: a TCP listener, or one of
+//! the simulated network ([`volley_flow::sim::net`]), where the same connection code runs under
+//! seeded latency, partitions and resets. A [`Session`] runs commands as one client without any
+//! socket.
 //!
 //! ```no_run
 //! use volley_resp::server::{Config, Server};
@@ -70,7 +73,7 @@ use std::net::{SocketAddr, TcpListener, ToSocketAddrs};
 use std::rc::Rc;
 use std::time::Duration;
 use volley_core::{yield_from, Co, Exit};
-use volley_flow::sched::net::{accept, Stream, TcpListener as SchedListener};
+use volley_flow::sched::net::{Connection, Listener, TcpListener as SchedListener};
 use volley_flow::sched::task::{kill, shutdown};
 use volley_flow::sched::time::sleep;
 use volley_flow::sched::{spawn, SchedError, Scheduler, TaskResult, TaskResume};
@@ -224,7 +227,76 @@ pub fn serve(listener: TcpListener, config: &Config) -> Result<(), SchedError> {
 fn run(listener: SchedListener, config: Config) -> Result<(), SchedError> {
     let mut sched = Scheduler::new();
     sched.set_busy_poll(config.busy_poll);
-    let state = Rc::new(RefCell::new(ServerState::new(config)));
+    let (_state, broken) = spawn_tasks(&mut sched, listener, config);
+    sched.run()?;
+    let broken = broken.borrow_mut().take();
+    match broken {
+        Some(error) => Err(SchedError::Io(io::Error::other(format!(
+            "the listener failed: {error}"
+        )))),
+        None => Ok(()),
+    }
+}
+
+/// Starts a server in `sched` on `listener`, with `config`'s limits (its address and
+/// busy-polling are not used): one [`ServerState`], shared by the connections and answered,
+/// an accept loop spawning one task per connection, and a task sweeping expired keys, all
+/// detached. They run while the scheduler does; a listener that fails (not a connection that
+/// does) is logged and shuts the scheduler down.
+///
+/// Any [`Listener`] will do, so the connection code a real server runs can be tested on the
+/// simulated network, seed by seed:
+///
+/// ```
+/// use volley_core::{yield_from, Co};
+/// use volley_flow::sched::net::Connection;
+/// use volley_flow::sched::{Scheduler, TaskResume};
+/// use volley_flow::sim::net::{NetConfig, SimNet};
+/// use volley_resp::server::{spawn_on, Config};
+///
+/// let mut sched = Scheduler::simulated(7);
+/// let net = SimNet::new(&sched, NetConfig::default());
+/// let addr = "10.0.0.1:6379".parse().unwrap();
+/// let state = spawn_on(&mut sched, net.bind(addr).unwrap(), Config::default());
+/// let client = sched.spawn(Co::pinned(#[coroutine] static move |_: TaskResume| {
+///     let conn = yield_from!(net.connect("10.0.0.2".parse().unwrap(), addr))?;
+///     yield_from!(conn.write_all(b"SET greeting hi\r\nGET greeting\r\nQUIT\r\n"))?;
+///     let mut replies = Vec::new();
+///     let mut buf = [0u8; 64];
+///     loop {
+///         let n = yield_from!(conn.read(&mut buf))?;
+///         if n == 0 {
+///             return Ok(replies); // the server closed after QUIT
+///         }
+///         replies.extend_from_slice(&buf[..n]);
+///     }
+/// }));
+/// assert_eq!(sched.join(client).unwrap(), b"+OK\r\n$2\r\nhi\r\n+OK\r\n");
+/// assert_eq!(state.borrow().stats.connections_received, 1);
+/// ```
+pub fn spawn_on<L>(sched: &mut Scheduler, listener: L, config: Config) -> Rc<RefCell<ServerState>>
+where
+    L: Listener + 'static,
+    L::Conn: 'static,
+{
+    spawn_tasks(sched, listener, config).0
+}
+
+/// Spawns the server's tasks (see [`spawn_on`]); answers its state and where the accept loop
+/// puts the error of a listener that failed.
+fn spawn_tasks<L>(
+    sched: &mut Scheduler,
+    listener: L,
+    config: Config,
+) -> (Rc<RefCell<ServerState>>, Rc<RefCell<Option<String>>>)
+where
+    L: Listener + 'static,
+    L::Conn: 'static,
+{
+    let state = Rc::new(RefCell::new(ServerState {
+        clock: Some(sched.clock()),
+        ..ServerState::new(config)
+    }));
     let sweeper_state = Rc::clone(&state);
     // Expired keys, and clients idle past `timeout`.
     let sweeper = Co::new(
@@ -246,21 +318,20 @@ fn run(listener: SchedListener, config: Config) -> Result<(), SchedError> {
         },
     );
     sched.spawn(sweeper.named("expiry_sweep")).detach();
-    let local = listener
-        .local_addr()
-        .map_or_else(|_| String::new(), |a| a.to_string());
+    let local = Listener::local_addr(&listener).map_or_else(|_| String::new(), |a| a.to_string());
+    let accept_state = Rc::clone(&state);
     let broken = Rc::new(RefCell::new(None::<String>));
     let broken_in_loop = Rc::clone(&broken);
     let accept_loop = Co::pinned(
         #[coroutine]
         static move |_: TaskResume| -> TaskResult {
             loop {
-                match yield_from!(accept(&listener)) {
+                match yield_from!(listener.accept()) {
                     Ok((stream, peer)) => {
                         tracing::debug!(%peer, "connection");
                         let _ = stream.set_nodelay(true);
                         let client = {
-                            let mut state = state.borrow_mut();
+                            let mut state = accept_state.borrow_mut();
                             if state.clients.len() >= state.settings.maxclients() {
                                 state.stats.rejected_connections += 1;
                                 drop(state);
@@ -273,7 +344,7 @@ fn run(listener: SchedListener, config: Config) -> Result<(), SchedError> {
                                 .clients
                                 .register(|id| Client::new(id, peer.to_string(), local.as_str()))
                         };
-                        let task = connection::serve(stream, Rc::clone(&state), client);
+                        let task = connection::serve(stream, Rc::clone(&accept_state), client);
                         yield_from!(spawn(task))?.detach();
                     }
                     Err(Exit::Raised(error)) => {
@@ -290,12 +361,5 @@ fn run(listener: SchedListener, config: Config) -> Result<(), SchedError> {
         },
     );
     sched.spawn(accept_loop.named("accept_loop")).detach();
-    sched.run()?;
-    let broken = broken.borrow_mut().take();
-    match broken {
-        Some(error) => Err(SchedError::Io(io::Error::other(format!(
-            "the listener failed: {error}"
-        )))),
-        None => Ok(()),
-    }
+    (state, broken)
 }

@@ -13,6 +13,7 @@ use super::Config;
 use crate::codec::RespLimits;
 use std::collections::BTreeMap;
 use std::time::Instant;
+use volley_flow::sched::time::Clock;
 
 /// How many databases a server has (`SELECT 0` to `SELECT 15`), as Redis's default.
 pub const DATABASES: usize = 16;
@@ -235,6 +236,10 @@ pub struct ServerState {
     pub(crate) scratch: super::connection::Scratch,
     /// Keyspace event messages waiting to be published, in order ([`Ctx::notify`](super::Ctx::notify)).
     pub events: Vec<KeyEvent>,
+    /// The clock of the scheduler serving the connections, which blocking commands' timeouts
+    /// are measured on ([`now`](ServerState::now)): virtual time on a simulated scheduler.
+    /// `None` (a state built apart from a scheduler) reads the wall clock.
+    pub clock: Option<Clock>,
 }
 
 impl ServerState {
@@ -251,6 +256,21 @@ impl ServerState {
             config,
             ..ServerState::default()
         }
+    }
+
+    /// The time by the server's [`clock`](ServerState::clock).
+    ///
+    /// ```
+    /// use volley_flow::sched::Scheduler;
+    /// use volley_resp::server::ServerState;
+    ///
+    /// let sched = Scheduler::simulated(1);
+    /// let mut state = ServerState::default();
+    /// state.clock = Some(sched.clock());
+    /// assert_eq!(state.now(), sched.clock().start(), "virtual time stands still until it runs");
+    /// ```
+    pub fn now(&self) -> Instant {
+        self.clock.as_ref().map_or_else(Instant::now, Clock::now)
     }
 
     /// The bounds a new connection puts on requests: the configured limits, with

@@ -163,6 +163,10 @@ impl<T> TaskState<T> {
                 "park/wake",
                 "wait lists and sync::Channel are one scheduler's (Rc-shared); on tokio, await a tokio::sync primitive",
             ),
+            Syscall::Await(_) => unsupported(
+                "await",
+                "await_future's future is one thread's; a task on tokio awaits nothing (await in async code and spawn_send the rest)",
+            ),
             Syscall::Shutdown => unsupported(
                 "shutdown",
                 "tokio's runtime is shut down by its owner; kill the tasks by their handles",

@@ -550,7 +550,7 @@ pub(crate) fn stream_block(ctx: &mut Ctx<'_>, mut args: Vec<Vec<u8>>) -> Outcome
 
 /// Registers the running client as blocked.
 fn block_registered(ctx: &mut Ctx<'_>, keys: Vec<Vec<u8>>, op: Op, timeout: Option<Duration>) {
-    let deadline = timeout.and_then(|t| Instant::now().checked_add(t));
+    let deadline = timeout.and_then(|t| ctx.server.now().checked_add(t));
     let peer = super::peer_for(ctx);
     let id = ctx.client.id;
     let db = ctx.client.db;

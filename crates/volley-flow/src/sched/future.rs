@@ -1,0 +1,377 @@
+//! Tasks waiting on a [`Future`]: the [`await_future`] helper, the [`TaskFuture`] it yields in
+//! a [`Syscall::Await`], and the thread-safe waker the scheduler polls it with.
+//!
+//! The scheduler polls an awaited future at once, and again each time its waker is woken.
+//! The waker may be woken from any thread: it queues the task's id in a list shared with the
+//! scheduler, and the first wake since the scheduler last looked also wakes the scheduler's
+//! poller (a `mio::Waker`), so a scheduler blocked waiting for sockets and timers wakes up.
+//! Nothing spins. A wake that comes after the future finished, or after its task was killed,
+//! finds no task waiting under that wait and is dropped.
+
+use super::calls::unexpected;
+use super::local::Local;
+use super::reactor::Waiter;
+use super::{Reply, SchedError, Syscall, TaskCall, TaskError};
+use std::cell::RefCell;
+use std::fmt;
+use std::future::Future;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::pin::Pin;
+use std::rc::Rc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::task::{Context, Poll, Wake, Waker};
+use volley_core::{Delegate, Exit, Resume, Step};
+
+/// What an awaited future ended with: its output, or the payload of its panic.
+type Outcome<T> = Rc<RefCell<Option<std::thread::Result<T>>>>;
+
+/// A future a task waits on, with its output type erased: what [`Syscall::Await`] carries.
+///
+/// Whoever carries out the call polls it to completion (it is a `Future<Output = ()>`) and
+/// then resumes the task with [`Reply::Done`]; the future's output (or its panic, caught while
+/// polling) waits for the [`await_future`] helper that made the call, which takes it then.
+/// Dropping it drops the future it wraps, so a task killed while waiting runs the future's
+/// cleanup.
+///
+/// ```
+/// use std::future::Future;
+/// use std::pin::pin;
+/// use std::task::{Context, Poll, Waker};
+/// use volley_core::Delegate;
+/// use volley_flow::sched::{await_future, Reply, Syscall};
+/// use volley_core::{Resume, Step};
+///
+/// // Carry out the call by hand: poll the future, then answer `Done`.
+/// let mut call = await_future(async { 6 * 7 });
+/// let Step::Yield(Syscall::Await(fut)) = call.delegate(Resume::Start) else { panic!() };
+/// let mut cx = Context::from_waker(Waker::noop());
+/// assert!(pin!(fut).poll(&mut cx).is_ready());
+/// let Step::Return(answer) = call.delegate(Resume::Send(Reply::Done)) else { panic!() };
+/// assert_eq!(answer.unwrap(), 42);
+/// ```
+///
+/// It is `Send` (so is a [`Syscall`] and a task body yielding one): the future itself, which
+/// need not be, stays in its thread's stash, and the scheduler that receives the call takes it
+/// from there.
+pub struct TaskFuture {
+    inner: Local<LocalFuture>,
+}
+
+/// An awaited future, type-erased, on the thread that made it.
+pub(crate) type LocalFuture = Pin<Box<dyn Future<Output = ()>>>;
+
+impl TaskFuture {
+    /// Wraps `fut`, whose output (or panic) goes to `outcome`.
+    fn new<F: Future + 'static>(fut: F, outcome: Outcome<F::Output>) -> Self {
+        let inner: LocalFuture = Box::pin(async move {
+            let mut fut = std::pin::pin!(fut);
+            let ended = std::future::poll_fn(|cx| {
+                match catch_unwind(AssertUnwindSafe(|| fut.as_mut().poll(cx))) {
+                    Ok(Poll::Ready(value)) => Poll::Ready(Ok(value)),
+                    Ok(Poll::Pending) => Poll::Pending,
+                    Err(payload) => Poll::Ready(Err(payload)),
+                }
+            })
+            .await;
+            if let Ok(mut slot) = outcome.try_borrow_mut() {
+                *slot = Some(ended);
+            }
+        });
+        TaskFuture {
+            inner: Local::new(inner),
+        }
+    }
+
+    /// The future, taken from its thread's stash: `None` on another thread.
+    pub(crate) fn into_local(self) -> Option<LocalFuture> {
+        self.inner.take()
+    }
+}
+
+impl Future for TaskFuture {
+    type Output = ();
+
+    /// Polls the future on the thread that made it; on another thread it is not there, and
+    /// this stays pending.
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let placeholder = Local::new(Box::pin(std::future::ready(())) as LocalFuture);
+        let ticket = std::mem::replace(&mut self.inner, placeholder);
+        let Some(mut fut) = ticket.take() else {
+            return Poll::Pending;
+        };
+        let polled = fut.as_mut().poll(cx);
+        self.inner = Local::new(fut);
+        polled
+    }
+}
+
+impl fmt::Debug for TaskFuture {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TaskFuture").finish_non_exhaustive()
+    }
+}
+
+/// Waits for `fut` inside a task: `yield_from!(await_future(fut))?` evaluates to the future's
+/// output. Other tasks run meanwhile.
+///
+/// The future runs on the scheduler's thread (it needs no `Send`), polled with a waker that
+/// may be woken from any thread. A future that panics makes the task panic (its joiner learns
+/// [`JoinError::Panicked`](super::JoinError::Panicked); the scheduler carries on). Killing
+/// the task drops the future; cancelling it drops the future and throws the cancellation in.
+///
+/// Futures that need tokio's reactor or timers (`tokio::time::sleep`, `tokio::net`, tokio's
+/// channels work without one) need a tokio runtime running on another thread, entered on the
+/// scheduler's thread while tasks create them: see [`sched`](super)'s module docs, "Futures and
+/// tokio".
+///
+/// On a simulated scheduler ([`Scheduler::simulated`](super::Scheduler::simulated)) an awaited
+/// future is outside the simulation and takes no virtual time: while any task awaits one, the
+/// clock does not move, and when no task is ready the scheduler waits (in wall time) for a
+/// future or a socket before it moves the clock again. Runs whose tasks await no future stay
+/// deterministic.
+///
+/// ```
+/// use std::sync::mpsc;
+/// use std::task::{Poll, Waker};
+/// use volley_core::{yield_from, Co};
+/// use volley_flow::sched::{await_future, Scheduler, TaskResume};
+///
+/// /// A future another thread completes: a value and a waker in a channel.
+/// let (tx, rx) = mpsc::channel::<Waker>();
+/// let mut sent = false;
+/// let from_thread = std::future::poll_fn(move |cx| {
+///     if sent {
+///         return Poll::Ready("woken from another thread");
+///     }
+///     sent = true;
+///     tx.send(cx.waker().clone()).unwrap();
+///     Poll::Pending
+/// });
+/// let waker_thread = std::thread::spawn(move || rx.recv().unwrap().wake());
+///
+/// let mut sched = Scheduler::new();
+/// let task = sched.spawn(Co::new(#[coroutine] move |_: TaskResume| {
+///     let ready_at_once = yield_from!(await_future(async { 40 }))?;
+///     let text = yield_from!(await_future(from_thread))?;
+///     Ok((ready_at_once + 2, text))
+/// }));
+/// assert_eq!(sched.join(task).unwrap(), (42, "woken from another thread"));
+/// waker_thread.join().unwrap();
+/// ```
+#[must_use = "a system call does nothing until a task delegates to it with yield_from!"]
+pub fn await_future<F>(fut: F) -> impl TaskCall<F::Output>
+where
+    F: Future + 'static,
+{
+    AwaitCall {
+        fut: Some(fut),
+        outcome: Rc::default(),
+    }
+}
+
+/// The `await_future` call: yields the wrapped future, then takes its outcome.
+struct AwaitCall<F: Future> {
+    fut: Option<F>,
+    outcome: Outcome<F::Output>,
+}
+
+impl<F: Future + 'static> Delegate<Reply, Syscall, TaskError> for AwaitCall<F> {
+    type Output = F::Output;
+
+    fn delegate(
+        &mut self,
+        resume: Resume<Reply, TaskError>,
+    ) -> Step<Syscall, Result<F::Output, Exit<TaskError>>> {
+        match resume {
+            Resume::Start => match self.fut.take() {
+                Some(fut) => {
+                    Step::Yield(Syscall::Await(TaskFuture::new(fut, self.outcome.clone())))
+                }
+                None => Step::Return(Err(Exit::Closed)),
+            },
+            Resume::Send(Reply::Done) => {
+                let ended = self.outcome.borrow_mut().take();
+                match ended {
+                    Some(Ok(value)) => Step::Return(Ok(value)),
+                    // The future panicked: the task panics with the same payload.
+                    Some(Err(payload)) => std::panic::resume_unwind(payload),
+                    None => Step::Return(Err(Exit::Raised(TaskError::new(
+                        SchedError::UnexpectedReply("await"),
+                    )))),
+                }
+            }
+            Resume::Send(Reply::Error(error)) => {
+                Step::Return(Err(Exit::Raised(TaskError::new(error))))
+            }
+            Resume::Send(other) => Step::Return(Err(unexpected(other, "await"))),
+            Resume::Throw(error) => Step::Return(Err(Exit::Raised(error))),
+            Resume::Close => Step::Return(Err(Exit::Closed)),
+        }
+    }
+}
+
+/// What the wakers of a scheduler's awaited futures share with it.
+pub(crate) struct Wakes {
+    /// The wakers woken since the scheduler last looked, each once however often it was woken
+    /// (so the list is bounded by the wakers alive, whatever their holders do).
+    woken: Mutex<Vec<Arc<TaskWaker>>>,
+    /// Whether the poller was woken since the scheduler last looked.
+    notified: AtomicBool,
+    /// Wakes the scheduler's poller.
+    poller: mio::Waker,
+}
+
+impl Wakes {
+    pub(crate) fn new(poller: mio::Waker) -> Arc<Self> {
+        Arc::new(Wakes {
+            woken: Mutex::new(Vec::new()),
+            notified: AtomicBool::new(false),
+            poller,
+        })
+    }
+
+    fn wake(&self, waker: Arc<TaskWaker>) {
+        if waker.queued.swap(true, Ordering::AcqRel) {
+            return; // already in the list
+        }
+        self.woken
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(waker);
+        if !self.notified.swap(true, Ordering::AcqRel) {
+            // A failed wake leaves the poller to its timeout; nothing better can be done from
+            // a waker, which cannot fail.
+            let _ = self.poller.wake();
+        }
+    }
+
+    /// Appends the waits woken since the last call to `into`.
+    pub(crate) fn drain(&self, into: &mut Vec<Waiter>) {
+        self.notified.store(false, Ordering::Release);
+        let woken = std::mem::take(&mut *self.woken.lock().unwrap_or_else(PoisonError::into_inner));
+        for waker in woken {
+            // A wake from here on queues the waker again.
+            waker.queued.store(false, Ordering::Release);
+            into.push(waker.waiter);
+        }
+    }
+}
+
+/// The waker of one wait of one task on a future.
+pub(crate) struct TaskWaker {
+    wakes: Arc<Wakes>,
+    waiter: Waiter,
+    /// Whether it is in the woken list.
+    queued: AtomicBool,
+}
+
+impl Wake for TaskWaker {
+    fn wake(self: Arc<Self>) {
+        self.wakes.clone().wake(self);
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.wakes.wake(self.clone());
+    }
+}
+
+/// A task's future while it waits, with the waker it is polled with.
+pub(crate) struct Awaiting {
+    fut: LocalFuture,
+    waker: Waker,
+}
+
+impl Awaiting {
+    /// Polls `fut` for `waiter` once: `None` if it finished, else what to keep.
+    pub(crate) fn start(fut: LocalFuture, wakes: &Arc<Wakes>, waiter: Waiter) -> Option<Box<Self>> {
+        let waker = Waker::from(Arc::new(TaskWaker {
+            wakes: wakes.clone(),
+            waiter,
+            queued: AtomicBool::new(false),
+        }));
+        let mut awaiting = Awaiting { fut, waker };
+        match awaiting.poll() {
+            Poll::Ready(()) => None,
+            Poll::Pending => Some(Box::new(awaiting)),
+        }
+    }
+
+    /// Polls the future again.
+    pub(crate) fn poll(&mut self) -> Poll<()> {
+        let mut cx = Context::from_waker(&self.waker);
+        self.fut.as_mut().poll(&mut cx)
+    }
+}
+
+/// The scheduler's side of awaited futures: the shared wake list (made with the first future
+/// that has to wait) and how many tasks wait on one.
+#[derive(Default)]
+pub(crate) struct Futures {
+    pub(crate) wakes: Option<Arc<Wakes>>,
+    pub(crate) waiting: usize,
+    /// The buffer the woken waits are drained into, kept for its allocation.
+    pub(crate) woken: Vec<Waiter>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sched::TaskId;
+
+    fn wakes() -> (mio::Poll, Arc<Wakes>) {
+        let poll = mio::Poll::new().unwrap();
+        let poller = mio::Waker::new(poll.registry(), mio::Token(7)).unwrap();
+        (poll, Wakes::new(poller))
+    }
+
+    fn waker(wakes: &Arc<Wakes>, wait: u32) -> Waker {
+        let waiter = Waiter {
+            task: TaskId { key: 0, serial: 1 },
+            wait,
+        };
+        Waker::from(Arc::new(TaskWaker {
+            wakes: wakes.clone(),
+            waiter,
+            queued: AtomicBool::new(false),
+        }))
+    }
+
+    #[test]
+    fn a_waker_woken_again_and_again_is_queued_once() {
+        let (_poll, wakes) = wakes();
+        let waker = waker(&wakes, 1);
+        let hammer = {
+            let waker = waker.clone();
+            std::thread::spawn(move || {
+                for _ in 0..10_000 {
+                    waker.wake_by_ref();
+                }
+            })
+        };
+        hammer.join().unwrap();
+        waker.wake_by_ref();
+        assert_eq!(wakes.woken.lock().unwrap().len(), 1);
+        let mut drained = Vec::new();
+        wakes.drain(&mut drained);
+        assert_eq!(drained.len(), 1);
+        // Drained, it queues again on the next wake.
+        waker.wake();
+        wakes.drain(&mut drained);
+        assert_eq!(drained.len(), 2);
+    }
+
+    #[test]
+    fn the_first_wake_wakes_the_poller() {
+        let (mut poll, wakes) = wakes();
+        waker(&wakes, 1).wake();
+        waker(&wakes, 2).wake();
+        let mut events = mio::Events::with_capacity(4);
+        poll.poll(&mut events, Some(std::time::Duration::ZERO))
+            .unwrap();
+        assert_eq!(events.iter().count(), 1);
+        let mut drained = Vec::new();
+        wakes.drain(&mut drained);
+        assert_eq!(drained.iter().map(|w| w.wait).collect::<Vec<_>>(), [1, 2]);
+    }
+}

@@ -1,0 +1,1008 @@
+//! Deterministic simulation testing of the RESP server's connection handling: for each seed,
+//! the server (the same accept loop and connection tasks as on TCP, started with `spawn_on`)
+//! listens on the simulated network with seeded latency, partitions and resets, and clients
+//! talk to it over simulated connections:
+//!
+//! - several clients pipeline SET/GET/APPEND/INCR/INCRBY/RPUSH/LRANGE/ECHO and inline PINGs on
+//!   keys of their own, written in random chunks, and check every reply byte for byte against
+//!   a model, in order (a reset may cut the stream short, but what arrives is exact);
+//! - one of them PUBLISHes numbered messages to a subscriber, another RPUSHes numbered items
+//!   that a client blocked in `BLPOP` takes (waiting for good, or a few milliseconds of
+//!   virtual time, then timing out): both go through the connection task's doorbell.
+//!   Messages and items arrive in order, byte-exact, and every one the server confirmed
+//!   reaches its reader unless that reader's connection was reset; items nobody took are
+//!   still in the list at the end (but the one a reset `BLPOP` client may have been served).
+//!
+//! The same seed replays the same network trace. The CI run covers [`SEEDS`] seeds in a debug
+//! build; for many more, in release mode:
+//! `cargo test --release -p volley-resp --test sim_net -- --ignored --nocapture many_seeds`
+//! (prints the seeds per second). A failing seed panics with its seed, what went wrong and the
+//! trace; replay one with
+//! `SEED=N cargo test -p volley-resp --test sim_net -- --ignored --nocapture replay_one_seed`.
+#![feature(coroutines)]
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::io;
+use std::net::{IpAddr, SocketAddr};
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+use volley_core::{yield_from, Co, Exit};
+use volley_flow::sched::net::Connection;
+use volley_flow::sched::rand::Rng;
+use volley_flow::sched::time::{sleep, timeout};
+use volley_flow::sched::{spawn, Scheduler, TaskBody, TaskError, TaskResume};
+use volley_flow::sim::net::{NetConfig, SimNet, SimStream};
+use volley_resp::server::{spawn_on, Config};
+
+/// Seeds of the CI run (a debug build).
+const SEEDS: u64 = 2000;
+
+/// The server's address on the simulated network.
+const SERVER: &str = "10.0.0.1:6379";
+
+/// How long (virtual time) a client may take before the seed fails as stuck.
+const STUCK_AFTER: Duration = Duration::from_secs(600);
+
+/// What a reply must be.
+#[derive(Debug, Clone)]
+enum Expect {
+    /// Exactly these bytes.
+    Exact(Vec<u8>),
+    /// `PUBLISH chan m<seq>`: `:0` or `:1` (whether the subscriber was subscribed then).
+    Published(u64),
+    /// `RPUSH q i<seq>`: the list's length, at least 1 (the blocked client may be served
+    /// later, or may have been served already).
+    Pushed(u64),
+    /// Malformed input: Redis's `-ERR Protocol error: ...`, then the server closes.
+    ProtocolError,
+}
+
+/// A request and the reply it must get.
+struct Step {
+    request: Vec<u8>,
+    expect: Expect,
+}
+
+/// What the readers found, shared by the tasks of one seed.
+#[derive(Default)]
+struct Shared {
+    /// `PUBLISH` sequence numbers the server delivered to one subscriber (`:1`).
+    published: Vec<u64>,
+    /// `RPUSH q` sequence numbers the server confirmed.
+    pushed: Vec<u64>,
+    /// Messages the subscriber received, in order.
+    messages: Vec<u64>,
+    /// Items the `BLPOP` client took, in order.
+    taken: Vec<u64>,
+    /// `BLPOP`s that timed out (a null reply).
+    timeouts: usize,
+    /// The subscriber's connection failed (messages after that may be lost).
+    subscriber_gone: bool,
+    /// The `BLPOP` client's connection failed (an item it took may be lost).
+    waiter_gone: bool,
+    /// The first thing that went wrong.
+    problem: Option<String>,
+}
+
+impl Shared {
+    fn fail(&mut self, problem: String) {
+        self.problem.get_or_insert(problem);
+    }
+}
+
+/// A multibulk request.
+fn command(args: &[&[u8]]) -> Vec<u8> {
+    let mut out = format!("*{}\r\n", args.len()).into_bytes();
+    for arg in args {
+        out.extend_from_slice(format!("${}\r\n", arg.len()).as_bytes());
+        out.extend_from_slice(arg);
+        out.extend_from_slice(b"\r\n");
+    }
+    out
+}
+
+fn bulk(bytes: &[u8]) -> Vec<u8> {
+    let mut out = format!("${}\r\n", bytes.len()).into_bytes();
+    out.extend_from_slice(bytes);
+    out.extend_from_slice(b"\r\n");
+    out
+}
+
+fn int(value: i64) -> Vec<u8> {
+    format!(":{value}\r\n").into_bytes()
+}
+
+fn array(items: &[Vec<u8>]) -> Vec<u8> {
+    let mut out = format!("*{}\r\n", items.len()).into_bytes();
+    for item in items {
+        out.extend_from_slice(&bulk(item));
+    }
+    out
+}
+
+/// Redis's `LRANGE` index rules.
+fn lrange(list: &[Vec<u8>], start: i64, stop: i64) -> Vec<Vec<u8>> {
+    let len = list.len() as i64;
+    let mut start = if start < 0 { len + start } else { start };
+    let mut stop = if stop < 0 { len + stop } else { stop };
+    start = start.max(0);
+    if start > stop || start >= len {
+        return Vec::new();
+    }
+    stop = stop.min(len - 1);
+    list[start as usize..=stop as usize].to_vec()
+}
+
+/// A value of random bytes (any byte: the protocol is binary-safe).
+fn value(draw: &mut Rng) -> Vec<u8> {
+    let len = draw.below(40) as usize;
+    (0..len).map(|_| draw.below(256) as u8).collect()
+}
+
+/// A client's requests and the replies the model expects, on keys of its own (`c<n>:`); the
+/// publisher and the pusher add their numbered `PUBLISH` and `RPUSH q` requests. Ends with
+/// QUIT, or now and then with a malformed request the server must answer with a protocol
+/// error before it closes.
+fn plan(draw: &mut Rng, client: u64, publisher: bool, pusher: bool) -> Vec<Step> {
+    let mut strings: HashMap<u64, Vec<u8>> = HashMap::new();
+    let mut counters: HashMap<u64, i64> = HashMap::new();
+    let mut lists: HashMap<u64, Vec<Vec<u8>>> = HashMap::new();
+    let (mut published, mut pushed) = (0, 0);
+    let mut steps = Vec::new();
+    for _ in 0..5 + draw.below(40) {
+        let k = draw.below(3);
+        let key = |kind: &str| format!("c{client}:{kind}{k}").into_bytes();
+        let step = match draw.below(12) {
+            0 => {
+                let v = value(draw);
+                let request = command(&[b"SET", &key("s"), &v]);
+                strings.insert(k, v);
+                Step {
+                    request,
+                    expect: Expect::Exact(b"+OK\r\n".to_vec()),
+                }
+            }
+            1 => Step {
+                request: command(&[b"GET", &key("s")]),
+                expect: Expect::Exact(match strings.get(&k) {
+                    Some(v) => bulk(v),
+                    None => b"$-1\r\n".to_vec(),
+                }),
+            },
+            2 => {
+                let v = value(draw);
+                let request = command(&[b"APPEND", &key("s"), &v]);
+                let s = strings.entry(k).or_default();
+                s.extend_from_slice(&v);
+                Step {
+                    request,
+                    expect: Expect::Exact(int(s.len() as i64)),
+                }
+            }
+            3 => {
+                let n = counters.entry(k).or_default();
+                *n += 1;
+                Step {
+                    request: command(&[b"INCR", &key("n")]),
+                    expect: Expect::Exact(int(*n)),
+                }
+            }
+            4 => {
+                let by = draw.below(201) as i64 - 100;
+                let n = counters.entry(k).or_default();
+                *n += by;
+                Step {
+                    request: command(&[b"INCRBY", &key("n"), by.to_string().as_bytes()]),
+                    expect: Expect::Exact(int(*n)),
+                }
+            }
+            5 => Step {
+                request: command(&[b"GET", &key("n")]),
+                expect: Expect::Exact(match counters.get(&k) {
+                    Some(n) => bulk(n.to_string().as_bytes()),
+                    None => b"$-1\r\n".to_vec(),
+                }),
+            },
+            6 => {
+                let values: Vec<Vec<u8>> = (0..1 + draw.below(3)).map(|_| value(draw)).collect();
+                let name = key("l");
+                let mut args: Vec<&[u8]> = vec![b"RPUSH", &name];
+                args.extend(values.iter().map(Vec::as_slice));
+                let request = command(&args);
+                let list = lists.entry(k).or_default();
+                list.extend(values);
+                Step {
+                    request,
+                    expect: Expect::Exact(int(list.len() as i64)),
+                }
+            }
+            7 => {
+                let start = draw.below(9) as i64 - 4;
+                let stop = draw.below(9) as i64 - 4;
+                let list = lists.get(&k).map_or(&[][..], Vec::as_slice);
+                Step {
+                    request: command(&[
+                        b"LRANGE",
+                        &key("l"),
+                        start.to_string().as_bytes(),
+                        stop.to_string().as_bytes(),
+                    ]),
+                    expect: Expect::Exact(array(&lrange(list, start, stop))),
+                }
+            }
+            8 => {
+                let v = value(draw);
+                Step {
+                    request: command(&[b"ECHO", &v]),
+                    expect: Expect::Exact(bulk(&v)),
+                }
+            }
+            9 => Step {
+                request: b"PING\r\n".to_vec(),
+                expect: Expect::Exact(b"+PONG\r\n".to_vec()),
+            },
+            10 if publisher => {
+                published += 1;
+                Step {
+                    request: command(&[b"PUBLISH", b"chan", format!("m{published}").as_bytes()]),
+                    expect: Expect::Published(published),
+                }
+            }
+            11 if pusher => {
+                pushed += 1;
+                Step {
+                    request: command(&[b"RPUSH", b"q", format!("i{pushed}").as_bytes()]),
+                    expect: Expect::Pushed(pushed),
+                }
+            }
+            _ => Step {
+                request: command(&[b"EXISTS", &key("s"), &key("n"), &key("l")]),
+                expect: Expect::Exact(int(i64::from(strings.contains_key(&k))
+                    + i64::from(counters.contains_key(&k))
+                    + i64::from(lists.contains_key(&k)))),
+            },
+        };
+        steps.push(step);
+    }
+    steps.push(if draw.below(8) == 0 {
+        Step {
+            request: b"*1x\r\n".to_vec(),
+            expect: Expect::ProtocolError,
+        }
+    } else {
+        Step {
+            request: command(&[b"QUIT"]),
+            expect: Expect::Exact(b"+OK\r\n".to_vec()),
+        }
+    });
+    steps
+}
+
+/// The length of the RESP2 reply at the start of `buf`: `None` while it is incomplete.
+fn reply_len(buf: &[u8]) -> Result<Option<usize>, String> {
+    let Some(line_end) = buf.windows(2).position(|w| w == b"\r\n") else {
+        return Ok(None);
+    };
+    let header = &buf[..line_end];
+    let after = line_end + 2;
+    let number = || -> Result<i64, String> {
+        std::str::from_utf8(&header[1..])
+            .ok()
+            .and_then(|n| n.parse().ok())
+            .ok_or_else(|| format!("bad reply header {:?}", String::from_utf8_lossy(header)))
+    };
+    match header.first() {
+        Some(b'+' | b'-' | b':') => Ok(Some(after)),
+        Some(b'$') => {
+            let len = number()?;
+            if len < 0 {
+                return Ok(Some(after));
+            }
+            let end = after + len as usize + 2;
+            if buf.len() < end {
+                return Ok(None);
+            }
+            if &buf[end - 2..end] != b"\r\n" {
+                return Err("a bulk string not ended by CRLF".into());
+            }
+            Ok(Some(end))
+        }
+        Some(b'*') => {
+            let mut at = after;
+            for _ in 0..number()?.max(0) {
+                match reply_len(&buf[at..])? {
+                    Some(len) => at += len,
+                    None => return Ok(None),
+                }
+            }
+            Ok(Some(at))
+        }
+        _ => Err(format!(
+            "not a RESP2 reply: {:?}",
+            String::from_utf8_lossy(&buf[..buf.len().min(40)])
+        )),
+    }
+}
+
+/// Reads the next whole reply into `buf`'s front and takes it out: `None` at the end of the
+/// stream (with nothing pending). Raises read errors; a malformed reply or a stream ending
+/// mid-reply is an `InvalidData` error.
+fn next_reply<'a>(
+    conn: &'a SimStream,
+    buf: &'a mut Vec<u8>,
+) -> Co<impl TaskBody<Option<Vec<u8>>> + 'a> {
+    Co::pinned(
+        #[coroutine]
+        static move |_: TaskResume| {
+            let mut chunk = [0u8; 1024];
+            loop {
+                let bad = |why: String| {
+                    Exit::Raised(io::Error::new(io::ErrorKind::InvalidData, why).into())
+                };
+                if let Some(len) = reply_len(buf).map_err(bad)? {
+                    return Ok(Some(buf.drain(..len).collect()));
+                }
+                let n = yield_from!(conn.read(&mut chunk))?;
+                if n == 0 {
+                    if buf.is_empty() {
+                        return Ok(None);
+                    }
+                    return Err(bad(format!(
+                        "the stream ended mid-reply: {:?}",
+                        String::from_utf8_lossy(buf)
+                    )));
+                }
+                buf.extend_from_slice(&chunk[..n]);
+            }
+        },
+    )
+}
+
+/// Whether a raised error is a reset of the simulated connection (what the network may do).
+fn is_reset(error: &TaskError) -> bool {
+    error
+        .downcast_ref::<io::Error>()
+        .is_some_and(|e| e.kind() == io::ErrorKind::ConnectionReset)
+}
+
+/// Checks a reply against what the model expects; records confirmed messages and items.
+fn check(expect: &Expect, reply: &[u8], shared: &RefCell<Shared>) -> Result<(), String> {
+    let shown = |bytes: &[u8]| format!("{:?}", String::from_utf8_lossy(bytes));
+    match expect {
+        Expect::Exact(bytes) if bytes == reply => Ok(()),
+        Expect::Exact(bytes) => Err(format!("expected {}, got {}", shown(bytes), shown(reply))),
+        Expect::Published(seq) => match reply {
+            b":1\r\n" => {
+                shared.borrow_mut().published.push(*seq);
+                Ok(())
+            }
+            b":0\r\n" => Ok(()),
+            _ => Err(format!("PUBLISH m{seq} got {}", shown(reply))),
+        },
+        Expect::ProtocolError
+            if reply.starts_with(b"-ERR Protocol error: ") && reply.ends_with(b"\r\n") =>
+        {
+            Ok(())
+        }
+        Expect::ProtocolError => Err(format!("expected a protocol error, got {}", shown(reply))),
+        Expect::Pushed(seq) => {
+            let n = reply
+                .strip_prefix(b":")
+                .and_then(|r| r.strip_suffix(b"\r\n"))
+                .and_then(|r| std::str::from_utf8(r).ok())
+                .and_then(|r| r.parse::<i64>().ok());
+            match n {
+                Some(n) if n >= 1 => {
+                    shared.borrow_mut().pushed.push(*seq);
+                    Ok(())
+                }
+                _ => Err(format!("RPUSH q i{seq} got {}", shown(reply))),
+            }
+        }
+    }
+}
+
+/// What one client saw.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Seen {
+    /// Replies that arrived (all checked).
+    replies: usize,
+    /// Replies it expected.
+    expected: usize,
+    /// Its connection was reset (or refused).
+    reset: bool,
+}
+
+/// Connects after `delay`, writes its requests in chunks of the given sizes from a writer
+/// task, and checks every reply in order until the server closes after QUIT, or a reset.
+fn client(
+    net: SimNet,
+    from: IpAddr,
+    delay: Duration,
+    steps: Vec<Step>,
+    chunks: Vec<usize>,
+    shared: Rc<RefCell<Shared>>,
+) -> Co<impl TaskBody<Seen>> {
+    Co::pinned(
+        #[coroutine]
+        static move |_: TaskResume| {
+            yield_from!(sleep(delay))?;
+            let expected = steps.len();
+            let server: SocketAddr = SERVER.parse().unwrap();
+            let conn = match yield_from!(net.connect(from, server)) {
+                Ok(conn) => Rc::new(conn),
+                Err(_) => {
+                    return Ok(Seen {
+                        replies: 0,
+                        expected,
+                        reset: true,
+                    })
+                }
+            };
+            let stream: Vec<u8> = steps.iter().flat_map(|s| s.request.clone()).collect();
+            let writer_conn = Rc::clone(&conn);
+            let writer = yield_from!(spawn(Co::pinned(
+                #[coroutine]
+                static move |_: TaskResume| {
+                    let mut at = 0;
+                    for size in chunks {
+                        let end = (at + size).min(stream.len());
+                        // A reset ends the writing; the reader reports it.
+                        if yield_from!(writer_conn.write_all(&stream[at..end])).is_err() {
+                            break;
+                        }
+                        at = end;
+                    }
+                    Ok(())
+                }
+            )))?;
+            let mut buf = Vec::new();
+            let mut replies = 0;
+            let mut reset = false;
+            loop {
+                match yield_from!(next_reply(&conn, &mut buf)) {
+                    Ok(Some(reply)) => {
+                        let Some(step) = steps.get(replies) else {
+                            shared.borrow_mut().fail(format!(
+                                "client {from}: a reply after QUIT's: {:?}",
+                                String::from_utf8_lossy(&reply)
+                            ));
+                            break;
+                        };
+                        if let Err(problem) = check(&step.expect, &reply, &shared) {
+                            shared.borrow_mut().fail(format!(
+                                "client {from}, reply {replies} (to {:?}): {problem}",
+                                String::from_utf8_lossy(&step.request)
+                            ));
+                            break;
+                        }
+                        replies += 1;
+                    }
+                    Ok(None) => {
+                        if replies < expected {
+                            shared.borrow_mut().fail(format!(
+                                "client {from}: the server closed after {replies} of {expected} replies"
+                            ));
+                        }
+                        break;
+                    }
+                    Err(Exit::Raised(error)) if is_reset(&error) => {
+                        reset = true;
+                        break;
+                    }
+                    Err(Exit::Raised(error)) => {
+                        shared
+                            .borrow_mut()
+                            .fail(format!("client {from}: {error}"));
+                        break;
+                    }
+                    Err(other) => return Err(other),
+                }
+            }
+            let _ = yield_from!(writer.join())?;
+            Ok(Seen {
+                replies,
+                expected,
+                reset,
+            })
+        },
+    )
+    .named("client")
+}
+
+/// The message the subscriber must get for `PUBLISH chan m<seq>`.
+fn message(seq: u64) -> Vec<u8> {
+    let mut out = b"*3\r\n".to_vec();
+    out.extend_from_slice(&bulk(b"message"));
+    out.extend_from_slice(&bulk(b"chan"));
+    out.extend_from_slice(&bulk(format!("m{seq}").as_bytes()));
+    out
+}
+
+/// The reply `BLPOP q 0` must get for item `i<seq>`.
+fn item(seq: u64) -> Vec<u8> {
+    array(&[b"q".to_vec(), format!("i{seq}").into_bytes()])
+}
+
+/// Finds the sequence number in a message or an item: the one whose encoding is `reply`,
+/// among `1..=last`.
+fn numbered(reply: &[u8], last: u64, encode: fn(u64) -> Vec<u8>) -> Option<u64> {
+    (1..=last).find(|&seq| encode(seq) == reply)
+}
+
+/// Subscribes to `chan` and records every message, which must come in order; stops at a
+/// reset (recorded) or a wrong reply (a problem).
+fn subscriber(net: SimNet, published: u64, shared: Rc<RefCell<Shared>>) -> Co<impl TaskBody<()>> {
+    Co::pinned(
+        #[coroutine]
+        static move |_: TaskResume| {
+            let server: SocketAddr = SERVER.parse().unwrap();
+            let gone = |shared: &RefCell<Shared>| shared.borrow_mut().subscriber_gone = true;
+            let Ok(conn) = yield_from!(net.connect("10.0.2.1".parse().unwrap(), server)) else {
+                gone(&shared);
+                return Ok(());
+            };
+            let subscribe = command(&[b"SUBSCRIBE", b"chan"]);
+            if yield_from!(conn.write_all(&subscribe)).is_err() {
+                gone(&shared);
+                return Ok(());
+            }
+            let mut buf = Vec::new();
+            let mut confirmed = false;
+            loop {
+                let reply = match yield_from!(next_reply(&conn, &mut buf)) {
+                    Ok(Some(reply)) => reply,
+                    Ok(None) => {
+                        shared
+                            .borrow_mut()
+                            .fail("the subscriber's connection closed".into());
+                        return Ok(());
+                    }
+                    Err(Exit::Raised(error)) if is_reset(&error) => {
+                        gone(&shared);
+                        return Ok(());
+                    }
+                    Err(Exit::Raised(error)) => {
+                        shared.borrow_mut().fail(format!("subscriber: {error}"));
+                        return Ok(());
+                    }
+                    Err(other) => return Err(other),
+                };
+                let mut shared = shared.borrow_mut();
+                if !confirmed {
+                    let mut expected = b"*3\r\n".to_vec();
+                    expected.extend_from_slice(&bulk(b"subscribe"));
+                    expected.extend_from_slice(&bulk(b"chan"));
+                    expected.extend_from_slice(b":1\r\n");
+                    if reply != expected {
+                        shared.fail(format!(
+                            "subscriber: got {:?} for SUBSCRIBE",
+                            String::from_utf8_lossy(&reply)
+                        ));
+                        return Ok(());
+                    }
+                    confirmed = true;
+                    continue;
+                }
+                let last = shared.messages.last().copied().unwrap_or(0);
+                match numbered(&reply, published, message) {
+                    Some(seq) if seq > last => shared.messages.push(seq),
+                    _ => {
+                        shared.fail(format!(
+                            "subscriber: got {:?} after message m{last}",
+                            String::from_utf8_lossy(&reply)
+                        ));
+                        return Ok(());
+                    }
+                }
+            }
+        },
+    )
+    .named("subscriber")
+}
+
+/// Takes items from `q` with `BLPOP`, one at a time, until it has seen the last one; they
+/// must come in order. Each `BLPOP` waits for good or for a few milliseconds, as `draw` says
+/// (one that times out gets a null), and is sometimes followed in the same write by a `PING`,
+/// which the server holds while the client is blocked and answers after.
+fn waiter(
+    net: SimNet,
+    pushed: u64,
+    mut draw: Rng,
+    shared: Rc<RefCell<Shared>>,
+) -> Co<impl TaskBody<()>> {
+    Co::pinned(
+        #[coroutine]
+        static move |_: TaskResume| {
+            let server: SocketAddr = SERVER.parse().unwrap();
+            let gone = |shared: &RefCell<Shared>| shared.borrow_mut().waiter_gone = true;
+            let Ok(conn) = yield_from!(net.connect("10.0.2.2".parse().unwrap(), server)) else {
+                gone(&shared);
+                return Ok(());
+            };
+            let mut buf = Vec::new();
+            while shared.borrow().taken.last().copied().unwrap_or(0) < pushed {
+                let wait = ["0", "0", "0.002", "0.02"][draw.below(4) as usize];
+                let mut blpop = command(&[b"BLPOP", b"q", wait.as_bytes()]);
+                let ping = draw.below(3) == 0;
+                if ping {
+                    blpop.extend_from_slice(b"PING\r\n");
+                }
+                if yield_from!(conn.write_all(&blpop)).is_err() {
+                    gone(&shared);
+                    return Ok(());
+                }
+                let reply = match yield_from!(next_reply(&conn, &mut buf)) {
+                    Ok(Some(reply)) => reply,
+                    Ok(None) => {
+                        shared
+                            .borrow_mut()
+                            .fail("the BLPOP client's connection closed".into());
+                        return Ok(());
+                    }
+                    Err(Exit::Raised(error)) if is_reset(&error) => {
+                        gone(&shared);
+                        return Ok(());
+                    }
+                    Err(Exit::Raised(error)) => {
+                        shared.borrow_mut().fail(format!("BLPOP client: {error}"));
+                        return Ok(());
+                    }
+                    Err(other) => return Err(other),
+                };
+                {
+                    let mut shared = shared.borrow_mut();
+                    let last = shared.taken.last().copied().unwrap_or(0);
+                    match numbered(&reply, pushed, item) {
+                        _ if reply == b"*-1\r\n" && wait != "0" => shared.timeouts += 1,
+                        Some(seq) if seq > last => shared.taken.push(seq),
+                        _ => {
+                            shared.fail(format!(
+                                "BLPOP client: got {:?} after item i{last}",
+                                String::from_utf8_lossy(&reply)
+                            ));
+                            return Ok(());
+                        }
+                    }
+                }
+                if ping {
+                    match yield_from!(next_reply(&conn, &mut buf)) {
+                        Ok(Some(reply)) if reply == b"+PONG\r\n" => {}
+                        Ok(other) => {
+                            shared.borrow_mut().fail(format!(
+                                "BLPOP client: got {other:?} for the PING after BLPOP"
+                            ));
+                            return Ok(());
+                        }
+                        Err(Exit::Raised(error)) if is_reset(&error) => {
+                            gone(&shared);
+                            return Ok(());
+                        }
+                        Err(Exit::Raised(error)) => {
+                            shared.borrow_mut().fail(format!("BLPOP client: {error}"));
+                            return Ok(());
+                        }
+                        Err(other) => return Err(other),
+                    }
+                }
+            }
+            Ok(())
+        },
+    )
+    .named("blpop_client")
+}
+
+/// The items left in `q` (`LRANGE q 0 -1` from a fresh client, tried again after a reset):
+/// `None` if every try was reset.
+fn leftover(net: SimNet) -> Co<impl TaskBody<Option<Vec<u64>>>> {
+    Co::pinned(
+        #[coroutine]
+        static move |_: TaskResume| {
+            let server: SocketAddr = SERVER.parse().unwrap();
+            let request = command(&[b"LRANGE", b"q", b"0", b"-1"]);
+            for _ in 0..50 {
+                let Ok(conn) = yield_from!(net.connect("10.0.3.1".parse().unwrap(), server)) else {
+                    continue;
+                };
+                if yield_from!(conn.write_all(&request)).is_err() {
+                    continue;
+                }
+                let mut buf = Vec::new();
+                let reply = match yield_from!(next_reply(&conn, &mut buf)) {
+                    Ok(Some(reply)) => reply,
+                    Ok(None) => {
+                        return Err(Exit::Raised(TaskError::new(io::Error::other(
+                            "LRANGE q: the server closed",
+                        ))))
+                    }
+                    Err(Exit::Raised(error)) if is_reset(&error) => continue,
+                    Err(other) => return Err(other),
+                };
+                return match items(&reply) {
+                    Some(items) => Ok(Some(items)),
+                    None => Err(Exit::Raised(TaskError::new(io::Error::other(format!(
+                        "LRANGE q got {:?}",
+                        String::from_utf8_lossy(&reply)
+                    ))))),
+                };
+            }
+            Ok(None)
+        },
+    )
+}
+
+/// The sequence numbers of an array of `i<seq>` bulk strings.
+fn items(reply: &[u8]) -> Option<Vec<u64>> {
+    let header_end = reply.windows(2).position(|w| w == b"\r\n")?;
+    let count: usize = std::str::from_utf8(reply.get(1..header_end)?)
+        .ok()?
+        .parse()
+        .ok()?;
+    let mut at = header_end + 2;
+    let mut out = Vec::new();
+    for _ in 0..count {
+        let len = reply_len(&reply[at..]).ok()??;
+        let element = &reply[at..at + len];
+        let line_end = element.windows(2).position(|w| w == b"\r\n")?;
+        let text = std::str::from_utf8(&element[line_end + 2..len - 2]).ok()?;
+        out.push(text.strip_prefix('i')?.parse().ok()?);
+        at += len;
+    }
+    (reply.first() == Some(&b'*') && at == reply.len()).then_some(out)
+}
+
+/// What one seed did: the network's trace, and for the comparison of two runs, what each
+/// client saw, the messages and the items.
+#[derive(Debug, PartialEq, Eq)]
+struct Outcome {
+    trace: Vec<String>,
+    seen: Vec<Seen>,
+    messages: Vec<u64>,
+    taken: Vec<u64>,
+    timeouts: usize,
+}
+
+/// One seeded run; panics with the seed, the problem and the trace if anything was wrong.
+fn run(seed: u64) -> Outcome {
+    let mut draw = Rng::seeded(seed ^ 0x7e5b);
+    let config = NetConfig {
+        min_latency: Duration::from_micros(10 + draw.below(100)),
+        max_latency: Duration::from_micros(200 + draw.below(20_000)),
+        reset_probability: [0.0, 0.0, 0.002, 0.02][draw.below(4) as usize],
+        partition_probability: [0.0, 0.3, 0.8][draw.below(3) as usize],
+        max_partition: Duration::from_millis(1 + draw.below(200)),
+        buffer: [64, 512, 4096, 65536][draw.below(4) as usize],
+        backlog: 16,
+    };
+    let clients = 2 + draw.below(4);
+    let mut plans = Vec::new();
+    for n in 0..clients {
+        let steps = plan(&mut draw, n, n == 0, n == 1);
+        let len: usize = steps.iter().map(|s| s.request.len()).sum();
+        let mut chunks = Vec::new();
+        let mut left = len;
+        while left > 0 {
+            let size = 1 + draw.below(300) as usize;
+            chunks.push(size);
+            left = left.saturating_sub(size);
+        }
+        let delay = Duration::from_micros(draw.below(3000));
+        plans.push((steps, chunks, delay));
+    }
+    let count = |plans: &[(Vec<Step>, Vec<usize>, Duration)], f: fn(&Expect) -> bool| {
+        plans
+            .iter()
+            .flat_map(|p| &p.0)
+            .filter(|s| f(&s.expect))
+            .count() as u64
+    };
+    let published = count(&plans, |e| matches!(e, Expect::Published(_)));
+    let pushed = count(&plans, |e| matches!(e, Expect::Pushed(_)));
+    let waits = Rng::seeded(draw.next_u64());
+
+    let mut sched = Scheduler::simulated(seed);
+    let net = SimNet::new(&sched, config);
+    let listener = net.bind(SERVER.parse().unwrap()).unwrap();
+    spawn_on(&mut sched, listener, Config::default());
+    let shared = Rc::new(RefCell::new(Shared::default()));
+    sched
+        .spawn(subscriber(net.clone(), published, Rc::clone(&shared)))
+        .detach();
+    sched
+        .spawn(waiter(net.clone(), pushed, waits, Rc::clone(&shared)))
+        .detach();
+    let mut handles = Vec::new();
+    for (n, (steps, chunks, delay)) in plans.into_iter().enumerate() {
+        let from = format!("10.0.1.{}", n + 1).parse().unwrap();
+        let task = client(net.clone(), from, delay, steps, chunks, Rc::clone(&shared));
+        handles.push(sched.spawn(task));
+    }
+    let driver_shared = Rc::clone(&shared);
+    let net_for_driver = net.clone();
+    let driver = sched.spawn(Co::pinned(
+        #[coroutine]
+        static move |_: TaskResume| {
+            let mut seen = Vec::new();
+            for handle in handles {
+                match yield_from!(timeout(STUCK_AFTER, handle.join()))? {
+                    Ok(Ok(one)) => seen.push(one),
+                    Ok(Err(error)) => {
+                        driver_shared
+                            .borrow_mut()
+                            .fail(format!("a client failed: {error}"));
+                        return Ok(seen);
+                    }
+                    Err(_elapsed) => {
+                        driver_shared
+                            .borrow_mut()
+                            .fail(format!("a client was stuck for {STUCK_AFTER:?}"));
+                        return Ok(seen);
+                    }
+                }
+            }
+            // Every message and item the server confirmed reaches its reader, unless the
+            // reader's connection was reset.
+            let mut waited = Duration::ZERO;
+            loop {
+                let settled = {
+                    let s = driver_shared.borrow();
+                    let delivered = s.subscriber_gone
+                        || s.published.iter().all(|seq| s.messages.contains(seq));
+                    let taken = s.waiter_gone || s.pushed.iter().all(|seq| s.taken.contains(seq));
+                    s.problem.is_some() || (delivered && taken)
+                };
+                if settled {
+                    break;
+                }
+                if waited >= STUCK_AFTER {
+                    let s = driver_shared.borrow();
+                    let problem = format!(
+                        "not delivered after {STUCK_AFTER:?}: published {:?}, received {:?}; pushed {:?}, taken {:?}",
+                        s.published, s.messages, s.pushed, s.taken
+                    );
+                    drop(s);
+                    driver_shared.borrow_mut().fail(problem);
+                    break;
+                }
+                yield_from!(sleep(Duration::from_millis(10)))?;
+                waited += Duration::from_millis(10);
+            }
+            // Items nobody took are still in the list: at most the one a reset BLPOP client
+            // was served is lost (it blocks once at a time).
+            yield_from!(sleep(Duration::from_secs(1)))?;
+            if let Some(left) = yield_from!(leftover(net_for_driver))? {
+                let mut s = driver_shared.borrow_mut();
+                let last_taken = s.taken.last().copied().unwrap_or(0);
+                let ordered = left.windows(2).all(|w| w[0] < w[1])
+                    && left.first().is_none_or(|&first| first > last_taken);
+                let lost: Vec<u64> = s
+                    .pushed
+                    .iter()
+                    .copied()
+                    .filter(|seq| !s.taken.contains(seq) && !left.contains(seq))
+                    .collect();
+                if !ordered || lost.len() > usize::from(s.waiter_gone) {
+                    let problem = format!(
+                        "list q holds {left:?} after items {:?} were taken (the BLPOP client was reset: {}); confirmed pushes lost: {lost:?}",
+                        s.taken, s.waiter_gone
+                    );
+                    s.fail(problem);
+                }
+            }
+            Ok(seen)
+        },
+    ));
+    let seen = sched
+        .join(driver)
+        .unwrap_or_else(|e| panic!("seed {seed}: the driver failed: {e}"));
+    let trace = net.trace();
+    let shared = shared.borrow();
+    if let Some(problem) = &shared.problem {
+        panic!(
+            "seed {seed}: {problem}\nreplay: SEED={seed} cargo test -p volley-resp --test sim_net -- --ignored --nocapture replay_one_seed\ntrace:\n{}",
+            trace.join("\n")
+        );
+    }
+    Outcome {
+        trace,
+        seen,
+        messages: shared.messages.clone(),
+        taken: shared.taken.clone(),
+        timeouts: shared.timeouts,
+    }
+}
+
+/// Totals over seeds: connections, those reset, replies checked, messages, items.
+#[derive(Debug, Default)]
+struct Totals {
+    clients: usize,
+    reset: usize,
+    replies: usize,
+    messages: usize,
+    taken: usize,
+    timeouts: usize,
+}
+
+fn run_seeds(seeds: std::ops::Range<u64>) -> (Totals, Duration) {
+    let start = Instant::now();
+    let mut totals = Totals::default();
+    for seed in seeds {
+        let outcome = run(seed);
+        totals.clients += outcome.seen.len();
+        totals.reset += outcome.seen.iter().filter(|s| s.reset).count();
+        totals.replies += outcome.seen.iter().map(|s| s.replies).sum::<usize>();
+        totals.messages += outcome.messages.len();
+        totals.taken += outcome.taken.len();
+        totals.timeouts += outcome.timeouts;
+    }
+    (totals, start.elapsed())
+}
+
+fn report(seeds: u64, totals: &Totals, took: Duration) {
+    eprintln!(
+        "{seeds} seeds: {} clients ({} reset), {} replies checked, {} messages, {} BLPOP items ({} BLPOP timeouts), in {:.2} s: {:.0} seeds/s",
+        totals.clients,
+        totals.reset,
+        totals.replies,
+        totals.messages,
+        totals.taken,
+        totals.timeouts,
+        took.as_secs_f64(),
+        seeds as f64 / took.as_secs_f64()
+    );
+}
+
+#[test]
+fn every_reply_is_exact_and_in_order_for_every_seed() {
+    let (totals, took) = run_seeds(0..SEEDS);
+    report(SEEDS, &totals, took);
+    assert!(totals.reset > 0, "some seeds reset connections");
+    assert!(totals.reset < totals.clients, "most clients finish");
+    assert!(totals.messages > 0, "the doorbell delivered messages");
+    assert!(totals.taken > 0, "the doorbell woke blocked clients");
+    assert!(totals.timeouts > 0, "blocking commands timed out");
+}
+
+/// Seeds run twice by the replay test (`REPLAY_SEEDS=n` for more).
+const REPLAY_SEEDS: u64 = 20;
+
+#[test]
+fn a_seed_replays_the_same_trace_and_another_seed_differs() {
+    let seeds = std::env::var("REPLAY_SEEDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(REPLAY_SEEDS);
+    for seed in 0..seeds {
+        let first = run(seed);
+        assert!(!first.trace.is_empty());
+        assert_eq!(first, run(seed), "seed {seed} replays");
+    }
+    assert_ne!(run(42).trace, run(43).trace);
+}
+
+#[test]
+#[ignore = "many seeds: run in release mode, see the top of this file"]
+fn many_seeds() {
+    let seeds = std::env::var("SEEDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(10_000);
+    let (totals, took) = run_seeds(0..seeds);
+    report(seeds, &totals, took);
+}
+
+#[test]
+#[ignore = "replays the seed in $SEED and prints its trace"]
+fn replay_one_seed() {
+    let seed = std::env::var("SEED")
+        .expect("SEED=<n>")
+        .parse()
+        .expect("SEED is a number");
+    let outcome = run(seed);
+    eprintln!("{}", outcome.trace.join("\n"));
+    eprintln!(
+        "seed {seed}: {:?}\nmessages {:?}\nitems {:?}, {} BLPOP timeouts",
+        outcome.seen, outcome.messages, outcome.taken, outcome.timeouts
+    );
+}
