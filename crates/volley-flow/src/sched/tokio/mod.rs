@@ -7,19 +7,20 @@
 //! |---|---|
 //! | [`yield_now`](super::task::yield_now) | `tokio::task::yield_now` |
 //! | [`task_id`](super::task::task_id) | an id unique in the process |
-//! | [`sleep`](super::time::sleep), [`sleep_until`](super::time::sleep_until), [`timeout`](super::time::timeout) | tokio's timers (the runtime needs `enable_time`) |
+//! | [`sleep`](super::time::sleep), [`sleep_until`](super::time::sleep_until) | tokio's timers (the runtime needs `enable_time`) |
 //! | [`readable`](super::net::readable), [`writable`](super::net::writable), and the socket helpers built on them | `tokio::io::unix::AsyncFd`: one registration per socket, made at its first wait and dropped with the socket (the runtime needs `enable_io`) |
 //! | [`spawn_send`](super::spawn_send), [`SendJoinHandle::join`](super::SendJoinHandle::join) | a tokio task of its own (so on any worker), and its end |
 //! | [`kill`](super::task::kill) | closes the task at its next suspension, so its close arm and drops run; answers once they ran |
 //! | [`cancel`](super::task::cancel) | throws the error in at its next resume; a task in a wait is woken for it |
 //! | [`stats`](super::task::stats) | counters of every task this adapter ran (`switches`: the resumes of the tasks that ended, plus the asking task's own) |
 //! | [`time::now`](super::time::now), [`rand::random_u64`](super::rand::random_u64) | the monotonic clock; a random stream per task |
-//! | [`sync::park`](super::sync::park) and wake, [`Channel`](super::sync::Channel), custom calls, [`time::clock`](super::time::clock), [`rand::rng`](super::rand::rng), [`shutdown`](super::task::shutdown) | [`SchedError::Unsupported`](super::SchedError::Unsupported), naming what to use instead |
+//! | [`sync::park`](super::sync::park) and wake, [`Channel`](super::sync::Channel), [`race`](super::sync::race) and [`timeout`](super::time::timeout), custom calls, [`time::clock`](super::time::clock), [`rand::rng`](super::rand::rng), [`await_future`](super::await_future), [`shutdown`](super::task::shutdown) | [`SchedError::Unsupported`](super::SchedError::Unsupported), naming what to use instead (most of these hold `Rc`-shared state across their yield, so a body using them is not `Send` and tokio refuses it at compile time) |
 //!
-//! Why some calls are not here: wait lists, channels, custom handlers and the shared clock and
-//! random stream are one scheduler's state, shared by `Rc` (which keeps the one-thread
-//! scheduler's switch free of atomic operations); a body that holds one is not `Send`, and
-//! tokio refuses it at compile time. On tokio, a body waits on tokio's own channels instead.
+//! Why some calls are not here: channels, `race`, custom handlers, awaited futures and the
+//! shared clock and random stream are one scheduler's state, shared by `Rc` (which keeps the
+//! one-thread scheduler free of atomic operations); a body that holds one is not `Send`, and
+//! tokio refuses it at compile time. On tokio, async code around the tasks uses tokio's own
+//! channels and timeouts.
 //! Likewise [`spawn`](super::spawn)'s [`JoinHandle`](super::JoinHandle) is `Rc`-shared:
 //! bodies meant for both runtimes spawn with [`spawn_send`](super::spawn_send), which works on
 //! a [`Scheduler`](super::Scheduler) too.
