@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use volley::sched::net::{accept, connect, read, write_all, TcpListener, TcpStream};
 use volley::sched::rand::random_u64;
+use volley::sched::sync::{park, wake_all, wake_one, WaitList};
 use volley::sched::task::{cancel, kill, stats, task_id, yield_now, CustomCall};
 use volley::sched::time::{now, sleep, sleep_until};
 use volley::sched::{
@@ -70,6 +71,31 @@ fn yield_id_sleep_now_random_and_stats_are_carried_out() {
         on_tokio(every_plain_call()).unwrap(),
         (true, true, true, true)
     );
+}
+
+#[task]
+fn parker(list: WaitList) -> TaskResult<&'static str> {
+    yield_from!(park(&list))?;
+    Ok("woken")
+}
+
+#[task]
+fn park_and_wake() -> TaskResult<(usize, usize, &'static str, &'static str)> {
+    let list = WaitList::new();
+    let a = yield_from!(spawn_send(parker(list.clone())))?;
+    let b = yield_from!(spawn_send(parker(list.clone())))?;
+    // Both parked (the list holds them) before the wakes.
+    while list.len() < 2 {
+        yield_from!(sleep(Duration::from_millis(1)))?;
+    }
+    let one = yield_from!(wake_one(&list))?;
+    let rest = yield_from!(wake_all(&list))?;
+    Ok((one, rest, yield_from!(a.join())??, yield_from!(b.join())??))
+}
+
+#[test]
+fn wait_lists_park_and_wake_tasks_across_worker_threads() {
+    assert_eq!(on_tokio(park_and_wake()).unwrap(), (1, 1, "woken", "woken"));
 }
 
 #[task]

@@ -82,7 +82,7 @@ pub enum SchedError {
     NoHandler(&'static str),
     /// This runtime cannot carry out the system call (named); the text says what to use
     /// instead. `sched::tokio` (feature `tokio`) answers it for the calls made of `Rc`-shared state
-    /// (wait lists, custom handlers, shutdown).
+    /// (custom handlers, the shared clock and random stream, awaited futures, shutdown).
     Unsupported {
         /// The system call's name.
         call: &'static str,

@@ -9,6 +9,7 @@ use crate::sched::portable::{lock_slot, SendSlot};
 use crate::sched::rand::Rng;
 use crate::sched::reactor::Direction;
 use crate::sched::scheduler::panic_message;
+use crate::sched::sync::WaitList;
 use crate::sched::{JoinError, Reply, SchedError, Syscall, TaskBody, TaskError};
 use std::future::{poll_fn, Future};
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -34,6 +35,8 @@ enum Plan {
 enum Wait {
     Until(::tokio::time::Instant),
     Io(IoSource, Direction),
+    /// A wake on a wait list (the task is in its queue).
+    Park(WaitList, Arc<Control>),
     /// Another task's end: a join (answers `Done`) or a kill (answers `Found(true)` once the
     /// victim's cleanup has run).
     End(Arc<Control>, Reply),
@@ -47,6 +50,10 @@ impl Wait {
                 Reply::Done
             }
             Wait::Io(source, dir) => io::ready(source, dir).await,
+            Wait::Park(_, me) => {
+                me.unparked().await;
+                Reply::Done
+            }
             Wait::End(task, reply) => {
                 task.ended().await;
                 reply
@@ -159,10 +166,18 @@ impl<T> TaskState<T> {
                     "custom calls are carried out by a Scheduler::on_call handler, which tokio has not",
                 ),
             },
-            Syscall::Park(_) | Syscall::Wake { .. } => unsupported(
-                "park/wake",
-                "wait lists and sync::Channel are one scheduler's (Rc-shared); on tokio, await a tokio::sync primitive",
-            ),
+            Syscall::Park(list) => {
+                self.me.park();
+                match list.try_queue() {
+                    Some(mut queue) => queue.push_back(self.me.id),
+                    None => {
+                        self.me.unmark_parked();
+                        return Plan::Reply(Reply::Error(SchedError::Reentered("wait list")));
+                    }
+                }
+                Plan::Wait(Wait::Park(list, self.me.clone()))
+            }
+            Syscall::Wake { list, all } => Plan::Reply(Reply::Woken(wake(&list, all))),
             Syscall::Await(_) => unsupported(
                 "await",
                 "await_future's future is one thread's; a task on tokio awaits nothing (await in async code and spawn_send the rest)",
@@ -175,8 +190,47 @@ impl<T> TaskState<T> {
     }
 }
 
+/// Wakes one (or every) task of `list` parked on tokio: how many.
+fn wake(list: &WaitList, all: bool) -> usize {
+    let mut woken = 0;
+    // The guard is dropped inside the closure: no lock is held while waking.
+    while let Some(id) = list.try_queue().and_then(|mut queue| queue.pop_front()) {
+        // An id of a task that left (ended, or was interrupted) wakes nobody: try the next.
+        if registry::find(id).is_some_and(|task| task.wake_parked()) {
+            woken += 1;
+            if !all {
+                break;
+            }
+        }
+    }
+    woken
+}
+
 /// Runs `wait` unless a kill or cancel comes first (`None`: it is left for the driver).
 async fn unless_signalled(wait: Wait, me: &Control) -> Option<Reply> {
+    // A park interrupted by a signal leaves its list, so no later wake is spent on it.
+    let parked_on = match &wait {
+        Wait::Park(list, _) => Some(list.clone()),
+        _ => None,
+    };
+    let outcome = unless_signalled_inner(wait, me).await;
+    if let Some(list) = parked_on {
+        me.unmark_parked();
+        if outcome.is_none() {
+            if let Some(mut queue) = list.try_queue() {
+                queue.retain(|&id| id != me.id);
+            }
+            // A wake that chose this task as it was interrupted goes to the next waiter.
+            if me.take_unparked() {
+                wake(&list, false);
+            }
+        }
+    }
+    outcome
+}
+
+/// [`unless_signalled`] itself.
+async fn unless_signalled_inner(wait: Wait, me: &Control) -> Option<Reply> {
     let mut wait = pin!(wait.run());
     let mut signalled = pin!(me.signalled());
     poll_fn(|cx| {

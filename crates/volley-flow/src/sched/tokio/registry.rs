@@ -27,6 +27,10 @@ pub(crate) struct Control {
     finished: AtomicBool,
     /// Wakes the task's joiners and killers when it has ended.
     done: Notify,
+    /// Whether the task is parked on a wait list, and whether a wake reached it there.
+    parked: AtomicBool,
+    unparked: AtomicBool,
+    unpark: Notify,
 }
 
 impl Control {
@@ -82,6 +86,43 @@ impl Control {
         }
     }
 
+    /// Marks the task parked (before it joins the list's queue).
+    pub(crate) fn park(&self) {
+        self.unparked.store(false, Ordering::Release);
+        self.parked.store(true, Ordering::Release);
+    }
+
+    /// Completes once a wake reached the parked task.
+    pub(crate) async fn unparked(&self) {
+        loop {
+            if self.unparked.swap(false, Ordering::AcqRel) {
+                return;
+            }
+            self.unpark.notified().await;
+        }
+    }
+
+    /// Takes a wake that reached the task and was not yet seen (a park interrupted at the
+    /// same time passes it on).
+    pub(crate) fn take_unparked(&self) -> bool {
+        self.unparked.swap(false, Ordering::AcqRel)
+    }
+
+    /// Leaves the parked state (woken, or interrupted by a kill or cancel).
+    pub(crate) fn unmark_parked(&self) {
+        self.parked.store(false, Ordering::Release);
+    }
+
+    /// Wakes the task if it is parked: whether it was.
+    pub(crate) fn wake_parked(&self) -> bool {
+        if !self.parked.swap(false, Ordering::AcqRel) {
+            return false;
+        }
+        self.unparked.store(true, Ordering::Release);
+        self.unpark.notify_one();
+        true
+    }
+
     /// Records the task's end: forgets its id and wakes whoever waits for it.
     pub(crate) fn finish(&self, resumes: u64) {
         REGISTRY.forget(self.id, resumes);
@@ -133,6 +174,9 @@ pub(crate) fn register() -> Arc<Control> {
         wake: Notify::new(),
         finished: AtomicBool::new(false),
         done: Notify::new(),
+        parked: AtomicBool::new(false),
+        unparked: AtomicBool::new(false),
+        unpark: Notify::new(),
     });
     lock(REGISTRY.shard(serial)).insert(serial, control.clone());
     REGISTRY.spawned.fetch_add(1, Ordering::Relaxed);
