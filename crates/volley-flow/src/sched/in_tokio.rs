@@ -89,7 +89,7 @@ impl Scheduler {
                     let woke = poll_fn(|cx| {
                         // A wake asked for from outside (`try_send` from async code) wakes us.
                         deferred.wake_on_push(Some(cx.waker().clone()));
-                        if deferred.try_lock().is_ok_and(|wakes| !wakes.is_empty()) {
+                        if !deferred.is_empty() {
                             return Poll::Ready(None);
                         }
                         if let Poll::Ready(ready) = readable.as_mut().poll(cx) {

@@ -72,6 +72,9 @@ pub struct Scheduler {
     reactor: Reactor,
     /// Wakes asked for without a system call (`try_send`, `try_recv`).
     deferred: Arc<Deferred>,
+    /// The buffer the deferred wakes are moved to while they are carried out (kept: no
+    /// allocation per round).
+    deferred_spare: Vec<(WaitList, bool)>,
     /// Tasks spawned linked to another (killed when it ends), by that task.
     linked: HashMap<TaskId, Vec<TaskId>>,
     /// The task each linked task is linked to.
@@ -145,6 +148,7 @@ impl Scheduler {
             timers: Timers::new(clock.start()),
             reactor: Reactor::default(),
             deferred: Arc::default(),
+            deferred_spare: Vec::new(),
             linked: HashMap::new(),
             linked_to: HashMap::new(),
             serial: 0,
@@ -737,13 +741,15 @@ impl Scheduler {
 
     /// Carries out the wakes `try_send` and `try_recv` asked for.
     fn run_deferred_wakes(&mut self) {
-        let wakes = match self.deferred.try_lock() {
-            Ok(mut wakes) if !wakes.is_empty() => std::mem::take(&mut *wakes),
-            _ => return,
-        };
-        for (list, all) in wakes {
+        if self.deferred.is_empty() {
+            return;
+        }
+        let mut wakes = std::mem::take(&mut self.deferred_spare);
+        self.deferred.take_into(&mut wakes);
+        for (list, all) in wakes.drain(..) {
             self.wake(&list, all);
         }
+        self.deferred_spare = wakes;
     }
 
     /// Runs `round[*next..]`, advancing `next` past each task once it is done with; answers
@@ -919,21 +925,8 @@ impl Scheduler {
             Syscall::Readable(io) => return self.wait_io(me, &io, Direction::Read),
             Syscall::Writable(io) => return self.wait_io(me, &io, Direction::Write),
             Syscall::Park(list) => {
-                let parked = match list.try_queue() {
-                    Some(mut queue) => {
-                        queue.push_back(me);
-                        true
-                    }
-                    None => false,
-                };
-                if !parked {
-                    return Next::Continue(Resume::Send(Reply::Error(SchedError::Reentered(
-                        "wait list",
-                    ))));
-                }
-                if let Ok(mut owner) = list.owner.try_lock() {
-                    *owner = Arc::downgrade(&self.deferred);
-                }
+                list.queue().push_back(me);
+                list.set_owner(&self.deferred);
                 self.block(me, Wait::Park(list));
                 return Next::Suspend;
             }
@@ -1068,7 +1061,7 @@ impl Scheduler {
             && self.ready.is_empty()
             && self.reactor.waiting() == 0
             && self.futures.waiting == 0
-            && self.deferred.try_lock().is_ok_and(|wakes| wakes.is_empty())
+            && self.deferred.is_empty()
     }
 
     /// Sleeps on virtual time until `at` (nanoseconds since the start; `u64::MAX`: forever).
@@ -1196,7 +1189,7 @@ impl Scheduler {
     pub fn wake(&mut self, list: &WaitList, all: bool) -> usize {
         let mut woken = 0;
         loop {
-            let next = list.try_queue().and_then(|mut queue| queue.pop_front());
+            let next = list.queue().pop_front();
             let Some(id) = next else {
                 break;
             };
@@ -1222,6 +1215,7 @@ impl Scheduler {
     }
 
     /// Marks `me` blocked on `wait`; answers the number of this wait.
+    #[inline(always)]
     fn block(&mut self, me: TaskId, wait: Wait) -> u32 {
         match self.parts(me) {
             Some((hot, cold)) => {
@@ -1503,7 +1497,7 @@ impl Scheduler {
 
     /// Makes the sleeper of a fired timer the next task to run in this round, if it still
     /// sleeps on that timer.
-    #[inline]
+    #[inline(always)]
     fn hand_over(&mut self, timer: super::timers::Timer) {
         let Some((hot, cold)) = self.parts(timer.task) else {
             return;

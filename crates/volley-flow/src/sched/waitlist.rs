@@ -3,8 +3,9 @@
 
 use super::TaskId;
 use std::collections::VecDeque;
-use std::ops::Deref;
-use std::sync::{Arc, Mutex, MutexGuard, Weak};
+use std::ops::{Deref, DerefMut};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
 use std::task::Waker;
 
 /// Wakes asked for outside a system call ([`WaitList::wake_later`]), carried out by the
@@ -13,26 +14,44 @@ use std::task::Waker;
 #[derive(Default)]
 pub(crate) struct Deferred {
     wakes: Mutex<Vec<(WaitList, bool)>>,
+    /// How many wakes wait, written with `wakes` locked and read without the lock on every
+    /// switch.
+    len: AtomicUsize,
+    /// Who to wake when a wake is asked for (a scheduler run by tokio, waiting).
     waker: Mutex<Option<Waker>>,
 }
 
-impl Deref for Deferred {
-    type Target = Mutex<Vec<(WaitList, bool)>>;
-
-    #[inline]
-    fn deref(&self) -> &Self::Target {
-        &self.wakes
-    }
-}
-
 impl Deferred {
-    /// Wakes `waker` (replacing the one set before) at the next wake asked for; `None`
-    /// forgets it.
+    /// Asks for a wake of `list` (of every task on it if `all`).
+    pub(crate) fn push(&self, list: WaitList, all: bool) {
+        {
+            let mut wakes = lock(&self.wakes);
+            wakes.push((list, all));
+            self.len.store(wakes.len(), Ordering::Release);
+        }
+        let waker = lock(&self.waker).take();
+        if let Some(waker) = waker {
+            waker.wake();
+        }
+    }
+
+    /// Whether no wake waits.
+    #[inline]
+    pub(crate) fn is_empty(&self) -> bool {
+        self.len.load(Ordering::Acquire) == 0
+    }
+
+    /// Moves the waiting wakes to the end of `out`.
+    pub(crate) fn take_into(&self, out: &mut Vec<(WaitList, bool)>) {
+        let mut wakes = lock(&self.wakes);
+        out.append(&mut wakes);
+        self.len.store(0, Ordering::Release);
+    }
+
+    /// Has `waker` woken at the next [`push`](Deferred::push) (or no one, with `None`).
     #[cfg_attr(not(feature = "tokio"), allow(dead_code))]
     pub(crate) fn wake_on_push(&self, waker: Option<Waker>) {
-        if let Ok(mut slot) = self.waker.lock() {
-            *slot = waker;
-        }
+        *lock(&self.waker) = waker;
     }
 }
 
@@ -69,9 +88,54 @@ impl Deferred {
 /// ```
 #[derive(Clone, Default)]
 pub struct WaitList {
-    pub(crate) queue: Arc<Mutex<VecDeque<TaskId>>>,
+    pub(crate) shared: Arc<Shared>,
+}
+
+/// What the handles of one wait list share.
+#[derive(Default)]
+pub(crate) struct Shared {
+    queue: Mutex<VecDeque<TaskId>>,
+    /// How many entries `queue` holds, written with the queue locked and read without the
+    /// lock by the test for waiters that every `try_send`, `try_recv` or `Store::put` makes.
+    len: AtomicUsize,
     /// The deferred wakes of the scheduler whose tasks park here.
-    pub(crate) owner: Arc<Mutex<Weak<Deferred>>>,
+    owner: Mutex<Weak<Deferred>>,
+}
+
+/// The locked queue of a wait list; unlocking it records its length.
+pub(crate) struct Queue<'a> {
+    ids: MutexGuard<'a, VecDeque<TaskId>>,
+    len: &'a AtomicUsize,
+}
+
+impl Deref for Queue<'_> {
+    type Target = VecDeque<TaskId>;
+
+    #[inline]
+    fn deref(&self) -> &VecDeque<TaskId> {
+        &self.ids
+    }
+}
+
+impl DerefMut for Queue<'_> {
+    #[inline]
+    fn deref_mut(&mut self) -> &mut VecDeque<TaskId> {
+        &mut self.ids
+    }
+}
+
+impl Drop for Queue<'_> {
+    #[inline]
+    fn drop(&mut self) {
+        self.len.store(self.ids.len(), Ordering::Release);
+    }
+}
+
+/// Locks a mutex, taking over what a thread that panicked while holding it left behind (the
+/// data a wait list guards stays consistent across a panic: a queue of ids, a weak pointer).
+#[inline]
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 impl WaitList {
@@ -94,7 +158,7 @@ impl WaitList {
     /// ```
     #[inline]
     pub fn is_empty(&self) -> bool {
-        self.try_queue().map(|q| q.is_empty()).unwrap_or(false)
+        self.len() == 0
     }
 
     /// How many entries the list holds (see [`is_empty`](WaitList::is_empty)).
@@ -103,8 +167,9 @@ impl WaitList {
     /// # use volley_flow::sched::sync::WaitList;
     /// assert_eq!(WaitList::new().len(), 0);
     /// ```
+    #[inline]
     pub fn len(&self) -> usize {
-        self.try_queue().map(|q| q.len()).unwrap_or(0)
+        self.shared.len.load(Ordering::Acquire)
     }
 
     /// Asks the scheduler whose tasks park here to wake one (or every) task at the end of its
@@ -120,26 +185,32 @@ impl WaitList {
     #[cold]
     #[inline(never)]
     fn defer_wake(&self, all: bool) {
-        let owner = self.owner.try_lock().ok().and_then(|o| o.upgrade());
+        let owner = lock(&self.shared.owner).upgrade();
         if let Some(deferred) = owner {
-            if let Ok(mut wakes) = deferred.try_lock() {
-                wakes.push((self.clone(), all));
-            }
-            let waker = deferred.waker.try_lock().ok().and_then(|mut w| w.take());
-            if let Some(waker) = waker {
-                waker.wake();
-            }
+            deferred.push(self.clone(), all);
         }
     }
 
-    /// The queue, unless it is in use (re-entry) or a panic left it poisoned.
+    /// The queue, locked.
     #[inline]
-    pub(crate) fn try_queue(&self) -> Option<MutexGuard<'_, VecDeque<TaskId>>> {
-        self.queue.try_lock().ok()
+    pub(crate) fn queue(&self) -> Queue<'_> {
+        Queue {
+            ids: lock(&self.shared.queue),
+            len: &self.shared.len,
+        }
+    }
+
+    /// Records the scheduler whose tasks park here (for [`wake_later`](WaitList::wake_later)).
+    #[inline]
+    pub(crate) fn set_owner(&self, deferred: &Arc<Deferred>) {
+        let mut owner = lock(&self.shared.owner);
+        if !std::ptr::eq(owner.as_ptr(), Arc::as_ptr(deferred)) {
+            *owner = Arc::downgrade(deferred);
+        }
     }
 
     pub(crate) fn same(&self, other: &WaitList) -> bool {
-        Arc::ptr_eq(&self.queue, &other.queue)
+        Arc::ptr_eq(&self.shared, &other.shared)
     }
 }
 

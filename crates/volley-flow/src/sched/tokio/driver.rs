@@ -168,13 +168,7 @@ impl<T> TaskState<T> {
             },
             Syscall::Park(list) => {
                 self.me.park();
-                match list.try_queue() {
-                    Some(mut queue) => queue.push_back(self.me.id),
-                    None => {
-                        self.me.unmark_parked();
-                        return Plan::Reply(Reply::Error(SchedError::Reentered("wait list")));
-                    }
-                }
+                list.queue().push_back(self.me.id);
                 Plan::Wait(Wait::Park(list, self.me.clone()))
             }
             Syscall::Wake { list, all } => Plan::Reply(Reply::Woken(wake(&list, all))),
@@ -193,8 +187,11 @@ impl<T> TaskState<T> {
 /// Wakes one (or every) task of `list` parked on tokio: how many.
 fn wake(list: &WaitList, all: bool) -> usize {
     let mut woken = 0;
-    // The guard is dropped inside the closure: no lock is held while waking.
-    while let Some(id) = list.try_queue().and_then(|mut queue| queue.pop_front()) {
+    loop {
+        // The queue is unlocked before the wake: no lock is held while waking.
+        let Some(id) = list.queue().pop_front() else {
+            break;
+        };
         // An id of a task that left (ended, or was interrupted) wakes nobody: try the next.
         if registry::find(id).is_some_and(|task| task.wake_parked()) {
             woken += 1;
@@ -217,9 +214,7 @@ async fn unless_signalled(wait: Wait, me: &Control) -> Option<Reply> {
     if let Some(list) = parked_on {
         me.unmark_parked();
         if outcome.is_none() {
-            if let Some(mut queue) = list.try_queue() {
-                queue.retain(|&id| id != me.id);
-            }
+            list.queue().retain(|&id| id != me.id);
             // A wake that chose this task as it was interrupted goes to the next waiter.
             if me.take_unparked() {
                 wake(&list, false);
