@@ -136,14 +136,7 @@ impl<B: TaskBody<T>, T> Erased for TaskCell<B, T> {
         let Stage::Running(co) = &mut *stage else {
             return JoinError::Killed;
         };
-        match co.close() {
-            Ok(_) => JoinError::Killed,
-            Err(CoError::Raised(error)) => JoinError::Raised(error),
-            Err(other) => {
-                tracing::error!(target: "volley::sched", error = %other, "task ignored its kill and was dropped");
-                JoinError::Killed
-            }
-        }
+        close_outcome(co)
     }
 
     fn settle(&self, failure: JoinError) {
@@ -306,4 +299,17 @@ pub(crate) struct Cold {
     /// The wait list whose wake made this task ready; if it dies before running, the wake is
     /// passed on to the next waiter.
     pub(crate) woken_from: Option<WaitList>,
+}
+
+/// Closes a task's body (a kill) and answers the failure its joiner learns: `Killed`, or the
+/// error its close arm raised.
+pub(crate) fn close_outcome<B: TaskBody<T>, T>(co: &mut Co<B>) -> JoinError {
+    match co.close() {
+        Ok(_) => JoinError::Killed,
+        Err(CoError::Raised(error)) => JoinError::Raised(error),
+        Err(other) => {
+            tracing::error!(target: "volley::sched", error = %other, "task ignored its kill and was dropped");
+            JoinError::Killed
+        }
+    }
 }

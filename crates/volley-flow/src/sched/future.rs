@@ -10,6 +10,7 @@
 
 use super::calls::unexpected;
 use super::local::Local;
+use super::reactor::lock;
 use super::reactor::Waiter;
 use super::{Reply, SchedError, Syscall, TaskCall, TaskError};
 use std::cell::RefCell;
@@ -19,7 +20,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::pin::Pin;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Wake, Waker};
 use volley_core::{Delegate, Exit, Resume, Step};
 
@@ -235,10 +236,7 @@ impl Wakes {
         if waker.queued.swap(true, Ordering::AcqRel) {
             return; // already in the list
         }
-        self.woken
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .push(waker);
+        lock(&self.woken).push(waker);
         if !self.notified.swap(true, Ordering::AcqRel) {
             // A failed wake leaves the poller to its timeout; nothing better can be done from
             // a waker, which cannot fail.
@@ -249,7 +247,7 @@ impl Wakes {
     /// Appends the waits woken since the last call to `into`.
     pub(crate) fn drain(&self, into: &mut Vec<Waiter>) {
         self.notified.store(false, Ordering::Release);
-        let woken = std::mem::take(&mut *self.woken.lock().unwrap_or_else(PoisonError::into_inner));
+        let woken = std::mem::take(&mut *lock(&self.woken));
         for waker in woken {
             // A wake from here on queues the waker again.
             waker.queued.store(false, Ordering::Release);

@@ -298,13 +298,37 @@ impl<T> fmt::Debug for JoinFuture<T> {
 }
 
 /// `handle.join()`: one `Join` system call, then the outcome from the handle's slot.
-struct JoinCall<T> {
-    handle: JoinHandle<T>,
-    asked: bool,
+pub(crate) struct JoinCall<H> {
+    pub(crate) handle: H,
+    pub(crate) asked: bool,
 }
 
-impl<T> Delegate<Reply, Syscall, TaskError> for JoinCall<T> {
-    type Output = Result<T, JoinError>;
+/// A handle `join` can wait on: the task's id and, once it ended, its outcome.
+pub(crate) trait Joinable {
+    /// What the task returns.
+    type Value;
+    /// The task's id.
+    fn task(&self) -> TaskId;
+    /// Takes the outcome of the task that ended.
+    fn take(&self) -> Option<Result<Self::Value, JoinError>>;
+}
+
+impl<T> Joinable for JoinHandle<T> {
+    type Value = T;
+
+    #[inline]
+    fn task(&self) -> TaskId {
+        self.id
+    }
+
+    #[inline]
+    fn take(&self) -> Option<Result<T, JoinError>> {
+        self.take_outcome()
+    }
+}
+
+impl<H: Joinable> Delegate<Reply, Syscall, TaskError> for JoinCall<H> {
+    type Output = Result<H::Value, JoinError>;
 
     #[inline]
     fn delegate(
@@ -314,13 +338,13 @@ impl<T> Delegate<Reply, Syscall, TaskError> for JoinCall<T> {
         match resume {
             Resume::Start if !self.asked => {
                 self.asked = true;
-                Step::Yield(Syscall::Join(self.handle.id))
+                Step::Yield(Syscall::Join(self.handle.task()))
             }
             Resume::Start | Resume::Close => Step::Return(Err(Exit::Closed)),
             Resume::Throw(error) => Step::Return(Err(Exit::Raised(error))),
-            Resume::Send(Reply::Done) => Step::Return(Ok(self.handle.take_outcome().unwrap_or(
-                Err(JoinError::Sched(SchedError::ForeignTask(self.handle.id))),
-            ))),
+            Resume::Send(Reply::Done) => Step::Return(Ok(self.handle.take().unwrap_or(Err(
+                JoinError::Sched(SchedError::ForeignTask(self.handle.task())),
+            )))),
             Resume::Send(Reply::Error(e)) => Step::Return(Ok(Err(JoinError::Sched(e)))),
             Resume::Send(other) => Step::Return(Err(unexpected(other, "join"))),
         }

@@ -9,24 +9,19 @@
 //! (`sched::tokio`, feature `tokio`) alike. The one-thread scheduler's own `spawn` is untouched.
 
 use super::calls::{found, single, unexpected};
-use super::entry::{Erased, NewTask, Turn};
-use super::{
-    JoinError, Reply, SchedError, Syscall, TaskBody, TaskCall, TaskError, TaskId, TaskResume,
-};
+use super::entry::{close_outcome, Erased, NewTask, Turn};
+use super::handle::{JoinCall, Joinable};
+use super::reactor::lock;
+use super::{JoinError, Reply, Syscall, TaskBody, TaskCall, TaskError, TaskId, TaskResume};
 use std::borrow::Cow;
 use std::cell::RefCell;
 use std::fmt;
 use std::rc::Rc;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 use volley_core::{Answer, Co, CoError, Delegate, Exit, Resume, Step};
 
 /// Where a `Send` task's outcome waits for its handle.
 pub(crate) type SendSlot<T> = Arc<Mutex<Option<Result<T, JoinError>>>>;
-
-/// Locks a slot, whatever a panic elsewhere left in it.
-pub(crate) fn lock_slot<T>(slot: &SendSlot<T>) -> MutexGuard<'_, Option<Result<T, JoinError>>> {
-    slot.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
-}
 
 /// A `Send` task on a [`Scheduler`](super::Scheduler): the body while it runs (`None` after),
 /// and the slot its outcome goes to.
@@ -50,7 +45,7 @@ impl<B: TaskBody<T>, T> SendCell<B, T> {
             Ok(Step::Yield(call)) => Turn::Call(call),
             Ok(Step::Return(value)) => {
                 *co = None;
-                *lock_slot(&self.slot) = Some(Ok(value));
+                *lock(&self.slot) = Some(Ok(value));
                 Turn::Ended(Ok(()))
             }
             Err(CoError::Raised(error)) => Turn::Ended(Err(JoinError::Raised(error))),
@@ -81,16 +76,9 @@ where
         let Ok(mut co) = self.co.try_borrow_mut() else {
             return JoinError::Killed;
         };
-        let Some(running) = co.as_mut() else {
-            return JoinError::Killed;
-        };
-        match running.close() {
-            Ok(_) => JoinError::Killed,
-            Err(CoError::Raised(error)) => JoinError::Raised(error),
-            Err(other) => {
-                tracing::error!(target: "volley::sched", error = %other, "task ignored its kill and was dropped");
-                JoinError::Killed
-            }
+        match co.as_mut() {
+            Some(running) => close_outcome(running),
+            None => JoinError::Killed,
         }
     }
 
@@ -98,7 +86,7 @@ where
         if let Ok(mut co) = self.co.try_borrow_mut() {
             *co = None;
         }
-        *lock_slot(&self.slot) = Some(Err(failure));
+        *lock(&self.slot) = Some(Err(failure));
     }
 
     fn with_name(&self, f: &mut dyn FnMut(&str)) {
@@ -183,7 +171,7 @@ impl<T> SendJoinHandle<T> {
     /// ```
     #[must_use = "a system call does nothing until a task delegates to it with yield_from!"]
     pub fn join(self) -> impl TaskCall<Result<T, JoinError>> {
-        SendJoinCall {
+        JoinCall {
             handle: self,
             asked: false,
         }
@@ -274,7 +262,7 @@ impl<T> SendJoinHandle<T> {
     /// assert_eq!(sched.join(parent).unwrap(), (false, true));
     /// ```
     pub fn is_finished(&self) -> bool {
-        lock_slot(&self.slot).is_some()
+        lock(&self.slot).is_some()
     }
 
     /// Takes the outcome of a task that has ended (`None` while it runs, and once taken).
@@ -292,7 +280,7 @@ impl<T> SendJoinHandle<T> {
     /// assert_eq!(sched.join(parent).unwrap(), 5);
     /// ```
     pub fn take_outcome(&self) -> Option<Result<T, JoinError>> {
-        lock_slot(&self.slot).take()
+        lock(&self.slot).take()
     }
 }
 
@@ -305,32 +293,15 @@ impl<T> fmt::Debug for SendJoinHandle<T> {
     }
 }
 
-/// `handle.join()`: one `Join` system call, then the outcome from the handle's slot.
-struct SendJoinCall<T> {
-    handle: SendJoinHandle<T>,
-    asked: bool,
-}
+impl<T> Joinable for SendJoinHandle<T> {
+    type Value = T;
 
-impl<T> Delegate<Reply, Syscall, TaskError> for SendJoinCall<T> {
-    type Output = Result<T, JoinError>;
+    fn task(&self) -> TaskId {
+        self.id
+    }
 
-    fn delegate(
-        &mut self,
-        resume: Resume<Reply, TaskError>,
-    ) -> Step<Syscall, Result<Self::Output, Exit<TaskError>>> {
-        match resume {
-            Resume::Start if !self.asked => {
-                self.asked = true;
-                Step::Yield(Syscall::Join(self.handle.id))
-            }
-            Resume::Start | Resume::Close => Step::Return(Err(Exit::Closed)),
-            Resume::Throw(error) => Step::Return(Err(Exit::Raised(error))),
-            Resume::Send(Reply::Done) => Step::Return(Ok(self.handle.take_outcome().unwrap_or(
-                Err(JoinError::Sched(SchedError::ForeignTask(self.handle.id))),
-            ))),
-            Resume::Send(Reply::Error(e)) => Step::Return(Ok(Err(JoinError::Sched(e)))),
-            Resume::Send(other) => Step::Return(Err(unexpected(other, "join"))),
-        }
+    fn take(&self) -> Option<Result<T, JoinError>> {
+        self.take_outcome()
     }
 }
 

@@ -1,11 +1,12 @@
 //! A task's outcome awaited from other threads: [`Scheduler::spawn_remote`] gives a
 //! [`RemoteJoin`], a `Send` future that async code anywhere awaits.
 
+use super::reactor::lock;
 use super::{JoinError, JoinHandle, Scheduler, TaskBody, TaskId, TaskResume};
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Waker};
 use volley_core::{yield_from, Co};
 
@@ -18,10 +19,6 @@ struct State<T> {
 }
 
 type Shared<T> = Arc<Mutex<State<T>>>;
-
-fn lock<T>(shared: &Shared<T>) -> MutexGuard<'_, State<T>> {
-    shared.lock().unwrap_or_else(PoisonError::into_inner)
-}
 
 /// The forwarding task's end of the channel: sends the outcome, or, dropped unsent (the task
 /// was killed), tells the [`RemoteJoin`] so.

@@ -1,11 +1,12 @@
 //! Wait lists: a queue of parked tasks, the building block of channels and other
 //! synchronisation between tasks.
 
+use super::reactor::lock;
 use super::TaskId;
 use std::collections::VecDeque;
 use std::ops::{Deref, DerefMut};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::task::Waker;
 
 /// Wakes asked for outside a system call ([`WaitList::wake_later`]), carried out by the
@@ -129,13 +130,6 @@ impl Drop for Queue<'_> {
     fn drop(&mut self) {
         self.len.store(self.ids.len(), Ordering::Release);
     }
-}
-
-/// Locks a mutex, taking over what a thread that panicked while holding it left behind (the
-/// data a wait list guards stays consistent across a panic: a queue of ids, a weak pointer).
-#[inline]
-pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 impl WaitList {

@@ -5,8 +5,9 @@ use super::io;
 use super::registry::{self, Control, Signal};
 use crate::sched::custom::{Builtin, Kind};
 use crate::sched::net::IoSource;
-use crate::sched::portable::{lock_slot, SendSlot};
+use crate::sched::portable::SendSlot;
 use crate::sched::rand::Rng;
+use crate::sched::reactor::lock;
 use crate::sched::reactor::Direction;
 use crate::sched::scheduler::panic_message;
 use crate::sched::sync::WaitList;
@@ -83,7 +84,7 @@ struct TaskState<T> {
 impl<T> Drop for TaskState<T> {
     fn drop(&mut self) {
         if let (Some(slot), false) = (&self.slot, self.delivered) {
-            *lock_slot(slot) = Some(Err(JoinError::Killed));
+            *lock(slot) = Some(Err(JoinError::Killed));
         }
         self.me.finish(self.resumes);
     }
@@ -339,7 +340,7 @@ where
     state.delivered = true;
     match &state.slot {
         Some(slot) => {
-            *lock_slot(slot) = Some(outcome);
+            *lock(slot) = Some(outcome);
             None
         }
         None => Some(outcome),
