@@ -8,7 +8,7 @@ use super::future::{Awaiting, Futures, TaskFuture, Wakes};
 use super::reactor::{Direction, Reactor, Waited, Waiter};
 use super::rng::{Rng, SharedRng};
 use super::timers::{nanos, Timers};
-use super::waitlist::Deferred;
+use super::waitlist::{Deferred, Parked};
 use super::{
     JoinError, JoinHandle, Reply, SchedError, Stats, Syscall, TaskBody, TaskError, TaskId,
     TaskResume, WaitList,
@@ -924,11 +924,18 @@ impl Scheduler {
             Syscall::SleepUntil(deadline) => return self.sleep(me, Some(deadline)),
             Syscall::Readable(io) => return self.wait_io(me, &io, Direction::Read),
             Syscall::Writable(io) => return self.wait_io(me, &io, Direction::Write),
-            Syscall::Park(list) => {
-                list.queue().push_back(me);
+            Syscall::Park(mut list) => {
+                // The owner first: a wake from another thread finds who carries it out.
                 list.set_owner(&self.deferred);
-                self.block(me, Wait::Park(list));
-                return Next::Suspend;
+                let armed = list.take_armed();
+                // On one thread a permit is only ever left by a wake from another thread
+                // between the task's arming and this park.
+                if list.queue().park(me, armed) == Parked::Permit {
+                    Reply::Done
+                } else {
+                    self.block(me, Wait::Park(list));
+                    return Next::Suspend;
+                }
             }
             Syscall::Wake { list, all } => Reply::Woken(self.wake(&list, all)),
             Syscall::Stats => Reply::Stats(self.stats()),
@@ -1187,12 +1194,7 @@ impl Scheduler {
     /// assert_eq!(sched.join(task).unwrap(), "next frame");
     /// ```
     pub fn wake(&mut self, list: &WaitList, all: bool) -> usize {
-        let mut woken = 0;
-        loop {
-            let next = list.queue().pop_front();
-            let Some(id) = next else {
-                break;
-            };
+        list.queue().wake(all, |id| {
             let parked_here = match self.parts(id) {
                 Some((hot, cold)) if hot.status == Status::Blocked => {
                     matches!(&cold.wait, Some(Wait::Park(on)) if on.same(list))
@@ -1205,13 +1207,9 @@ impl Scheduler {
                 }
                 // Resumed through the pending path, which clears `woken_from`.
                 self.make_ready(id, Some(Resume::Send(Reply::Done)));
-                woken += 1;
-                if !all {
-                    break;
-                }
             }
-        }
-        woken
+            parked_here
+        })
     }
 
     /// Marks `me` blocked on `wait`; answers the number of this wait.

@@ -4,7 +4,6 @@
 use super::reactor::lock;
 use super::TaskId;
 use std::collections::VecDeque;
-use std::ops::{Deref, DerefMut};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::task::Waker;
@@ -63,6 +62,12 @@ impl Deferred {
 /// another handle to the same queue. Killed or cancelled tasks are skipped by the next wake,
 /// and a wake that reached a task killed before it ran is passed on to the next waiter.
 ///
+/// A wait list is `Send` and `Sync`. A task that tests a condition and then parks can miss a
+/// wake when the waker runs on another thread in between; [`Channel`](super::sync::Channel)
+/// closes that gap by arming its waiter on the list, under its own lock, before it parks: a
+/// wake that finds armed waiters but nobody parked leaves a permit, and the park that follows
+/// takes it and returns at once.
+///
 /// ```
 /// use std::cell::Cell;
 /// use std::rc::Rc;
@@ -87,48 +92,161 @@ impl Deferred {
 /// sched.run().unwrap();
 /// assert_eq!(passed.get(), 3);
 /// ```
-#[derive(Clone, Default)]
+#[derive(Default)]
 pub struct WaitList {
     pub(crate) shared: Arc<Shared>,
+    /// Whether this handle is an armed waiter's ticket ([`arm`](WaitList::arm)): its park
+    /// (or its drop, if it never parks) disarms the waiter.
+    armed: bool,
 }
 
 /// What the handles of one wait list share.
 #[derive(Default)]
 pub(crate) struct Shared {
-    queue: Mutex<VecDeque<TaskId>>,
-    /// How many entries `queue` holds, written with the queue locked and read without the
+    state: Mutex<State>,
+    /// How many entries the queue holds, written with the state locked and read without the
     /// lock by the test for waiters that every `try_send`, `try_recv` or `Store::put` makes.
     len: AtomicUsize,
-    /// The deferred wakes of the scheduler whose tasks park here.
-    owner: Mutex<Weak<Deferred>>,
+    /// How many waiters are armed: they found their condition false and are about to park.
+    /// Raised without the state's lock (under the lock of the condition they tested), lowered
+    /// with it held, after the waiter's entry is queued.
+    armed: AtomicUsize,
+    /// Who wakes the tasks parked here when the wake comes from outside a system call.
+    owner: Mutex<Owner>,
 }
 
-/// The locked queue of a wait list; unlocking it records its length.
+/// The queue and the permits of a wait list.
+#[derive(Default)]
+struct State {
+    ids: VecDeque<TaskId>,
+    /// Wakes that found armed waiters and nobody parked: each lets one armed waiter's park
+    /// return at once. Never more than the armed waiters.
+    permits: usize,
+}
+
+/// Who carries out a wake asked for outside a system call ([`WaitList::wake_later`]).
+#[derive(Default, Clone)]
+enum Owner {
+    /// Nobody parked here yet.
+    #[default]
+    Nobody,
+    /// A one-thread scheduler: it carries the wake out at the end of its round.
+    Scheduler(Weak<Deferred>),
+    /// A runtime whose wakes work from any thread (tokio): the wake is carried out at once.
+    #[cfg_attr(not(feature = "tokio"), allow(dead_code))]
+    Direct(fn(&WaitList, bool) -> usize),
+}
+
+/// How a park went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Parked {
+    /// The task is queued: it sleeps until a wake takes it.
+    Queued,
+    /// An armed waiter took a permit a wake left: it goes on at once.
+    Permit,
+}
+
+/// The locked state of a wait list; unlocking it records the queue's length.
 pub(crate) struct Queue<'a> {
-    ids: MutexGuard<'a, VecDeque<TaskId>>,
-    len: &'a AtomicUsize,
-}
-
-impl Deref for Queue<'_> {
-    type Target = VecDeque<TaskId>;
-
-    #[inline]
-    fn deref(&self) -> &VecDeque<TaskId> {
-        &self.ids
-    }
-}
-
-impl DerefMut for Queue<'_> {
-    #[inline]
-    fn deref_mut(&mut self) -> &mut VecDeque<TaskId> {
-        &mut self.ids
-    }
+    state: MutexGuard<'a, State>,
+    shared: &'a Shared,
 }
 
 impl Drop for Queue<'_> {
     #[inline]
     fn drop(&mut self) {
-        self.len.store(self.ids.len(), Ordering::Release);
+        self.shared
+            .len
+            .store(self.state.ids.len(), Ordering::Release);
+    }
+}
+
+impl Queue<'_> {
+    /// Parks `id` here. An `armed` waiter is disarmed, taking a permit if a wake left one
+    /// (then it is not queued).
+    #[inline]
+    pub(crate) fn park(&mut self, id: TaskId, armed: bool) -> Parked {
+        if armed && self.state.permits > 0 {
+            self.state.permits -= 1;
+            self.shared.armed.fetch_sub(1, Ordering::AcqRel);
+            return Parked::Permit;
+        }
+        self.state.ids.push_back(id);
+        if armed {
+            // Queued before disarmed: a test for waiters that reads the lowered count (it
+            // reads `armed` first) sees the entry.
+            self.shared
+                .len
+                .store(self.state.ids.len(), Ordering::Release);
+            self.shared.armed.fetch_sub(1, Ordering::AcqRel);
+        }
+        Parked::Queued
+    }
+
+    /// Wakes the task parked longest (every task, with `all`), skipping the entries for which
+    /// `try_wake` answers `false` (tasks that left); when a wake finds nobody parked, armed
+    /// waiters are left permits (one, or one each with `all`). Answers how many tasks were
+    /// woken or permitted.
+    #[inline]
+    pub(crate) fn wake(&mut self, all: bool, mut try_wake: impl FnMut(TaskId) -> bool) -> usize {
+        let mut woken = 0;
+        while let Some(id) = self.state.ids.pop_front() {
+            if try_wake(id) {
+                woken += 1;
+                if !all {
+                    return woken;
+                }
+            }
+        }
+        woken + self.permit(all)
+    }
+
+    /// Leaves permits for the armed waiters that have none (one, or all of them with `all`):
+    /// how many.
+    #[inline]
+    fn permit(&mut self, all: bool) -> usize {
+        let armed = self.shared.armed.load(Ordering::Acquire);
+        let free = armed.saturating_sub(self.state.permits);
+        let given = if all { free } else { free.min(1) };
+        self.state.permits += given;
+        given
+    }
+
+    /// Takes `id` out of the queue: whether it was there (else a wake took it out).
+    pub(crate) fn leave(&mut self, id: TaskId) -> bool {
+        match self.state.ids.iter().position(|&queued| queued == id) {
+            Some(at) => {
+                self.state.ids.remove(at);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The queued entries, oldest first.
+    #[cfg(test)]
+    fn ids(&self) -> Vec<TaskId> {
+        self.state.ids.iter().copied().collect()
+    }
+}
+
+impl Clone for WaitList {
+    /// Another handle to the same list (never an armed ticket).
+    #[inline]
+    fn clone(&self) -> Self {
+        WaitList {
+            shared: self.shared.clone(),
+            armed: false,
+        }
+    }
+}
+
+impl Drop for WaitList {
+    #[inline]
+    fn drop(&mut self) {
+        if self.armed {
+            self.disarm();
+        }
     }
 }
 
@@ -166,12 +284,58 @@ impl WaitList {
         self.shared.len.load(Ordering::Acquire)
     }
 
-    /// Asks the scheduler whose tasks park here to wake one (or every) task at the end of its
-    /// round: a wake without a system call, for `try_send` / `try_recv`.
+    /// Whether a task is parked or armed here: a wake could reach someone.
+    #[inline]
+    pub(crate) fn has_waiters(&self) -> bool {
+        // `armed` first: a waiter queues itself before it disarms.
+        self.shared.armed.load(Ordering::Acquire) > 0 || self.len() > 0
+    }
+
+    /// Arms a waiter: the caller found its condition false, under the lock that guards the
+    /// condition, and parks next with the ticket this answers (`Syscall::Park(ticket)`). A
+    /// wake from then on is not lost: it wakes the task, or leaves a permit its park takes.
+    #[inline]
+    pub(crate) fn arm(&self) -> WaitList {
+        self.shared.armed.fetch_add(1, Ordering::AcqRel);
+        WaitList {
+            shared: self.shared.clone(),
+            armed: true,
+        }
+    }
+
+    /// Whether this handle is an armed ticket, which it stops being (its park disarms it).
+    #[inline]
+    pub(crate) fn take_armed(&mut self) -> bool {
+        std::mem::take(&mut self.armed)
+    }
+
+    /// An armed ticket dropped without its park: the waiter is disarmed, and a permit left
+    /// for it goes to another waiter.
+    #[cold]
+    fn disarm(&mut self) {
+        self.armed = false;
+        let pass_on = {
+            let mut queue = self.queue();
+            let armed = self.shared.armed.fetch_sub(1, Ordering::AcqRel) - 1;
+            let ours = queue.state.permits > armed;
+            if ours {
+                queue.state.permits -= 1;
+            }
+            ours
+        };
+        if pass_on {
+            self.wake_later(false);
+        }
+    }
+
+    /// Asks for a wake of one (or every) task waiting here, from outside a system call (for
+    /// `try_send` / `try_recv`): armed waiters get permits at once; parked ones are woken by
+    /// the runtime they parked on (a one-thread scheduler at the end of its round, tokio at
+    /// once).
     #[inline]
     pub(crate) fn wake_later(&self, all: bool) {
         // Most calls find nobody waiting: keep that test inline at the caller.
-        if !self.is_empty() {
+        if self.has_waiters() {
             self.defer_wake(all);
         }
     }
@@ -179,27 +343,56 @@ impl WaitList {
     #[cold]
     #[inline(never)]
     fn defer_wake(&self, all: bool) {
-        let owner = lock(&self.shared.owner).upgrade();
-        if let Some(deferred) = owner {
-            deferred.push(self.clone(), all);
+        let owner = lock(&self.shared.owner).clone();
+        match owner {
+            Owner::Direct(wake) => {
+                wake(self, all);
+            }
+            Owner::Scheduler(deferred) => {
+                let parked = {
+                    let mut queue = self.queue();
+                    if queue.state.ids.is_empty() || all {
+                        queue.permit(all);
+                    }
+                    !queue.state.ids.is_empty()
+                };
+                if let (true, Some(deferred)) = (parked, deferred.upgrade()) {
+                    deferred.push(self.clone(), all);
+                }
+            }
+            Owner::Nobody => {
+                self.queue().permit(all);
+            }
         }
     }
 
-    /// The queue, locked.
+    /// The state, locked.
     #[inline]
     pub(crate) fn queue(&self) -> Queue<'_> {
         Queue {
-            ids: lock(&self.shared.queue),
-            len: &self.shared.len,
+            state: lock(&self.shared.state),
+            shared: &self.shared,
         }
     }
 
-    /// Records the scheduler whose tasks park here (for [`wake_later`](WaitList::wake_later)).
+    /// Records the scheduler whose tasks park here (for [`wake_later`](WaitList::wake_later)),
+    /// before the task is queued.
     #[inline]
     pub(crate) fn set_owner(&self, deferred: &Arc<Deferred>) {
         let mut owner = lock(&self.shared.owner);
-        if !std::ptr::eq(owner.as_ptr(), Arc::as_ptr(deferred)) {
-            *owner = Arc::downgrade(deferred);
+        match &*owner {
+            Owner::Scheduler(known) if std::ptr::eq(known.as_ptr(), Arc::as_ptr(deferred)) => {}
+            _ => *owner = Owner::Scheduler(Arc::downgrade(deferred)),
+        }
+    }
+
+    /// Records that the tasks parking here are woken by `wake`, from any thread.
+    #[cfg_attr(not(feature = "tokio"), allow(dead_code))]
+    #[inline]
+    pub(crate) fn set_direct_owner(&self, wake: fn(&WaitList, bool) -> usize) {
+        let mut owner = lock(&self.shared.owner);
+        if !matches!(&*owner, Owner::Direct(known) if std::ptr::fn_addr_eq(*known, wake)) {
+            *owner = Owner::Direct(wake);
         }
     }
 
@@ -213,5 +406,170 @@ impl std::fmt::Debug for WaitList {
         f.debug_struct("WaitList")
             .field("len", &self.len())
             .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn id(serial: u64) -> TaskId {
+        TaskId { key: 0, serial }
+    }
+
+    fn permits(list: &WaitList) -> usize {
+        list.queue().state.permits
+    }
+
+    #[test]
+    fn a_wake_before_the_park_leaves_a_permit_the_park_takes() {
+        let list = WaitList::new();
+        let mut ticket = list.arm();
+        assert!(list.has_waiters(), "an armed waiter counts as waiting");
+        assert_eq!(
+            list.queue().wake(false, |_| true),
+            1,
+            "the permit counts as a wake"
+        );
+        assert_eq!(permits(&list), 1);
+        let armed = ticket.take_armed();
+        assert_eq!(list.queue().park(id(1), armed), Parked::Permit);
+        assert!(
+            list.queue().ids().is_empty(),
+            "a permitted park is not queued"
+        );
+        assert_eq!(
+            (permits(&list), list.shared.armed.load(Ordering::Acquire)),
+            (0, 0)
+        );
+        assert!(!list.has_waiters());
+    }
+
+    #[test]
+    fn a_permit_is_taken_once() {
+        let list = WaitList::new();
+        let mut first = list.arm();
+        let mut second = list.arm();
+        assert_eq!(list.queue().wake(false, |_| true), 1);
+        assert_eq!(
+            list.queue().wake(false, |_| true),
+            1,
+            "one permit for each armed waiter"
+        );
+        assert_eq!(
+            list.queue().wake(false, |_| true),
+            0,
+            "never more permits than waiters"
+        );
+        let (a, b) = (first.take_armed(), second.take_armed());
+        assert_eq!(list.queue().park(id(1), a), Parked::Permit);
+        assert_eq!(list.queue().park(id(2), b), Parked::Permit);
+        let mut third = list.arm();
+        let c = third.take_armed();
+        assert_eq!(
+            list.queue().park(id(3), c),
+            Parked::Queued,
+            "no permit is left over"
+        );
+        assert_eq!(list.queue().ids(), [id(3)]);
+        assert!(list.has_waiters());
+    }
+
+    #[test]
+    fn a_parked_task_is_woken_before_a_permit_is_left() {
+        let list = WaitList::new();
+        assert_eq!(list.queue().park(id(1), false), Parked::Queued);
+        let _armed = list.arm();
+        let mut woken = Vec::new();
+        assert_eq!(
+            list.queue().wake(false, |id| {
+                woken.push(id);
+                true
+            }),
+            1
+        );
+        assert_eq!((woken, permits(&list)), (vec![id(1)], 0));
+        // Wake all: every parked task, and a permit for every armed waiter.
+        let _other = list.arm();
+        assert_eq!(list.queue().park(id(2), false), Parked::Queued);
+        assert_eq!(list.queue().wake(true, |_| true), 3);
+        assert_eq!(permits(&list), 2);
+    }
+
+    #[test]
+    fn an_interrupted_waiter_passes_the_wake_on() {
+        let list = WaitList::new();
+        list.queue().park(id(1), false);
+        list.queue().park(id(2), false);
+        // A wake takes task 1 out of the queue as task 1 is interrupted.
+        assert_eq!(list.queue().wake(false, |id| id.serial == 1), 1);
+        // Task 1 finds itself gone from the queue: the wake was its, and goes to task 2.
+        assert!(!list.queue().leave(id(1)));
+        let mut woken = Vec::new();
+        list.queue().wake(false, |id| {
+            woken.push(id);
+            true
+        });
+        assert_eq!(woken, [id(2)]);
+        // An interrupted task still queued just leaves.
+        list.queue().park(id(3), false);
+        assert!(list.queue().leave(id(3)));
+        assert!(list.is_empty());
+    }
+
+    #[test]
+    fn a_wake_skips_tasks_that_left() {
+        let list = WaitList::new();
+        list.queue().park(id(1), false);
+        list.queue().park(id(2), false);
+        let mut tried = Vec::new();
+        let woken = list.queue().wake(false, |id| {
+            tried.push(id);
+            id.serial == 2
+        });
+        assert_eq!((woken, tried), (1, vec![id(1), id(2)]));
+    }
+
+    #[test]
+    fn a_dropped_ticket_disarms_and_passes_its_permit_on() {
+        let list = WaitList::new();
+        let first = list.arm();
+        let mut second = list.arm();
+        assert_eq!(list.queue().wake(false, |_| true), 1);
+        drop(first);
+        // The permit stays with the waiter still armed.
+        assert_eq!(
+            (permits(&list), list.shared.armed.load(Ordering::Acquire)),
+            (1, 1)
+        );
+        let b = second.take_armed();
+        assert_eq!(list.queue().park(id(2), b), Parked::Permit);
+        // A lone armed waiter dropped with its permit: nobody is left to take it.
+        let lone = list.arm();
+        list.queue().wake(false, |_| true);
+        drop(lone);
+        assert_eq!(
+            (permits(&list), list.shared.armed.load(Ordering::Acquire)),
+            (0, 0)
+        );
+    }
+
+    #[test]
+    fn a_wake_from_outside_a_task_leaves_a_permit_for_an_armed_waiter() {
+        let list = WaitList::new();
+        let mut ticket = list.arm();
+        list.wake_later(false);
+        let armed = ticket.take_armed();
+        assert_eq!(list.queue().park(id(1), armed), Parked::Permit);
+    }
+
+    #[test]
+    fn a_clone_of_a_ticket_is_not_armed() {
+        let list = WaitList::new();
+        let ticket = list.arm();
+        drop(ticket.clone());
+        assert_eq!(list.shared.armed.load(Ordering::Acquire), 1);
+        drop(ticket);
+        assert_eq!(list.shared.armed.load(Ordering::Acquire), 0);
     }
 }
