@@ -183,8 +183,8 @@ enum Push<M> {
     Sent {
         wake_receiver: bool,
     },
-    /// Full: the message back, and the sender's armed ticket if it asked to wait.
-    Full(M, Option<WaitList>),
+    /// Full (the sender is armed on the senders' list if it means to wait).
+    Full(M),
     Closed(M),
 }
 
@@ -194,8 +194,8 @@ enum Pop<M> {
         message: M,
         wake_sender: bool,
     },
-    /// Empty: the receiver's armed ticket if it asked to wait.
-    Empty(Option<WaitList>),
+    /// Empty (the receiver is armed on the receivers' list if it means to wait).
+    Empty,
     Closed,
 }
 
@@ -225,8 +225,8 @@ impl<M: 'static> Channel<M> {
                     closed: false,
                 }),
                 capacity,
-                senders: WaitList::new(),
-                receivers: WaitList::new(),
+                senders: WaitList::arming(),
+                receivers: WaitList::arming(),
             }),
         }
     }
@@ -306,10 +306,10 @@ impl<M: 'static> Channel<M> {
                             return Ok(Ok(()));
                         }
                         Push::Closed(back) => return Ok(Err(SendError(back))),
-                        Push::Full(back, ticket) => {
+                        Push::Full(back) => {
                             message = back;
-                            let ticket = ticket.unwrap_or_else(|| shared.senders.clone());
-                            checked(co_yield!(Syscall::Park(ticket))?)?;
+                            // Armed: the park is the next system call.
+                            checked(co_yield!(Syscall::Park(shared.senders.clone()))?)?;
                         }
                     }
                 }
@@ -355,9 +355,9 @@ impl<M: 'static> Channel<M> {
                         return Ok(Some(message));
                     }
                     Pop::Closed => return Ok(None),
-                    Pop::Empty(ticket) => {
-                        let ticket = ticket.unwrap_or_else(|| shared.receivers.clone());
-                        checked(co_yield!(Syscall::Park(ticket))?)?;
+                    Pop::Empty => {
+                        // Armed: the park is the next system call.
+                        checked(co_yield!(Syscall::Park(shared.receivers.clone()))?)?;
                     }
                 }
             },
@@ -421,7 +421,7 @@ impl<M: 'static> Channel<M> {
                 }
                 Ok(())
             }
-            Push::Full(back, _) => Err(TrySendError::Full(back)),
+            Push::Full(back) => Err(TrySendError::Full(back)),
             Push::Closed(back) => Err(TrySendError::Closed(back)),
         }
     }
@@ -448,7 +448,7 @@ impl<M: 'static> Channel<M> {
                 }
                 Ok(message)
             }
-            Pop::Empty(_) => Err(TryRecvError::Empty),
+            Pop::Empty => Err(TryRecvError::Empty),
             Pop::Closed => Err(TryRecvError::Closed),
         }
     }
@@ -465,7 +465,10 @@ impl<M> Shared<M> {
             return Push::Closed(message);
         }
         if state.queue.len() >= self.capacity {
-            return Push::Full(message, wait.then(|| self.senders.arm()));
+            if wait {
+                self.senders.arm();
+            }
+            return Push::Full(message);
         }
         state.queue.push_back(message);
         Push::Sent {
@@ -484,7 +487,12 @@ impl<M> Shared<M> {
                 wake_sender: self.senders.has_waiters(),
             },
             None if state.closed => Pop::Closed,
-            None => Pop::Empty(wait.then(|| self.receivers.arm())),
+            None => {
+                if wait {
+                    self.receivers.arm();
+                }
+                Pop::Empty
+            }
         }
     }
 }

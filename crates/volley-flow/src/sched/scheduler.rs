@@ -924,13 +924,12 @@ impl Scheduler {
             Syscall::SleepUntil(deadline) => return self.sleep(me, Some(deadline)),
             Syscall::Readable(io) => return self.wait_io(me, &io, Direction::Read),
             Syscall::Writable(io) => return self.wait_io(me, &io, Direction::Write),
-            Syscall::Park(mut list) => {
+            Syscall::Park(list) => {
                 // The owner first: a wake from another thread finds who carries it out.
                 list.set_owner(&self.deferred);
-                let armed = list.take_armed();
                 // On one thread a permit is only ever left by a wake from another thread
                 // between the task's arming and this park.
-                if list.queue().park(me, armed) == Parked::Permit {
+                if list.queue().park(me, list.is_arming()) == Parked::Permit {
                     Reply::Done
                 } else {
                     self.block(me, Wait::Park(list));

@@ -64,9 +64,9 @@ impl Deferred {
 ///
 /// A wait list is `Send` and `Sync`. A task that tests a condition and then parks can miss a
 /// wake when the waker runs on another thread in between; [`Channel`](super::sync::Channel)
-/// closes that gap by arming its waiter on the list, under its own lock, before it parks: a
-/// wake that finds armed waiters but nobody parked leaves a permit, and the park that follows
-/// takes it and returns at once.
+/// closes that gap with wait lists of its own, on which a waiter arms itself under the
+/// channel's lock before it parks: a wake that finds armed waiters but nobody parked leaves a
+/// permit, and the park that follows takes it and returns at once.
 ///
 /// ```
 /// use std::cell::Cell;
@@ -92,12 +92,9 @@ impl Deferred {
 /// sched.run().unwrap();
 /// assert_eq!(passed.get(), 3);
 /// ```
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct WaitList {
     pub(crate) shared: Arc<Shared>,
-    /// Whether this handle is an armed waiter's ticket ([`arm`](WaitList::arm)): its park
-    /// (or its drop, if it never parks) disarms the waiter.
-    armed: bool,
 }
 
 /// What the handles of one wait list share.
@@ -113,6 +110,8 @@ pub(crate) struct Shared {
     armed: AtomicUsize,
     /// Who wakes the tasks parked here when the wake comes from outside a system call.
     owner: Mutex<Owner>,
+    /// Whether every park here follows an [`arm`](WaitList::arm) (a channel's lists).
+    arming: bool,
 }
 
 /// The queue and the permits of a wait list.
@@ -230,26 +229,6 @@ impl Queue<'_> {
     }
 }
 
-impl Clone for WaitList {
-    /// Another handle to the same list (never an armed ticket).
-    #[inline]
-    fn clone(&self) -> Self {
-        WaitList {
-            shared: self.shared.clone(),
-            armed: false,
-        }
-    }
-}
-
-impl Drop for WaitList {
-    #[inline]
-    fn drop(&mut self) {
-        if self.armed {
-            self.disarm();
-        }
-    }
-}
-
 impl WaitList {
     /// An empty wait list.
     ///
@@ -291,41 +270,34 @@ impl WaitList {
         self.shared.armed.load(Ordering::Acquire) > 0 || self.len() > 0
     }
 
-    /// Arms a waiter: the caller found its condition false, under the lock that guards the
-    /// condition, and parks next with the ticket this answers (`Syscall::Park(ticket)`). A
-    /// wake from then on is not lost: it wakes the task, or leaves a permit its park takes.
-    #[inline]
-    pub(crate) fn arm(&self) -> WaitList {
-        self.shared.armed.fetch_add(1, Ordering::AcqRel);
+    /// An empty wait list on which every park follows an [`arm`](WaitList::arm): a
+    /// channel's.
+    pub(crate) fn arming() -> Self {
         WaitList {
-            shared: self.shared.clone(),
-            armed: true,
+            shared: Arc::new(Shared {
+                arming: true,
+                ..Shared::default()
+            }),
         }
     }
 
-    /// Whether this handle is an armed ticket, which it stops being (its park disarms it).
+    /// Whether every park here follows an [`arm`](WaitList::arm): a park disarms its task.
     #[inline]
-    pub(crate) fn take_armed(&mut self) -> bool {
-        std::mem::take(&mut self.armed)
+    pub(crate) fn is_arming(&self) -> bool {
+        self.shared.arming
     }
 
-    /// An armed ticket dropped without its park: the waiter is disarmed, and a permit left
-    /// for it goes to another waiter.
-    #[cold]
-    fn disarm(&mut self) {
-        self.armed = false;
-        let pass_on = {
-            let mut queue = self.queue();
-            let armed = self.shared.armed.fetch_sub(1, Ordering::AcqRel) - 1;
-            let ours = queue.state.permits > armed;
-            if ours {
-                queue.state.permits -= 1;
-            }
-            ours
-        };
-        if pass_on {
-            self.wake_later(false);
-        }
+    /// Arms a waiter on an [`arming`](WaitList::arming) list: the caller found its condition
+    /// false, under the lock that guards the condition, and its next system call parks it
+    /// here (both runtimes carry a park out at once, before anything else of the task). A wake
+    /// from the arming on is not lost: it wakes the task, or leaves a permit its park takes.
+    #[inline]
+    pub(crate) fn arm(&self) {
+        debug_assert!(
+            self.shared.arming,
+            "armed on a list whose parks do not disarm"
+        );
+        self.shared.armed.fetch_add(1, Ordering::AcqRel);
     }
 
     /// Asks for a wake of one (or every) task waiting here, from outside a system call (for
@@ -421,10 +393,14 @@ mod tests {
         list.queue().state.permits
     }
 
+    fn armed(list: &WaitList) -> usize {
+        list.shared.armed.load(Ordering::Acquire)
+    }
+
     #[test]
     fn a_wake_before_the_park_leaves_a_permit_the_park_takes() {
-        let list = WaitList::new();
-        let mut ticket = list.arm();
+        let list = WaitList::arming();
+        list.arm();
         assert!(list.has_waiters(), "an armed waiter counts as waiting");
         assert_eq!(
             list.queue().wake(false, |_| true),
@@ -432,24 +408,20 @@ mod tests {
             "the permit counts as a wake"
         );
         assert_eq!(permits(&list), 1);
-        let armed = ticket.take_armed();
-        assert_eq!(list.queue().park(id(1), armed), Parked::Permit);
+        assert_eq!(list.queue().park(id(1), true), Parked::Permit);
         assert!(
             list.queue().ids().is_empty(),
             "a permitted park is not queued"
         );
-        assert_eq!(
-            (permits(&list), list.shared.armed.load(Ordering::Acquire)),
-            (0, 0)
-        );
+        assert_eq!((permits(&list), armed(&list)), (0, 0));
         assert!(!list.has_waiters());
     }
 
     #[test]
     fn a_permit_is_taken_once() {
-        let list = WaitList::new();
-        let mut first = list.arm();
-        let mut second = list.arm();
+        let list = WaitList::arming();
+        list.arm();
+        list.arm();
         assert_eq!(list.queue().wake(false, |_| true), 1);
         assert_eq!(
             list.queue().wake(false, |_| true),
@@ -461,39 +433,37 @@ mod tests {
             0,
             "never more permits than waiters"
         );
-        let (a, b) = (first.take_armed(), second.take_armed());
-        assert_eq!(list.queue().park(id(1), a), Parked::Permit);
-        assert_eq!(list.queue().park(id(2), b), Parked::Permit);
-        let mut third = list.arm();
-        let c = third.take_armed();
+        assert_eq!(list.queue().park(id(1), true), Parked::Permit);
+        assert_eq!(list.queue().park(id(2), true), Parked::Permit);
+        list.arm();
         assert_eq!(
-            list.queue().park(id(3), c),
+            list.queue().park(id(3), true),
             Parked::Queued,
             "no permit is left over"
         );
         assert_eq!(list.queue().ids(), [id(3)]);
         assert!(list.has_waiters());
+        assert_eq!(armed(&list), 0);
     }
 
     #[test]
     fn a_parked_task_is_woken_before_a_permit_is_left() {
-        let list = WaitList::new();
-        assert_eq!(list.queue().park(id(1), false), Parked::Queued);
-        let _armed = list.arm();
+        let list = WaitList::arming();
+        list.arm();
+        assert_eq!(list.queue().park(id(1), true), Parked::Queued);
+        list.arm();
         let mut woken = Vec::new();
-        assert_eq!(
-            list.queue().wake(false, |id| {
-                woken.push(id);
-                true
-            }),
-            1
-        );
-        assert_eq!((woken, permits(&list)), (vec![id(1)], 0));
+        let count = list.queue().wake(false, |id| {
+            woken.push(id);
+            true
+        });
+        assert_eq!((count, woken, permits(&list)), (1, vec![id(1)], 0));
         // Wake all: every parked task, and a permit for every armed waiter.
-        let _other = list.arm();
-        assert_eq!(list.queue().park(id(2), false), Parked::Queued);
+        list.arm();
+        list.arm();
+        assert_eq!(list.queue().park(id(2), true), Parked::Queued);
         assert_eq!(list.queue().wake(true, |_| true), 3);
-        assert_eq!(permits(&list), 2);
+        assert_eq!((permits(&list), armed(&list)), (2, 2));
     }
 
     #[test]
@@ -531,45 +501,21 @@ mod tests {
     }
 
     #[test]
-    fn a_dropped_ticket_disarms_and_passes_its_permit_on() {
-        let list = WaitList::new();
-        let first = list.arm();
-        let mut second = list.arm();
-        assert_eq!(list.queue().wake(false, |_| true), 1);
-        drop(first);
-        // The permit stays with the waiter still armed.
-        assert_eq!(
-            (permits(&list), list.shared.armed.load(Ordering::Acquire)),
-            (1, 1)
-        );
-        let b = second.take_armed();
-        assert_eq!(list.queue().park(id(2), b), Parked::Permit);
-        // A lone armed waiter dropped with its permit: nobody is left to take it.
-        let lone = list.arm();
-        list.queue().wake(false, |_| true);
-        drop(lone);
-        assert_eq!(
-            (permits(&list), list.shared.armed.load(Ordering::Acquire)),
-            (0, 0)
-        );
-    }
-
-    #[test]
     fn a_wake_from_outside_a_task_leaves_a_permit_for_an_armed_waiter() {
-        let list = WaitList::new();
-        let mut ticket = list.arm();
+        let list = WaitList::arming();
+        list.arm();
         list.wake_later(false);
-        let armed = ticket.take_armed();
-        assert_eq!(list.queue().park(id(1), armed), Parked::Permit);
+        assert_eq!(list.queue().park(id(1), true), Parked::Permit);
+        // Nobody waits: the next wake leaves nothing behind.
+        list.wake_later(false);
+        assert_eq!(permits(&list), 0);
     }
 
     #[test]
-    fn a_clone_of_a_ticket_is_not_armed() {
+    fn a_plain_park_takes_no_permit() {
         let list = WaitList::new();
-        let ticket = list.arm();
-        drop(ticket.clone());
-        assert_eq!(list.shared.armed.load(Ordering::Acquire), 1);
-        drop(ticket);
-        assert_eq!(list.shared.armed.load(Ordering::Acquire), 0);
+        assert!(!list.is_arming());
+        assert_eq!(list.queue().wake(false, |_| true), 0);
+        assert_eq!(list.queue().park(id(1), false), Parked::Queued);
     }
 }

@@ -31,7 +31,7 @@ enum Plan {
     KillSelf,
     /// A wait, which a kill or cancel interrupts.
     Wait(Wait),
-    /// A park on the list, done by the task's own ticket: it is queued, or it took a permit a
+    /// A park on the list, carried out at once: the task is queued, or (armed) it took a permit a
     /// wake left and goes on at once.
     Park(WaitList, Parked),
 }
@@ -165,11 +165,11 @@ impl<T> TaskState<T> {
                     "custom calls are carried out by a Scheduler::on_call handler, which tokio has not",
                 ),
             },
-            Syscall::Park(mut list) => {
+            Syscall::Park(list) => {
                 // The owner first: a wake from outside a task (`try_send`) finds who carries
                 // it out.
                 list.set_direct_owner(wake);
-                let armed = list.take_armed();
+                let armed = list.is_arming();
                 let parked = {
                     let mut queue = list.queue();
                     // Marked under the list's lock, where every wake decides whom it takes.
