@@ -535,6 +535,61 @@ fn a_capacity_one_channel_delivers_every_message_once_and_in_order_across_worker
     }
 }
 
+#[task]
+fn echo_back(from: Channel<u64>, to: Channel<u64>) -> TaskResult<u64> {
+    let mut echoed = 0;
+    while let Some(n) = yield_from!(from.recv())? {
+        yield_from!(to.send(n + 1))??;
+        echoed += 1;
+    }
+    Ok(echoed)
+}
+
+/// Two tasks bounce a number over two capacity-1 channels: each waits on the other at every
+/// step, with nothing else to wake it, so one lost wake stops both for good.
+#[task]
+fn ping_pong(rounds: u64) -> TaskResult<(u64, u64)> {
+    let (there, back) = (Channel::bounded(1), Channel::bounded(1));
+    let echo = yield_from!(spawn_send(echo_back(there.clone(), back.clone())))?;
+    let mut n = 0;
+    for _ in 0..rounds {
+        yield_from!(there.send(n))??;
+        n = yield_from!(back.recv())?.expect("the echo answers");
+    }
+    yield_from!(there.close())?;
+    Ok((n, yield_from!(echo.join())??))
+}
+
+/// One sender streams to one receiver through a capacity-1 channel: the sender parks at
+/// every full channel and the receiver at every empty one, each woken only by the other.
+#[task]
+fn one_to_one(count: u32) -> TaskResult<Vec<Numbered>> {
+    let chan = Channel::bounded(1);
+    let receiver = yield_from!(spawn_send(collector(chan.clone())))?;
+    let sender = yield_from!(spawn_send(numbered_sender(chan.clone(), 0, count)))?;
+    yield_from!(sender.join())??;
+    yield_from!(chan.close())?;
+    Ok(yield_from!(receiver.join())??)
+}
+
+#[test]
+fn two_tasks_waiting_on_each_other_lose_no_wake_across_workers() {
+    for workers in [2, 4] {
+        let rt = runtime_with(workers);
+        let (n, echoed) = rt
+            .block_on(within_limit("ping-pong", spawn_on(&rt, ping_pong(20_000))))
+            .unwrap();
+        assert_eq!((n, echoed), (20_000, 20_000));
+        let got = rt
+            .block_on(within_limit(
+                "one to one",
+                spawn_on(&rt, one_to_one(20_000)),
+            ))
+            .unwrap();
+        check_numbered(&[got], 1, 20_000);
+    }
+}
+
 /// Spawns a task body on `rt` (from outside it).
 fn spawn_on<B, T>(
     rt: &tokio::runtime::Runtime,
@@ -632,23 +687,28 @@ fn was_cancelled(outcome: Result<&'static str, JoinError>) -> bool {
     }
 }
 
-/// Each round: three receivers wait, a message is sent (its wake may choose any of them),
-/// and at once one receiver is killed and another cancelled. The wake that chose an
-/// interrupted receiver goes on to another, so the message is received in every round.
+/// Each round, on a fresh channel: three receivers park in turn, a message is sent (its wake
+/// chooses the one parked longest) and at once that receiver is killed and the next
+/// cancelled. The wake that chose an interrupted receiver goes on to the next, so the message
+/// is received in every round. In every fourth round the receivers do not wait to park first
+/// (they may still be arming).
 #[task]
 fn interrupt_woken_receivers(rounds: u32) -> TaskResult<usize> {
-    let chan = Channel::bounded(1);
     let got = Arc::new(AtomicUsize::new(0));
-    let mut survivors = Vec::new();
     for round in 0..rounds {
-        let killed = yield_from!(spawn_send(counting_receiver(chan.clone(), got.clone())))?;
-        let cancelled = yield_from!(spawn_send(counting_receiver(chan.clone(), got.clone())))?;
-        let spawned = yield_from!(spawn_send(counting_receiver(chan.clone(), got.clone())))?;
-        survivors.push(spawned);
-        if round % 2 == 0 {
-            // Let them park first in half the rounds; in the others they may still be arming.
-            yield_from!(yield_now())?;
+        let settle = round % 4 != 0;
+        let chan = Channel::bounded(1);
+        let mut receivers = Vec::new();
+        for _ in 0..3 {
+            let spawned = yield_from!(spawn_send(counting_receiver(chan.clone(), got.clone())))?;
+            receivers.push(spawned);
+            if settle {
+                yield_from!(sleep(Duration::from_micros(200)))?;
+            }
         }
+        let survivor = receivers.pop().expect("three receivers");
+        let cancelled = receivers.pop().expect("three receivers");
+        let killed = receivers.pop().expect("three receivers");
         yield_from!(chan.send(round))??;
         yield_from!(killed.kill())?;
         yield_from!(cancelled.cancel("stop"))?;
@@ -667,9 +727,7 @@ fn interrupt_woken_receivers(rounds: u32) -> TaskResult<usize> {
         while got.load(Ordering::SeqCst) < round as usize + 1 {
             yield_from!(yield_now())?;
         }
-    }
-    yield_from!(chan.close())?;
-    for survivor in survivors {
+        yield_from!(chan.close())?;
         assert_eq!(yield_from!(survivor.join())??, "closed");
     }
     Ok(got.load(Ordering::SeqCst))

@@ -21,7 +21,7 @@ use volley_core::{co_yield, Co, Exit};
 ///
 /// A channel is `Send` and `Sync` when its messages are `Send`, so the same bodies run on a
 /// one-thread [`Scheduler`](super::Scheduler) and on tokio's multi-threaded runtime
-/// ([`sched::tokio`](super::tokio), feature `tokio`), where senders and receivers meet
+/// (`sched::tokio`, feature `tokio`), where senders and receivers meet
 /// across worker threads. No wake is lost there: a task that finds the channel full (or
 /// empty) arms itself on the wait list under the channel's lock, before it parks, and a wake
 /// that comes in between leaves a permit its park takes. The tasks of one channel park on one

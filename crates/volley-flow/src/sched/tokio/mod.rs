@@ -69,6 +69,61 @@
 //! let task = runtime.spawn(async { volley_flow::sched::tokio::spawn(squares(10)).await });
 //! assert_eq!(runtime.block_on(task).unwrap().unwrap().unwrap(), 285);
 //! ```
+//!
+//! A [`Channel`](super::sync::Channel) between tasks on different workers, fed by a plain
+//! tokio task too (`try_send` works from any thread and wakes the parked receiver):
+//!
+//! ```
+//! use volley_core::{yield_from, Co};
+//! use volley_flow::sched::sync::{Channel, TrySendError};
+//! use volley_flow::sched::{spawn_send, TaskBody, TaskResume};
+//!
+//! /// Sends 1..=n through `chan`.
+//! fn count_to(chan: Channel<u64>, n: u64) -> Co<impl TaskBody<()> + Send> {
+//!     Co::new(#[coroutine] move |_: TaskResume| {
+//!         for i in 1..=n {
+//!             yield_from!(chan.send(i))??;
+//!         }
+//!         Ok(())
+//!     })
+//! }
+//!
+//! /// Adds up what arrives until the channel closes.
+//! fn total(chan: Channel<u64>) -> Co<impl TaskBody<u64> + Send> {
+//!     Co::new(#[coroutine] move |_: TaskResume| {
+//!         let mut sum = 0;
+//!         while let Some(n) = yield_from!(chan.recv())? {
+//!             sum += n;
+//!         }
+//!         Ok(sum)
+//!     })
+//! }
+//!
+//! let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+//! let sum = runtime.block_on(async {
+//!     let chan = Channel::bounded(1);
+//!     let adder = volley_flow::sched::tokio::spawn(total(chan.clone()));
+//!     let (tx, plain) = (chan.clone(), chan.clone());
+//!     let counter = volley_flow::sched::tokio::spawn(Co::new(#[coroutine] move |_: TaskResume| {
+//!         let child = yield_from!(spawn_send(count_to(tx.clone(), 100)))?;
+//!         yield_from!(child.join())??;
+//!         Ok(())
+//!     }));
+//!     // Plain async code: retries while the channel is full.
+//!     let mut message = 1000;
+//!     while let Err(TrySendError::Full(back)) = plain.try_send(message) {
+//!         message = back;
+//!         tokio::task::yield_now().await;
+//!     }
+//!     counter.await.unwrap().unwrap();
+//!     volley_flow::sched::tokio::spawn(Co::new(#[coroutine] move |_: TaskResume| Ok(yield_from!(chan.close())?)))
+//!         .await
+//!         .unwrap()
+//!         .unwrap();
+//!     adder.await.unwrap().unwrap()
+//! });
+//! assert_eq!(sum, 5050 + 1000);
+//! ```
 
 mod driver;
 mod io;
