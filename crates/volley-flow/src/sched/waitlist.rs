@@ -212,6 +212,7 @@ impl Queue<'_> {
     }
 
     /// Takes `id` out of the queue: whether it was there (else a wake took it out).
+    #[cfg_attr(not(feature = "tokio"), allow(dead_code))]
     pub(crate) fn leave(&mut self, id: TaskId) -> bool {
         match self.state.ids.iter().position(|&queued| queued == id) {
             Some(at) => {
@@ -267,7 +268,7 @@ impl WaitList {
     #[inline]
     pub(crate) fn has_waiters(&self) -> bool {
         // `armed` first: a waiter queues itself before it disarms.
-        self.shared.armed.load(Ordering::Acquire) > 0 || self.len() > 0
+        self.shared.armed.load(Ordering::Acquire) > 0 || !self.is_empty()
     }
 
     /// An empty wait list on which every park follows an [`arm`](WaitList::arm): a
