@@ -160,6 +160,7 @@ mod reactor;
 mod remote;
 mod rng;
 mod scheduler;
+mod shortcut;
 mod stats;
 mod syscall;
 mod timers;

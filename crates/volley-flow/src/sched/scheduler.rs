@@ -7,6 +7,7 @@ use super::entry::{Cold, Erased, Hot, NewTask, Status, Turn, Wait};
 use super::future::{Awaiting, Futures, TaskFuture, Wakes};
 use super::reactor::{Direction, Reactor, Waited, Waiter};
 use super::rng::{Rng, SharedRng};
+use super::shortcut::{self, Shortcut};
 use super::timers::{nanos, Timers};
 use super::waitlist::Deferred;
 use super::{
@@ -514,7 +515,9 @@ impl Scheduler {
         self.limit = limit;
         self.limit_at = limit.map(|limit| self.timers.nanos_of(limit));
         self.running = true;
+        let installed = shortcut::install(self.shortcut());
         let ran = self.run_rounds(go_on, limit);
+        drop(installed);
         self.running = false;
         self.limit = None;
         self.limit_at = None;
@@ -809,7 +812,7 @@ impl Scheduler {
     /// ```
     pub fn stats(&self) -> Stats {
         Stats {
-            switches: self.switches,
+            switches: self.switches + self.clock.virtual_time().map_or(0, |time| time.skipped()),
             spawned: self.spawned,
             finished: self.finished,
             alive: self.tasks.len(),
@@ -824,6 +827,7 @@ impl Scheduler {
     #[inline]
     fn run_task(&mut self, id: TaskId) {
         let key = id.key();
+        let mut horizon = self.sleep_horizon();
         let Some(mut hot) = self
             .tasks
             .get_mut(key)
@@ -857,6 +861,10 @@ impl Scheduler {
                     None => task.send_done(),
                 },
             };
+            let time = self.clock.virtual_time();
+            if let Some(time) = time {
+                time.set_horizon(horizon);
+            }
             let turn = if hot.traced {
                 match self.cold.get(key) {
                     Some(Some(cold)) => cold.span.in_scope(resume),
@@ -865,6 +873,9 @@ impl Scheduler {
             } else {
                 resume()
             };
+            if let Some(time) = time {
+                time.set_horizon(0);
+            }
             match turn {
                 Turn::Yield => {
                     hot.status = Status::ReadyDone;
@@ -879,6 +890,7 @@ impl Scheduler {
                 Turn::Ended(Ok(())) => return self.finish(id, None),
                 Turn::Ended(Err(failure)) => return self.finish(id, Some(failure)),
             }
+            horizon = self.sleep_horizon();
             hot = match self.tasks.get_mut(key) {
                 Some(hot) => hot,
                 None => return,
@@ -1062,6 +1074,26 @@ impl Scheduler {
             && self.reactor.waiting() == 0
             && self.futures.waiting == 0
             && self.deferred.is_empty()
+    }
+
+    /// On virtual time, the instant before which a sleep of the task about to be resumed ends
+    /// first (see [`shortcut`](super::shortcut)): the next timer's or the limit of
+    /// `run_until`, when nothing else could happen before ([`timers_decide`](Scheduler::timers_decide)); 0 otherwise.
+    #[inline]
+    fn sleep_horizon(&self) -> u64 {
+        if !self.clock.is_virtual() || !self.timers_decide() {
+            return 0;
+        }
+        let next = self.timers.next_at().unwrap_or(u64::MAX);
+        next.min(self.limit_at.unwrap_or(u64::MAX))
+    }
+
+    /// What the sleep shortcut needs while this scheduler runs (`None` on the wall clock).
+    fn shortcut(&self) -> Option<Shortcut> {
+        self.clock.virtual_time().map(|time| Shortcut {
+            time: time.clone(),
+            deferred: self.deferred.clone(),
+        })
     }
 
     /// Sleeps on virtual time until `at` (nanoseconds since the start; `u64::MAX`: forever).
@@ -1542,6 +1574,7 @@ impl Scheduler {
     }
 
     /// Both halves of a live task.
+    #[inline(always)]
     fn parts(&mut self, task: TaskId) -> Option<(&mut Hot, &mut Cold)> {
         let hot = self
             .tasks
@@ -1574,7 +1607,9 @@ impl Scheduler {
     /// nothing else can happen) without waiting, and says what to wait for next.
     pub(super) fn turn(&mut self) -> Result<Outlook, SchedError> {
         self.running = true;
+        let installed = shortcut::install(self.shortcut());
         let shut_down = self.run_round();
+        drop(installed);
         self.running = false;
         if shut_down || self.tasks.is_empty() {
             self.ready.clear();
