@@ -552,3 +552,41 @@ fn sleeps_that_end_without_a_switch_change_nothing_a_model_sees() {
         );
     }
 }
+
+#[test]
+fn a_scheduler_run_inside_a_task_keeps_its_own_clock() {
+    let mut outer = Scheduler::simulated(0);
+    let task = outer.spawn(Co::new(
+        #[coroutine]
+        |_: TaskResume| {
+            let clock = yield_from!(clock())?;
+            let mut inner = Scheduler::simulated(1);
+            let inner_clock = inner.clock();
+            let nap = || {
+                Co::new(
+                    #[coroutine]
+                    |_: TaskResume| {
+                        yield_from!(sleep(secs(5.0)))?;
+                        Ok(())
+                    },
+                )
+            };
+            // One round: the inner task's sleep waits for the inner scheduler's clock.
+            inner.spawn(nap()).detach();
+            inner.run_once();
+            let after_round = (clock.elapsed(), inner_clock.elapsed(), inner.stats().alive);
+            inner.run().unwrap();
+            let after_run = (clock.elapsed(), inner_clock.elapsed());
+            yield_from!(sleep(secs(2.0)))?;
+            Ok((after_round, after_run, clock.elapsed()))
+        },
+    ));
+    assert_eq!(
+        outer.join(task).unwrap(),
+        (
+            (Duration::ZERO, Duration::ZERO, 1),
+            (Duration::ZERO, secs(5.0)),
+            secs(2.0)
+        )
+    );
+}

@@ -682,6 +682,7 @@ impl Scheduler {
     /// assert_eq!(sched.stats().alive, 0);
     /// ```
     pub fn run_once(&mut self) {
+        let _installed = shortcut::install(self.shortcut());
         self.run_round();
     }
 
@@ -719,6 +720,10 @@ impl Scheduler {
             match ran {
                 Ok(shut_down) => break shut_down,
                 Err(payload) => {
+                    // The resume that panicked left its horizon set.
+                    if let Some(time) = self.clock.virtual_time() {
+                        time.set_horizon(0);
+                    }
                     let id = match self.handoff.take() {
                         // `round[next]` handed over and waits: the panic is the other task's.
                         Some(other) => other,

@@ -8,8 +8,11 @@
 //! (the clock, the order of events, the random stream) is the same either way.
 //!
 //! The scheduler publishes, for the length of each resume, the instant before which a sleep
-//! of the resumed task ends first (its horizon, kept in the shared [`VirtualTime`]); it installs
-//! itself here for the length of a run, so the helper finds the scheduler that resumed it.
+//! of the resumed task ends first (its horizon, kept in the shared [`VirtualTime`]; 0 between
+//! resumes); every way of running tasks (`run` and its kin, `run_once`, a turn of
+//! `run_async`) installs the scheduler here for its length, so the helper finds the
+//! scheduler that resumed it, also when one scheduler runs inside a task of another. A close
+//! arm runs with the shortcut off: it cannot wait.
 
 use super::clock::VirtualTime;
 use super::timers::nanos;
