@@ -103,6 +103,10 @@ pub struct Scheduler {
     /// [`sleep_virtual`](Scheduler::sleep_virtual)), run next in the same round; while it
     /// runs, the task a caught panic belongs to.
     handoff: Option<TaskId>,
+    /// The horizon of the task being resumed ([`sleep_horizon`](Scheduler::sleep_horizon)),
+    /// computed before its resume; nothing it depends on but deferred wakes changes before
+    /// the task's next system call is carried out.
+    horizon: u64,
     /// The handlers of custom system calls.
     handlers: Handlers,
     /// Tasks waiting on futures, and their wakers' shared list.
@@ -166,6 +170,7 @@ impl Scheduler {
             limit_at: None,
             running: false,
             handoff: None,
+            horizon: 0,
             handlers: Handlers::default(),
             futures: Futures::default(),
         }
@@ -866,6 +871,7 @@ impl Scheduler {
                     None => task.send_done(),
                 },
             };
+            self.horizon = horizon;
             let time = self.clock.virtual_time();
             if let Some(time) = time {
                 time.set_horizon(horizon);
@@ -1118,7 +1124,9 @@ impl Scheduler {
             return Next::Suspend;
         }
         let before_limit = |t: u64| self.limit_at.is_none_or(|limit| t < limit);
-        if self.timers_decide() {
+        // `timers_decide`, as it was before this resume (a horizon of 0 is the rare timer at
+        // the very start: then the general path below is taken, which is as correct).
+        if self.horizon != 0 && self.deferred.is_empty() {
             match self.timers.next_at() {
                 Some(next) if at < next && before_limit(at) => {
                     self.clock.advance_nanos(at);
