@@ -15,9 +15,10 @@
 //! | [`stats`](super::task::stats) | counters of every task this adapter ran (`switches`: the resumes of the tasks that ended, plus the asking task's own) |
 //! | [`time::now`](super::time::now), [`rand::random_u64`](super::rand::random_u64) | the monotonic clock; a random stream per task |
 //! | [`sync::park`](super::sync::park), [`wake_one`](super::sync::wake_one), [`wake_all`](super::sync::wake_all) | the wait list (`Send`, shared with the one-thread scheduler's code) queues the task's id; a wake reaches it on whichever worker it is. Unlike on one thread, where nothing runs between a task's test of its condition and its park, another worker can wake the list in between, and a wake that finds nobody parked is lost: a condition shared across workers needs tokio's own primitives, in async code |
-//! | [`Channel`](super::sync::Channel), [`race`](super::sync::race) and [`timeout`](super::time::timeout), custom calls, [`time::clock`](super::time::clock), [`rand::rng`](super::rand::rng), [`await_future`](super::await_future), [`shutdown`](super::task::shutdown) | [`SchedError::Unsupported`](super::SchedError::Unsupported), naming what to use instead (most of these hold `Rc`-shared state across their yield, so a body using them is not `Send` and tokio refuses it at compile time) |
+//! | [`await_send`](super::await_send) | the adapter awaits the future in the task's place (a kill or cancel drops it) |
+//! | [`Channel`](super::sync::Channel), [`race`](super::sync::race) and [`timeout`](super::time::timeout), custom calls, [`time::clock`](super::time::clock), [`rand::rng`](super::rand::rng), [`await_future`](super::await_future) (its future need not be `Send`: use `await_send`), [`shutdown`](super::task::shutdown) | [`SchedError::Unsupported`](super::SchedError::Unsupported), naming what to use instead (most of these hold `Rc`-shared state across their yield, so a body using them is not `Send` and tokio refuses it at compile time) |
 //!
-//! Why some calls are not here: channels (their state, not their wait lists), `race`, custom handlers, awaited futures and the
+//! Why some calls are not here: channels (their state, not their wait lists), `race`, custom handlers, futures awaited with `await_future` and the
 //! shared clock and random stream are one scheduler's state, shared by `Rc` (which keeps the
 //! one-thread scheduler free of atomic operations); a body that holds one is not `Send`, and
 //! tokio refuses it at compile time. On tokio, async code around the tasks uses tokio's own
