@@ -910,6 +910,7 @@ impl Scheduler {
     }
 
     /// Carries out one system call of the running task `me`.
+    #[inline(always)]
     fn syscall(&mut self, me: TaskId, call: Syscall) -> Next {
         let reply = match call {
             Syscall::Yield => {
