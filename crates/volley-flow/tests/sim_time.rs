@@ -5,13 +5,14 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::Duration;
-use volley_core::{yield_from, Co};
+use volley_core::{yield_from, Co, Delegate, Exit, Resume, Step};
 use volley_flow::sched::rand::{below, exponential, rng};
 use volley_flow::sched::sync::{park, WaitList};
-use volley_flow::sched::task::{call, Handled};
+use volley_flow::sched::task::{call, Call, Handled};
 use volley_flow::sched::time::{clock, now, secs, sleep, timeout};
 use volley_flow::sched::{
-    spawn, JoinError, SchedError, Scheduler, TaskBody, TaskResult, TaskResume,
+    spawn, JoinError, Reply, SchedError, Scheduler, Syscall, TaskBody, TaskCall, TaskError,
+    TaskResult, TaskResume,
 };
 use volley_flow::sim::Store;
 
@@ -395,4 +396,197 @@ fn a_panic_after_a_timer_hands_over_is_the_panicking_tasks_own() {
         Some(Err(JoinError::Panicked(message))) => assert_eq!(message, "broke at 1.5 s"),
         other => panic!("{other:?}"),
     }
+}
+
+/// How a model's tasks sleep: through the `sleep` helper (which on virtual time may end a
+/// sleep at once when it is the next thing to happen), or by yielding the system call.
+#[derive(Clone, Copy)]
+enum Nap {
+    Helper,
+    Raw,
+}
+
+/// A sleep made the way `nap` says.
+fn nap(how: Nap, length: Duration) -> Napping<impl TaskCall<()>> {
+    match how {
+        Nap::Helper => Napping::Helper(sleep(length)),
+        Nap::Raw => Napping::Raw(Call::new(Syscall::Sleep(length), |reply| match reply {
+            Reply::Done => Ok(()),
+            other => panic!("a sleep answered {other:?}"),
+        })),
+    }
+}
+
+/// Either kind of sleep, as one helper type.
+enum Napping<H> {
+    Helper(H),
+    Raw(Call<()>),
+}
+
+impl<H: TaskCall<()>> Delegate<Reply, Syscall, TaskError> for Napping<H> {
+    type Output = ();
+
+    fn delegate(
+        &mut self,
+        resume: Resume<Reply, TaskError>,
+    ) -> Step<Syscall, Result<(), Exit<TaskError>>> {
+        match self {
+            Napping::Helper(helper) => helper.delegate(resume),
+            Napping::Raw(call) => call.delegate(resume),
+        }
+    }
+}
+
+/// One task of a random model: draws what to do from the shared stream, and logs each step
+/// with the virtual instant it happened at.
+fn actor(me: usize, steps: u32, line: Store<u64>, how: Nap, log: Log) -> Co<impl TaskBody<()>> {
+    Co::new(
+        #[coroutine]
+        move |_: TaskResume| {
+            let clock = yield_from!(clock())?;
+            for step in 0..steps {
+                let what = yield_from!(below(8))?;
+                // Whole or half units, zero included: equal instants happen often.
+                let length = Duration::from_millis(yield_from!(below(4))? * 500);
+                match what {
+                    0 | 1 => yield_from!(nap(how, length))?,
+                    2 => yield_from!(line.put(me as u64 * 1000 + u64::from(step)))?,
+                    3 => {
+                        let got = yield_from!(timeout(length, line.get()))?;
+                        log.borrow_mut().push(format!("{me} got {got:?}"));
+                    }
+                    4 => {
+                        let quick = yield_from!(timeout(length, nap(how, length / 2)))?;
+                        log.borrow_mut()
+                            .push(format!("{me} quick {}", quick.is_ok()));
+                    }
+                    5 => {
+                        let slow = yield_from!(timeout(length / 2, nap(how, length)))?;
+                        log.borrow_mut().push(format!("{me} slow {}", slow.is_ok()));
+                    }
+                    6 => {
+                        let _ = line.try_put(u64::from(step));
+                    }
+                    _ => {
+                        let got = yield_from!(line.get())?;
+                        log.borrow_mut().push(format!("{me} waited for {got}"));
+                    }
+                }
+                log.borrow_mut().push(format!(
+                    "{me} step {step} what {what} at {:?}",
+                    clock.elapsed()
+                ));
+            }
+            Ok(())
+        },
+    )
+}
+
+/// The log of a random model of `actors` tasks on `seed`, run to the end or to `limit`.
+fn random_model(seed: u64, actors: usize, nap: Nap, limit: Option<Duration>) -> Vec<String> {
+    let mut sched = Scheduler::simulated(seed);
+    let log: Log = Rc::default();
+    let line = Store::unbounded();
+    for me in 0..actors {
+        let steps = 5 + (seed as u32 + me as u32) % 20;
+        sched
+            .spawn(actor(me, steps, line.clone(), nap, log.clone()))
+            .detach();
+    }
+    match limit {
+        Some(limit) => sched.run_for(limit).unwrap(),
+        None => {
+            // Getters left waiting on the empty line are a deadlock once the rest ended.
+            let _ = sched.run();
+        }
+    }
+    let mut log = log.borrow().clone();
+    log.push(format!(
+        "end at {:?}, {:?}",
+        sched.clock().elapsed(),
+        sched.stats()
+    ));
+    log
+}
+
+#[test]
+fn a_wake_asked_for_without_a_system_call_comes_before_a_sleep() {
+    let mut sched = Scheduler::simulated(0);
+    let line = Store::unbounded();
+    let getter = line.clone();
+    let got = sched.spawn(Co::new(
+        #[coroutine]
+        move |_: TaskResume| {
+            let clock = yield_from!(clock())?;
+            let item = yield_from!(getter.get())?;
+            Ok((item, clock.elapsed()))
+        },
+    ));
+    let putter = sched.spawn(Co::new(
+        #[coroutine]
+        move |_: TaskResume| {
+            let clock = yield_from!(clock())?;
+            yield_from!(sleep(secs(1.0)))?;
+            line.try_put(7).unwrap();
+            // Nothing else waits on a timer: this sleep would be the next thing to happen but
+            // for the getter, woken at the end of this round.
+            yield_from!(sleep(secs(5.0)))?;
+            Ok(clock.elapsed())
+        },
+    ));
+    sched.run().unwrap();
+    assert_eq!(got.take_outcome().unwrap().unwrap(), (7, secs(1.0)));
+    assert_eq!(putter.take_outcome().unwrap().unwrap(), secs(6.0));
+}
+
+#[test]
+fn sleeps_that_end_without_a_switch_change_nothing_a_model_sees() {
+    for seed in 0..300 {
+        let actors = 1 + (seed % 5) as usize;
+        let limit = (seed % 3 == 0).then(|| Duration::from_millis(500 * (seed % 11 + 1)));
+        let helper = random_model(seed, actors, Nap::Helper, limit);
+        let raw = random_model(seed, actors, Nap::Raw, limit);
+        assert_eq!(
+            helper, raw,
+            "seed {seed}: the helper's sleeps changed the model"
+        );
+    }
+}
+
+#[test]
+fn a_scheduler_run_inside_a_task_keeps_its_own_clock() {
+    let mut outer = Scheduler::simulated(0);
+    let task = outer.spawn(Co::new(
+        #[coroutine]
+        |_: TaskResume| {
+            let clock = yield_from!(clock())?;
+            let mut inner = Scheduler::simulated(1);
+            let inner_clock = inner.clock();
+            let nap = || {
+                Co::new(
+                    #[coroutine]
+                    |_: TaskResume| {
+                        yield_from!(sleep(secs(5.0)))?;
+                        Ok(())
+                    },
+                )
+            };
+            // One round: the inner task's sleep waits for the inner scheduler's clock.
+            inner.spawn(nap()).detach();
+            inner.run_once();
+            let after_round = (clock.elapsed(), inner_clock.elapsed(), inner.stats().alive);
+            inner.run().unwrap();
+            let after_run = (clock.elapsed(), inner_clock.elapsed());
+            yield_from!(sleep(secs(2.0)))?;
+            Ok((after_round, after_run, clock.elapsed()))
+        },
+    ));
+    assert_eq!(
+        outer.join(task).unwrap(),
+        (
+            (Duration::ZERO, Duration::ZERO, 1),
+            (Duration::ZERO, secs(5.0)),
+            secs(2.0)
+        )
+    );
 }

@@ -4,8 +4,9 @@
 //! talk to it over simulated connections:
 //!
 //! - several clients pipeline SET/GET/APPEND/INCR/INCRBY/RPUSH/LRANGE/ECHO and inline PINGs on
-//!   keys of their own, written in random chunks, and check every reply byte for byte against
-//!   a model, in order (a reset may cut the stream short, but what arrives is exact);
+//!   keys of their own, and transactions (MULTI, queued commands, EXEC or DISCARD), written
+//!   in random chunks, and check every reply byte for byte against a model, in order (a reset
+//!   may cut the stream short, but what arrives is exact);
 //! - one of them PUBLISHes numbered messages to a subscriber, another RPUSHes numbered items
 //!   that a client blocked in `BLPOP` takes (waiting for good, or a few milliseconds of
 //!   virtual time, then timing out): both go through the connection task's doorbell.
@@ -140,130 +141,159 @@ fn value(draw: &mut Rng) -> Vec<u8> {
     (0..len).map(|_| draw.below(256) as u8).collect()
 }
 
-/// A client's requests and the replies the model expects, on keys of its own (`c<n>:`); the
-/// publisher and the pusher add their numbered `PUBLISH` and `RPUSH q` requests. Ends with
-/// QUIT, or now and then with a malformed request the server must answer with a protocol
-/// error before it closes.
-fn plan(draw: &mut Rng, client: u64, publisher: bool, pusher: bool) -> Vec<Step> {
-    let mut strings: HashMap<u64, Vec<u8>> = HashMap::new();
-    let mut counters: HashMap<u64, i64> = HashMap::new();
-    let mut lists: HashMap<u64, Vec<Vec<u8>>> = HashMap::new();
-    let (mut published, mut pushed) = (0, 0);
-    let mut steps = Vec::new();
-    for _ in 0..5 + draw.below(40) {
+/// What a client's keys (`c<n>:`) hold, by the number of the key.
+#[derive(Clone, Default)]
+struct Model {
+    strings: HashMap<u64, Vec<u8>>,
+    counters: HashMap<u64, i64>,
+    lists: HashMap<u64, Vec<Vec<u8>>>,
+}
+
+impl Model {
+    /// A request on the client's own keys (of the kind `choice` picks, modulo 11) and the
+    /// exact reply it must get; the model is updated as the server must be.
+    fn step(&mut self, draw: &mut Rng, client: u64, choice: u64) -> (Vec<u8>, Vec<u8>) {
         let k = draw.below(3);
         let key = |kind: &str| format!("c{client}:{kind}{k}").into_bytes();
-        let step = match draw.below(12) {
+        match choice % 11 {
             0 => {
                 let v = value(draw);
                 let request = command(&[b"SET", &key("s"), &v]);
-                strings.insert(k, v);
-                Step {
-                    request,
-                    expect: Expect::Exact(b"+OK\r\n".to_vec()),
-                }
+                self.strings.insert(k, v);
+                (request, b"+OK\r\n".to_vec())
             }
-            1 => Step {
-                request: command(&[b"GET", &key("s")]),
-                expect: Expect::Exact(match strings.get(&k) {
+            1 => (
+                command(&[b"GET", &key("s")]),
+                match self.strings.get(&k) {
                     Some(v) => bulk(v),
                     None => b"$-1\r\n".to_vec(),
-                }),
-            },
+                },
+            ),
             2 => {
                 let v = value(draw);
                 let request = command(&[b"APPEND", &key("s"), &v]);
-                let s = strings.entry(k).or_default();
+                let s = self.strings.entry(k).or_default();
                 s.extend_from_slice(&v);
-                Step {
-                    request,
-                    expect: Expect::Exact(int(s.len() as i64)),
-                }
+                (request, int(s.len() as i64))
             }
             3 => {
-                let n = counters.entry(k).or_default();
+                let n = self.counters.entry(k).or_default();
                 *n += 1;
-                Step {
-                    request: command(&[b"INCR", &key("n")]),
-                    expect: Expect::Exact(int(*n)),
-                }
+                (command(&[b"INCR", &key("n")]), int(*n))
             }
             4 => {
                 let by = draw.below(201) as i64 - 100;
-                let n = counters.entry(k).or_default();
+                let n = self.counters.entry(k).or_default();
                 *n += by;
-                Step {
-                    request: command(&[b"INCRBY", &key("n"), by.to_string().as_bytes()]),
-                    expect: Expect::Exact(int(*n)),
-                }
+                let request = command(&[b"INCRBY", &key("n"), by.to_string().as_bytes()]);
+                (request, int(*n))
             }
-            5 => Step {
-                request: command(&[b"GET", &key("n")]),
-                expect: Expect::Exact(match counters.get(&k) {
+            5 => (
+                command(&[b"GET", &key("n")]),
+                match self.counters.get(&k) {
                     Some(n) => bulk(n.to_string().as_bytes()),
                     None => b"$-1\r\n".to_vec(),
-                }),
-            },
+                },
+            ),
             6 => {
                 let values: Vec<Vec<u8>> = (0..1 + draw.below(3)).map(|_| value(draw)).collect();
                 let name = key("l");
                 let mut args: Vec<&[u8]> = vec![b"RPUSH", &name];
                 args.extend(values.iter().map(Vec::as_slice));
                 let request = command(&args);
-                let list = lists.entry(k).or_default();
+                let list = self.lists.entry(k).or_default();
                 list.extend(values);
-                Step {
-                    request,
-                    expect: Expect::Exact(int(list.len() as i64)),
-                }
+                (request, int(list.len() as i64))
             }
             7 => {
                 let start = draw.below(9) as i64 - 4;
                 let stop = draw.below(9) as i64 - 4;
-                let list = lists.get(&k).map_or(&[][..], Vec::as_slice);
-                Step {
-                    request: command(&[
-                        b"LRANGE",
-                        &key("l"),
-                        start.to_string().as_bytes(),
-                        stop.to_string().as_bytes(),
-                    ]),
-                    expect: Expect::Exact(array(&lrange(list, start, stop))),
-                }
+                let list = self.lists.get(&k).map_or(&[][..], Vec::as_slice);
+                let request = command(&[
+                    b"LRANGE",
+                    &key("l"),
+                    start.to_string().as_bytes(),
+                    stop.to_string().as_bytes(),
+                ]);
+                (request, array(&lrange(list, start, stop)))
             }
             8 => {
                 let v = value(draw);
-                Step {
-                    request: command(&[b"ECHO", &v]),
-                    expect: Expect::Exact(bulk(&v)),
-                }
+                (command(&[b"ECHO", &v]), bulk(&v))
             }
-            9 => Step {
-                request: b"PING\r\n".to_vec(),
-                expect: Expect::Exact(b"+PONG\r\n".to_vec()),
-            },
+            9 => (b"PING\r\n".to_vec(), b"+PONG\r\n".to_vec()),
+            _ => (
+                command(&[b"EXISTS", &key("s"), &key("n"), &key("l")]),
+                int(i64::from(self.strings.contains_key(&k))
+                    + i64::from(self.counters.contains_key(&k))
+                    + i64::from(self.lists.contains_key(&k))),
+            ),
+        }
+    }
+}
+
+/// A step whose reply must be exactly `reply`.
+fn exact(request: Vec<u8>, reply: &[u8]) -> Step {
+    Step {
+        request,
+        expect: Expect::Exact(reply.to_vec()),
+    }
+}
+
+/// A client's requests and the replies the model expects, on keys of its own (`c<n>:`); the
+/// publisher and the pusher add their numbered `PUBLISH` and `RPUSH q` requests. Transactions
+/// (`MULTI`, queued commands, `EXEC` or `DISCARD`) come now and then. Ends with QUIT, or now
+/// and then with a malformed request the server must answer with a protocol error before it
+/// closes.
+fn plan(draw: &mut Rng, client: u64, publisher: bool, pusher: bool) -> Vec<Step> {
+    let mut model = Model::default();
+    let (mut published, mut pushed) = (0, 0);
+    let mut steps = Vec::new();
+    for _ in 0..5 + draw.below(40) {
+        match draw.below(14) {
             10 if publisher => {
                 published += 1;
-                Step {
+                steps.push(Step {
                     request: command(&[b"PUBLISH", b"chan", format!("m{published}").as_bytes()]),
                     expect: Expect::Published(published),
-                }
+                });
             }
             11 if pusher => {
                 pushed += 1;
-                Step {
+                steps.push(Step {
                     request: command(&[b"RPUSH", b"q", format!("i{pushed}").as_bytes()]),
                     expect: Expect::Pushed(pushed),
-                }
+                });
             }
-            _ => Step {
-                request: command(&[b"EXISTS", &key("s"), &key("n"), &key("l")]),
-                expect: Expect::Exact(int(i64::from(strings.contains_key(&k))
-                    + i64::from(counters.contains_key(&k))
-                    + i64::from(lists.contains_key(&k)))),
-            },
-        };
-        steps.push(step);
+            12 => {
+                // Queued commands run at EXEC, in order, as one reply; DISCARD drops them.
+                let discard = draw.below(4) == 0;
+                let mut inside = if discard {
+                    model.clone()
+                } else {
+                    Model::default()
+                };
+                let applied = if discard { &mut inside } else { &mut model };
+                steps.push(exact(command(&[b"MULTI"]), b"+OK\r\n"));
+                let queued = 1 + draw.below(4);
+                let mut replies = format!("*{queued}\r\n").into_bytes();
+                for _ in 0..queued {
+                    let choice = draw.below(11);
+                    let (request, reply) = applied.step(draw, client, choice);
+                    steps.push(exact(request, b"+QUEUED\r\n"));
+                    replies.extend_from_slice(&reply);
+                }
+                steps.push(if discard {
+                    exact(command(&[b"DISCARD"]), b"+OK\r\n")
+                } else {
+                    exact(command(&[b"EXEC"]), &replies)
+                });
+            }
+            choice => {
+                let (request, reply) = model.step(draw, client, choice);
+                steps.push(exact(request, &reply));
+            }
+        }
     }
     steps.push(if draw.below(8) == 0 {
         Step {
@@ -271,10 +301,7 @@ fn plan(draw: &mut Rng, client: u64, publisher: bool, pusher: bool) -> Vec<Step>
             expect: Expect::ProtocolError,
         }
     } else {
-        Step {
-            request: command(&[b"QUIT"]),
-            expect: Expect::Exact(b"+OK\r\n".to_vec()),
-        }
+        exact(command(&[b"QUIT"]), b"+OK\r\n")
     });
     steps
 }

@@ -265,6 +265,12 @@ pub fn cancel(task: TaskId, error: TaskError) -> impl TaskCall<bool> {
 
 /// Sleeps at least `duration`, letting other tasks run.
 ///
+/// On virtual time ([`Scheduler::simulated`](super::Scheduler::simulated)), a sleep that
+/// would be the next thing to happen (no other task ready, no wake pending, no timer due
+/// before it ends) ends without a switch: the clock moves and the task goes on, which is what
+/// the scheduler would do after the round trip. Simulations that are mostly sleeps run
+/// faster for it; what tasks see is the same.
+///
 /// ```
 /// use std::time::{Duration, Instant};
 /// use volley_core::{yield_from, Co};
@@ -281,7 +287,36 @@ pub fn cancel(task: TaskId, error: TaskError) -> impl TaskCall<bool> {
 /// ```
 #[must_use = "a system call does nothing until a task delegates to it with yield_from!"]
 pub fn sleep(duration: Duration) -> impl TaskCall<()> {
-    single(duration, Syscall::Sleep, done)
+    Sleep {
+        duration: Some(duration),
+    }
+}
+
+/// The [`sleep`] helper: on virtual time, a sleep that would be the next thing to happen ends
+/// at once, without a switch ([`shortcut`](super::shortcut)); any other yields the call.
+struct Sleep {
+    duration: Option<Duration>,
+}
+
+impl Delegate<Reply, Syscall, TaskError> for Sleep {
+    type Output = ();
+
+    #[inline(always)]
+    fn delegate(
+        &mut self,
+        resume: Resume<Reply, TaskError>,
+    ) -> Step<Syscall, Result<(), Exit<TaskError>>> {
+        match resume {
+            Resume::Start => match self.duration.take() {
+                Some(duration) if super::shortcut::try_sleep(duration) => Step::Return(Ok(())),
+                Some(duration) => Step::Yield(Syscall::Sleep(duration)),
+                None => Step::Return(Err(Exit::Closed)),
+            },
+            Resume::Send(reply) => Step::Return(done(reply)),
+            Resume::Throw(error) => Step::Return(Err(Exit::Raised(error))),
+            Resume::Close => Step::Return(Err(Exit::Closed)),
+        }
+    }
 }
 
 /// Sleeps until `deadline` (at once if it has passed), letting other tasks run.

@@ -33,8 +33,52 @@ use std::time::{Duration, Instant};
 #[derive(Clone)]
 pub struct Clock {
     epoch: Instant,
-    /// The virtual now, in nanoseconds since `epoch`; `None` for the wall clock.
-    virtual_now: Option<Rc<Cell<u64>>>,
+    /// The virtual now; `None` for the wall clock.
+    virtual_now: Option<Rc<VirtualTime>>,
+}
+
+/// Virtual time, shared by a simulated scheduler and its clock handles.
+#[derive(Default)]
+pub(crate) struct VirtualTime {
+    /// Nanoseconds since the clock's epoch.
+    now: Cell<u64>,
+    /// While the scheduler resumes a task that nothing else could come before: the instant
+    /// before which that task's sleep would end first (the next timer's, or the limit of
+    /// `run_until`); 0 otherwise. See [`shortcut`](super::shortcut).
+    horizon: Cell<u64>,
+    /// Sleeps that ended at once through the shortcut.
+    skipped: Cell<u64>,
+}
+
+impl VirtualTime {
+    /// Sets the horizon for the task about to be resumed (0: none).
+    #[inline]
+    pub(crate) fn set_horizon(&self, horizon: u64) {
+        self.horizon.set(horizon);
+    }
+
+    /// The horizon set for the task being resumed.
+    pub(crate) fn horizon(&self) -> u64 {
+        self.horizon.get()
+    }
+
+    /// Ends a sleep of `duration` nanoseconds at once if it would end before the horizon:
+    /// whether it did.
+    #[inline]
+    pub(crate) fn try_skip(&self, duration: u64) -> bool {
+        let at = self.now.get().saturating_add(duration);
+        if at < self.horizon.get() {
+            self.now.set(at);
+            self.skipped.set(self.skipped.get() + 1);
+            return true;
+        }
+        false
+    }
+
+    /// How many sleeps ended through the shortcut.
+    pub(crate) fn skipped(&self) -> u64 {
+        self.skipped.get()
+    }
 }
 
 impl Clock {
@@ -51,7 +95,7 @@ impl Clock {
         let epoch = Instant::now();
         Clock {
             epoch,
-            virtual_now: Some(Rc::new(Cell::new(0))),
+            virtual_now: Some(Rc::new(VirtualTime::default())),
         }
     }
 
@@ -66,7 +110,7 @@ impl Clock {
     pub fn now(&self) -> Instant {
         match &self.virtual_now {
             None => Instant::now(),
-            Some(now) => self.epoch + Duration::from_nanos(now.get()),
+            Some(time) => self.epoch + Duration::from_nanos(time.now.get()),
         }
     }
 
@@ -90,7 +134,7 @@ impl Clock {
     pub fn elapsed(&self) -> Duration {
         match &self.virtual_now {
             None => self.epoch.elapsed(),
-            Some(now) => Duration::from_nanos(now.get()),
+            Some(time) => Duration::from_nanos(time.now.get()),
         }
     }
 
@@ -104,7 +148,7 @@ impl Clock {
     pub fn secs(&self) -> f64 {
         match &self.virtual_now {
             None => self.epoch.elapsed().as_secs_f64(),
-            Some(now) => now.get() as f64 / 1e9,
+            Some(time) => time.now.get() as f64 / 1e9,
         }
     }
 
@@ -128,17 +172,23 @@ impl Clock {
     /// Moves virtual time forward to `to` nanoseconds since the start (never back).
     #[inline]
     pub(crate) fn advance_nanos(&self, to: u64) {
-        if let Some(now) = &self.virtual_now {
-            if to > now.get() {
-                now.set(to);
+        if let Some(time) = &self.virtual_now {
+            if to > time.now.get() {
+                time.now.set(to);
             }
         }
+    }
+
+    /// The shared virtual time; `None` for the wall clock.
+    #[inline]
+    pub(crate) fn virtual_time(&self) -> Option<&Rc<VirtualTime>> {
+        self.virtual_now.as_ref()
     }
 
     /// Virtual time in nanoseconds since the start; `None` for the wall clock.
     #[inline]
     pub(crate) fn virtual_nanos(&self) -> Option<u64> {
-        self.virtual_now.as_ref().map(|now| now.get())
+        self.virtual_now.as_ref().map(|time| time.now.get())
     }
 }
 

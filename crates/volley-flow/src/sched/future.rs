@@ -25,7 +25,39 @@ use std::task::{Context, Poll, Wake, Waker};
 use volley_core::{Delegate, Exit, Resume, Step};
 
 /// What an awaited future ended with: its output, or the payload of its panic.
+/// Where [`await_future`]'s future leaves its output for the task.
 type Outcome<T> = Rc<RefCell<Option<std::thread::Result<T>>>>;
+
+/// Where [`await_send`]'s future leaves its output for the task (from any thread).
+type SendOutcome<T> = Arc<Mutex<Option<std::thread::Result<T>>>>;
+
+/// The slot an awaited future's output waits in until its task takes it.
+trait Slot<T>: Default {
+    fn put(&self, ended: std::thread::Result<T>);
+    fn take(&self) -> Option<std::thread::Result<T>>;
+}
+
+impl<T> Slot<T> for Outcome<T> {
+    fn put(&self, ended: std::thread::Result<T>) {
+        if let Ok(mut slot) = self.try_borrow_mut() {
+            *slot = Some(ended);
+        }
+    }
+
+    fn take(&self) -> Option<std::thread::Result<T>> {
+        self.try_borrow_mut().ok()?.take()
+    }
+}
+
+impl<T> Slot<T> for SendOutcome<T> {
+    fn put(&self, ended: std::thread::Result<T>) {
+        *lock(self) = Some(ended);
+    }
+
+    fn take(&self) -> Option<std::thread::Result<T>> {
+        lock(self).take()
+    }
+}
 
 /// A future a task waits on, with its output type erased: what [`Syscall::Await`] carries.
 ///
@@ -56,54 +88,97 @@ type Outcome<T> = Rc<RefCell<Option<std::thread::Result<T>>>>;
 /// need not be, stays in its thread's stash, and the scheduler that receives the call takes it
 /// from there.
 pub struct TaskFuture {
-    inner: Local<LocalFuture>,
+    inner: Inner,
+}
+
+/// Where an awaited future is kept.
+enum Inner {
+    /// In its thread's stash (from [`await_future`]: the future need not be `Send`).
+    Local(Local<LocalFuture>),
+    /// Here (from [`await_send`]): it may be polled on any thread.
+    Send(SendFuture),
 }
 
 /// An awaited future, type-erased, on the thread that made it.
 pub(crate) type LocalFuture = Pin<Box<dyn Future<Output = ()>>>;
 
+/// An awaited `Send` future, type-erased.
+pub(crate) type SendFuture = Pin<Box<dyn Future<Output = ()> + Send>>;
+
+/// Runs `fut` to its end and hands its output (or its panic) to `deliver`.
+async fn delivering<F: Future>(fut: F, deliver: impl FnOnce(std::thread::Result<F::Output>)) {
+    let mut fut = std::pin::pin!(fut);
+    let ended =
+        std::future::poll_fn(
+            |cx| match catch_unwind(AssertUnwindSafe(|| fut.as_mut().poll(cx))) {
+                Ok(Poll::Ready(value)) => Poll::Ready(Ok(value)),
+                Ok(Poll::Pending) => Poll::Pending,
+                Err(payload) => Poll::Ready(Err(payload)),
+            },
+        )
+        .await;
+    deliver(ended);
+}
+
 impl TaskFuture {
-    /// Wraps `fut`, whose output (or panic) goes to `outcome`.
-    fn new<F: Future + 'static>(fut: F, outcome: Outcome<F::Output>) -> Self {
-        let inner: LocalFuture = Box::pin(async move {
-            let mut fut = std::pin::pin!(fut);
-            let ended = std::future::poll_fn(|cx| {
-                match catch_unwind(AssertUnwindSafe(|| fut.as_mut().poll(cx))) {
-                    Ok(Poll::Ready(value)) => Poll::Ready(Ok(value)),
-                    Ok(Poll::Pending) => Poll::Pending,
-                    Err(payload) => Poll::Ready(Err(payload)),
-                }
-            })
-            .await;
-            if let Ok(mut slot) = outcome.try_borrow_mut() {
-                *slot = Some(ended);
-            }
-        });
+    /// Wraps `fut`, whose output (or panic) goes to `outcome`; it stays on this thread.
+    fn local<F: Future + 'static>(fut: F, outcome: Outcome<F::Output>) -> Self {
+        let inner: LocalFuture = Box::pin(delivering(fut, move |ended| outcome.put(ended)));
         TaskFuture {
-            inner: Local::new(inner),
+            inner: Inner::Local(Local::new(inner)),
         }
     }
 
-    /// The future, taken from its thread's stash: `None` on another thread.
+    /// Wraps a `Send` future, whose output (or panic) goes to `outcome`.
+    fn send<F>(fut: F, outcome: SendOutcome<F::Output>) -> Self
+    where
+        F: Future + Send + 'static,
+        F::Output: Send,
+    {
+        let inner: SendFuture = Box::pin(delivering(fut, move |ended| outcome.put(ended)));
+        TaskFuture {
+            inner: Inner::Send(inner),
+        }
+    }
+
+    /// The future, to poll on this thread: `None` if it was made by [`await_future`] on
+    /// another thread.
     pub(crate) fn into_local(self) -> Option<LocalFuture> {
-        self.inner.take()
+        match self.inner {
+            Inner::Local(ticket) => ticket.take(),
+            Inner::Send(fut) => Some(fut),
+        }
+    }
+
+    /// The future, to poll on any thread: only one made by [`await_send`] (else `self` back).
+    #[cfg_attr(not(feature = "tokio"), allow(dead_code))]
+    pub(crate) fn into_send(self) -> Result<SendFuture, Self> {
+        match self.inner {
+            Inner::Send(fut) => Ok(fut),
+            local => Err(TaskFuture { inner: local }),
+        }
     }
 }
 
 impl Future for TaskFuture {
     type Output = ();
 
-    /// Polls the future on the thread that made it; on another thread it is not there, and
-    /// this stays pending.
+    /// Polls the future; one made by [`await_future`] on another thread is not there, and
+    /// stays pending.
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        let placeholder = Local::new(Box::pin(std::future::ready(())) as LocalFuture);
-        let ticket = std::mem::replace(&mut self.inner, placeholder);
-        let Some(mut fut) = ticket.take() else {
-            return Poll::Pending;
-        };
-        let polled = fut.as_mut().poll(cx);
-        self.inner = Local::new(fut);
-        polled
+        match &mut self.inner {
+            Inner::Send(fut) => fut.as_mut().poll(cx),
+            Inner::Local(ticket) => {
+                let placeholder = Local::new(Box::pin(std::future::ready(())) as LocalFuture);
+                let ticket = std::mem::replace(ticket, placeholder);
+                let Some(mut fut) = ticket.take() else {
+                    return Poll::Pending;
+                };
+                let polled = fut.as_mut().poll(cx);
+                self.inner = Inner::Local(Local::new(fut));
+                polled
+            }
+        }
     }
 }
 
@@ -120,6 +195,10 @@ impl fmt::Debug for TaskFuture {
 /// may be woken from any thread. A future that panics makes the task panic (its joiner learns
 /// [`JoinError::Panicked`](super::JoinError::Panicked); the scheduler carries on). Killing
 /// the task drops the future; cancelling it drops the future and throws the cancellation in.
+///
+/// The helper keeps the output's slot in an `Rc`, so a body that uses it is not `Send`: for
+/// bodies that also run on tokio's multi-threaded runtime (`sched::tokio`), await `Send`
+/// futures with [`await_send`].
 ///
 /// Futures that need tokio's reactor or timers (`tokio::time::sleep`, `tokio::net`, tokio's
 /// channels work without one) need a tokio runtime running on another thread, entered on the
@@ -167,17 +246,66 @@ where
 {
     AwaitCall {
         fut: Some(fut),
-        outcome: Rc::default(),
+        outcome: Outcome::default(),
+        wrap: TaskFuture::local,
     }
 }
 
-/// The `await_future` call: yields the wrapped future, then takes its outcome.
-struct AwaitCall<F: Future> {
-    fut: Option<F>,
-    outcome: Outcome<F::Output>,
+/// [`await_future`] for a `Send` future with a `Send` output: the same on a
+/// [`Scheduler`](super::Scheduler), and a body that uses it stays `Send`, so it also runs on
+/// tokio's multi-threaded runtime through `sched::tokio` (feature `tokio`), where the adapter
+/// awaits the future itself (a kill or cancel drops it). Futures from tokio's own crates, and
+/// most clients and drivers written for tokio, are `Send`.
+///
+/// ```
+/// use std::time::Duration;
+/// use volley_core::{yield_from, Co};
+/// use volley_flow::sched::{await_send, spawn_send, Scheduler, TaskBody, TaskResume};
+///
+/// /// Waits for a tokio timer, then answers: the same body on both runtimes.
+/// fn nap_then(answer: u32) -> Co<impl TaskBody<u32> + Send> {
+///     Co::new(#[coroutine] move |_: TaskResume| {
+///         yield_from!(await_send(tokio::time::sleep(Duration::from_millis(2))))?;
+///         Ok(answer)
+///     })
+/// }
+///
+/// let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+///
+/// // On tokio's workers.
+/// let task = runtime.spawn(async { volley_flow::sched::tokio::spawn(nap_then(7)).await });
+/// assert_eq!(runtime.block_on(task).unwrap().unwrap().unwrap(), 7);
+///
+/// // On a scheduler, with the runtime entered for tokio's timers.
+/// let _entered = runtime.enter();
+/// let mut sched = Scheduler::new();
+/// let task = sched.spawn(nap_then(8));
+/// assert_eq!(sched.join(task).unwrap(), 8);
+/// ```
+#[must_use = "a system call does nothing until a task delegates to it with yield_from!"]
+pub fn await_send<F>(fut: F) -> impl TaskCall<F::Output> + Send
+where
+    F: Future + Send + 'static,
+    F::Output: Send,
+{
+    AwaitCall {
+        fut: Some(fut),
+        outcome: SendOutcome::default(),
+        wrap: TaskFuture::send,
+    }
 }
 
-impl<F: Future + 'static> Delegate<Reply, Syscall, TaskError> for AwaitCall<F> {
+/// The `await_future` and `await_send` call: yields the wrapped future, then takes its
+/// outcome from `outcome`.
+struct AwaitCall<F: Future, S> {
+    fut: Option<F>,
+    outcome: S,
+    wrap: fn(F, S) -> TaskFuture,
+}
+
+impl<F: Future + 'static, S: Slot<F::Output> + Clone> Delegate<Reply, Syscall, TaskError>
+    for AwaitCall<F, S>
+{
     type Output = F::Output;
 
     fn delegate(
@@ -186,22 +314,17 @@ impl<F: Future + 'static> Delegate<Reply, Syscall, TaskError> for AwaitCall<F> {
     ) -> Step<Syscall, Result<F::Output, Exit<TaskError>>> {
         match resume {
             Resume::Start => match self.fut.take() {
-                Some(fut) => {
-                    Step::Yield(Syscall::Await(TaskFuture::new(fut, self.outcome.clone())))
-                }
+                Some(fut) => Step::Yield(Syscall::Await((self.wrap)(fut, self.outcome.clone()))),
                 None => Step::Return(Err(Exit::Closed)),
             },
-            Resume::Send(Reply::Done) => {
-                let ended = self.outcome.borrow_mut().take();
-                match ended {
-                    Some(Ok(value)) => Step::Return(Ok(value)),
-                    // The future panicked: the task panics with the same payload.
-                    Some(Err(payload)) => std::panic::resume_unwind(payload),
-                    None => Step::Return(Err(Exit::Raised(TaskError::new(
-                        SchedError::UnexpectedReply("await"),
-                    )))),
-                }
-            }
+            Resume::Send(Reply::Done) => match self.outcome.take() {
+                Some(Ok(value)) => Step::Return(Ok(value)),
+                // The future panicked: the task panics with the same payload.
+                Some(Err(payload)) => std::panic::resume_unwind(payload),
+                None => Step::Return(Err(Exit::Raised(TaskError::new(
+                    SchedError::UnexpectedReply("await"),
+                )))),
+            },
             Resume::Send(Reply::Error(error)) => {
                 Step::Return(Err(Exit::Raised(TaskError::new(error))))
             }

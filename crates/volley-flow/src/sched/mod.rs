@@ -18,7 +18,7 @@
 //!
 //! | module | for | names |
 //! |---|---|---|
-//! | here | running tasks | [`Scheduler`], [`spawn`], [`JoinHandle`] (`join`, `kill`, `cancel`, `detach`, `.await`), [`await_future`], [`TaskBody`], [`TaskResume`], [`TaskResult`], [`TaskError`], [`JoinError`], [`SchedError`], [`Syscall`], [`Reply`], [`TaskCall`] |
+//! | here | running tasks | [`Scheduler`], [`spawn`], [`JoinHandle`] (`join`, `kill`, `cancel`, `detach`, `.await`), [`await_future`], [`await_send`], [`TaskBody`], [`TaskResume`], [`TaskResult`], [`TaskError`], [`JoinError`], [`SchedError`], [`Syscall`], [`Reply`], [`TaskCall`] |
 //! | [`task`] | the task itself and its peers | [`task::yield_now`], [`task::task_id`], [`task::kill`], [`task::cancel`], [`task::shutdown`], [`task::stats`], [`task::TaskId`], [`task::Stats`], [`task::Call`], [`task::JoinFuture`], [`task::RemoteJoin`], [`task::TaskFuture`] |
 //! | [`time`] | the clock | [`time::sleep`], [`time::sleep_until`], [`time::timeout`], [`time::Elapsed`] |
 //! | [`net`] | sockets | [`net::TcpListener`], [`net::TcpStream`], [`net::UnixStream`], [`net::accept`], [`net::connect`], [`net::read`], [`net::write`], [`net::write_all`], [`net::read_line`], [`net::readable`], [`net::writable`] |
@@ -35,7 +35,9 @@
 //! - **A task awaits a future**: `yield_from!(await_future(fut))?` evaluates to the future's
 //!   output; other tasks run meanwhile. The future is polled on the scheduler's thread with a
 //!   waker that may be woken from any thread (it wakes the scheduler out of its poller). A
-//!   future that panics panics its task; killing the task drops the future.
+//!   future that panics panics its task; killing the task drops the future. [`await_send`]
+//!   does the same for a `Send` future and keeps the body `Send`, for bodies that also run on
+//!   tokio's workers.
 //! - **Async code awaits a task**: a [`JoinHandle`] is a future of the task's outcome
 //!   (`handle.await`), on the scheduler's thread; [`Scheduler::spawn_remote`] gives a `Send`
 //!   one, for async code on other threads.
@@ -160,6 +162,7 @@ mod reactor;
 mod remote;
 mod rng;
 mod scheduler;
+mod shortcut;
 mod stats;
 mod syscall;
 mod timers;
@@ -169,7 +172,7 @@ mod waitlist;
 pub mod tokio;
 
 pub use error::{JoinError, SchedError, TaskError, TaskResult};
-pub use future::await_future;
+pub use future::{await_future, await_send};
 pub use handle::{spawn, JoinHandle};
 pub use portable::{spawn_send, SendJoinHandle};
 pub use scheduler::Scheduler;

@@ -7,6 +7,7 @@ use super::entry::{Cold, Erased, Hot, NewTask, Status, Turn, Wait};
 use super::future::{Awaiting, Futures, TaskFuture, Wakes};
 use super::reactor::{Direction, Reactor, Waited, Waiter};
 use super::rng::{Rng, SharedRng};
+use super::shortcut::{self, Shortcut};
 use super::timers::{nanos, Timers};
 use super::waitlist::{Deferred, Parked};
 use super::{
@@ -102,6 +103,10 @@ pub struct Scheduler {
     /// [`sleep_virtual`](Scheduler::sleep_virtual)), run next in the same round; while it
     /// runs, the task a caught panic belongs to.
     handoff: Option<TaskId>,
+    /// The horizon of the task being resumed ([`sleep_horizon`](Scheduler::sleep_horizon)),
+    /// computed before its resume; nothing it depends on but deferred wakes changes before
+    /// the task's next system call is carried out.
+    horizon: u64,
     /// The handlers of custom system calls.
     handlers: Handlers,
     /// Tasks waiting on futures, and their wakers' shared list.
@@ -165,6 +170,7 @@ impl Scheduler {
             limit_at: None,
             running: false,
             handoff: None,
+            horizon: 0,
             handlers: Handlers::default(),
             futures: Futures::default(),
         }
@@ -514,7 +520,9 @@ impl Scheduler {
         self.limit = limit;
         self.limit_at = limit.map(|limit| self.timers.nanos_of(limit));
         self.running = true;
+        let installed = shortcut::install(self.shortcut());
         let ran = self.run_rounds(go_on, limit);
+        drop(installed);
         self.running = false;
         self.limit = None;
         self.limit_at = None;
@@ -679,6 +687,7 @@ impl Scheduler {
     /// assert_eq!(sched.stats().alive, 0);
     /// ```
     pub fn run_once(&mut self) {
+        let _installed = shortcut::install(self.shortcut());
         self.run_round();
     }
 
@@ -716,6 +725,10 @@ impl Scheduler {
             match ran {
                 Ok(shut_down) => break shut_down,
                 Err(payload) => {
+                    // The resume that panicked left its horizon set.
+                    if let Some(time) = self.clock.virtual_time() {
+                        time.set_horizon(0);
+                    }
                     let id = match self.handoff.take() {
                         // `round[next]` handed over and waits: the panic is the other task's.
                         Some(other) => other,
@@ -809,7 +822,7 @@ impl Scheduler {
     /// ```
     pub fn stats(&self) -> Stats {
         Stats {
-            switches: self.switches,
+            switches: self.switches + self.clock.virtual_time().map_or(0, |time| time.skipped()),
             spawned: self.spawned,
             finished: self.finished,
             alive: self.tasks.len(),
@@ -824,6 +837,7 @@ impl Scheduler {
     #[inline]
     fn run_task(&mut self, id: TaskId) {
         let key = id.key();
+        let mut horizon = self.sleep_horizon();
         let Some(mut hot) = self
             .tasks
             .get_mut(key)
@@ -857,6 +871,11 @@ impl Scheduler {
                     None => task.send_done(),
                 },
             };
+            self.horizon = horizon;
+            let time = self.clock.virtual_time();
+            if let Some(time) = time {
+                time.set_horizon(horizon);
+            }
             let turn = if hot.traced {
                 match self.cold.get(key) {
                     Some(Some(cold)) => cold.span.in_scope(resume),
@@ -865,6 +884,9 @@ impl Scheduler {
             } else {
                 resume()
             };
+            if let Some(time) = time {
+                time.set_horizon(0);
+            }
             match turn {
                 Turn::Yield => {
                     hot.status = Status::ReadyDone;
@@ -879,6 +901,7 @@ impl Scheduler {
                 Turn::Ended(Ok(())) => return self.finish(id, None),
                 Turn::Ended(Err(failure)) => return self.finish(id, Some(failure)),
             }
+            horizon = self.sleep_horizon();
             hot = match self.tasks.get_mut(key) {
                 Some(hot) => hot,
                 None => return,
@@ -887,6 +910,7 @@ impl Scheduler {
     }
 
     /// Carries out one system call of the running task `me`.
+    #[inline(always)]
     fn syscall(&mut self, me: TaskId, call: Syscall) -> Next {
         let reply = match call {
             Syscall::Yield => {
@@ -1070,6 +1094,26 @@ impl Scheduler {
             && self.deferred.is_empty()
     }
 
+    /// On virtual time, the instant before which a sleep of the task about to be resumed ends
+    /// first (see [`shortcut`](super::shortcut)): the next timer's or the limit of
+    /// `run_until`, when nothing else could happen before ([`timers_decide`](Scheduler::timers_decide)); 0 otherwise.
+    #[inline]
+    fn sleep_horizon(&self) -> u64 {
+        if !self.clock.is_virtual() || !self.timers_decide() {
+            return 0;
+        }
+        let next = self.timers.next_at().unwrap_or(u64::MAX);
+        next.min(self.limit_at.unwrap_or(u64::MAX))
+    }
+
+    /// What the sleep shortcut needs while this scheduler runs (`None` on the wall clock).
+    fn shortcut(&self) -> Option<Shortcut> {
+        self.clock.virtual_time().map(|time| Shortcut {
+            time: time.clone(),
+            deferred: self.deferred.clone(),
+        })
+    }
+
     /// Sleeps on virtual time until `at` (nanoseconds since the start; `u64::MAX`: forever).
     ///
     /// When the running task is the only one that could do anything before the next timer
@@ -1087,7 +1131,9 @@ impl Scheduler {
             return Next::Suspend;
         }
         let before_limit = |t: u64| self.limit_at.is_none_or(|limit| t < limit);
-        if self.timers_decide() {
+        // `timers_decide`, as it was before this resume (a horizon of 0 is the rare timer at
+        // the very start: then the general path below is taken, which is as correct).
+        if self.horizon != 0 && self.deferred.is_empty() {
             match self.timers.next_at() {
                 Some(next) if at < next && before_limit(at) => {
                     self.clock.advance_nanos(at);
@@ -1539,6 +1585,7 @@ impl Scheduler {
     }
 
     /// Both halves of a live task.
+    #[inline(always)]
     fn parts(&mut self, task: TaskId) -> Option<(&mut Hot, &mut Cold)> {
         let hot = self
             .tasks
@@ -1571,7 +1618,9 @@ impl Scheduler {
     /// nothing else can happen) without waiting, and says what to wait for next.
     pub(super) fn turn(&mut self) -> Result<Outlook, SchedError> {
         self.running = true;
+        let installed = shortcut::install(self.shortcut());
         let shut_down = self.run_round();
+        drop(installed);
         self.running = false;
         if shut_down || self.tasks.is_empty() {
             self.ready.clear();

@@ -21,7 +21,8 @@
 /// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Stats {
-    /// Resumes of a task by the scheduler (each start, send or throw).
+    /// Resumes of a task by the scheduler (each start, send or throw); on virtual time, a
+    /// sleep that ended without a switch (see [`sleep`](super::time::sleep)) counts as one.
     pub switches: u64,
     /// Tasks ever spawned.
     pub spawned: u64,

@@ -4,6 +4,7 @@
 use super::io;
 use super::registry::{self, Control, Signal};
 use crate::sched::custom::{Builtin, Kind};
+use crate::sched::future::SendFuture;
 use crate::sched::net::IoSource;
 use crate::sched::portable::SendSlot;
 use crate::sched::rand::Rng;
@@ -43,6 +44,9 @@ enum Wait {
     /// Another task's end: a join (answers `Done`) or a kill (answers `Found(true)` once the
     /// victim's cleanup has run).
     End(Arc<Control>, Reply),
+    /// A future of [`await_send`](crate::sched::await_send), which leaves its output where the
+    /// task takes it.
+    Future(SendFuture),
 }
 
 impl Wait {
@@ -56,6 +60,10 @@ impl Wait {
             Wait::End(task, reply) => {
                 task.ended().await;
                 reply
+            }
+            Wait::Future(fut) => {
+                fut.await;
+                Reply::Done
             }
         }
     }
@@ -183,10 +191,13 @@ impl<T> TaskState<T> {
                 Plan::Park(list, parked)
             }
             Syscall::Wake { list, all } => Plan::Reply(Reply::Woken(wake(&list, all))),
-            Syscall::Await(_) => unsupported(
-                "await",
-                "await_future's future is one thread's; a task on tokio awaits nothing (await in async code and spawn_send the rest)",
-            ),
+            Syscall::Await(fut) => match fut.into_send() {
+                Ok(fut) => Plan::Wait(Wait::Future(fut)),
+                Err(_) => unsupported(
+                    "await",
+                    "await_future's future need not be Send, so it stays on its thread: on tokio, await a Send future with await_send",
+                ),
+            },
             Syscall::Shutdown => unsupported(
                 "shutdown",
                 "tokio's runtime is shut down by its owner; kill the tasks by their handles",

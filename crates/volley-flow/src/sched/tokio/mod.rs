@@ -16,15 +16,16 @@
 //! | [`time::now`](super::time::now), [`rand::random_u64`](super::rand::random_u64) | the monotonic clock; a random stream per task |
 //! | [`sync::park`](super::sync::park), [`wake_one`](super::sync::wake_one), [`wake_all`](super::sync::wake_all) | the wait list (`Send`, shared with the one-thread scheduler's code) queues the task's id; a wake reaches it on whichever worker it is. Whom a wake takes is decided under the list's lock, so a task killed or cancelled as a wake chose it passes the wake to the next waiter. A bare `park` tests nothing: a wake that comes before it finds nobody and is gone, so a task that parks on a condition another worker changes uses a [`Channel`](super::sync::Channel), which arms its waiters |
 //! | [`Channel`](super::sync::Channel): `send`, `recv`, `close`, and `try_send` / `try_recv` from any thread (plain tokio tasks too) | the channel's own lock; a task that finds it full or empty arms itself on the wait list under that lock, and a wake that comes before its park leaves a permit the park takes: no wake is lost between the test and the park |
-//! | [`race`](super::sync::race) and [`timeout`](super::time::timeout), custom calls, [`time::clock`](super::time::clock), [`rand::rng`](super::rand::rng), [`await_future`](super::await_future), [`shutdown`](super::task::shutdown) | [`SchedError::Unsupported`](super::SchedError::Unsupported), naming what to use instead (most of these hold `Rc`-shared state across their yield, so a body using them is not `Send` and tokio refuses it at compile time) |
+//! | [`await_send`](super::await_send) | the adapter awaits the future in the task's place (a kill or cancel drops it) |
+//! | [`race`](super::sync::race) and [`timeout`](super::time::timeout), custom calls, [`time::clock`](super::time::clock), [`rand::rng`](super::rand::rng), [`await_future`](super::await_future) (its future need not be `Send`: use `await_send`), [`shutdown`](super::task::shutdown) | [`SchedError::Unsupported`](super::SchedError::Unsupported), naming what to use instead (most of these hold `Rc`-shared state across their yield, so a body using them is not `Send` and tokio refuses it at compile time) |
 //!
-//! Why some calls are not here: `race` (and `timeout`, built on it), custom handlers, awaited
-//! futures and the shared clock and random stream are one scheduler's state, shared by `Rc`
-//! (which keeps the one-thread scheduler free of atomic operations on its hot paths); a body
-//! that holds one is not `Send`, and tokio refuses it at compile time. On tokio, async code
-//! around the tasks uses tokio's own timeouts. Channels are not among them: their state sits
-//! behind one uncontended lock, so a body that uses a [`Channel`](super::sync::Channel) runs on
-//! both runtimes.
+//! Why some calls are not here: `race` (and `timeout`, built on it), custom handlers, futures
+//! awaited with `await_future` and the shared clock and random stream are one scheduler's
+//! state, shared by `Rc` (which keeps the one-thread scheduler free of atomic operations on its
+//! hot paths); a body that holds one is not `Send`, and tokio refuses it at compile time. On
+//! tokio, async code around the tasks uses tokio's own timeouts. Channels are not among them:
+//! their state sits behind one uncontended lock, so a body that uses a
+//! [`Channel`](super::sync::Channel) runs on both runtimes.
 //! Likewise [`spawn`](super::spawn)'s [`JoinHandle`](super::JoinHandle) is `Rc`-shared:
 //! bodies meant for both runtimes spawn with [`spawn_send`](super::spawn_send), which works on
 //! a [`Scheduler`](super::Scheduler) too.
