@@ -417,7 +417,7 @@ impl<M: 'static> Channel<M> {
         match self.shared.push(message, false) {
             Push::Sent { wake_receiver } => {
                 if wake_receiver {
-                    self.shared.receivers.wake_later(false);
+                    self.shared.receivers.wake_waiters_later(false);
                 }
                 Ok(())
             }
@@ -444,7 +444,7 @@ impl<M: 'static> Channel<M> {
                 wake_sender,
             } => {
                 if wake_sender {
-                    self.shared.senders.wake_later(false);
+                    self.shared.senders.wake_waiters_later(false);
                 }
                 Ok(message)
             }

@@ -204,6 +204,9 @@ impl Queue<'_> {
     /// how many.
     #[inline]
     fn permit(&mut self, all: bool) -> usize {
+        if !self.shared.arming {
+            return 0;
+        }
         let armed = self.shared.armed.load(Ordering::Acquire);
         let free = armed.saturating_sub(self.state.permits);
         let given = if all { free } else { free.min(1) };
@@ -264,7 +267,8 @@ impl WaitList {
         self.shared.len.load(Ordering::Acquire)
     }
 
-    /// Whether a task is parked or armed here: a wake could reach someone.
+    /// Whether a task is parked or armed on this [`arming`](WaitList::arming) list: a wake
+    /// could reach someone.
     #[inline]
     pub(crate) fn has_waiters(&self) -> bool {
         // `armed` first: a waiter queues itself before it disarms.
@@ -301,13 +305,21 @@ impl WaitList {
         self.shared.armed.fetch_add(1, Ordering::AcqRel);
     }
 
-    /// Asks for a wake of one (or every) task waiting here, from outside a system call (for
-    /// `try_send` / `try_recv`): armed waiters get permits at once; parked ones are woken by
-    /// the runtime they parked on (a one-thread scheduler at the end of its round, tokio at
-    /// once).
+    /// Asks for a wake of one (or every) task parked here, from outside a system call (for
+    /// `Store::put` and the other simulation resources): the runtime the tasks parked on
+    /// carries it out (a one-thread scheduler at the end of its round, tokio at once).
     #[inline]
     pub(crate) fn wake_later(&self, all: bool) {
         // Most calls find nobody waiting: keep that test inline at the caller.
+        if !self.is_empty() {
+            self.defer_wake(all);
+        }
+    }
+
+    /// [`wake_later`](WaitList::wake_later) on an [`arming`](WaitList::arming) list (for
+    /// `try_send` / `try_recv`): armed waiters get permits at once.
+    #[inline]
+    pub(crate) fn wake_waiters_later(&self, all: bool) {
         if self.has_waiters() {
             self.defer_wake(all);
         }
@@ -320,6 +332,11 @@ impl WaitList {
         match owner {
             Owner::Direct(wake) => {
                 wake(self, all);
+            }
+            Owner::Scheduler(deferred) if !self.shared.arming => {
+                if let Some(deferred) = deferred.upgrade() {
+                    deferred.push(self.clone(), all);
+                }
             }
             Owner::Scheduler(deferred) => {
                 let parked = {
@@ -505,10 +522,10 @@ mod tests {
     fn a_wake_from_outside_a_task_leaves_a_permit_for_an_armed_waiter() {
         let list = WaitList::arming();
         list.arm();
-        list.wake_later(false);
+        list.wake_waiters_later(false);
         assert_eq!(list.queue().park(id(1), true), Parked::Permit);
         // Nobody waits: the next wake leaves nothing behind.
-        list.wake_later(false);
+        list.wake_waiters_later(false);
         assert_eq!(permits(&list), 0);
     }
 
