@@ -902,23 +902,22 @@ impl Scheduler {
             if let Some(time) = time {
                 time.set_horizon(0);
             }
-            match turn {
+            let next = match turn {
                 Turn::Yield => {
                     hot.status = Status::ReadyDone;
                     self.ready.push(id);
                     return;
                 }
-                Turn::Call(call) => match if VIRTUAL {
-                    self.carry_out(id, call)
-                } else {
-                    self.syscall(id, call)
-                } {
-                    Next::Continue(next) => pending = Some(next),
-                    Next::ContinueDone => pending = None,
-                    Next::Suspend => return,
-                },
+                Turn::Sleep(duration) => self.sleep_for(id, duration),
+                Turn::Call(call) if VIRTUAL => self.carry_out(id, call),
+                Turn::Call(call) => self.syscall(id, call),
                 Turn::Ended(Ok(())) => return self.finish(id, None),
                 Turn::Ended(Err(failure)) => return self.finish(id, Some(failure)),
+            };
+            match next {
+                Next::Continue(next) => pending = Some(next),
+                Next::ContinueDone => pending = None,
+                Next::Suspend => return,
             }
             if VIRTUAL {
                 horizon = self.sleep_horizon();
@@ -965,13 +964,7 @@ impl Scheduler {
                 return Next::Continue(Resume::Throw(error))
             }
             Syscall::Cancel(target, error) => Reply::Found(self.cancel(target, error)),
-            Syscall::Sleep(duration) => {
-                if let Some(now) = self.clock.virtual_nanos() {
-                    return self.sleep_virtual(me, now.saturating_add(nanos(duration)));
-                }
-                let deadline = Instant::now().checked_add(duration);
-                return self.sleep(me, deadline);
-            }
+            Syscall::Sleep(duration) => return self.sleep_for(me, duration),
             Syscall::SleepUntil(deadline) => return self.sleep(me, Some(deadline)),
             Syscall::Readable(io) => return self.wait_io(me, &io, Direction::Read),
             Syscall::Writable(io) => return self.wait_io(me, &io, Direction::Write),
@@ -1113,6 +1106,16 @@ impl Scheduler {
             && self.reactor.waiting() == 0
             && self.futures.waiting == 0
             && self.deferred.is_empty()
+    }
+
+    /// Sleeps `me` for `duration` on the scheduler's clock.
+    #[inline(always)]
+    fn sleep_for(&mut self, me: TaskId, duration: Duration) -> Next {
+        if let Some(now) = self.clock.virtual_nanos() {
+            return self.sleep_virtual(me, now.saturating_add(nanos(duration)));
+        }
+        let deadline = Instant::now().checked_add(duration);
+        self.sleep(me, deadline)
     }
 
     /// On virtual time, the instant before which a sleep of the task about to be resumed ends
