@@ -768,12 +768,23 @@ impl Scheduler {
     /// Runs `round[*next..]`, advancing `next` past each task once it is done with; answers
     /// whether a shutdown request stopped it (the shutdown is done).
     fn run_tasks(&mut self, round: &[TaskId], next: &mut usize) -> bool {
+        // Two copies of the loop: the wall clock's has no trace of virtual time's sleep
+        // shortcut.
+        if self.clock.is_virtual() {
+            self.run_tasks_on::<true>(round, next)
+        } else {
+            self.run_tasks_on::<false>(round, next)
+        }
+    }
+
+    /// [`run_tasks`](Scheduler::run_tasks) on virtual time (`VIRTUAL`) or the wall clock.
+    fn run_tasks_on<const VIRTUAL: bool>(&mut self, round: &[TaskId], next: &mut usize) -> bool {
         while let Some(&id) = round.get(*next) {
             // One call site, so `run_task` stays inlined; on the wall clock nothing is ever
             // handed over and the loop runs once.
             let mut task = id;
             loop {
-                self.run_task(task);
+                self.run_task::<VIRTUAL>(task);
                 match self.handoff {
                     None => break,
                     Some(other) if other == task => {
@@ -835,9 +846,9 @@ impl Scheduler {
     /// The common switch, a task resumed with `Done` that yields `Syscall::Yield` again, reads
     /// and writes only the task's hot half and the ready queue.
     #[inline]
-    fn run_task(&mut self, id: TaskId) {
+    fn run_task<const VIRTUAL: bool>(&mut self, id: TaskId) {
         let key = id.key();
-        let mut horizon = self.sleep_horizon();
+        let mut horizon = if VIRTUAL { self.sleep_horizon() } else { 0 };
         let Some(mut hot) = self
             .tasks
             .get_mut(key)
@@ -871,8 +882,12 @@ impl Scheduler {
                     None => task.send_done(),
                 },
             };
-            self.horizon = horizon;
-            let time = self.clock.virtual_time();
+            let time = if VIRTUAL {
+                self.horizon = horizon;
+                self.clock.virtual_time()
+            } else {
+                None
+            };
             if let Some(time) = time {
                 time.set_horizon(horizon);
             }
@@ -887,21 +902,26 @@ impl Scheduler {
             if let Some(time) = time {
                 time.set_horizon(0);
             }
-            match turn {
+            let next = match turn {
                 Turn::Yield => {
                     hot.status = Status::ReadyDone;
                     self.ready.push(id);
                     return;
                 }
-                Turn::Call(call) => match self.syscall(id, call) {
-                    Next::Continue(next) => pending = Some(next),
-                    Next::ContinueDone => pending = None,
-                    Next::Suspend => return,
-                },
+                Turn::Sleep(duration) => self.sleep_for(id, duration),
+                Turn::Call(call) if VIRTUAL => self.carry_out(id, call),
+                Turn::Call(call) => self.syscall(id, call),
                 Turn::Ended(Ok(())) => return self.finish(id, None),
                 Turn::Ended(Err(failure)) => return self.finish(id, Some(failure)),
+            };
+            match next {
+                Next::Continue(next) => pending = Some(next),
+                Next::ContinueDone => pending = None,
+                Next::Suspend => return,
             }
-            horizon = self.sleep_horizon();
+            if VIRTUAL {
+                horizon = self.sleep_horizon();
+            }
             hot = match self.tasks.get_mut(key) {
                 Some(hot) => hot,
                 None => return,
@@ -910,8 +930,14 @@ impl Scheduler {
     }
 
     /// Carries out one system call of the running task `me`.
-    #[inline(always)]
     fn syscall(&mut self, me: TaskId, call: Syscall) -> Next {
+        self.carry_out(me, call)
+    }
+
+    /// [`syscall`](Scheduler::syscall), inlined into the task loop on virtual time, where
+    /// simulations make one for almost every resume.
+    #[inline(always)]
+    fn carry_out(&mut self, me: TaskId, call: Syscall) -> Next {
         let reply = match call {
             Syscall::Yield => {
                 self.make_ready(me, None);
@@ -938,13 +964,7 @@ impl Scheduler {
                 return Next::Continue(Resume::Throw(error))
             }
             Syscall::Cancel(target, error) => Reply::Found(self.cancel(target, error)),
-            Syscall::Sleep(duration) => {
-                if let Some(now) = self.clock.virtual_nanos() {
-                    return self.sleep_virtual(me, now.saturating_add(nanos(duration)));
-                }
-                let deadline = Instant::now().checked_add(duration);
-                return self.sleep(me, deadline);
-            }
+            Syscall::Sleep(duration) => return self.sleep_for(me, duration),
             Syscall::SleepUntil(deadline) => return self.sleep(me, Some(deadline)),
             Syscall::Readable(io) => return self.wait_io(me, &io, Direction::Read),
             Syscall::Writable(io) => return self.wait_io(me, &io, Direction::Write),
@@ -1092,6 +1112,16 @@ impl Scheduler {
             && self.reactor.waiting() == 0
             && self.futures.waiting == 0
             && self.deferred.is_empty()
+    }
+
+    /// Sleeps `me` for `duration` on the scheduler's clock.
+    #[inline(always)]
+    fn sleep_for(&mut self, me: TaskId, duration: Duration) -> Next {
+        if let Some(now) = self.clock.virtual_nanos() {
+            return self.sleep_virtual(me, now.saturating_add(nanos(duration)));
+        }
+        let deadline = Instant::now().checked_add(duration);
+        self.sleep(me, deadline)
     }
 
     /// On virtual time, the instant before which a sleep of the task about to be resumed ends
