@@ -9,6 +9,8 @@
 //! | `spawn_finish/volley` | spawn a task that returns at once, run it, drop it (batches of 1,000, one scheduler) |
 //! | `spawn_finish/tokio_localset` | `LocalSet::spawn_local` of an empty task, run it, drop it (batches of 1,000) |
 //! | `spawn_finish/futures_localpool` | `LocalSpawner::spawn_local` of an empty task, run it (batches of 1,000) |
+//! | `channel_pingpong/volley` | one message over a `sched::sync::Channel` of capacity 1: two tasks bounce a number over two channels, each send waking the other task parked in `recv` |
+//! | `channel_pingpong/tokio_localset` | the same with `tokio::sync::mpsc::channel(1)` between two `spawn_local` tasks of a current-thread `LocalSet` |
 //!
 //! Task setup (spawning the 1,000 tasks) is outside the timed part of `switch_1000`. Each
 //! switch count includes every task's first and last resume, on both sides.
@@ -26,7 +28,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
-use volley::sched::sync::WaitList;
+use volley::sched::sync::{Channel, WaitList};
 use volley::sched::task::yield_now;
 use volley::sched::{Scheduler, Syscall, TaskBody, TaskResume};
 use volley::{co_yield, yield_from, Co};
@@ -272,12 +274,78 @@ fn report_idle_memory() {
     }
 }
 
+/// Bounces `round_trips` numbers between two tasks over two capacity-1 channels.
+fn volley_pingpong(iters: u64) -> Duration {
+    let round_trips = (iters / 2).max(1);
+    let (there, back) = (Channel::bounded(1), Channel::bounded(1));
+    let mut sched = Scheduler::new();
+    let (to, from) = (there.clone(), back.clone());
+    sched
+        .spawn(Co::new(
+            #[coroutine]
+            move |_: TaskResume| {
+                for n in 0..round_trips {
+                    yield_from!(to.send(n))??;
+                    yield_from!(from.recv())?;
+                }
+                yield_from!(to.close())?;
+                Ok(())
+            },
+        ))
+        .detach();
+    sched
+        .spawn(Co::new(
+            #[coroutine]
+            move |_: TaskResume| {
+                while let Some(n) = yield_from!(there.recv())? {
+                    yield_from!(back.send(n + 1))??;
+                }
+                Ok(())
+            },
+        ))
+        .detach();
+    let start = Instant::now();
+    sched.run().expect("no deadlock");
+    scaled(start.elapsed(), round_trips * 2, iters)
+}
+
+fn tokio_pingpong(iters: u64) -> Duration {
+    let round_trips = (iters / 2).max(1);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let local = tokio::task::LocalSet::new();
+    let (to, mut there) = tokio::sync::mpsc::channel::<u64>(1);
+    let (back, mut from) = tokio::sync::mpsc::channel::<u64>(1);
+    local.spawn_local(async move {
+        for n in 0..round_trips {
+            to.send(n).await.unwrap();
+            from.recv().await.unwrap();
+        }
+    });
+    local.spawn_local(async move {
+        while let Some(n) = there.recv().await {
+            back.send(n + 1).await.unwrap();
+        }
+    });
+    let start = Instant::now();
+    rt.block_on(local);
+    scaled(start.elapsed(), round_trips * 2, iters)
+}
+
+fn channel_pingpong(c: &mut Criterion) {
+    let mut group = c.benchmark_group("channel_pingpong");
+    group.bench_function("volley", |b| b.iter_custom(volley_pingpong));
+    group.bench_function("tokio_localset", |b| b.iter_custom(tokio_pingpong));
+    group.finish();
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default()
         .warm_up_time(Duration::from_millis(500))
         .measurement_time(Duration::from_secs(2));
-    targets = task_switch, spawn_finish
+    targets = task_switch, spawn_finish, channel_pingpong
 }
 
 fn main() {

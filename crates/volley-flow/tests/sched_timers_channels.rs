@@ -537,3 +537,51 @@ fn a_race_abandoned_by_an_outer_timeout_leaves_no_waiter_behind() {
     sched.run().unwrap();
     assert_eq!(sched.stats().alive, 0, "the abandoned rival is gone too");
 }
+
+#[test]
+fn a_channel_is_send_and_sync() {
+    fn shared_across_threads<T: Send + Sync>(_: &T) {}
+    shared_across_threads(&Channel::<String>::bounded(1));
+}
+
+/// Another thread `try_send`s into a channel whose receiver is parked on a one-thread
+/// scheduler: the scheduler carries the wake out at the end of a round (a ticking task keeps it
+/// running meanwhile).
+#[test]
+fn try_send_from_another_thread_wakes_a_task_parked_on_one_thread() {
+    let chan: Channel<u32> = Channel::bounded(1);
+    let mut sched = Scheduler::new();
+    let rx = chan.clone();
+    let got = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let flag = got.clone();
+    let received = sched.spawn(Co::new(
+        #[coroutine]
+        move |_: TaskResume| {
+            let message = yield_from!(rx.recv())?;
+            flag.store(true, std::sync::atomic::Ordering::SeqCst);
+            Ok(message)
+        },
+    ));
+    let ticker = sched.spawn(Co::new(
+        #[coroutine]
+        move |_: TaskResume| {
+            // A guard against a hang, not a measure: far more ticks than the send needs.
+            for _ in 0..60_000 {
+                if got.load(std::sync::atomic::Ordering::SeqCst) {
+                    return Ok(true);
+                }
+                yield_from!(sleep(Duration::from_millis(1)))?;
+            }
+            Ok(false)
+        },
+    ));
+    let other = std::thread::spawn(move || {
+        // Repeats until the channel takes it (the receiver may not have parked yet).
+        while chan.try_send(42).is_err() {
+            std::thread::yield_now();
+        }
+    });
+    assert_eq!(sched.join(received).unwrap(), Some(42));
+    assert!(sched.join(ticker).unwrap(), "the receiver was never woken");
+    other.join().unwrap();
+}

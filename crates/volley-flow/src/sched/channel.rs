@@ -2,14 +2,14 @@
 //! receiver, and closing a channel wakes everyone waiting on it.
 
 use super::calls::unexpected;
+use super::reactor::lock;
 use super::{Reply, Syscall, TaskBody, TaskError, TaskResume, WaitList};
-use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::fmt;
-use std::rc::Rc;
+use std::sync::{Arc, Mutex};
 use volley_core::{co_yield, Co, Exit};
 
-/// A bounded multi-producer multi-consumer channel between tasks of one scheduler.
+/// A bounded multi-producer multi-consumer channel between tasks.
 ///
 /// [`send`](Channel::send) and [`recv`](Channel::recv) are helper coroutines a task delegates
 /// to with `yield_from!`: a full channel parks the sender until there is room, an empty one
@@ -17,7 +17,16 @@ use volley_core::{co_yield, Co, Exit};
 /// receivers drain what is left and then get `None`, senders get their message back in
 /// [`SendError`]. Cloning a `Channel` makes another handle to the same channel.
 /// [`try_send`](Channel::try_send) and [`try_recv`](Channel::try_recv) never wait and make no
-/// system call, so they work outside tasks too.
+/// system call, so they work outside tasks too, from any thread.
+///
+/// A channel is `Send` and `Sync` when its messages are `Send`, so the same bodies run on a
+/// one-thread [`Scheduler`](super::Scheduler) and on tokio's multi-threaded runtime
+/// (`sched::tokio`, feature `tokio`), where senders and receivers meet
+/// across worker threads. No wake is lost there: a task that finds the channel full (or
+/// empty) arms itself on the wait list under the channel's lock, before it parks, and a wake
+/// that comes in between leaves a permit its park takes. The tasks of one channel park on one
+/// runtime; `try_send` and `try_recv` reach them from anywhere (a one-thread scheduler carries
+/// such a wake out at the end of its round).
 ///
 /// ```
 /// use volley_core::{yield_from, Co};
@@ -44,15 +53,20 @@ use volley_core::{co_yield, Co, Exit};
 /// assert_eq!(sched.join(sum).unwrap(), 15);
 /// ```
 pub struct Channel<M> {
-    shared: Rc<Shared<M>>,
+    shared: Arc<Shared<M>>,
 }
 
 struct Shared<M> {
-    queue: RefCell<VecDeque<M>>,
+    state: Mutex<State<M>>,
     capacity: usize,
-    closed: Cell<bool>,
     senders: WaitList,
     receivers: WaitList,
+}
+
+/// What the channel's lock guards: the messages, and whether it is closed.
+struct State<M> {
+    queue: VecDeque<M>,
+    closed: bool,
 }
 
 /// The message a send could not deliver because the channel is closed, handed back.
@@ -166,14 +180,21 @@ pub type SendResult<M> = Result<(), SendError<M>>;
 
 /// What one attempt to push found.
 enum Push<M> {
-    Sent { wake_receiver: bool },
+    Sent {
+        wake_receiver: bool,
+    },
+    /// Full (the sender is armed on the senders' list if it means to wait).
     Full(M),
     Closed(M),
 }
 
 /// What one attempt to pop found.
 enum Pop<M> {
-    Got { message: M, wake_sender: bool },
+    Got {
+        message: M,
+        wake_sender: bool,
+    },
+    /// Empty (the receiver is armed on the receivers' list if it means to wait).
     Empty,
     Closed,
 }
@@ -198,12 +219,14 @@ impl<M: 'static> Channel<M> {
     pub fn bounded(capacity: usize) -> Self {
         let capacity = capacity.max(1);
         Channel {
-            shared: Rc::new(Shared {
-                queue: RefCell::new(VecDeque::with_capacity(capacity.min(1024))),
+            shared: Arc::new(Shared {
+                state: Mutex::new(State {
+                    queue: VecDeque::with_capacity(capacity.min(1024)),
+                    closed: false,
+                }),
                 capacity,
-                closed: Cell::new(false),
-                senders: WaitList::new(),
-                receivers: WaitList::new(),
+                senders: WaitList::arming(),
+                receivers: WaitList::arming(),
             }),
         }
     }
@@ -225,7 +248,7 @@ impl<M: 'static> Channel<M> {
     /// assert_eq!(Channel::<u8>::bounded(4).len(), 0);
     /// ```
     pub fn len(&self) -> usize {
-        self.shared.queue.try_borrow().map(|q| q.len()).unwrap_or(0)
+        lock(&self.shared.state).queue.len()
     }
 
     /// Whether no message waits in the channel.
@@ -245,7 +268,7 @@ impl<M: 'static> Channel<M> {
     /// assert!(!Channel::<u8>::bounded(4).is_closed());
     /// ```
     pub fn is_closed(&self) -> bool {
-        self.shared.closed.get()
+        lock(&self.shared.state).closed
     }
 
     /// Sends `message`, parking the task while the channel is full. Evaluates to `Ok(())`, or
@@ -272,7 +295,7 @@ impl<M: 'static> Channel<M> {
             move |_: TaskResume| {
                 let mut message = message;
                 loop {
-                    match shared.push(message) {
+                    match shared.push(message, true) {
                         Push::Sent { wake_receiver } => {
                             if wake_receiver {
                                 checked(co_yield!(Syscall::Wake {
@@ -285,6 +308,7 @@ impl<M: 'static> Channel<M> {
                         Push::Closed(back) => return Ok(Err(SendError(back))),
                         Push::Full(back) => {
                             message = back;
+                            // Armed: the park is the next system call.
                             checked(co_yield!(Syscall::Park(shared.senders.clone()))?)?;
                         }
                     }
@@ -317,7 +341,7 @@ impl<M: 'static> Channel<M> {
         Co::new(
             #[coroutine]
             move |_: TaskResume| loop {
-                match shared.pop() {
+                match shared.pop(true) {
                     Pop::Got {
                         message,
                         wake_sender,
@@ -332,6 +356,7 @@ impl<M: 'static> Channel<M> {
                     }
                     Pop::Closed => return Ok(None),
                     Pop::Empty => {
+                        // Armed: the park is the next system call.
                         checked(co_yield!(Syscall::Park(shared.receivers.clone()))?)?;
                     }
                 }
@@ -361,7 +386,9 @@ impl<M: 'static> Channel<M> {
         Co::new(
             #[coroutine]
             move |_: TaskResume| {
-                shared.closed.set(true);
+                // Set under the lock: a task that found the channel open is armed by now,
+                // and the wakes below reach it.
+                lock(&shared.state).closed = true;
                 let mut woken = 0;
                 for list in [shared.receivers.clone(), shared.senders.clone()] {
                     match co_yield!(Syscall::Wake { list, all: true })? {
@@ -387,10 +414,10 @@ impl<M: 'static> Channel<M> {
     /// assert_eq!(chan.try_recv(), Ok('a'));
     /// ```
     pub fn try_send(&self, message: M) -> Result<(), TrySendError<M>> {
-        match self.shared.push(message) {
+        match self.shared.push(message, false) {
             Push::Sent { wake_receiver } => {
                 if wake_receiver {
-                    self.shared.receivers.wake_later(false);
+                    self.shared.receivers.wake_waiters_later(false);
                 }
                 Ok(())
             }
@@ -411,13 +438,13 @@ impl<M: 'static> Channel<M> {
     /// assert_eq!(chan.try_recv(), Ok(1));
     /// ```
     pub fn try_recv(&self) -> Result<M, TryRecvError> {
-        match self.shared.pop() {
+        match self.shared.pop(false) {
             Pop::Got {
                 message,
                 wake_sender,
             } => {
                 if wake_sender {
-                    self.shared.senders.wake_later(false);
+                    self.shared.senders.wake_waiters_later(false);
                 }
                 Ok(message)
             }
@@ -428,35 +455,44 @@ impl<M: 'static> Channel<M> {
 }
 
 impl<M> Shared<M> {
-    fn push(&self, message: M) -> Push<M> {
-        if self.closed.get() {
+    /// Pushes `message` if there is room; a full channel arms the sender on its wait list
+    /// when it means to `wait`. The test and the arming are made under the channel's lock, so
+    /// a receiver that makes room afterwards finds the sender waiting.
+    #[inline]
+    fn push(&self, message: M, wait: bool) -> Push<M> {
+        let mut state = lock(&self.state);
+        if state.closed {
             return Push::Closed(message);
         }
-        let Ok(mut queue) = self.queue.try_borrow_mut() else {
-            return Push::Full(message);
-        };
-        if queue.len() >= self.capacity {
+        if state.queue.len() >= self.capacity {
+            if wait {
+                self.senders.arm();
+            }
             return Push::Full(message);
         }
-        queue.push_back(message);
+        state.queue.push_back(message);
         Push::Sent {
-            wake_receiver: !self.receivers.is_empty(),
+            wake_receiver: self.receivers.has_waiters(),
         }
     }
 
-    fn pop(&self) -> Pop<M> {
-        let message = self
-            .queue
-            .try_borrow_mut()
-            .ok()
-            .and_then(|mut q| q.pop_front());
-        match message {
+    /// Pops the oldest message; an empty open channel arms the receiver on its wait list when
+    /// it means to `wait` (under the channel's lock, as for [`push`](Shared::push)).
+    #[inline]
+    fn pop(&self, wait: bool) -> Pop<M> {
+        let mut state = lock(&self.state);
+        match state.queue.pop_front() {
             Some(message) => Pop::Got {
                 message,
-                wake_sender: !self.senders.is_empty(),
+                wake_sender: self.senders.has_waiters(),
             },
-            None if self.closed.get() => Pop::Closed,
-            None => Pop::Empty,
+            None if state.closed => Pop::Closed,
+            None => {
+                if wait {
+                    self.receivers.arm();
+                }
+                Pop::Empty
+            }
         }
     }
 }
@@ -473,7 +509,7 @@ impl<M> fmt::Debug for Channel<M> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Channel")
             .field("capacity", &self.shared.capacity)
-            .field("len", &self.shared.queue.try_borrow().map(|q| q.len()).ok())
+            .field("len", &lock(&self.shared.state).queue.len())
             .finish_non_exhaustive()
     }
 }

@@ -9,7 +9,7 @@ use super::reactor::{Direction, Reactor, Waited, Waiter};
 use super::rng::{Rng, SharedRng};
 use super::shortcut::{self, Shortcut};
 use super::timers::{nanos, Timers};
-use super::waitlist::Deferred;
+use super::waitlist::{Deferred, Parked};
 use super::{
     JoinError, JoinHandle, Reply, SchedError, Stats, Syscall, TaskBody, TaskError, TaskId,
     TaskResume, WaitList,
@@ -969,10 +969,16 @@ impl Scheduler {
             Syscall::Readable(io) => return self.wait_io(me, &io, Direction::Read),
             Syscall::Writable(io) => return self.wait_io(me, &io, Direction::Write),
             Syscall::Park(list) => {
-                list.queue().push_back(me);
+                // The owner first: a wake from another thread finds who carries it out.
                 list.set_owner(&self.deferred);
-                self.block(me, Wait::Park(list));
-                return Next::Suspend;
+                // On one thread a permit is only ever left by a wake from another thread
+                // between the task's arming and this park.
+                if list.queue().park(me, list.is_arming()) == Parked::Permit {
+                    Reply::Done
+                } else {
+                    self.block(me, Wait::Park(list));
+                    return Next::Suspend;
+                }
             }
             Syscall::Wake { list, all } => Reply::Woken(self.wake(&list, all)),
             Syscall::Stats => Reply::Stats(self.stats()),
@@ -1263,12 +1269,7 @@ impl Scheduler {
     /// assert_eq!(sched.join(task).unwrap(), "next frame");
     /// ```
     pub fn wake(&mut self, list: &WaitList, all: bool) -> usize {
-        let mut woken = 0;
-        loop {
-            let next = list.queue().pop_front();
-            let Some(id) = next else {
-                break;
-            };
+        list.queue().wake(all, |id| {
             let parked_here = match self.parts(id) {
                 Some((hot, cold)) if hot.status == Status::Blocked => {
                     matches!(&cold.wait, Some(Wait::Park(on)) if on.same(list))
@@ -1281,13 +1282,9 @@ impl Scheduler {
                 }
                 // Resumed through the pending path, which clears `woken_from`.
                 self.make_ready(id, Some(Resume::Send(Reply::Done)));
-                woken += 1;
-                if !all {
-                    break;
-                }
             }
-        }
-        woken
+            parked_here
+        })
     }
 
     /// Marks `me` blocked on `wait`; answers the number of this wait.

@@ -12,6 +12,7 @@ use crate::sched::reactor::lock;
 use crate::sched::reactor::Direction;
 use crate::sched::scheduler::panic_message;
 use crate::sched::sync::WaitList;
+use crate::sched::waitlist::Parked;
 use crate::sched::{JoinError, Reply, SchedError, Syscall, TaskBody, TaskError};
 use std::future::{poll_fn, Future};
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -31,14 +32,15 @@ enum Plan {
     KillSelf,
     /// A wait, which a kill or cancel interrupts.
     Wait(Wait),
+    /// A park on the list, carried out at once: the task is queued, or (armed) it took a permit a
+    /// wake left and goes on at once.
+    Park(WaitList, Parked),
 }
 
 /// What a task waits for.
 enum Wait {
     Until(::tokio::time::Instant),
     Io(IoSource, Direction),
-    /// A wake on a wait list (the task is in its queue).
-    Park(WaitList, Arc<Control>),
     /// Another task's end: a join (answers `Done`) or a kill (answers `Found(true)` once the
     /// victim's cleanup has run).
     End(Arc<Control>, Reply),
@@ -55,10 +57,6 @@ impl Wait {
                 Reply::Done
             }
             Wait::Io(source, dir) => io::ready(source, dir).await,
-            Wait::Park(_, me) => {
-                me.unparked().await;
-                Reply::Done
-            }
             Wait::End(task, reply) => {
                 task.ended().await;
                 reply
@@ -176,9 +174,21 @@ impl<T> TaskState<T> {
                 ),
             },
             Syscall::Park(list) => {
-                self.me.park();
-                list.queue().push_back(self.me.id);
-                Plan::Wait(Wait::Park(list, self.me.clone()))
+                // The owner first: a wake from outside a task (`try_send`) finds who carries
+                // it out.
+                list.set_direct_owner(wake);
+                let armed = list.is_arming();
+                let parked = {
+                    let mut queue = list.queue();
+                    // Marked under the list's lock, where every wake decides whom it takes.
+                    self.me.park();
+                    let parked = queue.park(self.me.id, armed);
+                    if parked == Parked::Permit {
+                        self.me.unmark_parked();
+                    }
+                    parked
+                };
+                Plan::Park(list, parked)
             }
             Syscall::Wake { list, all } => Plan::Reply(Reply::Woken(wake(&list, all))),
             Syscall::Await(fut) => match fut.into_send() {
@@ -196,49 +206,61 @@ impl<T> TaskState<T> {
     }
 }
 
-/// Wakes one (or every) task of `list` parked on tokio: how many.
-fn wake(list: &WaitList, all: bool) -> usize {
-    let mut woken = 0;
-    loop {
-        // The queue is unlocked before the wake: no lock is held while waking.
-        let Some(id) = list.queue().pop_front() else {
-            break;
-        };
-        // An id of a task that left (ended, or was interrupted) wakes nobody: try the next.
-        if registry::find(id).is_some_and(|task| task.wake_parked()) {
-            woken += 1;
-            if !all {
-                break;
-            }
-        }
-    }
-    woken
+/// Wakes one (or every) task of `list` parked on tokio, or leaves permits for its armed
+/// waiters: how many. Safe from any thread: whom a wake takes is decided under the list's
+/// lock, where parks are queued and interrupted parks leave.
+pub(crate) fn wake(list: &WaitList, all: bool) -> usize {
+    // An id of a task that left (ended, or was interrupted) wakes nobody: try the next.
+    list.queue().wake(all, |id| {
+        registry::find(id).is_some_and(|task| task.wake_parked())
+    })
 }
 
 /// Runs `wait` unless a kill or cancel comes first (`None`: it is left for the driver).
 async fn unless_signalled(wait: Wait, me: &Control) -> Option<Reply> {
-    // A park interrupted by a signal leaves its list, so no later wake is spent on it.
-    let parked_on = match &wait {
-        Wait::Park(list, _) => Some(list.clone()),
-        _ => None,
-    };
-    let outcome = unless_signalled_inner(wait, me).await;
-    if let Some(list) = parked_on {
-        me.unmark_parked();
-        if outcome.is_none() {
-            list.queue().retain(|&id| id != me.id);
-            // A wake that chose this task as it was interrupted goes to the next waiter.
-            if me.take_unparked() {
-                wake(&list, false);
-            }
-        }
-    }
-    outcome
+    first_of(wait.run(), me).await
 }
 
-/// [`unless_signalled`] itself.
-async fn unless_signalled_inner(wait: Wait, me: &Control) -> Option<Reply> {
-    let mut wait = pin!(wait.run());
+/// Waits on `list`, where the task is queued, for a wake, unless a kill or cancel comes first:
+/// whether a wake came.
+async fn parked(list: &WaitList, me: &Control) -> bool {
+    let mut leaving = Leaving {
+        list,
+        me,
+        woken: false,
+    };
+    leaving.woken = first_of(me.unparked(), me).await.is_some();
+    leaving.woken
+}
+
+/// A park that ends: interrupted (by a signal, or by the task's future being dropped with its
+/// runtime), the task leaves the queue, and a wake that took it out of the queue meanwhile is
+/// passed to the next waiter, whose it would have been.
+struct Leaving<'a> {
+    list: &'a WaitList,
+    me: &'a Control,
+    woken: bool,
+}
+
+impl Drop for Leaving<'_> {
+    fn drop(&mut self) {
+        if self.woken {
+            return;
+        }
+        let mut queue = self.list.queue();
+        self.me.unmark_parked();
+        // A wake that took the entry out did so under this lock and marked the task unparked.
+        if !queue.leave(self.me.id) && self.me.take_unparked() {
+            queue.wake(false, |id| {
+                registry::find(id).is_some_and(|task| task.wake_parked())
+            });
+        }
+    }
+}
+
+/// Runs `wait` unless a signal waits first (`None`: it is left for the driver).
+async fn first_of<F: Future>(wait: F, me: &Control) -> Option<F::Output> {
+    let mut wait = pin!(wait);
     let mut signalled = pin!(me.signalled());
     poll_fn(|cx| {
         if signalled.as_mut().poll(cx).is_ready() {
@@ -316,8 +338,16 @@ where
     // before its joiners are told it ended.
     let mut co = co;
     let mut next = Next::Start;
+    // The list whose wake the task is about to be resumed with: a signal that replaces that
+    // resume passes the wake on to the next waiter.
+    let mut woken_from: Option<WaitList> = None;
     let outcome = loop {
-        match state.me.take_signal() {
+        let signal = state.me.take_signal();
+        let woken = woken_from.take();
+        if let (Some(_), Some(list)) = (&signal, woken) {
+            wake(&list, false);
+        }
+        match signal {
             Some(Signal::Kill) => break Err(close(&mut co)),
             Some(Signal::Cancel(error)) => next = Next::Throw(error),
             None => {}
@@ -340,6 +370,17 @@ where
                 // The signal waits: the top of the loop takes it (a cancel replaces this).
                 None => Next::Send(Reply::Done),
             },
+            Plan::Park(list, Parked::Permit) => {
+                woken_from = Some(list);
+                Next::Send(Reply::Done)
+            }
+            Plan::Park(list, Parked::Queued) => {
+                if parked(&list, &state.me).await {
+                    woken_from = Some(list);
+                }
+                // Interrupted, the signal waits: the top of the loop takes it.
+                Next::Send(Reply::Done)
+            }
         };
     };
     if let Err(error) = &outcome {

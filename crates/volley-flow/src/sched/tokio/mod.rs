@@ -14,15 +14,18 @@
 //! | [`cancel`](super::task::cancel) | throws the error in at its next resume; a task in a wait is woken for it |
 //! | [`stats`](super::task::stats) | counters of every task this adapter ran (`switches`: the resumes of the tasks that ended, plus the asking task's own) |
 //! | [`time::now`](super::time::now), [`rand::random_u64`](super::rand::random_u64) | the monotonic clock; a random stream per task |
-//! | [`sync::park`](super::sync::park), [`wake_one`](super::sync::wake_one), [`wake_all`](super::sync::wake_all) | the wait list (`Send`, shared with the one-thread scheduler's code) queues the task's id; a wake reaches it on whichever worker it is. Unlike on one thread, where nothing runs between a task's test of its condition and its park, another worker can wake the list in between, and a wake that finds nobody parked is lost: a condition shared across workers needs tokio's own primitives, in async code |
+//! | [`sync::park`](super::sync::park), [`wake_one`](super::sync::wake_one), [`wake_all`](super::sync::wake_all) | the wait list (`Send`, shared with the one-thread scheduler's code) queues the task's id; a wake reaches it on whichever worker it is. Whom a wake takes is decided under the list's lock, so a task killed or cancelled as a wake chose it passes the wake to the next waiter. A bare `park` tests nothing: a wake that comes before it finds nobody and is gone, so a task that parks on a condition another worker changes uses a [`Channel`](super::sync::Channel), which arms its waiters |
+//! | [`Channel`](super::sync::Channel): `send`, `recv`, `close`, and `try_send` / `try_recv` from any thread (plain tokio tasks too) | the channel's own lock; a task that finds it full or empty arms itself on the wait list under that lock, and a wake that comes before its park leaves a permit the park takes: no wake is lost between the test and the park |
 //! | [`await_send`](super::await_send) | the adapter awaits the future in the task's place (a kill or cancel drops it) |
-//! | [`Channel`](super::sync::Channel), [`race`](super::sync::race) and [`timeout`](super::time::timeout), custom calls, [`time::clock`](super::time::clock), [`rand::rng`](super::rand::rng), [`await_future`](super::await_future) (its future need not be `Send`: use `await_send`), [`shutdown`](super::task::shutdown) | [`SchedError::Unsupported`](super::SchedError::Unsupported), naming what to use instead (most of these hold `Rc`-shared state across their yield, so a body using them is not `Send` and tokio refuses it at compile time) |
+//! | [`race`](super::sync::race) and [`timeout`](super::time::timeout), custom calls, [`time::clock`](super::time::clock), [`rand::rng`](super::rand::rng), [`await_future`](super::await_future) (its future need not be `Send`: use `await_send`), [`shutdown`](super::task::shutdown) | [`SchedError::Unsupported`](super::SchedError::Unsupported), naming what to use instead (most of these hold `Rc`-shared state across their yield, so a body using them is not `Send` and tokio refuses it at compile time) |
 //!
-//! Why some calls are not here: channels (their state, not their wait lists), `race`, custom handlers, futures awaited with `await_future` and the
-//! shared clock and random stream are one scheduler's state, shared by `Rc` (which keeps the
-//! one-thread scheduler free of atomic operations); a body that holds one is not `Send`, and
-//! tokio refuses it at compile time. On tokio, async code around the tasks uses tokio's own
-//! channels and timeouts.
+//! Why some calls are not here: `race` (and `timeout`, built on it), custom handlers, futures
+//! awaited with `await_future` and the shared clock and random stream are one scheduler's
+//! state, shared by `Rc` (which keeps the one-thread scheduler free of atomic operations on its
+//! hot paths); a body that holds one is not `Send`, and tokio refuses it at compile time. On
+//! tokio, async code around the tasks uses tokio's own timeouts. Channels are not among them:
+//! their state sits behind one uncontended lock, so a body that uses a
+//! [`Channel`](super::sync::Channel) runs on both runtimes.
 //! Likewise [`spawn`](super::spawn)'s [`JoinHandle`](super::JoinHandle) is `Rc`-shared:
 //! bodies meant for both runtimes spawn with [`spawn_send`](super::spawn_send), which works on
 //! a [`Scheduler`](super::Scheduler) too.
@@ -66,6 +69,61 @@
 //! let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
 //! let task = runtime.spawn(async { volley_flow::sched::tokio::spawn(squares(10)).await });
 //! assert_eq!(runtime.block_on(task).unwrap().unwrap().unwrap(), 285);
+//! ```
+//!
+//! A [`Channel`](super::sync::Channel) between tasks on different workers, fed by a plain
+//! tokio task too (`try_send` works from any thread and wakes the parked receiver):
+//!
+//! ```
+//! use volley_core::{yield_from, Co};
+//! use volley_flow::sched::sync::{Channel, TrySendError};
+//! use volley_flow::sched::{spawn_send, TaskBody, TaskResume};
+//!
+//! /// Sends 1..=n through `chan`.
+//! fn count_to(chan: Channel<u64>, n: u64) -> Co<impl TaskBody<()> + Send> {
+//!     Co::new(#[coroutine] move |_: TaskResume| {
+//!         for i in 1..=n {
+//!             yield_from!(chan.send(i))??;
+//!         }
+//!         Ok(())
+//!     })
+//! }
+//!
+//! /// Adds up what arrives until the channel closes.
+//! fn total(chan: Channel<u64>) -> Co<impl TaskBody<u64> + Send> {
+//!     Co::new(#[coroutine] move |_: TaskResume| {
+//!         let mut sum = 0;
+//!         while let Some(n) = yield_from!(chan.recv())? {
+//!             sum += n;
+//!         }
+//!         Ok(sum)
+//!     })
+//! }
+//!
+//! let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+//! let sum = runtime.block_on(async {
+//!     let chan = Channel::bounded(1);
+//!     let adder = volley_flow::sched::tokio::spawn(total(chan.clone()));
+//!     let (tx, plain) = (chan.clone(), chan.clone());
+//!     let counter = volley_flow::sched::tokio::spawn(Co::new(#[coroutine] move |_: TaskResume| {
+//!         let child = yield_from!(spawn_send(count_to(tx.clone(), 100)))?;
+//!         yield_from!(child.join())??;
+//!         Ok(())
+//!     }));
+//!     // Plain async code: retries while the channel is full.
+//!     let mut message = 1000;
+//!     while let Err(TrySendError::Full(back)) = plain.try_send(message) {
+//!         message = back;
+//!         tokio::task::yield_now().await;
+//!     }
+//!     counter.await.unwrap().unwrap();
+//!     volley_flow::sched::tokio::spawn(Co::new(#[coroutine] move |_: TaskResume| Ok(yield_from!(chan.close())?)))
+//!         .await
+//!         .unwrap()
+//!         .unwrap();
+//!     adder.await.unwrap().unwrap()
+//! });
+//! assert_eq!(sum, 5050 + 1000);
 //! ```
 
 mod driver;
