@@ -227,6 +227,57 @@ impl<B: Resumable> Co<B> {
         }
     }
 
+    /// [`send`](Co::send), handing the body's own [`Resumed`] state to `resumed` instead of
+    /// building an [`Answer`] (and a refused send to `refused`): for a caller that takes a
+    /// yielded value apart where the body left it, as a scheduler matches on the system call
+    /// a task yielded, rather than through copies of it (a copy reads the value back in wider
+    /// pieces than the body wrote it in, which stalls the processor). [`answer`](Co::answer)
+    /// turns the state into what `send` would have answered.
+    ///
+    /// ```
+    /// use std::convert::Infallible;
+    /// use std::ops::CoroutineState;
+    /// use volley::{co_yield, Co, Exit, Resume};
+    /// let mut doubler = Co::new(#[coroutine] |_: Resume<u32, Infallible>| -> Result<(), Exit> {
+    ///     let mut out = 0;
+    ///     loop {
+    ///         out = co_yield!(out)? * 2;
+    ///     }
+    /// });
+    /// doubler.start().unwrap();
+    /// let doubled = doubler.send_with(
+    ///     21,
+    ///     |co, out| match out {
+    ///         CoroutineState::Yielded(n) => n,
+    ///         ended => panic!("{:?}", co.answer(ended)),
+    ///     },
+    ///     |refused| panic!("{refused:?}"),
+    /// );
+    /// assert_eq!(doubled, 42);
+    /// ```
+    #[inline(always)]
+    pub fn send_with<X>(
+        &mut self,
+        value: B::Send,
+        resumed: impl FnOnce(&Self, Resumed<B>) -> X,
+        refused: impl FnOnce(CoError<B::Send, B::Error>) -> X,
+    ) -> X {
+        match self.state {
+            State::Suspended => {
+                let out = self.run(Resume::Send(value));
+                resumed(self, out)
+            }
+            State::Created => {
+                events::misuse(&self.name, "send before start");
+                refused(CoError::NotStarted(value))
+            }
+            State::Closed => {
+                events::misuse(&self.name, "send to an exhausted coroutine");
+                refused(CoError::Exhausted)
+            }
+        }
+    }
+
     /// Raises `error` at the paused yield (Python's `throw`).
     ///
     /// The body may catch it and yield again (`Ok(Yield)`), return (`Ok(Return)`), or let it
@@ -356,10 +407,23 @@ impl<B: Resumable> Co<B> {
         out
     }
 
-    /// Turns what the body did into the answer of `start`, `send` or `throw`. Every answer is
-    /// built here, inline; only the tracing calls on the ends are out of line.
+    /// Turns what the body did into the answer of `start`, `send` or `throw` (and of a state
+    /// [`send_with`](Co::send_with) hands over). Every answer is built here, inline; only the
+    /// tracing calls on the ends are out of line.
+    ///
+    /// ```
+    /// use std::convert::Infallible;
+    /// use volley::{Co, Resume, Step};
+    /// let mut once = Co::new(#[coroutine] |_: Resume<(), Infallible>| {
+    ///     yield 1u8;
+    ///     Ok("done")
+    /// });
+    /// once.start().unwrap();
+    /// let answer = once.send_with((), |co, out| co.answer(out), Err);
+    /// assert_eq!(answer, Ok(Step::Return("done")));
+    /// ```
     #[inline(always)]
-    fn answer(&self, out: Resumed<B>) -> Answer<B> {
+    pub fn answer(&self, out: Resumed<B>) -> Answer<B> {
         match out {
             CoroutineState::Yielded(y) => Ok(Step::Yield(y)),
             CoroutineState::Complete(Ok(r)) => {

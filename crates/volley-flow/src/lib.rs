@@ -145,7 +145,7 @@
 //! assert_eq!(got, ["Host: a", "Accept: */*"]);
 //! assert!(decoder.is_finished());
 //! ```
-#![feature(coroutines, stmt_expr_attributes)]
+#![feature(coroutines, coroutine_trait, stmt_expr_attributes)]
 #![doc(test(attr(feature(coroutines, coroutine_trait, stmt_expr_attributes))))]
 #![forbid(unsafe_code)]
 #![warn(

@@ -7,6 +7,7 @@ use super::local::LocalTask;
 use super::{JoinError, Reply, Syscall, TaskBody, TaskId, TaskResume, WaitList};
 use std::cell::{Cell, RefCell};
 use std::fmt;
+use std::ops::CoroutineState;
 use std::rc::Rc;
 use std::task::Waker;
 use std::time::Duration;
@@ -51,8 +52,11 @@ pub(crate) trait Erased {
     fn send_done(&self) -> Turn;
     /// Closes the task (a kill); answers the failure to report and settle.
     fn close(&self) -> JoinError;
-    /// Writes a failure as the task's outcome.
+    /// Writes a failure as the task's outcome, drops the body and wakes an awaiting caller.
     fn settle(&self, failure: JoinError);
+    /// The task returned (its value is its outcome already): drops the body and wakes an
+    /// awaiting caller.
+    fn complete(&self) {}
     /// Calls `f` with the task's name (its coroutine's).
     fn with_name(&self, f: &mut dyn FnMut(&str));
     /// Takes the body out as a task that can move to another thread: only a task made by
@@ -63,18 +67,15 @@ pub(crate) trait Erased {
     }
 }
 
-/// A task's body while it runs, then its outcome. The task table and the task's handle share
-/// it (one allocation per task); the body, and everything it owns, is dropped when the task
-/// ends, and the outcome when the handle takes it or is dropped.
-enum Stage<B: TaskBody<T>, T> {
-    Running(Co<B>),
-    /// `None` once the handle took it.
-    Finished(Option<Result<T, JoinError>>),
-}
-
-/// A task: its stage, shared by the table (as [`Erased`]) and the handle (as [`Outcome`]).
+/// A task: its body while it runs and its outcome once it ended, shared by the table (as
+/// [`Erased`]) and the handle (as [`Outcome`]), in one allocation. The body, and everything
+/// it owns, is dropped when the task ends; the outcome when the handle takes it or is
+/// dropped. The two are apart so the outcome can be written while the body is borrowed.
 struct TaskCell<B: TaskBody<T>, T> {
-    stage: RefCell<Stage<B, T>>,
+    /// `None` once the task ended.
+    body: RefCell<Option<Co<B>>>,
+    /// `Some` from the task's end until the handle takes it.
+    outcome: RefCell<Option<Result<T, JoinError>>>,
     /// The waker of an async caller awaiting the task's end.
     waker: Cell<Option<Waker>>,
 }
@@ -87,19 +88,13 @@ impl<B: TaskBody<T>, T> TaskCell<B, T> {
             waker.wake();
         }
     }
-}
 
-impl<B: TaskBody<T>, T> TaskCell<B, T> {
-    /// Resumes the body with `go`, and turns its answer into what the scheduler does next.
+    /// What the scheduler does after a resume answered `answer`: a yielded call to carry out,
+    /// or the task's end (a returned value is stored as the outcome; the scheduler then
+    /// [`complete`](Erased::complete)s the task).
     #[inline(always)]
-    fn step(&self, go: impl FnOnce(&mut Co<B>) -> Answer<B>) -> Turn {
-        let Ok(mut stage) = self.stage.try_borrow_mut() else {
-            return Turn::Ended(Err(JoinError::Killed));
-        };
-        let Stage::Running(co) = &mut *stage else {
-            return Turn::Ended(Err(JoinError::Killed));
-        };
-        match go(co) {
+    fn turn(&self, answer: Answer<B>) -> Turn {
+        match answer {
             // A yield and a sleep own nothing: forgetting them skips the drop glue of the
             // whole enum (matching a field that is `Copy` does not move the call).
             Ok(Step::Yield(call)) if matches!(call, Syscall::Yield) => {
@@ -113,15 +108,31 @@ impl<B: TaskBody<T>, T> TaskCell<B, T> {
                 }
                 call => Turn::Call(call),
             },
-            Ok(Step::Return(value)) => {
-                *stage = Stage::Finished(Some(Ok(value)));
-                drop(stage);
-                self.ended();
-                Turn::Ended(Ok(()))
-            }
+            Ok(Step::Return(value)) => self.returned(value),
             Err(CoError::Raised(error)) => Turn::Ended(Err(JoinError::Raised(error))),
             Err(_) => Turn::Ended(Err(JoinError::Killed)),
         }
+    }
+
+    /// The body returned `value`: it is the outcome.
+    #[cold]
+    fn returned(&self, value: T) -> Turn {
+        if let Ok(mut outcome) = self.outcome.try_borrow_mut() {
+            *outcome = Some(Ok(value));
+        }
+        Turn::Ended(Ok(()))
+    }
+
+    /// Resumes the body with `go`, and turns its answer into what the scheduler does next.
+    #[inline(always)]
+    fn step(&self, go: impl FnOnce(&mut Co<B>) -> Answer<B>) -> Turn {
+        let Ok(mut body) = self.body.try_borrow_mut() else {
+            return Turn::Ended(Err(JoinError::Killed));
+        };
+        let Some(co) = body.as_mut() else {
+            return Turn::Ended(Err(JoinError::Killed));
+        };
+        self.turn(go(co))
     }
 }
 
@@ -138,14 +149,46 @@ impl<B: TaskBody<T>, T> Erased for TaskCell<B, T> {
 
     #[inline]
     fn send_done(&self) -> Turn {
-        self.step(|co| co.send(Reply::Done))
+        let Ok(mut body) = self.body.try_borrow_mut() else {
+            return Turn::Ended(Err(JoinError::Killed));
+        };
+        let Some(co) = body.as_mut() else {
+            return Turn::Ended(Err(JoinError::Killed));
+        };
+        // The yielded call is taken apart where the body left it: copied whole into an
+        // answer first, it would be read back in wider pieces than it was written in.
+        co.send_with(
+            Reply::Done,
+            |co, out| match out {
+                CoroutineState::Yielded(call) => match call {
+                    Syscall::Yield => {
+                        std::mem::forget(call);
+                        Turn::Yield
+                    }
+                    Syscall::Sleep(duration) => {
+                        std::mem::forget(call);
+                        Turn::Sleep(duration)
+                    }
+                    call => Turn::Call(call),
+                },
+                ended => self.turn(co.answer(ended)),
+            },
+            |_| Turn::Ended(Err(JoinError::Killed)),
+        )
+    }
+
+    fn complete(&self) {
+        if let Ok(mut body) = self.body.try_borrow_mut() {
+            *body = None;
+        }
+        self.ended();
     }
 
     fn close(&self) -> JoinError {
-        let Ok(mut stage) = self.stage.try_borrow_mut() else {
+        let Ok(mut body) = self.body.try_borrow_mut() else {
             return JoinError::Killed;
         };
-        let Stage::Running(co) = &mut *stage else {
+        let Some(co) = body.as_mut() else {
             return JoinError::Killed;
         };
         // A close arm cannot wait: a sleep in it must not end at once and move the clock.
@@ -153,15 +196,18 @@ impl<B: TaskBody<T>, T> Erased for TaskCell<B, T> {
     }
 
     fn settle(&self, failure: JoinError) {
-        if let Ok(mut stage) = self.stage.try_borrow_mut() {
-            *stage = Stage::Finished(Some(Err(failure)));
+        if let Ok(mut outcome) = self.outcome.try_borrow_mut() {
+            *outcome = Some(Err(failure));
+        }
+        if let Ok(mut body) = self.body.try_borrow_mut() {
+            *body = None;
         }
         self.ended();
     }
 
     fn with_name(&self, f: &mut dyn FnMut(&str)) {
-        match self.stage.try_borrow().as_deref() {
-            Ok(Stage::Running(co)) => f(co.name()),
+        match self.body.try_borrow().as_deref() {
+            Ok(Some(co)) => f(co.name()),
             _ => f("task"),
         }
     }
@@ -169,17 +215,13 @@ impl<B: TaskBody<T>, T> Erased for TaskCell<B, T> {
 
 impl<B: TaskBody<T>, T> Outcome<T> for TaskCell<B, T> {
     fn take_outcome(&self) -> Option<Result<T, JoinError>> {
-        match &mut *self.stage.try_borrow_mut().ok()? {
-            Stage::Finished(outcome) => outcome.take(),
-            Stage::Running(_) => None,
-        }
+        self.outcome.try_borrow_mut().ok()?.take()
     }
 
     fn is_finished(&self) -> bool {
-        matches!(
-            self.stage.try_borrow().as_deref(),
-            Ok(Stage::Finished(Some(_)))
-        )
+        self.outcome
+            .try_borrow()
+            .is_ok_and(|outcome| outcome.is_some())
     }
 
     fn wake_on_end(&self, waker: &Waker) {
@@ -241,7 +283,8 @@ impl NewTask {
         T: 'static,
     {
         let cell = Rc::new(TaskCell {
-            stage: RefCell::new(Stage::Running(co)),
+            body: RefCell::new(Some(co)),
+            outcome: RefCell::new(None),
             waker: Cell::new(None),
         });
         let slot: Slot<T> = cell.clone();

@@ -1398,7 +1398,10 @@ impl Scheduler {
         let Removed { task, span, joiner } = removed;
         let span = &span;
         match failure {
-            None => tracing::debug!(target: "volley::sched", parent: span, "task returned"),
+            None => {
+                tracing::debug!(target: "volley::sched", parent: span, "task returned");
+                task.complete();
+            }
             Some(JoinError::Killed) => {
                 tracing::debug!(target: "volley::sched", parent: span, "task killed");
                 task.settle(JoinError::Killed);
