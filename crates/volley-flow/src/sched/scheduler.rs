@@ -1157,7 +1157,7 @@ impl Scheduler {
     #[inline]
     fn sleep_virtual(&mut self, me: TaskId, at: u64) -> Next {
         if at == u64::MAX {
-            self.block(me, Wait::Sleep);
+            self.block_sleeping(me);
             return Next::Suspend;
         }
         let before_limit = |t: u64| self.limit_at.is_none_or(|limit| t < limit);
@@ -1174,7 +1174,7 @@ impl Scheduler {
                     return Next::ContinueDone;
                 }
                 Some(next) if before_limit(next) => {
-                    let wait = self.block(me, Wait::Sleep);
+                    let wait = self.block_sleeping(me);
                     if let Some(timer) = self.timers.replace_next(at, me, wait) {
                         self.clock.advance_nanos(timer.at);
                         self.hand_over(timer);
@@ -1184,7 +1184,7 @@ impl Scheduler {
                 _ => {}
             }
         }
-        let wait = self.block(me, Wait::Sleep);
+        let wait = self.block_sleeping(me);
         self.timers.add_at(at, me, wait);
         Next::Suspend
     }
@@ -1295,6 +1295,28 @@ impl Scheduler {
                 hot.status = Status::Blocked;
                 cold.wait_no = cold.wait_no.wrapping_add(1);
                 replace_wait(&mut cold.wait, Some(wait));
+                cold.wait_no
+            }
+            None => 0,
+        }
+    }
+
+    /// [`block`](Scheduler::block) on a timer: the wait is written in place, as a constant (a
+    /// `Wait` passed in is built on the stack and copied over in wider pieces than it was
+    /// written in, which stalls the processor on every simulated sleep).
+    #[inline(always)]
+    fn block_sleeping(&mut self, me: TaskId) -> u32 {
+        match self.parts(me) {
+            Some((hot, cold)) => {
+                hot.status = Status::Blocked;
+                cold.wait_no = cold.wait_no.wrapping_add(1);
+                if !matches!(
+                    cold.wait,
+                    None | Some(Wait::Sleep | Wait::Join(_) | Wait::Io { .. })
+                ) {
+                    drop(cold.wait.take());
+                }
+                cold.wait = Some(Wait::Sleep);
                 cold.wait_no
             }
             None => 0,
@@ -1759,12 +1781,18 @@ pub(crate) fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
 }
 
 /// Replaces a task's wait. The waits met on every switch (none, a timer, a join, a socket) own
-/// nothing, so dropping them is skipped rather than left to the out-of-line drop of a `Wait`.
+/// nothing, so dropping them is skipped rather than left to the out-of-line drop of a `Wait`;
+/// and the old wait is not moved out first, only its tag read, so the new one is written in
+/// place (a move would read the old one back in wider pieces than it was written in).
 #[inline(always)]
 fn replace_wait(slot: &mut Option<Wait>, wait: Option<Wait>) {
-    let old = std::mem::replace(slot, wait);
-    match old {
-        None | Some(Wait::Sleep | Wait::Join(_) | Wait::Io { .. }) => std::mem::forget(old),
-        owning => drop(owning),
+    if !matches!(
+        slot,
+        None | Some(Wait::Sleep | Wait::Join(_) | Wait::Io { .. })
+    ) {
+        drop(slot.take());
     }
+    // What is left owns nothing.
+    let old = std::mem::ManuallyDrop::new(std::mem::replace(slot, wait));
+    let _ = old;
 }
