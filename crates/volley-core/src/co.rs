@@ -211,20 +211,7 @@ impl<B: Resumable> Co<B> {
     /// ```
     #[inline(always)]
     pub fn send(&mut self, value: B::Send) -> Answer<B> {
-        match self.state {
-            State::Suspended => {
-                let out = self.run(Resume::Send(value));
-                self.answer(out)
-            }
-            State::Created => {
-                events::misuse(&self.name, "send before start");
-                Err(CoError::NotStarted(value))
-            }
-            State::Closed => {
-                events::misuse(&self.name, "send to an exhausted coroutine");
-                Err(CoError::Exhausted)
-            }
-        }
+        self.send_with(value, |co, out| co.answer(out), Err)
     }
 
     /// [`send`](Co::send), handing the body's own [`Resumed`] state to `resumed` instead of
