@@ -44,6 +44,26 @@ pub(crate) enum Turn {
     Ended(Result<(), JoinError>),
 }
 
+impl Turn {
+    /// What a task's yielded `call` asks of the scheduler. A yield and a sleep own nothing:
+    /// forgetting them skips the drop glue of the whole enum (matching a field that is `Copy`
+    /// does not move the call).
+    #[inline(always)]
+    pub(crate) fn of(call: Syscall) -> Turn {
+        match call {
+            Syscall::Yield => {
+                std::mem::forget(call);
+                Turn::Yield
+            }
+            Syscall::Sleep(duration) => {
+                std::mem::forget(call);
+                Turn::Sleep(duration)
+            }
+            call => Turn::Call(call),
+        }
+    }
+}
+
 /// A task with its return type erased: the scheduler's view of a `Co<impl TaskBody<T>>`.
 pub(crate) trait Erased {
     /// Resumes the task with `resume` (never `Close`: see [`close`](Erased::close)).
@@ -95,19 +115,7 @@ impl<B: TaskBody<T>, T> TaskCell<B, T> {
     #[inline(always)]
     fn turn(&self, answer: Answer<B>) -> Turn {
         match answer {
-            // A yield and a sleep own nothing: forgetting them skips the drop glue of the
-            // whole enum (matching a field that is `Copy` does not move the call).
-            Ok(Step::Yield(call)) if matches!(call, Syscall::Yield) => {
-                std::mem::forget(call);
-                Turn::Yield
-            }
-            Ok(Step::Yield(call)) => match call {
-                Syscall::Sleep(duration) => {
-                    std::mem::forget(call);
-                    Turn::Sleep(duration)
-                }
-                call => Turn::Call(call),
-            },
+            Ok(Step::Yield(call)) => Turn::of(call),
             Ok(Step::Return(value)) => self.returned(value),
             Err(CoError::Raised(error)) => Turn::Ended(Err(JoinError::Raised(error))),
             Err(_) => Turn::Ended(Err(JoinError::Killed)),
@@ -160,17 +168,7 @@ impl<B: TaskBody<T>, T> Erased for TaskCell<B, T> {
         co.send_with(
             Reply::Done,
             |co, out| match out {
-                CoroutineState::Yielded(call) => match call {
-                    Syscall::Yield => {
-                        std::mem::forget(call);
-                        Turn::Yield
-                    }
-                    Syscall::Sleep(duration) => {
-                        std::mem::forget(call);
-                        Turn::Sleep(duration)
-                    }
-                    call => Turn::Call(call),
-                },
+                CoroutineState::Yielded(call) => Turn::of(call),
                 ended => self.turn(co.answer(ended)),
             },
             |_| Turn::Ended(Err(JoinError::Killed)),
@@ -199,10 +197,7 @@ impl<B: TaskBody<T>, T> Erased for TaskCell<B, T> {
         if let Ok(mut outcome) = self.outcome.try_borrow_mut() {
             *outcome = Some(Err(failure));
         }
-        if let Ok(mut body) = self.body.try_borrow_mut() {
-            *body = None;
-        }
-        self.ended();
+        self.complete();
     }
 
     fn with_name(&self, f: &mut dyn FnMut(&str)) {

@@ -24,8 +24,8 @@ use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Wake, Waker};
 use volley_core::{Delegate, Exit, Resume, Step};
 
-/// What an awaited future ended with: its output, or the payload of its panic.
-/// Where [`await_future`]'s future leaves its output for the task.
+/// Where [`await_future`]'s future leaves what it ended with (its output, or the payload of
+/// its panic) for the task.
 type Outcome<T> = Rc<RefCell<Option<std::thread::Result<T>>>>;
 
 /// Where [`await_send`]'s future leaves its output for the task (from any thread).

@@ -41,8 +41,7 @@ impl<B: TaskBody<T>, T> SendCell<B, T> {
             return Turn::Ended(Err(JoinError::Killed));
         };
         match go(running) {
-            Ok(Step::Yield(Syscall::Yield)) => Turn::Yield,
-            Ok(Step::Yield(call)) => Turn::Call(call),
+            Ok(Step::Yield(call)) => Turn::of(call),
             Ok(Step::Return(value)) => {
                 *co = None;
                 *lock(&self.slot) = Some(Ok(value));

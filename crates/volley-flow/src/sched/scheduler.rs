@@ -1129,7 +1129,7 @@ impl Scheduler {
     /// `run_until`, when nothing else could happen before ([`timers_decide`](Scheduler::timers_decide)); 0 otherwise.
     #[inline]
     fn sleep_horizon(&self) -> u64 {
-        if !self.clock.is_virtual() || !self.timers_decide() {
+        if !self.timers_decide() {
             return 0;
         }
         let next = self.timers.next_at().unwrap_or(u64::MAX);
@@ -1290,15 +1290,7 @@ impl Scheduler {
     /// Marks `me` blocked on `wait`; answers the number of this wait.
     #[inline(always)]
     fn block(&mut self, me: TaskId, wait: Wait) -> u32 {
-        match self.parts(me) {
-            Some((hot, cold)) => {
-                hot.status = Status::Blocked;
-                cold.wait_no = cold.wait_no.wrapping_add(1);
-                replace_wait(&mut cold.wait, Some(wait));
-                cold.wait_no
-            }
-            None => 0,
-        }
+        self.block_with(me, |slot| replace_wait(slot, Some(wait)))
     }
 
     /// [`block`](Scheduler::block) on a timer: the wait is written in place, as a constant (a
@@ -1306,17 +1298,20 @@ impl Scheduler {
     /// written in, which stalls the processor on every simulated sleep).
     #[inline(always)]
     fn block_sleeping(&mut self, me: TaskId) -> u32 {
+        self.block_with(me, |slot| {
+            drop_owning_wait(slot);
+            *slot = Some(Wait::Sleep);
+        })
+    }
+
+    /// Marks `me` blocked, its wait written by `set_wait`; answers the number of this wait.
+    #[inline(always)]
+    fn block_with(&mut self, me: TaskId, set_wait: impl FnOnce(&mut Option<Wait>)) -> u32 {
         match self.parts(me) {
             Some((hot, cold)) => {
                 hot.status = Status::Blocked;
                 cold.wait_no = cold.wait_no.wrapping_add(1);
-                if !matches!(
-                    cold.wait,
-                    None | Some(Wait::Sleep | Wait::Join(_) | Wait::Io { .. })
-                ) {
-                    drop(cold.wait.take());
-                }
-                cold.wait = Some(Wait::Sleep);
+                set_wait(&mut cold.wait);
                 cold.wait_no
             }
             None => 0,
@@ -1780,19 +1775,24 @@ pub(crate) fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
     }
 }
 
-/// Replaces a task's wait. The waits met on every switch (none, a timer, a join, a socket) own
-/// nothing, so dropping them is skipped rather than left to the out-of-line drop of a `Wait`;
-/// and the old wait is not moved out first, only its tag read, so the new one is written in
-/// place (a move would read the old one back in wider pieces than it was written in).
+/// Replaces a task's wait. The old wait is not moved out, only its tag read, so the new one is
+/// written in place (a move would read the old one back in wider pieces than it was written
+/// in).
 #[inline(always)]
 fn replace_wait(slot: &mut Option<Wait>, wait: Option<Wait>) {
+    drop_owning_wait(slot);
+    std::mem::forget(std::mem::replace(slot, wait));
+}
+
+/// Drops a task's wait if it owns something. The waits met on every switch (none, a timer, a
+/// join, a socket) own nothing, so their drop is skipped rather than left to the out-of-line
+/// drop of a `Wait`; what is left in `slot` needs no drop.
+#[inline(always)]
+fn drop_owning_wait(slot: &mut Option<Wait>) {
     if !matches!(
         slot,
         None | Some(Wait::Sleep | Wait::Join(_) | Wait::Io { .. })
     ) {
         drop(slot.take());
     }
-    // What is left owns nothing.
-    let old = std::mem::ManuallyDrop::new(std::mem::replace(slot, wait));
-    let _ = old;
 }

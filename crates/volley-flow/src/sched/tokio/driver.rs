@@ -13,7 +13,7 @@ use crate::sched::reactor::Direction;
 use crate::sched::scheduler::panic_message;
 use crate::sched::sync::WaitList;
 use crate::sched::waitlist::Parked;
-use crate::sched::{JoinError, Reply, SchedError, Syscall, TaskBody, TaskError};
+use crate::sched::{JoinError, Reply, SchedError, Syscall, TaskBody, TaskError, TaskId};
 use std::future::{poll_fn, Future};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::pin::pin;
@@ -210,10 +210,13 @@ impl<T> TaskState<T> {
 /// waiters: how many. Safe from any thread: whom a wake takes is decided under the list's
 /// lock, where parks are queued and interrupted parks leave.
 pub(crate) fn wake(list: &WaitList, all: bool) -> usize {
-    // An id of a task that left (ended, or was interrupted) wakes nobody: try the next.
-    list.queue().wake(all, |id| {
-        registry::find(id).is_some_and(|task| task.wake_parked())
-    })
+    list.queue().wake(all, wake_parked)
+}
+
+/// Wakes the task `id` if it is parked: whether it was. An id of a task that left (ended, or
+/// was interrupted) wakes nobody, and the wake tries the next.
+fn wake_parked(id: TaskId) -> bool {
+    registry::find(id).is_some_and(|task| task.wake_parked())
 }
 
 /// Runs `wait` unless a kill or cancel comes first (`None`: it is left for the driver).
@@ -251,9 +254,7 @@ impl Drop for Leaving<'_> {
         self.me.unmark_parked();
         // A wake that took the entry out did so under this lock and marked the task unparked.
         if !queue.leave(self.me.id) && self.me.take_unparked() {
-            queue.wake(false, |id| {
-                registry::find(id).is_some_and(|task| task.wake_parked())
-            });
+            queue.wake(false, wake_parked);
         }
     }
 }
