@@ -24,7 +24,7 @@
 #![feature(coroutines)]
 
 use volley::sched::rand::rng;
-use volley::sched::time::{clock, secs, sleep, timeout};
+use volley::sched::time::{clock, secs, sleep_secs, timeout};
 use volley::sched::{spawn, Scheduler, TaskBody, TaskResume};
 use volley::sim::Resource;
 use volley::{yield_from, Co};
@@ -44,7 +44,7 @@ fn source(number: u32, interval: f64, counter: Resource) -> Co<impl TaskBody> {
             for i in 0..number {
                 let name = format!("Customer{i:02}");
                 yield_from!(spawn(customer(name, counter.clone(), 12.0)))?.detach();
-                yield_from!(sleep(secs(rng.exponential(1.0 / interval))))?;
+                yield_from!(sleep_secs(rng.exponential(1.0 / interval)))?;
             }
             Ok(())
         },
@@ -68,7 +68,7 @@ fn customer(name: String, counter: Resource, time_in_bank: f64) -> Co<impl TaskB
                         clock.secs(),
                         clock.secs() - arrive
                     );
-                    yield_from!(sleep(secs(rng.exponential(1.0 / time_in_bank))))?;
+                    yield_from!(sleep_secs(rng.exponential(1.0 / time_in_bank)))?;
                     println!("{:7.4} {name}: Finished", clock.secs());
                 }
                 Err(_) => {

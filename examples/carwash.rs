@@ -31,7 +31,7 @@
 
 use std::time::Duration;
 use volley::sched::rand::rng;
-use volley::sched::time::{clock, secs, sleep};
+use volley::sched::time::{clock, sleep, sleep_secs};
 use volley::sched::{spawn, Scheduler, TaskBody, TaskResult, TaskResume};
 use volley::sim::Resource;
 use volley::{yield_from, Co};
@@ -48,7 +48,7 @@ fn wash(car: String) -> Co<impl TaskBody> {
         #[coroutine]
         move |_: TaskResume| {
             let rng = yield_from!(rng())?;
-            yield_from!(sleep(secs(WASHTIME)))?;
+            yield_from!(sleep_secs(WASHTIME))?;
             let pct = 50 + rng.below(50);
             println!("Carwash removed {pct}% of {car}'s dirt.");
             Ok(())

@@ -24,7 +24,7 @@
 
 use std::time::Duration;
 use volley::sched::rand::rng;
-use volley::sched::time::{clock, secs, sleep};
+use volley::sched::time::{clock, secs, sleep, sleep_secs};
 use volley::sched::{spawn, Scheduler, TaskBody, TaskResult, TaskResume};
 use volley::sim::{Container, Resource};
 use volley::{yield_from, Co};
@@ -50,7 +50,7 @@ fn car(name: String, pumps: Resource, tank: Container) -> Co<impl TaskBody> {
             let _pump = yield_from!(pumps.request())?;
             let required = CAR_TANK_SIZE - level as f64;
             yield_from!(tank.get(required))?;
-            yield_from!(sleep(secs(required / REFUELING_SPEED)))?;
+            yield_from!(sleep_secs(required / REFUELING_SPEED))?;
             println!(
                 "{:6.1} s: {name} refueled with {required:.1}L",
                 clock.secs()
@@ -73,7 +73,7 @@ fn control(tank: Container) -> Co<impl TaskBody> {
                     let truck = yield_from!(spawn(tank_truck(tank.clone())))?;
                     yield_from!(truck.join())??;
                 }
-                yield_from!(sleep(secs(10.0)))?;
+                yield_from!(sleep_secs(10.0))?;
             }
         },
     )
@@ -86,7 +86,7 @@ fn tank_truck(tank: Container) -> Co<impl TaskBody> {
         #[coroutine]
         move |_: TaskResume| {
             let clock = yield_from!(clock())?;
-            yield_from!(sleep(secs(TANK_TRUCK_TIME)))?;
+            yield_from!(sleep_secs(TANK_TRUCK_TIME))?;
             let amount = tank.capacity() - tank.level();
             yield_from!(tank.put(amount))?;
             println!(

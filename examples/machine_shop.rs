@@ -23,7 +23,7 @@
 use std::cell::Cell;
 use std::rc::Rc;
 use volley::sched::rand::{rng, SharedRng};
-use volley::sched::time::{clock, secs, sleep};
+use volley::sched::time::{clock, secs, sleep_secs};
 use volley::sched::{Scheduler, TaskBody, TaskResult, TaskResume};
 use volley::sim::{interrupt, Interrupt, Resource};
 use volley::{yield_from, Co, Exit};
@@ -66,13 +66,13 @@ fn working(machine: Rc<Machine>, repairman: Resource) -> Co<impl TaskBody> {
                 let mut done_in = time_per_part(&rng);
                 while done_in > 0.0 {
                     let start = clock.secs();
-                    match yield_from!(sleep(secs(done_in))) {
+                    match yield_from!(sleep_secs(done_in)) {
                         Ok(()) => done_in = 0.0,
                         Err(Exit::Raised(e)) if Interrupt::cause_of(&e).is_some() => {
                             machine.broken.set(true);
                             done_in -= clock.secs() - start;
                             let _repair = yield_from!(repairman.request_with_priority(1))?;
-                            yield_from!(sleep(secs(REPAIR_TIME)))?;
+                            yield_from!(sleep_secs(REPAIR_TIME))?;
                             machine.broken.set(false);
                         }
                         Err(other) => return Err(other),
@@ -92,7 +92,7 @@ fn break_machine(machine: Rc<Machine>, worker: volley::sched::task::TaskId) -> C
         move |_: TaskResume| -> TaskResult {
             let rng = yield_from!(rng())?;
             loop {
-                yield_from!(sleep(secs(rng.exponential(BREAK_MEAN))))?;
+                yield_from!(sleep_secs(rng.exponential(BREAK_MEAN)))?;
                 if !machine.broken.get() {
                     yield_from!(interrupt(worker, "breakdown"))?;
                 }
@@ -113,7 +113,7 @@ fn other_jobs(repairman: Resource) -> Co<impl TaskBody> {
                 while done_in > 0.0 {
                     let _job = yield_from!(repairman.request_with_priority(2))?;
                     let start = clock.secs();
-                    match yield_from!(sleep(secs(done_in))) {
+                    match yield_from!(sleep_secs(done_in)) {
                         Ok(()) => done_in = 0.0,
                         Err(Exit::Raised(e)) if Interrupt::cause_of(&e).is_some() => {
                             done_in -= clock.secs() - start;

@@ -31,7 +31,7 @@ use std::rc::Rc;
 use std::time::{Duration, Instant};
 use volley::sched::rand::{rng, Rng};
 use volley::sched::task::shutdown;
-use volley::sched::time::{clock, secs, sleep};
+use volley::sched::time::{clock, sleep_secs};
 use volley::sched::{Scheduler, TaskBody, TaskResult, TaskResume};
 use volley::sim::{available_threads, replicate, Store};
 use volley::{yield_from, Co};
@@ -139,7 +139,7 @@ fn erlang_c_wait(lambda: f64, mu: f64, servers: u32) -> f64 {
 struct Totals {
     served: Cell<u64>,
     waited: Cell<f64>,
-    busy: Cell<Duration>,
+    busy: Cell<f64>,
 }
 
 /// Customers arrive (exponential gaps) and join the line with their arrival time (seconds of
@@ -151,7 +151,7 @@ fn source(line: Store<f64>, lambda: f64, customers: u64) -> Co<impl TaskBody> {
             let clock = yield_from!(clock())?;
             let rng = yield_from!(rng())?;
             for _ in 0..customers {
-                yield_from!(sleep(secs(rng.exponential(lambda))))?;
+                yield_from!(sleep_secs(rng.exponential(lambda)))?;
                 yield_from!(line.put(clock.secs()))?;
             }
             Ok(())
@@ -173,9 +173,9 @@ fn server(line: Store<f64>, mu: f64, customers: u64, totals: Rc<Totals>) -> Co<i
                 totals
                     .waited
                     .set(totals.waited.get() + (clock.secs() - arrived));
-                let service = secs(rng.exponential(mu));
+                let service = rng.exponential(mu);
                 totals.busy.set(totals.busy.get() + service);
-                yield_from!(sleep(service))?;
+                yield_from!(sleep_secs(service))?;
                 totals.served.set(totals.served.get() + 1);
                 if totals.served.get() == customers {
                     yield_from!(shutdown())?;
@@ -204,7 +204,7 @@ fn simulate(options: &Options, seed: u64) -> Result<Run, String> {
     let totals = Rc::new(Totals {
         served: Cell::new(0),
         waited: Cell::new(0.0),
-        busy: Cell::new(Duration::ZERO),
+        busy: Cell::new(0.0),
     });
     sched
         .spawn(source(line.clone(), options.lambda, options.customers))
@@ -227,7 +227,7 @@ fn simulate(options: &Options, seed: u64) -> Result<Run, String> {
     Ok(Run {
         served,
         mean_wait: totals.waited.get() / served as f64,
-        utilization: totals.busy.get().as_secs_f64() / (simulated * f64::from(options.servers)),
+        utilization: totals.busy.get() / (simulated * f64::from(options.servers)),
         events: sched.stats().switches,
         simulated,
     })
@@ -243,7 +243,7 @@ fn simulate_heap(options: &Options, seed: u64) -> Run {
         Arrival,
         Departure,
     }
-    let nanos = |t: f64| secs(t).as_nanos() as u64;
+    let nanos = |t: f64| (t * 1e9 + 0.5) as u64;
     let mut rng = Rng::seeded(seed);
     let mut events = BinaryHeap::new();
     let mut seq = 0u64;

@@ -9,7 +9,7 @@ use volley_core::{yield_from, Co, Delegate, Exit, Resume, Step};
 use volley_flow::sched::rand::{below, exponential, rng};
 use volley_flow::sched::sync::{park, WaitList};
 use volley_flow::sched::task::{call, Call, Handled};
-use volley_flow::sched::time::{clock, now, secs, sleep, timeout};
+use volley_flow::sched::time::{clock, now, secs, sleep, sleep_secs, timeout};
 use volley_flow::sched::{
     spawn, JoinError, Reply, SchedError, Scheduler, Syscall, TaskBody, TaskCall, TaskError,
     TaskResult, TaskResume,
@@ -398,18 +398,21 @@ fn a_panic_after_a_timer_hands_over_is_the_panicking_tasks_own() {
     }
 }
 
-/// How a model's tasks sleep: through the `sleep` helper (which on virtual time may end a
-/// sleep at once when it is the next thing to happen), or by yielding the system call.
+/// How a model's tasks sleep: through the `sleep` or `sleep_secs` helper (which on virtual
+/// time may end a sleep at once when it is the next thing to happen), or by yielding the
+/// system call.
 #[derive(Clone, Copy)]
 enum Nap {
     Helper,
+    Secs,
     Raw,
 }
 
 /// A sleep made the way `nap` says.
-fn nap(how: Nap, length: Duration) -> Napping<impl TaskCall<()>> {
+fn nap(how: Nap, length: Duration) -> Napping<impl TaskCall<()>, impl TaskCall<()>> {
     match how {
         Nap::Helper => Napping::Helper(sleep(length)),
+        Nap::Secs => Napping::Secs(sleep_secs(length.as_secs_f64())),
         Nap::Raw => Napping::Raw(Call::new(Syscall::Sleep(length), |reply| match reply {
             Reply::Done => Ok(()),
             other => panic!("a sleep answered {other:?}"),
@@ -417,13 +420,14 @@ fn nap(how: Nap, length: Duration) -> Napping<impl TaskCall<()>> {
     }
 }
 
-/// Either kind of sleep, as one helper type.
-enum Napping<H> {
+/// Any kind of sleep, as one helper type.
+enum Napping<H, S> {
     Helper(H),
+    Secs(S),
     Raw(Call<()>),
 }
 
-impl<H: TaskCall<()>> Delegate<Reply, Syscall, TaskError> for Napping<H> {
+impl<H: TaskCall<()>, S: TaskCall<()>> Delegate<Reply, Syscall, TaskError> for Napping<H, S> {
     type Output = ();
 
     fn delegate(
@@ -432,6 +436,7 @@ impl<H: TaskCall<()>> Delegate<Reply, Syscall, TaskError> for Napping<H> {
     ) -> Step<Syscall, Result<(), Exit<TaskError>>> {
         match self {
             Napping::Helper(helper) => helper.delegate(resume),
+            Napping::Secs(helper) => helper.delegate(resume),
             Napping::Raw(call) => call.delegate(resume),
         }
     }
@@ -545,12 +550,50 @@ fn sleeps_that_end_without_a_switch_change_nothing_a_model_sees() {
         let actors = 1 + (seed % 5) as usize;
         let limit = (seed % 3 == 0).then(|| Duration::from_millis(500 * (seed % 11 + 1)));
         let helper = random_model(seed, actors, Nap::Helper, limit);
+        let in_secs = random_model(seed, actors, Nap::Secs, limit);
         let raw = random_model(seed, actors, Nap::Raw, limit);
         assert_eq!(
             helper, raw,
             "seed {seed}: the helper's sleeps changed the model"
         );
+        assert_eq!(
+            in_secs, raw,
+            "seed {seed}: sleeps in seconds changed the model"
+        );
     }
+}
+
+#[test]
+fn sleeps_in_seconds_round_to_nanoseconds_and_an_endless_one_never_ends() {
+    let mut sched = Scheduler::simulated(0);
+    let timed = sched.spawn(Co::new(
+        #[coroutine]
+        |_: TaskResume| {
+            let clock = yield_from!(clock())?;
+            yield_from!(sleep_secs(0.5))?;
+            let half = clock.elapsed();
+            yield_from!(sleep_secs(-2.0))?;
+            yield_from!(sleep_secs(f64::NAN))?;
+            let unmoved = clock.elapsed();
+            yield_from!(sleep_secs(1e-9 / 3.0))?;
+            yield_from!(sleep_secs(2e-9 / 3.0))?;
+            Ok((half, unmoved, clock.elapsed()))
+        },
+    ));
+    let endless = sched.spawn(Co::new(
+        #[coroutine]
+        |_: TaskResume| {
+            yield_from!(sleep_secs(f64::INFINITY))?;
+            Ok(())
+        },
+    ));
+    sched.run_for(secs(3600.0)).unwrap();
+    assert_eq!(
+        timed.take_outcome().unwrap().unwrap(),
+        (secs(0.5), secs(0.5), secs(0.5) + Duration::from_nanos(1))
+    );
+    assert!(sched.is_alive(endless.id()), "an endless sleep ended");
+    assert_eq!(sched.clock().elapsed(), secs(3600.0));
 }
 
 #[test]

@@ -1,9 +1,10 @@
 //! The single system-call helpers a task body delegates to with `yield_from!`, each evaluating
 //! to its typed answer.
 
-use super::clock::Clock;
+use super::clock::{nanos_of_secs, Clock};
 use super::custom::{AnswerCall, Builtin, CustomCall};
 use super::rng::{self, SharedRng};
+use super::timers::nanos;
 use super::{Reply, SchedError, Stats, Syscall, TaskCall, TaskError, TaskId, WaitList};
 use std::time::{Duration, Instant};
 use volley_core::{Delegate, Exit, Resume, Step};
@@ -288,17 +289,81 @@ pub fn cancel(task: TaskId, error: TaskError) -> impl TaskCall<bool> {
 #[must_use = "a system call does nothing until a task delegates to it with yield_from!"]
 pub fn sleep(duration: Duration) -> impl TaskCall<()> {
     Sleep {
-        duration: Some(duration),
+        length: Some(duration),
     }
 }
 
-/// The [`sleep`] helper: on virtual time, a sleep that would be the next thing to happen ends
-/// at once, without a switch ([`shortcut`](super::shortcut)); any other yields the call.
-struct Sleep {
-    duration: Option<Duration>,
+/// Sleeps at least `seconds`, as SimPy's `yield env.timeout(seconds)` does: [`sleep`] for a
+/// length given in seconds, rounded to whole nanoseconds as [`secs`](super::time::secs)
+/// rounds them (a negative or NaN length is no sleep; one too long to count in nanoseconds
+/// is forever). Simulations, whose times are drawn as floating-point seconds, go from the
+/// draw to the clock's nanoseconds in one step.
+///
+/// ```
+/// use volley_core::{yield_from, Co};
+/// use volley_flow::sched::time::{clock, sleep_secs};
+/// use volley_flow::sched::{Scheduler, TaskResume};
+/// let mut sched = Scheduler::simulated(7);
+/// let task = sched.spawn(Co::new(#[coroutine] |_: TaskResume| {
+///     let clock = yield_from!(clock())?;
+///     yield_from!(sleep_secs(1.5))?;
+///     yield_from!(sleep_secs(0.25))?;
+///     Ok(clock.secs())
+/// }));
+/// assert_eq!(sched.join(task).unwrap(), 1.75);
+/// ```
+#[must_use = "a system call does nothing until a task delegates to it with yield_from!"]
+pub fn sleep_secs(seconds: f64) -> impl TaskCall<()> {
+    Sleep {
+        length: Some(Nanos(nanos_of_secs(seconds))),
+    }
 }
 
-impl Delegate<Reply, Syscall, TaskError> for Sleep {
+/// How long a [`Sleep`] lasts: what the shortcut compares, and the call yielded otherwise.
+trait SleepLength: Copy {
+    /// Whole nanoseconds, saturating.
+    fn nanos(self) -> u64;
+    /// The system call that sleeps this long.
+    fn call(self) -> Syscall;
+}
+
+impl SleepLength for Duration {
+    #[inline(always)]
+    fn nanos(self) -> u64 {
+        nanos(self)
+    }
+    #[inline(always)]
+    fn call(self) -> Syscall {
+        Syscall::Sleep(self)
+    }
+}
+
+/// A length in whole nanoseconds; `u64::MAX` is forever.
+#[derive(Clone, Copy)]
+struct Nanos(u64);
+
+impl SleepLength for Nanos {
+    #[inline(always)]
+    fn nanos(self) -> u64 {
+        self.0
+    }
+    #[inline(always)]
+    fn call(self) -> Syscall {
+        Syscall::Sleep(match self.0 {
+            u64::MAX => Duration::MAX,
+            nanos => Duration::from_nanos(nanos),
+        })
+    }
+}
+
+/// The [`sleep`] and [`sleep_secs`] helper: on virtual time, a sleep that would be the next
+/// thing to happen ends at once, without a switch ([`shortcut`](super::shortcut)); any other
+/// yields the call.
+struct Sleep<L> {
+    length: Option<L>,
+}
+
+impl<L: SleepLength> Delegate<Reply, Syscall, TaskError> for Sleep<L> {
     type Output = ();
 
     #[inline(always)]
@@ -307,9 +372,9 @@ impl Delegate<Reply, Syscall, TaskError> for Sleep {
         resume: Resume<Reply, TaskError>,
     ) -> Step<Syscall, Result<(), Exit<TaskError>>> {
         match resume {
-            Resume::Start => match self.duration.take() {
-                Some(duration) if super::shortcut::try_sleep(duration) => Step::Return(Ok(())),
-                Some(duration) => Step::Yield(Syscall::Sleep(duration)),
+            Resume::Start => match self.length.take() {
+                Some(length) if super::shortcut::try_sleep(length.nanos()) => Step::Return(Ok(())),
+                Some(length) => Step::Yield(length.call()),
                 None => Step::Return(Err(Exit::Closed)),
             },
             Resume::Send(reply) => Step::Return(done(reply)),

@@ -20,7 +20,7 @@
 //! |---|---|---|
 //! | here | running tasks | [`Scheduler`], [`spawn`], [`JoinHandle`] (`join`, `kill`, `cancel`, `detach`, `.await`), [`await_future`], [`await_send`], [`TaskBody`], [`TaskResume`], [`TaskResult`], [`TaskError`], [`JoinError`], [`SchedError`], [`Syscall`], [`Reply`], [`TaskCall`] |
 //! | [`task`] | the task itself and its peers | [`task::yield_now`], [`task::task_id`], [`task::kill`], [`task::cancel`], [`task::shutdown`], [`task::stats`], [`task::TaskId`], [`task::Stats`], [`task::Call`], [`task::JoinFuture`], [`task::RemoteJoin`], [`task::TaskFuture`] |
-//! | [`time`] | the clock | [`time::sleep`], [`time::sleep_until`], [`time::timeout`], [`time::Elapsed`] |
+//! | [`time`] | the clock | [`time::sleep`], [`time::sleep_secs`], [`time::sleep_until`], [`time::timeout`], [`time::Elapsed`] |
 //! | [`net`] | sockets | [`net::TcpListener`], [`net::TcpStream`], [`net::UnixStream`], [`net::accept`], [`net::connect`], [`net::read`], [`net::write`], [`net::write_all`], [`net::read_line`], [`net::readable`], [`net::writable`] |
 //! | [`sync`] | tasks waiting for each other | [`sync::Channel`] (`send`, `recv`, `close`, `try_send`, `try_recv`), [`sync::race`], [`sync::Either`], [`sync::WaitList`], [`sync::park`], [`sync::wake_one`], [`sync::wake_all`] |
 //!
@@ -225,6 +225,7 @@ pub mod time {
     //! | helper | evaluates to |
     //! |---|---|
     //! | [`sleep`] | `()`, at least the duration later |
+    //! | [`sleep_secs`] | `()`, at least that many seconds later (SimPy's `env.timeout`) |
     //! | [`sleep_until`] | `()`, at the instant or later |
     //! | [`timeout`] | `Ok(x)` from the helper, or `Err(`[`Elapsed`]`)` (the helper is closed) |
     //!
@@ -241,7 +242,7 @@ pub mod time {
     //! }));
     //! assert_eq!(sched.join(task).unwrap(), (true, false));
     //! ```
-    pub use super::calls::{clock, now, sleep, sleep_until};
+    pub use super::calls::{clock, now, sleep, sleep_secs, sleep_until};
     pub use super::clock::{secs, Clock};
     pub use super::race::{timeout, Elapsed};
 }

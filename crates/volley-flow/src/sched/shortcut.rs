@@ -15,12 +15,10 @@
 //! arm runs with the shortcut off: it cannot wait.
 
 use super::clock::VirtualTime;
-use super::timers::nanos;
 use super::waitlist::Deferred;
 use std::cell::RefCell;
 use std::rc::Rc;
 use std::sync::Arc;
-use std::time::Duration;
 
 /// The running simulated scheduler's time and deferred wakes.
 pub(crate) struct Shortcut {
@@ -51,17 +49,15 @@ impl Drop for Installed {
     }
 }
 
-/// Ends a sleep of `duration` at once if, on virtual time, it would be the next thing to
-/// happen: whether it did (otherwise the task yields the sleep to its scheduler).
+/// Ends a sleep of `nanos` nanoseconds at once if, on virtual time, it would be the next
+/// thing to happen: whether it did (otherwise the task yields the sleep to its scheduler).
 #[inline]
-pub(crate) fn try_sleep(duration: Duration) -> bool {
+pub(crate) fn try_sleep(nanos: u64) -> bool {
     RUNNING
         .try_with(|running| match &*running.borrow() {
             // A wake asked for without a system call (a `try_send`, a `Store::put`) makes
             // another task ready at the end of the round: then the sleep waits its turn.
-            Some(shortcut) => {
-                shortcut.deferred.is_empty() && shortcut.time.try_skip(nanos(duration))
-            }
+            Some(shortcut) => shortcut.deferred.is_empty() && shortcut.time.try_skip(nanos),
             None => false,
         })
         .unwrap_or(false)

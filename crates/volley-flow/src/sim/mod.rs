@@ -1,6 +1,6 @@
 //! Discrete-event simulation in SimPy's terms, on a [`Scheduler::simulated`]: processes are
-//! tasks, `yield env.timeout(t)` is `yield_from!(sleep(t))?`, and the shared things processes
-//! queue for are here.
+//! tasks, `yield env.timeout(t)` is `yield_from!(sleep_secs(t))?` (or `sleep(d)` for a
+//! [`Duration`](std::time::Duration)), and the shared things processes queue for are here.
 //!
 //! | item | SimPy | what |
 //! |---|---|---|
