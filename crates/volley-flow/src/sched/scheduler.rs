@@ -1154,7 +1154,7 @@ impl Scheduler {
     /// Either is what setting the timer and firing the next one would do. The woken task is
     /// handed the processor directly, in the same round (it would be the next round's only
     /// task; timers due at the same instant come out of the heap after it, in order).
-    #[inline]
+    #[inline(always)]
     fn sleep_virtual(&mut self, me: TaskId, at: u64) -> Next {
         if at == u64::MAX {
             self.block_sleeping(me);
