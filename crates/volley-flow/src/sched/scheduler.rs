@@ -1278,7 +1278,10 @@ impl Scheduler {
             };
             if parked_here {
                 if let Some((_, cold)) = self.parts(id) {
-                    cold.woken_from = Some(list.clone());
+                    // The wait's handle of the list becomes the record of the wake.
+                    if let Some(Wait::Park(on)) = cold.wait.take() {
+                        cold.woken_from = Some(on);
+                    }
                 }
                 // Resumed through the pending path, which clears `woken_from`.
                 self.make_ready(id, Some(Resume::Send(Reply::Done)));

@@ -4,7 +4,7 @@
 use super::reactor::lock;
 use super::TaskId;
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::task::Waker;
 
@@ -19,19 +19,25 @@ pub(crate) struct Deferred {
     len: AtomicUsize,
     /// Who to wake when a wake is asked for (a scheduler run by tokio, waiting).
     waker: Mutex<Option<Waker>>,
+    /// Whether `waker` holds one, written and read with `wakes` locked: a push that finds
+    /// none skips the waker's lock (a one-thread scheduler never has one).
+    has_waker: AtomicBool,
 }
 
 impl Deferred {
     /// Asks for a wake of `list` (of every task on it if `all`).
     pub(crate) fn push(&self, list: WaitList, all: bool) {
-        {
+        let has_waker = {
             let mut wakes = lock(&self.wakes);
             wakes.push((list, all));
             self.len.store(wakes.len(), Ordering::Release);
-        }
-        let waker = lock(&self.waker).take();
-        if let Some(waker) = waker {
-            waker.wake();
+            self.has_waker.load(Ordering::Relaxed)
+        };
+        if has_waker {
+            let waker = lock(&self.waker).take();
+            if let Some(waker) = waker {
+                waker.wake();
+            }
         }
     }
 
@@ -49,8 +55,13 @@ impl Deferred {
     }
 
     /// Has `waker` woken at the next [`push`](Deferred::push) (or no one, with `None`).
+    ///
+    /// Set with the wakes locked: a push either comes before (and a test of
+    /// [`is_empty`](Deferred::is_empty) after this sees it) or finds the waker.
     #[cfg_attr(not(feature = "tokio"), allow(dead_code))]
     pub(crate) fn wake_on_push(&self, waker: Option<Waker>) {
+        let _wakes = lock(&self.wakes);
+        self.has_waker.store(waker.is_some(), Ordering::Relaxed);
         *lock(&self.waker) = waker;
     }
 }
@@ -110,6 +121,11 @@ pub(crate) struct Shared {
     armed: AtomicUsize,
     /// Who wakes the tasks parked here when the wake comes from outside a system call.
     owner: Mutex<Owner>,
+    /// The address of the scheduler's [`Deferred`] when `owner` is that scheduler, else 0;
+    /// written with `owner` locked. A task parking again where its scheduler already owns the
+    /// list reads this instead of taking the lock. (The owner's `Weak` keeps the allocation,
+    /// so the address names that scheduler for as long as it is recorded here.)
+    owner_key: AtomicUsize,
     /// Whether every park here follows an [`arm`](WaitList::arm) (a channel's lists).
     arming: bool,
 }
@@ -328,17 +344,22 @@ impl WaitList {
     #[cold]
     #[inline(never)]
     fn defer_wake(&self, all: bool) {
-        let owner = lock(&self.shared.owner).clone();
-        match owner {
-            Owner::Direct(wake) => {
+        // What the owner needs, taken under its lock (the queue's lock is taken after).
+        let scheduler = match &*lock(&self.shared.owner) {
+            Owner::Direct(wake) => Err(*wake),
+            Owner::Scheduler(deferred) => Ok(Some(deferred.upgrade())),
+            Owner::Nobody => Ok(None),
+        };
+        match scheduler {
+            Err(wake) => {
                 wake(self, all);
             }
-            Owner::Scheduler(deferred) if !self.shared.arming => {
-                if let Some(deferred) = deferred.upgrade() {
+            Ok(Some(deferred)) if !self.shared.arming => {
+                if let Some(deferred) = deferred {
                     deferred.push(self.clone(), all);
                 }
             }
-            Owner::Scheduler(deferred) => {
+            Ok(Some(deferred)) => {
                 let parked = {
                     let mut queue = self.queue();
                     if queue.state.ids.is_empty() || all {
@@ -346,11 +367,11 @@ impl WaitList {
                     }
                     !queue.state.ids.is_empty()
                 };
-                if let (true, Some(deferred)) = (parked, deferred.upgrade()) {
+                if let (true, Some(deferred)) = (parked, deferred) {
                     deferred.push(self.clone(), all);
                 }
             }
-            Owner::Nobody => {
+            Ok(None) => {
                 self.queue().permit(all);
             }
         }
@@ -369,11 +390,13 @@ impl WaitList {
     /// before the task is queued.
     #[inline]
     pub(crate) fn set_owner(&self, deferred: &Arc<Deferred>) {
-        let mut owner = lock(&self.shared.owner);
-        match &*owner {
-            Owner::Scheduler(known) if std::ptr::eq(known.as_ptr(), Arc::as_ptr(deferred)) => {}
-            _ => *owner = Owner::Scheduler(Arc::downgrade(deferred)),
+        let key = Arc::as_ptr(deferred) as usize;
+        if self.shared.owner_key.load(Ordering::Acquire) == key {
+            return;
         }
+        let mut owner = lock(&self.shared.owner);
+        *owner = Owner::Scheduler(Arc::downgrade(deferred));
+        self.shared.owner_key.store(key, Ordering::Release);
     }
 
     /// Records that the tasks parking here are woken by `wake`, from any thread.
@@ -383,6 +406,7 @@ impl WaitList {
         let mut owner = lock(&self.shared.owner);
         if !matches!(&*owner, Owner::Direct(known) if std::ptr::fn_addr_eq(*known, wake)) {
             *owner = Owner::Direct(wake);
+            self.shared.owner_key.store(0, Ordering::Release);
         }
     }
 
