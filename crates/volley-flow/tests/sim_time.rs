@@ -7,7 +7,7 @@ use std::rc::Rc;
 use std::time::Duration;
 use volley_core::{yield_from, Co, Delegate, Exit, Resume, Step};
 use volley_flow::sched::rand::{below, exponential, rng};
-use volley_flow::sched::sync::{park, WaitList};
+use volley_flow::sched::sync::{park, wake_one, WaitList};
 use volley_flow::sched::task::{call, Call, Handled};
 use volley_flow::sched::time::{clock, now, secs, sleep, sleep_secs, timeout};
 use volley_flow::sched::{
@@ -92,6 +92,68 @@ fn tasks_due_at_the_same_instant_run_in_the_order_their_timers_were_set() {
     }
     sched.run().unwrap();
     assert_eq!(*log.borrow(), ["first", "second", "third"]);
+}
+
+#[test]
+fn a_task_woken_by_a_timer_goes_after_the_other_timers_due_at_that_instant() {
+    // B and C sleep until 10 s; A, alone at 1 s, sleeps past them, which hands the processor
+    // straight to B. B wakes D: D is made ready at 10 s after C's timer fired at 10 s, so C
+    // runs first, as it would if every timer due at 10 s fired together.
+    let log = Log::default();
+    let gate = WaitList::new();
+    let mut sched = Scheduler::simulated(0);
+    let logged = |name: &'static str, log: &Log| {
+        let log = log.clone();
+        move || log.borrow_mut().push(name.to_string())
+    };
+    let (note, waiting) = (logged("D", &log), gate.clone());
+    sched
+        .spawn(Co::new(
+            #[coroutine]
+            move |_: TaskResume| {
+                yield_from!(park(&waiting))?;
+                note();
+                Ok(())
+            },
+        ))
+        .detach();
+    let (note, opener) = (logged("B", &log), gate.clone());
+    sched
+        .spawn(Co::new(
+            #[coroutine]
+            move |_: TaskResume| {
+                yield_from!(sleep(secs(10.0)))?;
+                note();
+                yield_from!(wake_one(&opener))?;
+                Ok(())
+            },
+        ))
+        .detach();
+    let note = logged("C", &log);
+    sched
+        .spawn(Co::new(
+            #[coroutine]
+            move |_: TaskResume| {
+                yield_from!(sleep(secs(10.0)))?;
+                note();
+                Ok(())
+            },
+        ))
+        .detach();
+    let note = logged("A", &log);
+    sched
+        .spawn(Co::new(
+            #[coroutine]
+            move |_: TaskResume| {
+                yield_from!(sleep(secs(1.0)))?;
+                yield_from!(sleep(secs(20.0)))?;
+                note();
+                Ok(())
+            },
+        ))
+        .detach();
+    sched.run().unwrap();
+    assert_eq!(*log.borrow(), ["B", "C", "D", "A"]);
 }
 
 #[test]

@@ -107,6 +107,10 @@ pub struct Scheduler {
     /// computed before its resume; nothing it depends on but deferred wakes changes before
     /// the task's next system call is carried out.
     horizon: u64,
+    /// No sleep ends without a switch and no timer is handed over: the reference the unit
+    /// tests compare the shortcuts with.
+    #[cfg(test)]
+    shortcuts_off: bool,
     /// The handlers of custom system calls.
     handlers: Handlers,
     /// Tasks waiting on futures, and their wakers' shared list.
@@ -171,6 +175,8 @@ impl Scheduler {
             running: false,
             handoff: None,
             horizon: 0,
+            #[cfg(test)]
+            shortcuts_off: false,
             handlers: Handlers::default(),
             futures: Futures::default(),
         }
@@ -1106,6 +1112,10 @@ impl Scheduler {
     /// which is what the timer would do, without the round trip through the timer heap.
     #[inline]
     fn timers_decide(&self) -> bool {
+        #[cfg(test)]
+        if self.shortcuts_off {
+            return false;
+        }
         self.running
             && self.round_len == 1
             && self.ready.is_empty()
@@ -1153,7 +1163,9 @@ impl Scheduler {
     /// one sift of the heap, and that timer's task is woken with the clock at its deadline.
     /// Either is what setting the timer and firing the next one would do. The woken task is
     /// handed the processor directly, in the same round (it would be the next round's only
-    /// task; timers due at the same instant come out of the heap after it, in order).
+    /// task). When other timers are due at that same instant, nothing is handed over: they
+    /// fire together in the next round, so what the first one's task makes ready, at once or
+    /// at the end of its round, comes after all of them.
     #[inline(always)]
     fn sleep_virtual(&mut self, me: TaskId, at: u64) -> Next {
         if at == u64::MAX {
@@ -1173,7 +1185,9 @@ impl Scheduler {
                     self.clock.advance_nanos(at);
                     return Next::ContinueDone;
                 }
-                Some(next) if before_limit(next) => {
+                // Alone at its instant: with other timers due then (`me`'s own included),
+                // they all fire together, in one round, as the general path does.
+                Some(next) if at > next && before_limit(next) && self.timers.alone_at(next) => {
                     let wait = self.block_sleeping(me);
                     if let Some(timer) = self.timers.replace_next(at, me, wait) {
                         self.clock.advance_nanos(timer.at);
@@ -1799,3 +1813,6 @@ fn drop_owning_wait(slot: &mut Option<Wait>) {
         drop(slot.take());
     }
 }
+
+#[cfg(test)]
+mod shortcut_tests;

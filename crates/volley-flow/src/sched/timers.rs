@@ -127,6 +127,18 @@ impl Timers {
         self.heap.is_empty()
     }
 
+    /// Whether the earliest timer, due at `at`, is the only one due then. The second earliest
+    /// is one of the root's children.
+    #[inline]
+    pub(crate) fn alone_at(&self, at: u64) -> bool {
+        let entries = self.heap.as_slice();
+        !entries
+            .iter()
+            .skip(1)
+            .take(2)
+            .any(|Reverse(timer)| timer.at == at)
+    }
+
     /// Removes and returns the earliest timer if it is due at `now` (nanoseconds since the
     /// epoch).
     #[inline]
@@ -183,6 +195,19 @@ mod tests {
             .map(|t| t.task.serial)
             .collect();
         assert_eq!(order, [3, 2]);
+    }
+
+    #[test]
+    fn a_timer_is_alone_at_its_instant_until_another_is_due_then() {
+        let mut timers = Timers::new(Instant::now());
+        timers.add_at(10, id(1), 0);
+        assert!(timers.alone_at(10));
+        for (at, serial) in [(30, 2), (20, 3), (40, 4)] {
+            timers.add_at(at, id(serial), 0);
+            assert!(timers.alone_at(10), "{at}");
+        }
+        timers.add_at(10, id(5), 0);
+        assert!(!timers.alone_at(10));
     }
 
     #[test]
