@@ -8,7 +8,7 @@ use std::time::Duration;
 use volley_core::{yield_from, Co, Delegate, Exit, Resume, Step};
 use volley_flow::sched::rand::{below, exponential, rng};
 use volley_flow::sched::sync::{park, wake_one, WaitList};
-use volley_flow::sched::task::{call, Call, Handled};
+use volley_flow::sched::task::{call, kill, Call, Handled};
 use volley_flow::sched::time::{clock, now, secs, sleep, sleep_secs, timeout};
 use volley_flow::sched::{
     spawn, JoinError, Reply, SchedError, Scheduler, Syscall, TaskBody, TaskCall, TaskError,
@@ -154,6 +154,52 @@ fn a_task_woken_by_a_timer_goes_after_the_other_timers_due_at_that_instant() {
         .detach();
     sched.run().unwrap();
     assert_eq!(*log.borrow(), ["B", "C", "D", "A"]);
+}
+
+#[test]
+fn join_stops_after_the_round_its_task_ends_in_whatever_sleeps_follow() {
+    let log = Log::default();
+    let mut sched = Scheduler::simulated(0);
+    let gate = WaitList::new();
+    let target = sched.spawn(Co::new(
+        #[coroutine]
+        move |_: TaskResume| {
+            yield_from!(park(&gate))?;
+            Ok(())
+        },
+    ));
+    let victim = target.id();
+    let later = log.clone();
+    sched
+        .spawn(Co::new(
+            #[coroutine]
+            move |_: TaskResume| {
+                yield_from!(sleep(secs(10.0)))?;
+                later.borrow_mut().push("at 10 s".to_string());
+                Ok(())
+            },
+        ))
+        .detach();
+    sched
+        .spawn(Co::new(
+            #[coroutine]
+            move |_: TaskResume| {
+                yield_from!(sleep(secs(1.0)))?;
+                yield_from!(kill(victim))?;
+                // Alone, and past the next timer: the scheduler would hand the processor
+                // over, but the run ends with this round.
+                yield_from!(sleep(secs(20.0)))?;
+                Ok(())
+            },
+        ))
+        .detach();
+    assert!(matches!(sched.join(target), Err(JoinError::Killed)));
+    assert_eq!(sched.clock().elapsed(), secs(1.0));
+    assert!(
+        log.borrow().is_empty(),
+        "ran past the join: {:?}",
+        log.borrow()
+    );
 }
 
 #[test]

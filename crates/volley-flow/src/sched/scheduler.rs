@@ -107,6 +107,9 @@ pub struct Scheduler {
     /// computed before its resume; nothing it depends on but deferred wakes changes before
     /// the task's next system call is carried out.
     horizon: u64,
+    /// The task [`join`](Scheduler::join) runs the scheduler for: the run stops after the
+    /// round it ends in, so no shortcut may run anything past that.
+    joining: Option<TaskId>,
     /// No sleep ends without a switch and no timer is handed over: the reference the unit
     /// tests compare the shortcuts with.
     #[cfg(test)]
@@ -175,6 +178,7 @@ impl Scheduler {
             running: false,
             handoff: None,
             horizon: 0,
+            joining: None,
             #[cfg(test)]
             shortcuts_off: false,
             handlers: Handlers::default(),
@@ -507,7 +511,9 @@ impl Scheduler {
     /// ```
     pub fn join<T>(&mut self, handle: JoinHandle<T>) -> Result<T, JoinError> {
         let id = handle.id();
+        let outer = self.joining.replace(id);
         let ran = self.run_while(|sched| sched.is_alive(id) && !handle.is_finished(), None);
+        self.joining = outer;
         match handle.take_outcome() {
             Some(outcome) => outcome,
             None => Err(JoinError::Sched(match ran {
@@ -1107,8 +1113,9 @@ impl Scheduler {
 
     /// Whether, on virtual time, a timer of the running task at `deadline` would be the next
     /// thing to happen: no other task is ready or about to be, no timer is due before or at
-    /// the same instant (an earlier one set fires first), no socket waits, and `deadline` is
-    /// before the limit of `run_until`. Then the task can go on at once with the clock moved,
+    /// the same instant (an earlier one set fires first), no socket waits, `deadline` is
+    /// before the limit of `run_until`, and the task `join` waits for has not ended (the run
+    /// stops after this round). Then the task can go on at once with the clock moved,
     /// which is what the timer would do, without the round trip through the timer heap.
     #[inline]
     fn timers_decide(&self) -> bool {
@@ -1122,6 +1129,7 @@ impl Scheduler {
             && self.reactor.waiting() == 0
             && self.futures.waiting == 0
             && self.deferred.is_empty()
+            && self.joining.is_none_or(|target| self.is_alive(target))
     }
 
     /// Sleeps `me` for `duration` on the scheduler's clock.
