@@ -148,7 +148,7 @@ impl Clock {
     pub fn secs(&self) -> f64 {
         match &self.virtual_now {
             None => self.epoch.elapsed().as_secs_f64(),
-            Some(time) => secs_of_nanos(time.now.get()),
+            Some(time) => time.now.get() as f64 / 1e9,
         }
     }
 
@@ -218,32 +218,11 @@ pub fn secs(seconds: f64) -> Duration {
 }
 
 /// `seconds` in whole nanoseconds, rounded, as the scheduler's clock counts them: 0 for a
-/// negative length or NaN, `u64::MAX` (forever) for one too long to count.
+/// negative length or NaN, `u64::MAX` (forever) for one too long to count (the cast
+/// saturates).
 #[inline]
 pub(crate) fn nanos_of_secs(seconds: f64) -> u64 {
-    let nanos = seconds * 1e9 + 0.5;
-    // Below 2^63 (any sleep shorter than 292 years), one signed conversion; the saturating
-    // unsigned cast, which gives the same answer, takes several.
-    if nanos < 9_223_372_036_854_775_808.0 {
-        if nanos >= 0.0 {
-            nanos as i64 as u64
-        } else {
-            0
-        }
-    } else {
-        nanos as u64
-    }
-}
-
-/// Nanoseconds as seconds (the nearest `f64`).
-#[inline]
-fn secs_of_nanos(nanos: u64) -> f64 {
-    // Exact for any instant below 2^63 nanoseconds (292 years) as a signed conversion, which
-    // is one instruction where the unsigned one takes several.
-    match i64::try_from(nanos) {
-        Ok(signed) => signed as f64 / 1e9,
-        Err(_) => nanos as f64 / 1e9,
-    }
+    (seconds * 1e9 + 0.5) as u64
 }
 
 #[cfg(test)]
@@ -266,38 +245,5 @@ mod tests {
         assert_eq!(nanos_of_secs(f64::INFINITY), u64::MAX);
         assert_eq!(nanos_of_secs(1e300), u64::MAX);
         assert_eq!(secs(1e300), Duration::MAX);
-    }
-
-    #[test]
-    fn the_signed_shortcut_agrees_with_the_saturating_cast_on_both_sides_of_two_to_the_63() {
-        for seconds in [
-            9.223_372_036_854_775e9,
-            9.223_372_036_854_776e9,
-            9.3e9,
-            1.8e10,
-            1.844_674_407_370_955e10,
-            1.9e10,
-            12_345.678_9,
-        ] {
-            assert_eq!(
-                nanos_of_secs(seconds),
-                (seconds * 1e9 + 0.5) as u64,
-                "{seconds}"
-            );
-        }
-    }
-
-    #[test]
-    fn nanoseconds_read_as_seconds_the_same_either_side_of_two_to_the_63() {
-        for nanos in [
-            0,
-            1,
-            1_500_000_000,
-            i64::MAX as u64,
-            i64::MAX as u64 + 1,
-            u64::MAX,
-        ] {
-            assert_eq!(secs_of_nanos(nanos), nanos as f64 / 1e9);
-        }
     }
 }
