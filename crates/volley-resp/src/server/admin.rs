@@ -158,11 +158,10 @@ pub fn function(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
     Ok(Flow::Continue)
 }
 
-/// `TIME`: seconds and microseconds since the Unix epoch, as two bulk strings.
+/// `TIME`: seconds and microseconds since the Unix epoch (by the server's clock), as two bulk
+/// strings.
 pub fn time(ctx: &mut Ctx<'_>, _args: &mut [Vec<u8>]) -> Outcome {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap_or_default();
+    let now = ctx.server.unix_clock().since_epoch();
     ctx.reply.array(2);
     ctx.reply.bulk(now.as_secs().to_string().as_bytes());
     ctx.reply.bulk(now.subsec_micros().to_string().as_bytes());

@@ -22,13 +22,27 @@ pub struct Times {
     pub last_interaction: Instant,
 }
 
-impl Default for Times {
-    fn default() -> Self {
-        let now = Instant::now();
+impl Times {
+    /// A client that connected at `now` (by the server's clock) and has sent nothing since.
+    ///
+    /// ```
+    /// use std::time::Instant;
+    /// use volley_resp::server::Times;
+    /// let now = Instant::now();
+    /// assert_eq!(Times::at(now).last_interaction, now);
+    /// ```
+    pub fn at(now: Instant) -> Self {
         Times {
             created: now,
             last_interaction: now,
         }
+    }
+}
+
+impl Default for Times {
+    /// Connected now, by the wall clock.
+    fn default() -> Self {
+        Times::at(Instant::now())
     }
 }
 

@@ -59,7 +59,7 @@ pub fn client(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
         "setinfo" => setinfo(ctx, args)?,
         "list" => list(ctx, args)?,
         "info" => {
-            let line = describe(ctx.client, Instant::now());
+            let line = describe(ctx.client, ctx.server.now());
             ctx.reply.verbatim(line.as_bytes(), "txt");
         }
         "kill" => return kill(ctx, args),
@@ -159,7 +159,7 @@ fn list(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) -> Result<(), Cow<'static, str>> {
         }
         Some(_) => return Err(SYNTAX.into()),
     };
-    let now = Instant::now();
+    let now = ctx.server.now();
     let mut text = String::new();
     let me = ctx.client.id;
     for (id, entry) in ctx.server.clients.iter() {

@@ -412,7 +412,8 @@ fn answer(
 ) -> After {
     let mut server = server.borrow_mut();
     let mut client = client.borrow_mut();
-    client.times.last_interaction = Instant::now();
+    let now = server.now();
+    client.times.last_interaction = now;
     let id = client.id;
     let mut ctx = Ctx::new(&mut server, &mut client, out);
     while let Some(item) = queue.pop_front() {
@@ -431,9 +432,7 @@ fn answer(
         let buffered = ctx.reply.buffered();
         if buffered > NORMAL_CHECK_FROM {
             let limit = ctx.server.settings.output_limit("normal");
-            if limit.is_some_and(|limit| {
-                limits::over_limit(buffered, limit, normal_since, Instant::now())
-            }) {
+            if limit.is_some_and(|limit| limits::over_limit(buffered, limit, normal_since, now)) {
                 tracing::info!(
                     client = id,
                     buffered,

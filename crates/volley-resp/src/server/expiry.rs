@@ -3,7 +3,6 @@
 //! checks (an amount that overflows is an error, never a wrapped deadline).
 
 use super::commands::int_arg;
-use super::store::now_millis_i64;
 use std::borrow::Cow;
 
 /// The unit of an expiry amount.
@@ -37,8 +36,14 @@ impl Expiry {
         Some(Expiry { unit, absolute })
     }
 
-    /// The deadline `amount` sets, as SET and GETEX check it: positive, no overflow.
-    pub fn deadline(self, amount: &[u8], command: &str) -> Result<i64, Cow<'static, str>> {
+    /// The deadline `amount` sets at Unix time `now` (milliseconds), as SET and GETEX check
+    /// it: positive, no overflow.
+    pub fn deadline(
+        self,
+        amount: &[u8],
+        now: i64,
+        command: &str,
+    ) -> Result<i64, Cow<'static, str>> {
         let amount = int_arg(amount)?;
         let invalid = || invalid_expire(command);
         if amount <= 0 || (self.unit == Unit::Seconds && amount > i64::MAX / 1000) {
@@ -49,7 +54,7 @@ impl Expiry {
             Unit::Millis => amount,
         };
         if !self.absolute {
-            millis = millis.checked_add(now_millis_i64()).ok_or_else(invalid)?;
+            millis = millis.checked_add(now).ok_or_else(invalid)?;
         }
         Ok(millis)
     }

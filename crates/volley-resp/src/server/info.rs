@@ -83,7 +83,8 @@ macro_rules! field {
 }
 
 fn section(server: &mut ServerState, name: &str, text: &mut String) {
-    let uptime = server.stats.started.elapsed();
+    let uptime = server.now().saturating_duration_since(server.stats.started);
+    let unix = server.unix_clock().since_epoch();
     match name {
         "server" => {
             field!(text, "redis_version", REDIS_VERSION);
@@ -97,7 +98,7 @@ fn section(server: &mut ServerState, name: &str, text: &mut String) {
             field!(text, "process_id", std::process::id());
             field!(text, "run_id", run_id());
             field!(text, "tcp_port", server.config.port);
-            field!(text, "server_time_usec", unix_micros());
+            field!(text, "server_time_usec", unix.as_micros());
             field!(text, "uptime_in_seconds", uptime.as_secs());
             field!(text, "uptime_in_days", uptime.as_secs() / 86_400);
             field!(text, "hz", server.settings.int("hz"));
@@ -145,7 +146,7 @@ fn section(server: &mut ServerState, name: &str, text: &mut String) {
             field!(text, "lazyfree_pending_objects", 0);
         }
         "persistence" => {
-            let started = unix_micros() / 1_000_000 - uptime.as_secs();
+            let started = unix.as_secs().saturating_sub(uptime.as_secs());
             field!(text, "loading", 0);
             field!(text, "async_loading", 0);
             field!(text, "rdb_changes_since_last_save", 0);

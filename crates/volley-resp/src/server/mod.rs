@@ -49,6 +49,7 @@ mod state;
 mod store;
 mod streams;
 mod strings;
+mod unix_time;
 pub mod waits;
 mod zsets;
 
@@ -65,6 +66,7 @@ pub use notify::{key_event, EventClass, KeyEvent, NotifyFlags};
 pub use session::Session;
 pub use state::{CommandStat, Databases, ServerState, Stats, DATABASES};
 pub use store::Store;
+pub use unix_time::{UnixClock, SIMULATED_START_MILLIS};
 
 use crate::codec::RespLimits;
 use std::cell::RefCell;
@@ -293,10 +295,7 @@ where
     L: Listener + 'static,
     L::Conn: 'static,
 {
-    let state = Rc::new(RefCell::new(ServerState {
-        clock: Some(sched.clock()),
-        ..ServerState::new(config)
-    }));
+    let state = Rc::new(RefCell::new(ServerState::on(sched, config)));
     let sweeper_state = Rc::clone(&state);
     // Expired keys, and clients idle past `timeout`.
     let sweeper = Co::new(
@@ -309,7 +308,8 @@ where
                     state.purge_expired(SWEEP_BUDGET);
                     // Keyspace events (`expired`) go to their subscribers.
                     waits::publish_events(&mut state);
-                    state.idle_clients(std::time::Instant::now())
+                    let now = state.now();
+                    state.idle_clients(now)
                 };
                 for task in idle {
                     yield_from!(kill(task))?;
@@ -340,9 +340,11 @@ where
                                 continue;
                             }
                             state.stats.connections_received += 1;
-                            state
-                                .clients
-                                .register(|id| Client::new(id, peer.to_string(), local.as_str()))
+                            let now = state.now();
+                            state.clients.register(|id| Client {
+                                times: Times::at(now),
+                                ..Client::new(id, peer.to_string(), local.as_str())
+                            })
                         };
                         let task = connection::serve(stream, Rc::clone(&accept_state), client);
                         yield_from!(spawn(task))?.detach();

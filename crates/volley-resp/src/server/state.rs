@@ -8,12 +8,15 @@
 use super::client::Clients;
 use super::config::Settings;
 use super::notify::{key_event, EventClass, KeyEvent};
+use super::random_pick::Picks;
 use super::store::Store;
+use super::unix_time::UnixClock;
 use super::Config;
 use crate::codec::RespLimits;
 use std::collections::BTreeMap;
 use std::time::Instant;
 use volley_flow::sched::time::Clock;
+use volley_flow::sched::Scheduler;
 
 /// How many databases a server has (`SELECT 0` to `SELECT 15`), as Redis's default.
 pub const DATABASES: usize = 16;
@@ -39,6 +42,22 @@ impl Default for Databases {
 }
 
 impl Databases {
+    /// Empty databases whose key deadlines are measured on `unix`.
+    ///
+    /// ```
+    /// use volley_flow::sched::Scheduler;
+    /// use volley_resp::server::{Databases, UnixClock, SIMULATED_START_MILLIS};
+    /// let mut dbs = Databases::with_clock(UnixClock::of(&Scheduler::simulated(0).clock()));
+    /// assert_eq!(dbs[7].now_millis(), SIMULATED_START_MILLIS);
+    /// ```
+    pub fn with_clock(unix: UnixClock) -> Self {
+        Databases(
+            (0..DATABASES)
+                .map(|_| Store::with_clock(unix.clone()))
+                .collect(),
+        )
+    }
+
     /// How many there are.
     ///
     /// ```
@@ -236,10 +255,13 @@ pub struct ServerState {
     pub(crate) scratch: super::connection::Scratch,
     /// Keyspace event messages waiting to be published, in order ([`Ctx::notify`](super::Ctx::notify)).
     pub events: Vec<KeyEvent>,
-    /// The clock of the scheduler serving the connections, which blocking commands' timeouts
-    /// are measured on ([`now`](ServerState::now)): virtual time on a simulated scheduler.
-    /// `None` (a state built apart from a scheduler) reads the wall clock.
-    pub clock: Option<Clock>,
+    /// The clock of the scheduler serving the connections (see [`on`](ServerState::on));
+    /// `None` for a state built apart from a scheduler, which reads the wall clock.
+    clock: Option<Clock>,
+    /// The calendar by that clock (see [`UnixClock`]).
+    unix: UnixClock,
+    /// Random numbers for `SPOP`, `SRANDMEMBER` and `HRANDFIELD`.
+    pub(crate) picks: Picks,
 }
 
 impl ServerState {
@@ -258,16 +280,62 @@ impl ServerState {
         }
     }
 
-    /// The time by the server's [`clock`](ServerState::clock).
+    /// The state of a server started with `config` and run by `sched`: every time it keeps
+    /// (blocking timeouts, idle and output-limit times, client ages, uptime, key deadlines,
+    /// stream ids, `TIME`) is read from the scheduler's clock, and its random picks are drawn
+    /// from the scheduler's random numbers. On a simulated scheduler the calendar starts at
+    /// [`SIMULATED_START_MILLIS`](super::SIMULATED_START_MILLIS), so a run replays exactly
+    /// with its seed.
     ///
     /// ```
     /// use volley_flow::sched::Scheduler;
-    /// use volley_resp::server::ServerState;
+    /// use volley_resp::server::{Config, ServerState, SIMULATED_START_MILLIS};
     ///
     /// let sched = Scheduler::simulated(1);
-    /// let mut state = ServerState::default();
-    /// state.clock = Some(sched.clock());
+    /// let state = ServerState::on(&sched, Config::default());
     /// assert_eq!(state.now(), sched.clock().start(), "virtual time stands still until it runs");
+    /// assert_eq!(state.dbs[0].now_millis(), SIMULATED_START_MILLIS);
+    /// assert!(state.clock().is_some_and(|clock| clock.is_virtual()));
+    /// ```
+    pub fn on(sched: &Scheduler, config: Config) -> ServerState {
+        let clock = sched.clock();
+        let mut state = ServerState::new(config);
+        state.unix = UnixClock::of(&clock);
+        state.dbs = Databases::with_clock(state.unix.clone());
+        state.stats.started = clock.now();
+        state.picks = Picks::seeded(sched.rng().next_u64());
+        state.clock = Some(clock);
+        state
+    }
+
+    /// The clock of the scheduler the server runs on, if it was built [`on`](ServerState::on)
+    /// one.
+    ///
+    /// ```
+    /// assert!(volley_resp::server::ServerState::default().clock().is_none());
+    /// ```
+    pub fn clock(&self) -> Option<&Clock> {
+        self.clock.as_ref()
+    }
+
+    /// The server's calendar: Unix time by its [`clock`](ServerState::clock), or the system's.
+    ///
+    /// ```
+    /// use volley_flow::sched::Scheduler;
+    /// use volley_resp::server::{Config, ServerState, SIMULATED_START_MILLIS};
+    /// let state = ServerState::on(&Scheduler::simulated(0), Config::default());
+    /// assert_eq!(state.unix_clock().millis(), SIMULATED_START_MILLIS);
+    /// ```
+    pub fn unix_clock(&self) -> &UnixClock {
+        &self.unix
+    }
+
+    /// The time by the server's [`clock`](ServerState::clock), or the wall clock's.
+    ///
+    /// ```
+    /// use volley_resp::server::ServerState;
+    /// let state = ServerState::default();
+    /// assert!(state.now() >= state.stats.started);
     /// ```
     pub fn now(&self) -> Instant {
         self.clock.as_ref().map_or_else(Instant::now, Clock::now)

@@ -6,6 +6,7 @@
 //! the key removes it).
 
 pub use super::streams::Stream;
+use super::unix_time::UnixClock;
 pub use super::zsets::SortedSet;
 use indexmap::{IndexMap, IndexSet};
 use std::collections::{BTreeSet, VecDeque};
@@ -78,6 +79,8 @@ pub struct Store {
     keys: IndexMap<Vec<u8>, Entry>,
     deadlines: BTreeSet<(i64, Vec<u8>)>,
     random_state: u64,
+    /// Where deadlines are measured from: the server's calendar.
+    unix: UnixClock,
     /// Keys removed because their time was up, since [`Store::take_expired`] last took them.
     expired: Vec<Vec<u8>>,
 }
@@ -104,8 +107,44 @@ impl Store {
             keys: IndexMap::new(),
             deadlines: BTreeSet::new(),
             random_state: 0x9E37_79B9_7F4A_7C15,
+            unix: UnixClock::system(),
             expired: Vec::new(),
         }
+    }
+
+    /// An empty keyspace whose deadlines are measured on `unix` (a scheduler's calendar).
+    ///
+    /// ```
+    /// use volley_flow::sched::Scheduler;
+    /// use volley_resp::server::{Store, UnixClock, SIMULATED_START_MILLIS};
+    /// let store = Store::with_clock(UnixClock::of(&Scheduler::simulated(0).clock()));
+    /// assert_eq!(store.now_millis(), SIMULATED_START_MILLIS);
+    /// ```
+    pub fn with_clock(unix: UnixClock) -> Self {
+        Store {
+            unix,
+            ..Store::new()
+        }
+    }
+
+    /// The time deadlines are compared with: Unix milliseconds by the store's clock.
+    ///
+    /// ```
+    /// use volley_resp::server::Store;
+    /// assert!(Store::new().now_millis() > 1_700_000_000_000);
+    /// ```
+    pub fn now_millis(&self) -> i64 {
+        self.unix.millis()
+    }
+
+    /// The calendar the store's deadlines are measured on.
+    ///
+    /// ```
+    /// use volley_resp::server::Store;
+    /// assert!(!Store::new().clock().is_simulated());
+    /// ```
+    pub fn clock(&self) -> &UnixClock {
+        &self.unix
     }
 
     /// Removes `key` and its deadline; answers its value and deadline.
@@ -121,7 +160,7 @@ impl Store {
     fn live_index(&mut self, key: &[u8]) -> Option<usize> {
         let (index, _, entry) = self.keys.get_full(key)?;
         match entry.expires_at {
-            Some(at) if at <= now_millis_i64() => {
+            Some(at) if at <= self.now_millis() => {
                 self.unlink(key);
                 self.expired.push(key.to_vec());
                 None
@@ -186,11 +225,12 @@ impl Store {
         expires_at: Option<i64>,
         keep_ttl: bool,
     ) {
+        let now = self.now_millis();
         match self.keys.entry(key) {
             indexmap::map::Entry::Occupied(mut slot) => {
                 let old = slot.get().expires_at;
                 // A deadline already past belongs to a key that is gone: nothing to keep.
-                let live_old = old.filter(|at| *at > now_millis_i64());
+                let live_old = old.filter(|at| *at > now);
                 let new = match expires_at {
                     Some(at) => Some(at),
                     None if keep_ttl => live_old,
@@ -252,7 +292,7 @@ impl Store {
         if !self.live(key) {
             return false;
         }
-        if at <= now_millis_i64() {
+        if at <= self.now_millis() {
             self.unlink(key);
             return true;
         }
@@ -314,7 +354,7 @@ impl Store {
         count: usize,
         mut visit: impl FnMut(Found<'s>),
     ) -> u64 {
-        let now = now_millis_i64();
+        let now = self.now_millis();
         super::scan::walk(self.keys.len(), cursor, count, |position| {
             if let Some((key, entry)) = self.keys.get_index(position) {
                 if entry.expires_at.is_none_or(|at| at > now) {
@@ -326,7 +366,7 @@ impl Store {
 
     /// Every live key, in no particular order.
     pub(crate) fn live_keys(&self) -> impl Iterator<Item = &[u8]> {
-        let now = now_millis_i64();
+        let now = self.now_millis();
         self.keys
             .iter()
             .filter(move |(_, e)| e.expires_at.is_none_or(|at| at > now))
@@ -404,7 +444,7 @@ impl Store {
 
     /// Drops up to `budget` keys whose deadline has passed; answers how many went.
     pub fn purge_expired(&mut self, budget: usize) -> usize {
-        let now = now_millis_i64();
+        let now = self.now_millis();
         let mut purged = 0;
         while purged < budget {
             match self.deadlines.first() {
@@ -430,16 +470,4 @@ impl Store {
         self.random_state = x;
         x.wrapping_mul(0x2545_F491_4F6C_DD1D)
     }
-}
-
-/// Milliseconds since the Unix epoch, signed, as deadlines are kept.
-pub fn now_millis_i64() -> i64 {
-    now_millis() as i64
-}
-
-/// Milliseconds since the Unix epoch, for automatic stream ids.
-pub fn now_millis() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |since| since.as_millis() as u64)
 }

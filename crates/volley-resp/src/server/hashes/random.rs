@@ -12,11 +12,12 @@ pub(crate) const OUT_OF_RANGE: &str =
 
 /// `HRANDFIELD key [count [WITHVALUES]]`
 pub fn hrandfield(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
+    let picks = ctx.server.picks.clone();
     if args.len() == 2 {
         let (store, reply) = ctx.db_reply();
         match hash_of(store, &args[1])? {
             Some(hash) if !hash.is_empty() => {
-                let index = random_pick::below(hash.len());
+                let index = picks.below(hash.len());
                 reply.bulk(hash.get_index(index).map_or(&[][..], |(f, _)| f));
             }
             _ => reply.null(),
@@ -42,11 +43,11 @@ pub fn hrandfield(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
         return Ok(Flow::Continue);
     };
     let len = hash.len();
-    let picks: Box<dyn Iterator<Item = usize>> = if count >= 0 {
-        Box::new(random_pick::distinct(len, count as usize).into_iter())
+    let indexes: Box<dyn Iterator<Item = usize>> = if count >= 0 {
+        Box::new(picks.distinct(len, count as usize).into_iter())
     } else {
         let n = count.unsigned_abs();
-        Box::new((0..n).map(move |_| random_pick::below(len)))
+        Box::new((0..n).map(move |_| picks.below(len)))
     };
     let n = if count >= 0 {
         (count as usize).min(len)
@@ -60,7 +61,7 @@ pub fn hrandfield(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
     } else {
         n
     });
-    for index in picks {
+    for index in indexes {
         let Some((field, value)) = hash.get_index(index) else {
             continue;
         };

@@ -10,7 +10,7 @@ use crate::server::ctx::Ctx;
 use crate::server::hashes::Hash;
 use crate::server::notify::EventClass;
 use crate::server::sets::Set;
-use crate::server::store::{now_millis_i64, Value};
+use crate::server::store::Value;
 use std::borrow::Cow;
 use std::collections::VecDeque;
 
@@ -175,13 +175,14 @@ pub fn restore(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
         return Err("BUSYKEY Target key name already exists.".into());
     }
     let value = decode(&args[3])?;
+    let now = store.now_millis();
     let deadline = match ttl {
         0 => None,
         ttl if absolute => Some(ttl),
-        ttl => Some(ttl.saturating_add(now_millis_i64())),
+        ttl => Some(ttl.saturating_add(now)),
     };
     let replaced = store.remove(&args[1]);
-    let live = deadline.is_none_or(|at| at > now_millis_i64());
+    let live = deadline.is_none_or(|at| at > now);
     if live {
         store.set(args[1].clone(), value, deadline, false);
     }

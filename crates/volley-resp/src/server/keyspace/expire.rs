@@ -4,7 +4,6 @@
 use crate::server::commands::{int_arg, is, Flow, Outcome};
 use crate::server::ctx::Ctx;
 use crate::server::expiry::{deadline_after, Unit};
-use crate::server::store::now_millis_i64;
 use crate::server::EventClass;
 use std::borrow::Cow;
 
@@ -52,7 +51,7 @@ fn expire_generic(
 ) -> Outcome {
     let c = conditions(args)?;
     let amount = int_arg(&args[2])?;
-    let base = if absolute { 0 } else { now_millis_i64() };
+    let base = if absolute { 0 } else { ctx.db().now_millis() };
     let at = deadline_after(amount, unit, base, name)?;
     let (store, reply) = ctx.db_reply();
     let Some(current) = store.deadline(&args[1]) else {
@@ -99,37 +98,37 @@ pub fn pexpireat(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
     expire_generic(ctx, args, Unit::Millis, true, "pexpireat")
 }
 
-/// What the TTL family reports: -2 absent, -1 no deadline, else `show` of the deadline.
-fn report(ctx: &mut Ctx<'_>, key: &[u8], show: impl FnOnce(i64) -> i64) -> Outcome {
+/// What the TTL family reports: -2 absent, -1 no deadline, else `show` of the deadline and
+/// the store's Unix time (milliseconds both).
+fn report(ctx: &mut Ctx<'_>, key: &[u8], show: impl FnOnce(i64, i64) -> i64) -> Outcome {
     let (store, reply) = ctx.db_reply();
+    let now = store.now_millis();
     reply.int(match store.deadline(key) {
         None => -2,
         Some(None) => -1,
-        Some(Some(at)) => show(at),
+        Some(Some(at)) => show(at, now),
     });
     Ok(Flow::Continue)
 }
 
 /// `TTL key`: seconds left, rounded as Redis rounds them.
 pub fn ttl(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
-    report(ctx, &args[1], |at| {
-        ((at - now_millis_i64()).max(0) + 500) / 1000
-    })
+    report(ctx, &args[1], |at, now| ((at - now).max(0) + 500) / 1000)
 }
 
 /// `PTTL key`: milliseconds left.
 pub fn pttl(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
-    report(ctx, &args[1], |at| (at - now_millis_i64()).max(0))
+    report(ctx, &args[1], |at, now| (at - now).max(0))
 }
 
 /// `EXPIRETIME key`: the deadline in Unix seconds.
 pub fn expiretime(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
-    report(ctx, &args[1], |at| (at + 500) / 1000)
+    report(ctx, &args[1], |at, _| (at + 500) / 1000)
 }
 
 /// `PEXPIRETIME key`: the deadline in Unix milliseconds.
 pub fn pexpiretime(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
-    report(ctx, &args[1], |at| at)
+    report(ctx, &args[1], |at, _| at)
 }
 
 /// `PERSIST key`: answers 1 if a deadline was removed.

@@ -9,6 +9,7 @@ use std::borrow::Cow;
 
 /// `SPOP key [count]`: removes and answers random members (a set in RESP3 with a count).
 pub fn spop(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
+    let picks = ctx.server.picks.clone();
     if args.len() > 3 {
         return Err(SYNTAX.into());
     }
@@ -22,7 +23,7 @@ pub fn spop(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
         return Ok(Flow::Continue);
     };
     let Some(count) = count else {
-        let index = random_pick::below(set.len());
+        let index = picks.below(set.len());
         let member = set.swap_remove_index(index);
         reply.bulk_or_null(member.as_deref());
         store.remove_if_empty(&args[1]);
@@ -33,7 +34,7 @@ pub fn spop(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
     let count = count.min(set.len());
     reply.set(count);
     for _ in 0..count {
-        let index = random_pick::below(set.len());
+        let index = picks.below(set.len());
         if let Some(member) = set.swap_remove_index(index) {
             reply.bulk(&member);
         }
@@ -49,6 +50,7 @@ pub fn spop(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
 /// `SRANDMEMBER key [count]`: distinct members for a positive count, repeats allowed for a
 /// negative one.
 pub fn srandmember(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
+    let picks = ctx.server.picks.clone();
     if args.len() > 3 {
         return Err(SYNTAX.into());
     }
@@ -68,7 +70,7 @@ pub fn srandmember(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
     let Some(count) = count else {
         let member = set
             .filter(|set| !set.is_empty())
-            .and_then(|set| set.get_index(random_pick::below(set.len())));
+            .and_then(|set| set.get_index(picks.below(set.len())));
         reply.bulk_or_null(member.map(Vec::as_slice));
         return Ok(Flow::Continue);
     };
@@ -78,9 +80,9 @@ pub fn srandmember(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
     };
     let len = set.len();
     if count >= 0 {
-        let picks = random_pick::distinct(len, count as usize);
-        reply.array(picks.len());
-        for index in picks {
+        let indexes = picks.distinct(len, count as usize);
+        reply.array(indexes.len());
+        for index in indexes {
             reply.bulk(&set[index]);
         }
     } else {
@@ -88,7 +90,7 @@ pub fn srandmember(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
         let mark = reply.buffered();
         reply.array(n);
         for _ in 0..n {
-            reply.bulk(&set[random_pick::below(len)]);
+            reply.bulk(&set[picks.below(len)]);
             if reply.buffered() - mark > limit {
                 reply.truncate(mark);
                 return Err(random_pick::REPLY_TOO_BIG.into());

@@ -10,7 +10,7 @@ use crate::codec::Reply;
 use crate::server::commands::{is, parse_i64, Flow, Outcome, NOT_INTEGER, SYNTAX, WRONGTYPE};
 use crate::server::ctx::Ctx;
 use crate::server::notify::EventClass;
-use crate::server::store::{now_millis, Store, Value};
+use crate::server::store::{Store, Value};
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -141,6 +141,7 @@ fn subcommand_arity(sub: &[u8]) -> Cow<'static, str> {
 
 /// `XGROUP CREATE|SETID|DESTROY|CREATECONSUMER|DELCONSUMER|HELP ...`
 pub fn xgroup(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
+    let now = ctx.server.unix_clock().millis_u64();
     let sub = args[1].clone();
     let arity_ok = match () {
         _ if is(&sub, "help") => args.len() == 2,
@@ -185,7 +186,6 @@ pub fn xgroup(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
     }
     let (store, reply) = ctx.db_reply();
     let (key, name) = (&args[2], &args[3]);
-    let now = now_millis();
     if is(&sub, "create") {
         let mut mkstream = false;
         let mut rest = 5;
@@ -349,6 +349,7 @@ fn parse_readgroup(args: &[Vec<u8>]) -> Result<ReadGroup, Cow<'static, str>> {
 /// served without waiting: `>` delivers new entries (added to the PEL unless NOACK), an id
 /// replays this consumer's pending entries above it.
 pub fn xreadgroup(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
+    let now = ctx.server.unix_clock().millis_u64();
     let request = parse_readgroup(args)?;
     let store = ctx.db();
     for (key, _) in &request.streams {
@@ -364,7 +365,6 @@ pub fn xreadgroup(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
     } else {
         request.count
     };
-    let now = now_millis();
     // Each served stream: its key and entries (None: a deleted pending entry).
     let mut served: Vec<(Vec<u8>, Vec<Delivered>)> = Vec::new();
     // The streams whose group got the consumer as a new member.
@@ -490,6 +490,7 @@ pub fn xack(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
 
 /// `XPENDING key group [[IDLE min-idle-time] start end count [consumer]]`
 pub fn xpending(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
+    let now = ctx.server.unix_clock().millis_u64();
     let mut at = 3;
     let mut min_idle = 0u64;
     if args.get(3).is_some_and(|a| is(a, "idle")) {
@@ -520,7 +521,6 @@ pub fn xpending(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
     let (store, reply) = ctx.db_reply();
     let stream = with_group(store, &args[1], &args[2], "")?;
     let group = &stream.groups[args[2].as_slice()];
-    let now = now_millis();
     let Some((start, end, count, consumer)) = range else {
         if group.pel.is_empty() {
             reply.array(4);
@@ -591,6 +591,7 @@ fn reply_claimed(reply: &mut Reply<'_>, claimed: &[Delivered], just_id: bool) {
 /// `XCLAIM key group consumer min-idle-time id [id ...] [IDLE ms] [TIME ms] [RETRYCOUNT n]
 /// [FORCE] [JUSTID] [LASTID id]`
 pub fn xclaim(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
+    let now = ctx.server.unix_clock().millis_u64();
     let min_idle = min_idle(&args[4], "XCLAIM")?;
     let mut ids = Vec::new();
     let mut i = 5;
@@ -601,7 +602,6 @@ pub fn xclaim(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
         }
         i += 1;
     }
-    let now = now_millis();
     let (mut delivered, mut retry, mut force, mut just_id, mut last_id) =
         (now, None, false, false, None);
     while i < args.len() {
@@ -683,6 +683,7 @@ pub fn xclaim(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
 
 /// `XAUTOCLAIM key group consumer min-idle-time start [COUNT count] [JUSTID]`
 pub fn xautoclaim(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
+    let now = ctx.server.unix_clock().millis_u64();
     let min_idle = min_idle(&args[4], "XAUTOCLAIM")?;
     let start = interval(&args[5], false)?;
     let (mut count, mut just_id) = (100usize, false);
@@ -707,7 +708,6 @@ pub fn xautoclaim(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
     let Some((group, entries)) = stream.group_and_entries(&args[2]) else {
         return Err(no_group(&args[1], &args[2], ""));
     };
-    let now = now_millis();
     let consumer = args[3].clone();
     let known = group.consumers.contains_key(consumer.as_slice());
     let mut attempts = count.saturating_mul(10);
@@ -781,8 +781,7 @@ pub(crate) fn reply_groups(reply: &mut Reply<'_>, stream: &Stream) {
 }
 
 /// Writes `XINFO CONSUMERS` of `group`: each consumer's name, pending count and idle time.
-pub(crate) fn reply_consumers(reply: &mut Reply<'_>, group: &Group) {
-    let now = now_millis();
+pub(crate) fn reply_consumers(reply: &mut Reply<'_>, group: &Group, now: u64) {
     reply.array(group.consumers.len());
     for (name, consumer) in &group.consumers {
         reply.map(3);

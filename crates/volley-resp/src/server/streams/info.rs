@@ -60,6 +60,7 @@ pub fn xinfo(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
             return Err(subcommand_arity("xinfo", sub));
         }
         let (store, reply) = ctx.db_reply();
+        let now = store.clock().millis_u64();
         let Some(stream) = lookup(store, &args[2])? else {
             return Err("ERR no such key".into());
         };
@@ -74,7 +75,7 @@ pub fn xinfo(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
                 )
                 .into());
             };
-            reply_consumers(reply, group);
+            reply_consumers(reply, group, now);
         }
         return Ok(Flow::Continue);
     }

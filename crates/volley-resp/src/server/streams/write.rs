@@ -8,7 +8,7 @@ use crate::server::commands::{
 };
 use crate::server::ctx::Ctx;
 use crate::server::notify::EventClass;
-use crate::server::store::{now_millis, Value};
+use crate::server::store::Value;
 use std::borrow::Cow;
 
 /// XADD's and XTRIM's trimming options.
@@ -118,8 +118,8 @@ fn trim_limit(parsed: &TrimArgs, limits: NodeLimits) -> usize {
     }
 }
 
-/// The id a new entry gets, or Redis's error.
-fn next_id(spec: NewId, last: StreamId) -> Result<StreamId, Cow<'static, str>> {
+/// The id a new entry gets at Unix time `now_ms`, or Redis's error.
+fn next_id(spec: NewId, last: StreamId, now_ms: u64) -> Result<StreamId, Cow<'static, str>> {
     let too_small = || {
         Cow::Borrowed(
             "ERR The ID specified in XADD is equal or smaller than the target stream top item",
@@ -132,9 +132,8 @@ fn next_id(spec: NewId, last: StreamId) -> Result<StreamId, Cow<'static, str>> {
     }
     let id = match spec {
         NewId::Auto => {
-            let ms = now_millis();
-            if ms > last.ms {
-                StreamId { ms, seq: 0 }
+            if now_ms > last.ms {
+                StreamId { ms: now_ms, seq: 0 }
             } else {
                 last.next().ok_or_else(too_small)?
             }
@@ -167,6 +166,7 @@ pub fn xadd(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
     let budget = trim_limit(&parsed, limits);
     let (store, reply) = ctx.db_reply();
     let key = &args[1];
+    let now_ms = store.clock().millis_u64();
     let exists = lookup(store, key)?.is_some();
     if !exists && parsed.no_mkstream {
         reply.null();
@@ -176,7 +176,7 @@ pub fn xadd(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
     else {
         return Err(WRONGTYPE.into());
     };
-    let id = match next_id(spec, stream.last_id()) {
+    let id = match next_id(spec, stream.last_id(), now_ms) {
         Ok(id) => id,
         Err(error) => {
             if !exists {

@@ -5,7 +5,7 @@ use crate::server::commands::{is, Flow, Outcome, SYNTAX};
 use crate::server::ctx::Ctx;
 use crate::server::expiry::{Expiry, Unit};
 use crate::server::notify::EventClass;
-use crate::server::store::{now_millis_i64, Value};
+use crate::server::store::Value;
 use std::borrow::Cow;
 
 /// What SET's options ask for.
@@ -19,8 +19,8 @@ struct SetOptions {
 }
 
 /// Parses SET's options (from argument 3) as Redis does: NX/XX exclusive, one kind of expiry,
-/// KEEPTTL without an expiry.
-fn set_options(args: &[Vec<u8>]) -> Result<SetOptions, Cow<'static, str>> {
+/// KEEPTTL without an expiry; a relative expiry counts from `now` (Unix milliseconds).
+fn set_options(args: &[Vec<u8>], now: i64) -> Result<SetOptions, Cow<'static, str>> {
     let mut options = SetOptions::default();
     let mut expiry: Option<Expiry> = None;
     let mut amount: Option<&[u8]> = None;
@@ -49,14 +49,14 @@ fn set_options(args: &[Vec<u8>]) -> Result<SetOptions, Cow<'static, str>> {
         at += 1;
     }
     if let (Some(kind), Some(amount)) = (expiry, amount) {
-        options.expires_at = Some(kind.deadline(amount, "set")?);
+        options.expires_at = Some(kind.deadline(amount, now, "set")?);
     }
     Ok(options)
 }
 
 /// `SET key value [NX|XX] [GET] [EX s|PX ms|EXAT s|PXAT ms|KEEPTTL]`
 pub fn set(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
-    let options = set_options(args)?;
+    let options = set_options(args, ctx.db().now_millis())?;
     let (store, reply) = ctx.db_reply();
     let old = if options.get {
         Some(string_of(store, &args[1])?.cloned())
@@ -73,7 +73,10 @@ pub fn set(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
             return Ok(Flow::Continue);
         }
     }
-    if options.expires_at.is_some_and(|at| at <= now_millis_i64()) {
+    if options
+        .expires_at
+        .is_some_and(|at| at <= store.now_millis())
+    {
         // A deadline already past (EXAT/PXAT) leaves no key, as in Redis.
         store.remove(&args[1]);
     } else {
@@ -111,7 +114,7 @@ fn set_with_expiry(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>], unit: Unit, name: &s
         unit,
         absolute: false,
     };
-    let at = kind.deadline(&args[2], name)?;
+    let at = kind.deadline(&args[2], ctx.db().now_millis(), name)?;
     let (store, reply) = ctx.db_reply();
     let value = Value::Str(std::mem::take(&mut args[3]));
     store.set(args[1].clone(), value, Some(at), false);
@@ -151,6 +154,7 @@ enum TtlChange {
 
 /// `GETEX key [EX s|PX ms|EXAT s|PXAT ms|PERSIST]`
 pub fn getex(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
+    let now = ctx.db().now_millis();
     let mut change = TtlChange::Keep;
     let mut expiry: Option<Expiry> = None;
     let mut at = 2;
@@ -164,7 +168,7 @@ pub fn getex(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) -> Outcome {
                 return Err(SYNTAX.into());
             }
             expiry = Some(kind);
-            change = TtlChange::At(kind.deadline(next, "getex")?);
+            change = TtlChange::At(kind.deadline(next, now, "getex")?);
             at += 1;
         } else {
             return Err(SYNTAX.into());

@@ -35,7 +35,8 @@ pub(crate) fn check_peer(server: &mut ServerState, peer: &Peer, limit: OutputLim
     if peer.closing.get() {
         return;
     }
-    if over_limit(peer.pending(), limit, &peer.over_soft_since, Instant::now()) {
+    let now = server.now();
+    if over_limit(peer.pending(), limit, &peer.over_soft_since, now) {
         tracing::info!(
             client = peer.id,
             pending = peer.pending(),
