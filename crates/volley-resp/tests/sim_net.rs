@@ -12,7 +12,11 @@
 //!   virtual time, then timing out): both go through the connection task's doorbell.
 //!   Messages and items arrive in order, byte-exact, and every one the server confirmed
 //!   reaches its reader unless that reader's connection was reset; items nobody took are
-//!   still in the list at the end (but the one a reset `BLPOP` client may have been served).
+//!   still in the list at the end (but the one a reset `BLPOP` client may have been served);
+//! - a timekeeper gives keys a few milliseconds to live (`SET ... PX`), waits, and asks `PTTL`:
+//!   the server's calendar is virtual time, so each answer (gone, or the milliseconds left)
+//!   must fit the virtual instants the requests were written and answered at; `TIME` must
+//!   fall between them too, and what it and `SPOP` answer replays with the seed.
 //!
 //! The same seed replays the same network trace. The CI run covers [`SEEDS`] seeds in a debug
 //! build; for many more, in release mode:
@@ -22,6 +26,10 @@
 //! `SEED=N cargo test -p volley-resp --test sim_net -- --ignored --nocapture replay_one_seed`.
 #![feature(coroutines)]
 
+#[path = "support/replies.rs"]
+mod replies;
+
+use replies::{next_reply, reply_len};
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::io;
@@ -31,10 +39,11 @@ use std::time::{Duration, Instant};
 use volley_core::{yield_from, Co, Exit};
 use volley_flow::sched::net::Connection;
 use volley_flow::sched::rand::Rng;
+use volley_flow::sched::time::Clock;
 use volley_flow::sched::time::{sleep, timeout};
 use volley_flow::sched::{spawn, Scheduler, TaskBody, TaskError, TaskResume};
-use volley_flow::sim::net::{NetConfig, SimNet, SimStream};
-use volley_resp::server::{spawn_on, Config};
+use volley_flow::sim::net::{NetConfig, SimNet};
+use volley_resp::server::{spawn_on, Config, SIMULATED_START_MILLIS};
 
 /// Seeds of the CI run (a debug build).
 const SEEDS: u64 = 2000;
@@ -82,6 +91,11 @@ struct Shared {
     subscriber_gone: bool,
     /// The `BLPOP` client's connection failed (an item it took may be lost).
     waiter_gone: bool,
+    /// `PTTL`s that found the key still there, and gone.
+    ttl_live: usize,
+    ttl_gone: usize,
+    /// What the timekeeper's `PTTL`, `TIME` and `SPOP` got, in order (for the replay check).
+    clock_replies: Vec<Vec<u8>>,
     /// The first thing that went wrong.
     problem: Option<String>,
 }
@@ -304,86 +318,6 @@ fn plan(draw: &mut Rng, client: u64, publisher: bool, pusher: bool) -> Vec<Step>
         exact(command(&[b"QUIT"]), b"+OK\r\n")
     });
     steps
-}
-
-/// The length of the RESP2 reply at the start of `buf`: `None` while it is incomplete.
-fn reply_len(buf: &[u8]) -> Result<Option<usize>, String> {
-    let Some(line_end) = buf.windows(2).position(|w| w == b"\r\n") else {
-        return Ok(None);
-    };
-    let header = &buf[..line_end];
-    let after = line_end + 2;
-    let number = || -> Result<i64, String> {
-        std::str::from_utf8(&header[1..])
-            .ok()
-            .and_then(|n| n.parse().ok())
-            .ok_or_else(|| format!("bad reply header {:?}", String::from_utf8_lossy(header)))
-    };
-    match header.first() {
-        Some(b'+' | b'-' | b':') => Ok(Some(after)),
-        Some(b'$') => {
-            let len = number()?;
-            if len < 0 {
-                return Ok(Some(after));
-            }
-            let end = after + len as usize + 2;
-            if buf.len() < end {
-                return Ok(None);
-            }
-            if &buf[end - 2..end] != b"\r\n" {
-                return Err("a bulk string not ended by CRLF".into());
-            }
-            Ok(Some(end))
-        }
-        Some(b'*') => {
-            let mut at = after;
-            for _ in 0..number()?.max(0) {
-                match reply_len(&buf[at..])? {
-                    Some(len) => at += len,
-                    None => return Ok(None),
-                }
-            }
-            Ok(Some(at))
-        }
-        _ => Err(format!(
-            "not a RESP2 reply: {:?}",
-            String::from_utf8_lossy(&buf[..buf.len().min(40)])
-        )),
-    }
-}
-
-/// Reads the next whole reply into `buf`'s front and takes it out: `None` at the end of the
-/// stream (with nothing pending). Raises read errors; a malformed reply or a stream ending
-/// mid-reply is an `InvalidData` error.
-fn next_reply<'a>(
-    conn: &'a SimStream,
-    buf: &'a mut Vec<u8>,
-) -> Co<impl TaskBody<Option<Vec<u8>>> + 'a> {
-    Co::pinned(
-        #[coroutine]
-        static move |_: TaskResume| {
-            let mut chunk = [0u8; 1024];
-            loop {
-                let bad = |why: String| {
-                    Exit::Raised(io::Error::new(io::ErrorKind::InvalidData, why).into())
-                };
-                if let Some(len) = reply_len(buf).map_err(bad)? {
-                    return Ok(Some(buf.drain(..len).collect()));
-                }
-                let n = yield_from!(conn.read(&mut chunk))?;
-                if n == 0 {
-                    if buf.is_empty() {
-                        return Ok(None);
-                    }
-                    return Err(bad(format!(
-                        "the stream ended mid-reply: {:?}",
-                        String::from_utf8_lossy(buf)
-                    )));
-                }
-                buf.extend_from_slice(&chunk[..n]);
-            }
-        },
-    )
 }
 
 /// Whether a raised error is a reset of the simulated connection (what the network may do).
@@ -720,6 +654,168 @@ fn waiter(
     .named("blpop_client")
 }
 
+/// The server's calendar at the current virtual instant, in whole milliseconds: what a
+/// request written or answered now sees (the server reads the same clock).
+fn unix_millis(clock: &Clock) -> i64 {
+    SIMULATED_START_MILLIS + clock.elapsed().as_millis() as i64
+}
+
+/// An integer reply's value.
+fn int_reply(reply: &[u8]) -> Option<i64> {
+    std::str::from_utf8(reply.strip_prefix(b":")?.strip_suffix(b"\r\n")?)
+        .ok()?
+        .parse()
+        .ok()
+}
+
+/// What `PTTL` may answer for a key given `ttl` ms by a `SET` written at `set_from` and
+/// answered at `set_to`, asked by a `PTTL` written at `ask_from` and answered at `ask_to`
+/// (Unix milliseconds): the deadline is the SET's instant plus `ttl`, and the key is gone from
+/// the deadline on.
+fn check_pttl(
+    reply: &[u8],
+    ttl: i64,
+    (set_from, set_to): (i64, i64),
+    (ask_from, ask_to): (i64, i64),
+) -> Result<bool, String> {
+    let (earliest_deadline, latest_deadline) = (set_from + ttl, set_to + ttl);
+    match int_reply(reply) {
+        Some(-2) if earliest_deadline <= ask_to => Ok(false),
+        Some(left)
+            if left >= 1
+                && latest_deadline > ask_from
+                && (earliest_deadline - ask_to..=latest_deadline - ask_from).contains(&left) =>
+        {
+            Ok(true)
+        }
+        _ => Err(format!(
+            "PTTL got {:?} for {ttl} ms set between {set_from} and {set_to}, asked between {ask_from} and {ask_to}",
+            String::from_utf8_lossy(reply)
+        )),
+    }
+}
+
+/// `TIME`'s reply as Unix microseconds.
+fn time_micros(reply: &[u8]) -> Option<i64> {
+    let text = std::str::from_utf8(reply).ok()?;
+    let mut lines = text.split("\r\n");
+    if lines.next()? != "*2" {
+        return None;
+    }
+    let mut numbers = lines.skip(1).step_by(2).map(|n| n.parse::<i64>().ok());
+    let (secs, micros) = (numbers.next()??, numbers.next()??);
+    (0..1_000_000)
+        .contains(&micros)
+        .then_some(secs * 1_000_000 + micros)
+}
+
+/// Gives keys a few milliseconds to live, waits, and checks `PTTL` against the virtual
+/// instants of the requests; checks `TIME` the same way and records what `SPOP` picks. Stops
+/// quietly at a reset.
+fn timekeeper(
+    net: SimNet,
+    clock: Clock,
+    mut draw: Rng,
+    shared: Rc<RefCell<Shared>>,
+) -> Co<impl TaskBody<()>> {
+    Co::pinned(
+        #[coroutine]
+        static move |_: TaskResume| {
+            let server: SocketAddr = SERVER.parse().unwrap();
+            let Ok(conn) = yield_from!(net.connect("10.0.2.3".parse().unwrap(), server)) else {
+                return Ok(());
+            };
+            let mut buf = Vec::new();
+            let members: Vec<&[u8]> = vec![b"a", b"b", b"c", b"d", b"e", b"f", b"g", b"h"];
+            let mut sadd: Vec<&[u8]> = vec![b"SADD", b"tk:set"];
+            sadd.extend(members);
+            let mut requests = 0;
+            for round in 0..3 + draw.below(6) {
+                let key = format!("tk:{round}").into_bytes();
+                let ttl = 1 + draw.below(30) as i64;
+                let pause = Duration::from_micros(draw.below(40_000));
+                let exchanges = [
+                    command(&[b"SET", &key, b"v", b"PX", ttl.to_string().as_bytes()]),
+                    command(&[b"PTTL", &key]),
+                    command(&[b"TIME"]),
+                    command(&sadd),
+                    command(&[b"SPOP", b"tk:set"]),
+                ];
+                let mut set_window = (0, 0);
+                for (n, request) in exchanges.iter().enumerate() {
+                    if n == 1 {
+                        yield_from!(sleep(pause))?;
+                    }
+                    let written = unix_millis(&clock);
+                    let written_micros = clock.elapsed().as_micros() as i64;
+                    if yield_from!(conn.write_all(request)).is_err() {
+                        return Ok(());
+                    }
+                    let reply = match yield_from!(next_reply(&conn, &mut buf)) {
+                        Ok(Some(reply)) => reply,
+                        Ok(None) => {
+                            let problem = "the timekeeper's connection closed".to_string();
+                            shared.borrow_mut().fail(problem);
+                            return Ok(());
+                        }
+                        Err(Exit::Raised(error)) if is_reset(&error) => return Ok(()),
+                        Err(Exit::Raised(error)) => {
+                            shared.borrow_mut().fail(format!("timekeeper: {error}"));
+                            return Ok(());
+                        }
+                        Err(other) => return Err(other),
+                    };
+                    requests += 1;
+                    let answered = unix_millis(&clock);
+                    let mut shared = shared.borrow_mut();
+                    let checked = match n {
+                        0 if reply == b"+OK\r\n" => {
+                            set_window = (written, answered);
+                            Ok(())
+                        }
+                        1 => check_pttl(&reply, ttl, set_window, (written, answered)).map(|live| {
+                            if live {
+                                shared.ttl_live += 1;
+                            } else {
+                                shared.ttl_gone += 1;
+                            }
+                        }),
+                        2 => {
+                            let start = SIMULATED_START_MILLIS * 1000;
+                            let window =
+                                start + written_micros..=start + clock.elapsed().as_micros() as i64;
+                            match time_micros(&reply) {
+                                Some(micros) if window.contains(&micros) => Ok(()),
+                                _ => Err(format!(
+                                    "TIME got {:?}, outside {window:?}",
+                                    String::from_utf8_lossy(&reply)
+                                )),
+                            }
+                        }
+                        3 if int_reply(&reply).is_some_and(|added| (0..=8).contains(&added)) => {
+                            Ok(())
+                        }
+                        4 if reply.starts_with(b"$1\r\n") => Ok(()),
+                        _ => Err(format!("got {:?}", String::from_utf8_lossy(&reply))),
+                    };
+                    if let Err(problem) = checked {
+                        shared.fail(format!(
+                            "timekeeper, request {requests} ({:?}): {problem}",
+                            String::from_utf8_lossy(request)
+                        ));
+                        return Ok(());
+                    }
+                    if n != 0 && n != 3 {
+                        shared.clock_replies.push(reply);
+                    }
+                }
+            }
+            Ok(())
+        },
+    )
+    .named("timekeeper")
+}
+
 /// The items left in `q` (`LRANGE q 0 -1` from a fresh client, tried again after a reset):
 /// `None` if every try was reset.
 fn leftover(net: SimNet) -> Co<impl TaskBody<Option<Vec<u64>>>> {
@@ -788,6 +884,9 @@ struct Outcome {
     messages: Vec<u64>,
     taken: Vec<u64>,
     timeouts: usize,
+    clock_replies: Vec<Vec<u8>>,
+    ttl_live: usize,
+    ttl_gone: usize,
 }
 
 /// One seeded run; panics with the seed, the problem and the trace if anything was wrong.
@@ -827,6 +926,7 @@ fn run(seed: u64) -> Outcome {
     let published = count(&plans, |e| matches!(e, Expect::Published(_)));
     let pushed = count(&plans, |e| matches!(e, Expect::Pushed(_)));
     let waits = Rng::seeded(draw.next_u64());
+    let times = Rng::seeded(draw.next_u64());
 
     let mut sched = Scheduler::simulated(seed);
     let net = SimNet::new(&sched, config);
@@ -839,6 +939,8 @@ fn run(seed: u64) -> Outcome {
     sched
         .spawn(waiter(net.clone(), pushed, waits, Rc::clone(&shared)))
         .detach();
+    let keeper = timekeeper(net.clone(), sched.clock(), times, Rc::clone(&shared));
+    let keeper = sched.spawn(keeper);
     let mut handles = Vec::new();
     for (n, (steps, chunks, delay)) in plans.into_iter().enumerate() {
         let from = format!("10.0.1.{}", n + 1).parse().unwrap();
@@ -851,6 +953,11 @@ fn run(seed: u64) -> Outcome {
         #[coroutine]
         static move |_: TaskResume| {
             let mut seen = Vec::new();
+            if yield_from!(timeout(STUCK_AFTER, keeper.join()))?.is_err() {
+                let problem = format!("the timekeeper was stuck for {STUCK_AFTER:?}");
+                driver_shared.borrow_mut().fail(problem);
+                return Ok(seen);
+            }
             for handle in handles {
                 match yield_from!(timeout(STUCK_AFTER, handle.join()))? {
                     Ok(Ok(one)) => seen.push(one),
@@ -937,6 +1044,9 @@ fn run(seed: u64) -> Outcome {
         messages: shared.messages.clone(),
         taken: shared.taken.clone(),
         timeouts: shared.timeouts,
+        clock_replies: shared.clock_replies.clone(),
+        ttl_live: shared.ttl_live,
+        ttl_gone: shared.ttl_gone,
     }
 }
 
@@ -949,6 +1059,8 @@ struct Totals {
     messages: usize,
     taken: usize,
     timeouts: usize,
+    ttl_live: usize,
+    ttl_gone: usize,
 }
 
 fn run_seeds(seeds: std::ops::Range<u64>) -> (Totals, Duration) {
@@ -962,19 +1074,23 @@ fn run_seeds(seeds: std::ops::Range<u64>) -> (Totals, Duration) {
         totals.messages += outcome.messages.len();
         totals.taken += outcome.taken.len();
         totals.timeouts += outcome.timeouts;
+        totals.ttl_live += outcome.ttl_live;
+        totals.ttl_gone += outcome.ttl_gone;
     }
     (totals, start.elapsed())
 }
 
 fn report(seeds: u64, totals: &Totals, took: Duration) {
     eprintln!(
-        "{seeds} seeds: {} clients ({} reset), {} replies checked, {} messages, {} BLPOP items ({} BLPOP timeouts), in {:.2} s: {:.0} seeds/s",
+        "{seeds} seeds: {} clients ({} reset), {} replies checked, {} messages, {} BLPOP items ({} BLPOP timeouts), {} PTTLs ({} found the key gone), in {:.2} s: {:.0} seeds/s",
         totals.clients,
         totals.reset,
         totals.replies,
         totals.messages,
         totals.taken,
         totals.timeouts,
+        totals.ttl_live + totals.ttl_gone,
+        totals.ttl_gone,
         took.as_secs_f64(),
         seeds as f64 / took.as_secs_f64()
     );
@@ -989,6 +1105,8 @@ fn every_reply_is_exact_and_in_order_for_every_seed() {
     assert!(totals.messages > 0, "the doorbell delivered messages");
     assert!(totals.taken > 0, "the doorbell woke blocked clients");
     assert!(totals.timeouts > 0, "blocking commands timed out");
+    assert!(totals.ttl_live > 0, "keys were seen before their deadline");
+    assert!(totals.ttl_gone > 0, "keys were seen gone after it");
 }
 
 /// Seeds run twice by the replay test (`REPLAY_SEEDS=n` for more).
