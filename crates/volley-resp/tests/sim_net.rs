@@ -732,8 +732,8 @@ fn timekeeper(
             let mut requests = 0;
             for round in 0..3 + draw.below(6) {
                 let key = format!("tk:{round}").into_bytes();
-                let ttl = 1 + draw.below(30) as i64;
-                let pause = Duration::from_micros(draw.below(40_000));
+                let ttl = 1 + draw.below(100) as i64;
+                let pause = Duration::from_micros(draw.below(1000 * ttl as u64));
                 let exchanges = [
                     command(&[b"SET", &key, b"v", b"PX", ttl.to_string().as_bytes()]),
                     command(&[b"PTTL", &key]),
