@@ -12,11 +12,19 @@
 //!   virtual time, then timing out): both go through the connection task's doorbell.
 //!   Messages and items arrive in order, byte-exact, and every one the server confirmed
 //!   reaches its reader unless that reader's connection was reset; items nobody took are
-//!   still in the list at the end (but the one a reset `BLPOP` client may have been served);
-//! - a timekeeper gives keys a few milliseconds to live (`SET ... PX`), waits, and asks `PTTL`:
-//!   the server's calendar is virtual time, so each answer (gone, or the milliseconds left)
-//!   must fit the virtual instants the requests were written and answered at; `TIME` must
-//!   fall between them too, and what it and `SPOP` answer replays with the seed.
+//!   still in the list at the end (but the one a reset `BLPOP` client may have been served).
+//!   The subscriber speaks RESP3 in half the seeds (`HELLO 3`, messages as pushes);
+//! - a timekeeper gives keys milliseconds to live (`SET ... PX`), waits, and asks `PTTL`: the
+//!   server's calendar is virtual time, so each answer (gone, or the milliseconds left) must
+//!   fit the virtual instants the requests were written and answered at; `TIME` must fall
+//!   between them too, and what it and `SPOP` answer replays with the seed;
+//! - in some seeds a killer sends `CLIENT KILL ID` for one of the pipelining clients at a
+//!   random moment: the victim's replies are exact up to where the server stopped (possibly
+//!   inside a reply), and only a kill that answered `:1` closes it early;
+//! - in some seeds a flooder sets a 16 KiB pub/sub output limit and publishes more than the
+//!   limit and the network's buffer hold to a subscriber that reads nothing until the flood
+//!   is over: the flooder is never held back, the server closes the subscriber, and what the
+//!   subscriber then reads is the flood's start, byte for byte, then the end of the stream.
 //!
 //! The same seed replays the same network trace. The CI run covers [`SEEDS`] seeds in a debug
 //! build; for many more, in release mode:
@@ -66,6 +74,8 @@ enum Expect {
     Pushed(u64),
     /// Malformed input: Redis's `-ERR Protocol error: ...`, then the server closes.
     ProtocolError,
+    /// `CLIENT ID`: any positive id, which the killer is told.
+    ClientId,
 }
 
 /// A request and the reply it must get.
@@ -91,6 +101,28 @@ struct Shared {
     subscriber_gone: bool,
     /// The `BLPOP` client's connection failed (an item it took may be lost).
     waiter_gone: bool,
+    /// The id of the client the killer kills (once it has asked for it), or `None`.
+    victim_id: Option<i64>,
+    /// The victim's task ended (its id will never come if it has not yet).
+    victim_ended: bool,
+    /// The killer wrote its `CLIENT KILL ID`.
+    kill_sent: bool,
+    /// What it answered (`:1` killed, `:0` already gone); `None` if the answer was lost.
+    kill_reply: Option<Vec<u8>>,
+    /// The sluggish subscriber is subscribed to `flood`, or gone: the flood may start.
+    flood_ready: bool,
+    /// The flooder has published everything (or its connection failed).
+    flood_done: bool,
+    /// The flooder published every message.
+    flood_complete: bool,
+    /// Flood messages the server delivered to the sluggish subscriber's output (`:1`).
+    flood_delivered: u64,
+    /// Flood messages the sluggish subscriber read, in order.
+    flood_received: u64,
+    /// The server closed the sluggish subscriber's connection.
+    sluggish_closed: bool,
+    /// The sluggish subscriber's connection was reset.
+    sluggish_gone: bool,
     /// `PTTL`s that found the key still there, and gone.
     ttl_live: usize,
     ttl_gone: usize,
@@ -327,6 +359,13 @@ fn is_reset(error: &TaskError) -> bool {
         .is_some_and(|e| e.kind() == io::ErrorKind::ConnectionReset)
 }
 
+/// Whether a raised error is a stream that ended inside a reply.
+fn is_cut(error: &TaskError) -> bool {
+    error
+        .downcast_ref::<io::Error>()
+        .is_some_and(|e| e.kind() == io::ErrorKind::UnexpectedEof)
+}
+
 /// Checks a reply against what the model expects; records confirmed messages and items.
 fn check(expect: &Expect, reply: &[u8], shared: &RefCell<Shared>) -> Result<(), String> {
     let shown = |bytes: &[u8]| format!("{:?}", String::from_utf8_lossy(bytes));
@@ -347,6 +386,20 @@ fn check(expect: &Expect, reply: &[u8], shared: &RefCell<Shared>) -> Result<(), 
             Ok(())
         }
         Expect::ProtocolError => Err(format!("expected a protocol error, got {}", shown(reply))),
+        Expect::ClientId => {
+            let id = std::str::from_utf8(reply)
+                .ok()
+                .and_then(|r| {
+                    r.strip_prefix(':')?
+                        .strip_suffix("\r\n")?
+                        .parse::<i64>()
+                        .ok()
+                })
+                .filter(|id| *id > 0)
+                .ok_or_else(|| format!("CLIENT ID got {}", shown(reply)))?;
+            shared.borrow_mut().victim_id = Some(id);
+            Ok(())
+        }
         Expect::Pushed(seq) => {
             let n = reply
                 .strip_prefix(b":")
@@ -373,16 +426,19 @@ struct Seen {
     expected: usize,
     /// Its connection was reset (or refused).
     reset: bool,
+    /// The server closed it early: `CLIENT KILL` (only the victim may see this).
+    killed: bool,
 }
 
 /// Connects after `delay`, writes its requests in chunks of the given sizes from a writer
-/// task, and checks every reply in order until the server closes after QUIT, or a reset.
+/// task, and checks every reply in order until the server closes after QUIT, or a reset. The
+/// `victim` may also be closed early (by the killer's `CLIENT KILL`).
 fn client(
     net: SimNet,
     from: IpAddr,
     delay: Duration,
-    steps: Vec<Step>,
-    chunks: Vec<usize>,
+    (steps, chunks): (Vec<Step>, Vec<usize>),
+    victim: bool,
     shared: Rc<RefCell<Shared>>,
 ) -> Co<impl TaskBody<Seen>> {
     Co::pinned(
@@ -394,11 +450,15 @@ fn client(
             let conn = match yield_from!(net.connect(from, server)) {
                 Ok(conn) => Rc::new(conn),
                 Err(_) => {
+                    if victim {
+                        shared.borrow_mut().victim_ended = true;
+                    }
                     return Ok(Seen {
                         replies: 0,
                         expected,
                         reset: true,
-                    })
+                        killed: false,
+                    });
                 }
             };
             let stream: Vec<u8> = steps.iter().flat_map(|s| s.request.clone()).collect();
@@ -420,7 +480,7 @@ fn client(
             )))?;
             let mut buf = Vec::new();
             let mut replies = 0;
-            let mut reset = false;
+            let (mut reset, mut killed) = (false, false);
             loop {
                 match yield_from!(next_reply(&conn, &mut buf)) {
                     Ok(Some(reply)) => {
@@ -441,7 +501,8 @@ fn client(
                         replies += 1;
                     }
                     Ok(None) => {
-                        if replies < expected {
+                        killed = victim && replies < expected;
+                        if replies < expected && !victim {
                             shared.borrow_mut().fail(format!(
                                 "client {from}: the server closed after {replies} of {expected} replies"
                             ));
@@ -450,6 +511,21 @@ fn client(
                     }
                     Err(Exit::Raised(error)) if is_reset(&error) => {
                         reset = true;
+                        break;
+                    }
+                    // A kill may stop the server mid-reply: what came is the reply's start.
+                    Err(Exit::Raised(error)) if victim && is_cut(&error) => {
+                        let start = match steps.get(replies).map(|step| &step.expect) {
+                            Some(Expect::Exact(bytes)) => bytes.starts_with(&buf),
+                            _ => true,
+                        };
+                        if !start {
+                            shared.borrow_mut().fail(format!(
+                                "client {from}: killed mid-reply after {:?}",
+                                String::from_utf8_lossy(&buf)
+                            ));
+                        }
+                        killed = true;
                         break;
                     }
                     Err(Exit::Raised(error)) => {
@@ -462,23 +538,38 @@ fn client(
                 }
             }
             let _ = yield_from!(writer.join())?;
+            if victim {
+                shared.borrow_mut().victim_ended = true;
+            }
             Ok(Seen {
                 replies,
                 expected,
                 reset,
+                killed,
             })
         },
     )
     .named("client")
 }
 
-/// The message the subscriber must get for `PUBLISH chan m<seq>`.
-fn message(seq: u64) -> Vec<u8> {
-    let mut out = b"*3\r\n".to_vec();
-    out.extend_from_slice(&bulk(b"message"));
-    out.extend_from_slice(&bulk(b"chan"));
-    out.extend_from_slice(&bulk(format!("m{seq}").as_bytes()));
+/// A pub/sub frame (`message`, `subscribe`...) as a subscriber gets it: an array in RESP2, a
+/// push in RESP3.
+fn push(resp3: bool, kind: &[u8], channel: &[u8], last: &[u8]) -> Vec<u8> {
+    let mut out = if resp3 { b">3\r\n" } else { b"*3\r\n" }.to_vec();
+    out.extend_from_slice(&bulk(kind));
+    out.extend_from_slice(&bulk(channel));
+    out.extend_from_slice(last);
     out
+}
+
+/// The message the subscriber must get for `PUBLISH <channel> <prefix><seq>`.
+fn message(resp3: bool, channel: &[u8], prefix: &str, seq: u64) -> Vec<u8> {
+    push(
+        resp3,
+        b"message",
+        channel,
+        &bulk(format!("{prefix}{seq}").as_bytes()),
+    )
 }
 
 /// The reply `BLPOP q 0` must get for item `i<seq>`.
@@ -488,13 +579,19 @@ fn item(seq: u64) -> Vec<u8> {
 
 /// Finds the sequence number in a message or an item: the one whose encoding is `reply`,
 /// among `1..=last`.
-fn numbered(reply: &[u8], last: u64, encode: fn(u64) -> Vec<u8>) -> Option<u64> {
+fn numbered(reply: &[u8], last: u64, encode: impl Fn(u64) -> Vec<u8>) -> Option<u64> {
     (1..=last).find(|&seq| encode(seq) == reply)
 }
 
-/// Subscribes to `chan` and records every message, which must come in order; stops at a
-/// reset (recorded) or a wrong reply (a problem).
-fn subscriber(net: SimNet, published: u64, shared: Rc<RefCell<Shared>>) -> Co<impl TaskBody<()>> {
+/// Subscribes to `chan` (in RESP3 after `HELLO 3` in the same write, if `resp3`) and records
+/// every message, which must come in order; stops at a reset (recorded) or a wrong reply (a
+/// problem).
+fn subscriber(
+    net: SimNet,
+    published: u64,
+    resp3: bool,
+    shared: Rc<RefCell<Shared>>,
+) -> Co<impl TaskBody<()>> {
     Co::pinned(
         #[coroutine]
         static move |_: TaskResume| {
@@ -504,12 +601,17 @@ fn subscriber(net: SimNet, published: u64, shared: Rc<RefCell<Shared>>) -> Co<im
                 gone(&shared);
                 return Ok(());
             };
-            let subscribe = command(&[b"SUBSCRIBE", b"chan"]);
+            let mut subscribe = Vec::new();
+            if resp3 {
+                subscribe = command(&[b"HELLO", b"3"]);
+            }
+            subscribe.extend_from_slice(&command(&[b"SUBSCRIBE", b"chan"]));
             if yield_from!(conn.write_all(&subscribe)).is_err() {
                 gone(&shared);
                 return Ok(());
             }
             let mut buf = Vec::new();
+            let mut greeted = !resp3;
             let mut confirmed = false;
             loop {
                 let reply = match yield_from!(next_reply(&conn, &mut buf)) {
@@ -531,12 +633,19 @@ fn subscriber(net: SimNet, published: u64, shared: Rc<RefCell<Shared>>) -> Co<im
                     Err(other) => return Err(other),
                 };
                 let mut shared = shared.borrow_mut();
+                if !greeted {
+                    if !reply.starts_with(b"%") {
+                        shared.fail(format!(
+                            "subscriber: got {:?} for HELLO 3",
+                            String::from_utf8_lossy(&reply)
+                        ));
+                        return Ok(());
+                    }
+                    greeted = true;
+                    continue;
+                }
                 if !confirmed {
-                    let mut expected = b"*3\r\n".to_vec();
-                    expected.extend_from_slice(&bulk(b"subscribe"));
-                    expected.extend_from_slice(&bulk(b"chan"));
-                    expected.extend_from_slice(b":1\r\n");
-                    if reply != expected {
+                    if reply != push(resp3, b"subscribe", b"chan", b":1\r\n") {
                         shared.fail(format!(
                             "subscriber: got {:?} for SUBSCRIBE",
                             String::from_utf8_lossy(&reply)
@@ -547,7 +656,7 @@ fn subscriber(net: SimNet, published: u64, shared: Rc<RefCell<Shared>>) -> Co<im
                     continue;
                 }
                 let last = shared.messages.last().copied().unwrap_or(0);
-                match numbered(&reply, published, message) {
+                match numbered(&reply, published, |seq| message(resp3, b"chan", "m", seq)) {
                     Some(seq) if seq > last => shared.messages.push(seq),
                     _ => {
                         shared.fail(format!(
@@ -816,6 +925,283 @@ fn timekeeper(
     .named("timekeeper")
 }
 
+/// Kills the victim: waits for its id (or its end), a little longer as `draw` says, then
+/// sends `CLIENT KILL ID <id>` from a connection of its own, which must answer `:1` (killed)
+/// or `:0` (already gone).
+fn killer(net: SimNet, mut draw: Rng, shared: Rc<RefCell<Shared>>) -> Co<impl TaskBody<()>> {
+    Co::pinned(
+        #[coroutine]
+        static move |_: TaskResume| {
+            let id = loop {
+                let (id, ended) = {
+                    let s = shared.borrow();
+                    (s.victim_id, s.victim_ended)
+                };
+                match id {
+                    Some(id) => break id,
+                    None if ended => return Ok(()),
+                    None => yield_from!(sleep(Duration::from_micros(500)))?,
+                }
+            };
+            yield_from!(sleep(Duration::from_micros(draw.below(20_000))))?;
+            let server: SocketAddr = SERVER.parse().unwrap();
+            let Ok(conn) = yield_from!(net.connect("10.0.2.4".parse().unwrap(), server)) else {
+                return Ok(());
+            };
+            let kill = command(&[b"CLIENT", b"KILL", b"ID", id.to_string().as_bytes()]);
+            if yield_from!(conn.write_all(&kill)).is_err() {
+                return Ok(());
+            }
+            shared.borrow_mut().kill_sent = true;
+            let mut buf = Vec::new();
+            match yield_from!(next_reply(&conn, &mut buf)) {
+                Ok(Some(reply)) if reply == b":1\r\n" || reply == b":0\r\n" => {
+                    shared.borrow_mut().kill_reply = Some(reply);
+                }
+                Ok(other) => shared
+                    .borrow_mut()
+                    .fail(format!("CLIENT KILL ID {id} got {other:?}")),
+                Err(Exit::Raised(error)) if is_reset(&error) => {}
+                Err(Exit::Raised(error)) => shared.borrow_mut().fail(format!("killer: {error}")),
+                Err(other) => return Err(other),
+            }
+            Ok(())
+        },
+    )
+    .named("killer")
+}
+
+/// The pub/sub output limit the flooder sets: 16 KiB pending, at once.
+const FLOOD_LIMIT: &[u8] = b"pubsub 16384 0 0";
+
+/// The payload of flood message `seq`: 512 bytes.
+fn flood_payload(seq: u64) -> Vec<u8> {
+    let mut payload = format!("f{seq}:").into_bytes();
+    payload.resize(512, b'.');
+    payload
+}
+
+/// The flood as the sluggish subscriber must read it, message after message.
+#[derive(Default)]
+struct FloodReader {
+    /// What is left of the message being read.
+    rest: Vec<u8>,
+    /// Messages read whole.
+    whole: u64,
+}
+
+impl FloodReader {
+    /// Takes in bytes read; an error if they are not what comes next.
+    fn take(&mut self, mut bytes: &[u8]) -> Result<(), String> {
+        while !bytes.is_empty() {
+            if self.rest.is_empty() {
+                let payload = flood_payload(self.whole + 1);
+                self.rest = push(false, b"message", b"flood", &bulk(&payload));
+                self.rest.reverse();
+            }
+            let n = bytes.len().min(self.rest.len());
+            for &byte in &bytes[..n] {
+                if self.rest.pop() != Some(byte) {
+                    return Err(format!("a wrong byte in flood message {}", self.whole + 1));
+                }
+            }
+            bytes = &bytes[n..];
+            if self.rest.is_empty() {
+                self.whole += 1;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Subscribes to `flood`, then reads nothing until the flooder is done. Its pending output
+/// outgrows the limit, so the server must close it; what it then reads is the start of the
+/// flood, byte for byte (the last message may be cut where the server stopped writing), then
+/// the end of the stream. If the flood was cut short (the flooder's connection failed), it
+/// stops when nothing more comes for a second.
+fn sluggish(net: SimNet, shared: Rc<RefCell<Shared>>) -> Co<impl TaskBody<()>> {
+    Co::pinned(
+        #[coroutine]
+        static move |_: TaskResume| {
+            let gone = |shared: &RefCell<Shared>| {
+                let mut s = shared.borrow_mut();
+                s.sluggish_gone = true;
+                s.flood_ready = true;
+            };
+            let server: SocketAddr = SERVER.parse().unwrap();
+            let Ok(conn) = yield_from!(net.connect("10.0.2.5".parse().unwrap(), server)) else {
+                gone(&shared);
+                return Ok(());
+            };
+            let subscribe = command(&[b"SUBSCRIBE", b"flood"]);
+            if yield_from!(conn.write_all(&subscribe)).is_err() {
+                gone(&shared);
+                return Ok(());
+            }
+            let mut buf = Vec::new();
+            let confirmation = match yield_from!(next_reply(&conn, &mut buf)) {
+                Ok(reply) => reply,
+                Err(Exit::Raised(error)) if is_reset(&error) => {
+                    gone(&shared);
+                    return Ok(());
+                }
+                Err(Exit::Raised(error)) => {
+                    shared
+                        .borrow_mut()
+                        .fail(format!("sluggish subscriber: {error}"));
+                    return Ok(());
+                }
+                Err(other) => return Err(other),
+            };
+            if confirmation != Some(push(false, b"subscribe", b"flood", b":1\r\n")) {
+                let problem = format!("sluggish subscriber: SUBSCRIBE got {confirmation:?}");
+                shared.borrow_mut().fail(problem);
+                return Ok(());
+            }
+            shared.borrow_mut().flood_ready = true;
+            while !shared.borrow().flood_done {
+                yield_from!(sleep(Duration::from_millis(1)))?;
+            }
+            let mut reader = FloodReader::default();
+            let mut chunk = [0u8; 4096];
+            let mut read = buf;
+            loop {
+                if let Err(problem) = reader.take(&read) {
+                    shared
+                        .borrow_mut()
+                        .fail(format!("sluggish subscriber: {problem}"));
+                    return Ok(());
+                }
+                shared.borrow_mut().flood_received = reader.whole;
+                let next = yield_from!(timeout(Duration::from_secs(1), conn.read(&mut chunk)));
+                match next {
+                    Ok(Err(_elapsed)) => {
+                        if shared.borrow().flood_complete {
+                            let problem = "the sluggish subscriber was not closed at the limit";
+                            shared.borrow_mut().fail(problem.into());
+                        }
+                        return Ok(());
+                    }
+                    Ok(Ok(0)) => {
+                        shared.borrow_mut().sluggish_closed = true;
+                        return Ok(());
+                    }
+                    Ok(Ok(n)) => read = chunk[..n].to_vec(),
+                    Err(Exit::Raised(error)) if is_reset(&error) => {
+                        gone(&shared);
+                        return Ok(());
+                    }
+                    Err(Exit::Raised(error)) => {
+                        shared
+                            .borrow_mut()
+                            .fail(format!("sluggish subscriber: {error}"));
+                        return Ok(());
+                    }
+                    Err(other) => return Err(other),
+                }
+            }
+        },
+    )
+    .named("sluggish_subscriber")
+}
+
+/// Sets a small pub/sub output limit, waits for the sluggish subscriber, and publishes `count`
+/// messages to `flood` ten at a time: each reply is `:1` while the subscriber is connected,
+/// then `:0` for good. A subscriber that does not read never holds the flooder back.
+fn flooder(net: SimNet, count: u64, shared: Rc<RefCell<Shared>>) -> Co<impl TaskBody<()>> {
+    Co::pinned(
+        #[coroutine]
+        static move |_: TaskResume| {
+            let done = |shared: &RefCell<Shared>| shared.borrow_mut().flood_done = true;
+            let server: SocketAddr = SERVER.parse().unwrap();
+            let Ok(conn) = yield_from!(net.connect("10.0.2.6".parse().unwrap(), server)) else {
+                done(&shared);
+                return Ok(());
+            };
+            let mut buf = Vec::new();
+            let limit = command(&[
+                b"CONFIG",
+                b"SET",
+                b"client-output-buffer-limit",
+                FLOOD_LIMIT,
+            ]);
+            let mut batches = vec![limit];
+            let mut seq = 1;
+            while seq <= count {
+                let mut batch = Vec::new();
+                for _ in 0..10.min(count + 1 - seq) {
+                    batch.extend_from_slice(&command(&[b"PUBLISH", b"flood", &flood_payload(seq)]));
+                    seq += 1;
+                }
+                batches.push(batch);
+            }
+            let mut published = 0;
+            let mut delivered = 0;
+            for (n, batch) in batches.iter().enumerate() {
+                if n == 1 {
+                    while !shared.borrow().flood_ready {
+                        yield_from!(sleep(Duration::from_micros(500)))?;
+                    }
+                }
+                if yield_from!(conn.write_all(batch)).is_err() {
+                    break;
+                }
+                let replies = if n == 0 { 1 } else { 10.min(count - published) };
+                for _ in 0..replies {
+                    let reply = match yield_from!(next_reply(&conn, &mut buf)) {
+                        Ok(Some(reply)) => reply,
+                        Ok(None) => {
+                            shared
+                                .borrow_mut()
+                                .fail("the flooder's connection closed".into());
+                            done(&shared);
+                            return Ok(());
+                        }
+                        Err(Exit::Raised(error)) if is_reset(&error) => {
+                            done(&shared);
+                            return Ok(());
+                        }
+                        Err(Exit::Raised(error)) => {
+                            shared.borrow_mut().fail(format!("flooder: {error}"));
+                            done(&shared);
+                            return Ok(());
+                        }
+                        Err(other) => return Err(other),
+                    };
+                    let fine = match n {
+                        0 => reply == b"+OK\r\n",
+                        _ => {
+                            published += 1;
+                            match reply.as_slice() {
+                                b":1\r\n" if delivered + 1 == published => {
+                                    delivered += 1;
+                                    shared.borrow_mut().flood_delivered = delivered;
+                                    true
+                                }
+                                b":0\r\n" => true,
+                                _ => false,
+                            }
+                        }
+                    };
+                    if !fine {
+                        shared.borrow_mut().fail(format!(
+                            "flooder: got {:?} (message {published}, {delivered} delivered before)",
+                            String::from_utf8_lossy(&reply)
+                        ));
+                        done(&shared);
+                        return Ok(());
+                    }
+                }
+            }
+            let mut s = shared.borrow_mut();
+            s.flood_complete = published == count;
+            s.flood_done = true;
+            Ok(())
+        },
+    )
+    .named("flooder")
+}
+
 /// The items left in `q` (`LRANGE q 0 -1` from a fresh client, tried again after a reset):
 /// `None` if every try was reset.
 fn leftover(net: SimNet) -> Co<impl TaskBody<Option<Vec<u64>>>> {
@@ -887,6 +1273,8 @@ struct Outcome {
     clock_replies: Vec<Vec<u8>>,
     ttl_live: usize,
     ttl_gone: usize,
+    flood_received: u64,
+    sluggish_closed: bool,
 }
 
 /// One seeded run; panics with the seed, the problem and the trace if anything was wrong.
@@ -902,9 +1290,20 @@ fn run(seed: u64) -> Outcome {
         backlog: 16,
     };
     let clients = 2 + draw.below(4);
+    // Client 2, if there is one, is killed now and then; it asks for its id first.
+    let victim = clients >= 3 && draw.below(2) == 0;
     let mut plans = Vec::new();
     for n in 0..clients {
-        let steps = plan(&mut draw, n, n == 0, n == 1);
+        let mut steps = plan(&mut draw, n, n == 0, n == 1);
+        if victim && n == 2 {
+            steps.insert(
+                0,
+                Step {
+                    request: command(&[b"CLIENT", b"ID"]),
+                    expect: Expect::ClientId,
+                },
+            );
+        }
         let len: usize = steps.iter().map(|s| s.request.len()).sum();
         let mut chunks = Vec::new();
         let mut left = len;
@@ -927,6 +1326,10 @@ fn run(seed: u64) -> Outcome {
     let pushed = count(&plans, |e| matches!(e, Expect::Pushed(_)));
     let waits = Rng::seeded(draw.next_u64());
     let times = Rng::seeded(draw.next_u64());
+    let kills = Rng::seeded(draw.next_u64());
+    let resp3 = draw.below(2) == 0;
+    // Enough to fill the network's buffer and pass the limit, now and then.
+    let flood = (draw.below(3) == 0).then(|| (config.buffer as u64 + 16_384) / 512 + 20);
 
     let mut sched = Scheduler::simulated(seed);
     let net = SimNet::new(&sched, config);
@@ -934,17 +1337,42 @@ fn run(seed: u64) -> Outcome {
     spawn_on(&mut sched, listener, Config::default());
     let shared = Rc::new(RefCell::new(Shared::default()));
     sched
-        .spawn(subscriber(net.clone(), published, Rc::clone(&shared)))
+        .spawn(subscriber(
+            net.clone(),
+            published,
+            resp3,
+            Rc::clone(&shared),
+        ))
         .detach();
     sched
         .spawn(waiter(net.clone(), pushed, waits, Rc::clone(&shared)))
         .detach();
     let keeper = timekeeper(net.clone(), sched.clock(), times, Rc::clone(&shared));
     let keeper = sched.spawn(keeper);
+    let mut others = vec![("timekeeper", keeper)];
+    if victim {
+        others.push((
+            "killer",
+            sched.spawn(killer(net.clone(), kills, Rc::clone(&shared))),
+        ));
+    }
+    if let Some(count) = flood {
+        let sluggish = sched.spawn(sluggish(net.clone(), Rc::clone(&shared)));
+        let flooder = sched.spawn(flooder(net.clone(), count, Rc::clone(&shared)));
+        others.extend([("flooder", flooder), ("sluggish subscriber", sluggish)]);
+    }
     let mut handles = Vec::new();
     for (n, (steps, chunks, delay)) in plans.into_iter().enumerate() {
         let from = format!("10.0.1.{}", n + 1).parse().unwrap();
-        let task = client(net.clone(), from, delay, steps, chunks, Rc::clone(&shared));
+        let is_victim = victim && n == 2;
+        let task = client(
+            net.clone(),
+            from,
+            delay,
+            (steps, chunks),
+            is_victim,
+            Rc::clone(&shared),
+        );
         handles.push(sched.spawn(task));
     }
     let driver_shared = Rc::clone(&shared);
@@ -952,11 +1380,13 @@ fn run(seed: u64) -> Outcome {
     let driver = sched.spawn(Co::pinned(
         #[coroutine]
         static move |_: TaskResume| {
-            let mut seen = Vec::new();
-            if yield_from!(timeout(STUCK_AFTER, keeper.join()))?.is_err() {
-                let problem = format!("the timekeeper was stuck for {STUCK_AFTER:?}");
-                driver_shared.borrow_mut().fail(problem);
-                return Ok(seen);
+            let mut seen: Vec<Seen> = Vec::new();
+            for (name, other) in others {
+                if yield_from!(timeout(STUCK_AFTER, other.join()))?.is_err() {
+                    let problem = format!("the {name} was stuck for {STUCK_AFTER:?}");
+                    driver_shared.borrow_mut().fail(problem);
+                    return Ok(seen);
+                }
             }
             for handle in handles {
                 match yield_from!(timeout(STUCK_AFTER, handle.join()))? {
@@ -972,6 +1402,37 @@ fn run(seed: u64) -> Outcome {
                             .borrow_mut()
                             .fail(format!("a client was stuck for {STUCK_AFTER:?}"));
                         return Ok(seen);
+                    }
+                }
+            }
+            {
+                let mut s = driver_shared.borrow_mut();
+                // Only a kill closes the victim early (one whose answer a reset may have lost).
+                let killed = seen.get(2).is_some_and(|v| v.killed);
+                let kill = match s.kill_reply.as_deref() {
+                    Some(reply) => reply == b":1\r\n",
+                    None => s.kill_sent,
+                };
+                if killed && !kill {
+                    let problem = format!(
+                        "the victim was closed early, but CLIENT KILL answered {:?}",
+                        s.kill_reply
+                    );
+                    s.fail(problem);
+                }
+                // A subscriber that reads nothing is closed at the limit: the flood is more
+                // than the limit and the network's buffer hold.
+                if let Some(count) = flood {
+                    let whole = s.sluggish_closed && s.flood_received < count;
+                    let closed = s.sluggish_gone || !s.flood_complete || whole;
+                    // (Replies the flooder lost to a reset leave deliveries uncounted.)
+                    let counted = !s.flood_complete || s.flood_received <= s.flood_delivered;
+                    if !closed || !counted {
+                        let problem = format!(
+                            "the sluggish subscriber read {} of {count} flood messages ({} delivered), closed: {}",
+                            s.flood_received, s.flood_delivered, s.sluggish_closed
+                        );
+                        s.fail(problem);
                     }
                 }
             }
@@ -1047,6 +1508,8 @@ fn run(seed: u64) -> Outcome {
         clock_replies: shared.clock_replies.clone(),
         ttl_live: shared.ttl_live,
         ttl_gone: shared.ttl_gone,
+        flood_received: shared.flood_received,
+        sluggish_closed: shared.sluggish_closed,
     }
 }
 
@@ -1061,6 +1524,8 @@ struct Totals {
     timeouts: usize,
     ttl_live: usize,
     ttl_gone: usize,
+    killed: usize,
+    closed_at_limit: usize,
 }
 
 fn run_seeds(seeds: std::ops::Range<u64>) -> (Totals, Duration) {
@@ -1076,13 +1541,15 @@ fn run_seeds(seeds: std::ops::Range<u64>) -> (Totals, Duration) {
         totals.timeouts += outcome.timeouts;
         totals.ttl_live += outcome.ttl_live;
         totals.ttl_gone += outcome.ttl_gone;
+        totals.killed += outcome.seen.iter().filter(|s| s.killed).count();
+        totals.closed_at_limit += usize::from(outcome.sluggish_closed);
     }
     (totals, start.elapsed())
 }
 
 fn report(seeds: u64, totals: &Totals, took: Duration) {
     eprintln!(
-        "{seeds} seeds: {} clients ({} reset), {} replies checked, {} messages, {} BLPOP items ({} BLPOP timeouts), {} PTTLs ({} found the key gone), in {:.2} s: {:.0} seeds/s",
+        "{seeds} seeds: {} clients ({} reset), {} replies checked, {} messages, {} BLPOP items ({} BLPOP timeouts), {} PTTLs ({} found the key gone), {} clients killed, {} subscribers closed at the output limit, in {:.2} s: {:.0} seeds/s",
         totals.clients,
         totals.reset,
         totals.replies,
@@ -1091,6 +1558,8 @@ fn report(seeds: u64, totals: &Totals, took: Duration) {
         totals.timeouts,
         totals.ttl_live + totals.ttl_gone,
         totals.ttl_gone,
+        totals.killed,
+        totals.closed_at_limit,
         took.as_secs_f64(),
         seeds as f64 / took.as_secs_f64()
     );
@@ -1107,6 +1576,11 @@ fn every_reply_is_exact_and_in_order_for_every_seed() {
     assert!(totals.timeouts > 0, "blocking commands timed out");
     assert!(totals.ttl_live > 0, "keys were seen before their deadline");
     assert!(totals.ttl_gone > 0, "keys were seen gone after it");
+    assert!(totals.killed > 0, "CLIENT KILL closed clients mid-stream");
+    assert!(
+        totals.closed_at_limit > 0,
+        "the output limit closed subscribers"
+    );
 }
 
 /// Seeds run twice by the replay test (`REPLAY_SEEDS=n` for more).
