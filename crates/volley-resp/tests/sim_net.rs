@@ -359,6 +359,30 @@ fn is_reset(error: &TaskError) -> bool {
         .is_some_and(|e| e.kind() == io::ErrorKind::ConnectionReset)
 }
 
+/// The reply a task that stops at the end of its connection reads next, or `None` when it
+/// stops: after a reset (what the network may do), or when the server closed the connection
+/// or the read failed otherwise (the seed's problem, named after `who`). `on_stop` runs
+/// whenever it stops. A kill or close of the task itself goes on up.
+fn reply_or_stop(
+    read: Result<Option<Vec<u8>>, Exit<TaskError>>,
+    who: &str,
+    shared: &RefCell<Shared>,
+    on_stop: impl FnOnce(&RefCell<Shared>),
+) -> Result<Option<Vec<u8>>, Exit<TaskError>> {
+    let problem = match read {
+        Ok(Some(reply)) => return Ok(Some(reply)),
+        Ok(None) => Some(format!("{who}: the server closed the connection")),
+        Err(Exit::Raised(error)) if is_reset(&error) => None,
+        Err(Exit::Raised(error)) => Some(format!("{who}: {error}")),
+        Err(other) => return Err(other),
+    };
+    if let Some(problem) = problem {
+        shared.borrow_mut().fail(problem);
+    }
+    on_stop(shared);
+    Ok(None)
+}
+
 /// Whether a raised error is a stream that ended inside a reply.
 fn is_cut(error: &TaskError) -> bool {
     error
@@ -614,23 +638,9 @@ fn subscriber(
             let mut greeted = !resp3;
             let mut confirmed = false;
             loop {
-                let reply = match yield_from!(next_reply(&conn, &mut buf)) {
-                    Ok(Some(reply)) => reply,
-                    Ok(None) => {
-                        shared
-                            .borrow_mut()
-                            .fail("the subscriber's connection closed".into());
-                        return Ok(());
-                    }
-                    Err(Exit::Raised(error)) if is_reset(&error) => {
-                        gone(&shared);
-                        return Ok(());
-                    }
-                    Err(Exit::Raised(error)) => {
-                        shared.borrow_mut().fail(format!("subscriber: {error}"));
-                        return Ok(());
-                    }
-                    Err(other) => return Err(other),
+                let read = yield_from!(next_reply(&conn, &mut buf));
+                let Some(reply) = reply_or_stop(read, "subscriber", &shared, gone)? else {
+                    return Ok(());
                 };
                 let mut shared = shared.borrow_mut();
                 if !greeted {
@@ -703,23 +713,9 @@ fn waiter(
                     gone(&shared);
                     return Ok(());
                 }
-                let reply = match yield_from!(next_reply(&conn, &mut buf)) {
-                    Ok(Some(reply)) => reply,
-                    Ok(None) => {
-                        shared
-                            .borrow_mut()
-                            .fail("the BLPOP client's connection closed".into());
-                        return Ok(());
-                    }
-                    Err(Exit::Raised(error)) if is_reset(&error) => {
-                        gone(&shared);
-                        return Ok(());
-                    }
-                    Err(Exit::Raised(error)) => {
-                        shared.borrow_mut().fail(format!("BLPOP client: {error}"));
-                        return Ok(());
-                    }
-                    Err(other) => return Err(other),
+                let read = yield_from!(next_reply(&conn, &mut buf));
+                let Some(reply) = reply_or_stop(read, "BLPOP client", &shared, gone)? else {
+                    return Ok(());
                 };
                 {
                     let mut shared = shared.borrow_mut();
@@ -737,23 +733,16 @@ fn waiter(
                     }
                 }
                 if ping {
-                    match yield_from!(next_reply(&conn, &mut buf)) {
-                        Ok(Some(reply)) if reply == b"+PONG\r\n" => {}
-                        Ok(other) => {
-                            shared.borrow_mut().fail(format!(
-                                "BLPOP client: got {other:?} for the PING after BLPOP"
-                            ));
-                            return Ok(());
-                        }
-                        Err(Exit::Raised(error)) if is_reset(&error) => {
-                            gone(&shared);
-                            return Ok(());
-                        }
-                        Err(Exit::Raised(error)) => {
-                            shared.borrow_mut().fail(format!("BLPOP client: {error}"));
-                            return Ok(());
-                        }
-                        Err(other) => return Err(other),
+                    let read = yield_from!(next_reply(&conn, &mut buf));
+                    let Some(reply) = reply_or_stop(read, "BLPOP client", &shared, gone)? else {
+                        return Ok(());
+                    };
+                    if reply != b"+PONG\r\n" {
+                        shared.borrow_mut().fail(format!(
+                            "BLPOP client: got {:?} for the PING after BLPOP",
+                            String::from_utf8_lossy(&reply)
+                        ));
+                        return Ok(());
                     }
                 }
             }
@@ -818,7 +807,7 @@ fn time_micros(reply: &[u8]) -> Option<i64> {
         .then_some(secs * 1_000_000 + micros)
 }
 
-/// Gives keys a few milliseconds to live, waits, and checks `PTTL` against the virtual
+/// Gives keys milliseconds to live, waits, and checks `PTTL` against the virtual
 /// instants of the requests; checks `TIME` the same way and records what `SPOP` picks. Stops
 /// quietly at a reset.
 fn timekeeper(
@@ -860,19 +849,9 @@ fn timekeeper(
                     if yield_from!(conn.write_all(request)).is_err() {
                         return Ok(());
                     }
-                    let reply = match yield_from!(next_reply(&conn, &mut buf)) {
-                        Ok(Some(reply)) => reply,
-                        Ok(None) => {
-                            let problem = "the timekeeper's connection closed".to_string();
-                            shared.borrow_mut().fail(problem);
-                            return Ok(());
-                        }
-                        Err(Exit::Raised(error)) if is_reset(&error) => return Ok(()),
-                        Err(Exit::Raised(error)) => {
-                            shared.borrow_mut().fail(format!("timekeeper: {error}"));
-                            return Ok(());
-                        }
-                        Err(other) => return Err(other),
+                    let read = yield_from!(next_reply(&conn, &mut buf));
+                    let Some(reply) = reply_or_stop(read, "timekeeper", &shared, |_| {})? else {
+                        return Ok(());
                     };
                     requests += 1;
                     let answered = unix_millis(&clock);
@@ -954,16 +933,15 @@ fn killer(net: SimNet, mut draw: Rng, shared: Rc<RefCell<Shared>>) -> Co<impl Ta
             }
             shared.borrow_mut().kill_sent = true;
             let mut buf = Vec::new();
-            match yield_from!(next_reply(&conn, &mut buf)) {
-                Ok(Some(reply)) if reply == b":1\r\n" || reply == b":0\r\n" => {
-                    shared.borrow_mut().kill_reply = Some(reply);
+            let read = yield_from!(next_reply(&conn, &mut buf));
+            if let Some(reply) = reply_or_stop(read, "killer", &shared, |_| {})? {
+                let mut shared = shared.borrow_mut();
+                if reply == b":1\r\n" || reply == b":0\r\n" {
+                    shared.kill_reply = Some(reply);
+                } else {
+                    let got = String::from_utf8_lossy(&reply);
+                    shared.fail(format!("CLIENT KILL ID {id} got {got:?}"));
                 }
-                Ok(other) => shared
-                    .borrow_mut()
-                    .fail(format!("CLIENT KILL ID {id} got {other:?}")),
-                Err(Exit::Raised(error)) if is_reset(&error) => {}
-                Err(Exit::Raised(error)) => shared.borrow_mut().fail(format!("killer: {error}")),
-                Err(other) => return Err(other),
             }
             Ok(())
         },
@@ -1039,22 +1017,14 @@ fn sluggish(net: SimNet, shared: Rc<RefCell<Shared>>) -> Co<impl TaskBody<()>> {
                 return Ok(());
             }
             let mut buf = Vec::new();
-            let confirmation = match yield_from!(next_reply(&conn, &mut buf)) {
-                Ok(reply) => reply,
-                Err(Exit::Raised(error)) if is_reset(&error) => {
-                    gone(&shared);
-                    return Ok(());
-                }
-                Err(Exit::Raised(error)) => {
-                    shared
-                        .borrow_mut()
-                        .fail(format!("sluggish subscriber: {error}"));
-                    return Ok(());
-                }
-                Err(other) => return Err(other),
+            let read = yield_from!(next_reply(&conn, &mut buf));
+            let Some(confirmation) = reply_or_stop(read, "sluggish subscriber", &shared, gone)?
+            else {
+                return Ok(());
             };
-            if confirmation != Some(push(false, b"subscribe", b"flood", b":1\r\n")) {
-                let problem = format!("sluggish subscriber: SUBSCRIBE got {confirmation:?}");
+            if confirmation != push(false, b"subscribe", b"flood", b":1\r\n") {
+                let got = String::from_utf8_lossy(&confirmation);
+                let problem = format!("sluggish subscriber: SUBSCRIBE got {got:?}");
                 shared.borrow_mut().fail(problem);
                 return Ok(());
             }
@@ -1148,25 +1118,9 @@ fn flooder(net: SimNet, count: u64, shared: Rc<RefCell<Shared>>) -> Co<impl Task
                 }
                 let replies = if n == 0 { 1 } else { 10.min(count - published) };
                 for _ in 0..replies {
-                    let reply = match yield_from!(next_reply(&conn, &mut buf)) {
-                        Ok(Some(reply)) => reply,
-                        Ok(None) => {
-                            shared
-                                .borrow_mut()
-                                .fail("the flooder's connection closed".into());
-                            done(&shared);
-                            return Ok(());
-                        }
-                        Err(Exit::Raised(error)) if is_reset(&error) => {
-                            done(&shared);
-                            return Ok(());
-                        }
-                        Err(Exit::Raised(error)) => {
-                            shared.borrow_mut().fail(format!("flooder: {error}"));
-                            done(&shared);
-                            return Ok(());
-                        }
-                        Err(other) => return Err(other),
+                    let read = yield_from!(next_reply(&conn, &mut buf));
+                    let Some(reply) = reply_or_stop(read, "flooder", &shared, done)? else {
+                        return Ok(());
                     };
                     let fine = match n {
                         0 => reply == b"+OK\r\n",
