@@ -6,7 +6,8 @@
 #  2. the same seed prints byte-identical output, another seed a different one;
 #  3. --json prints one object with customers and mean_wait;
 #  4. replications give the same result on one thread and on two;
-#  5. frames and the SimPy ports print exactly the ```text block of their top doc comment.
+#  5. frames and the SimPy ports print exactly the ```text block of their top doc comment;
+#  6. resp_dst passes its seeds, and one seed replays the same trace and replies.
 # Every run is bounded by `timeout`; exits non-zero if any check failed.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -69,6 +70,18 @@ for example in frames bank_renege carwash gas_station machine_shop; do
     fail "$example: output differs from its doc comment"
   fi
 done
+
+dst="$examples_dir/resp_dst"
+if out="$(timeout 120 "$dst" --seeds 2000)" && grep -q "every counter audited" <<<"$out"; then
+  echo "resp_dst: $(tr '\n' ' ' <<<"$out")"
+else
+  fail "resp_dst: $out"
+fi
+if timeout 60 "$dst" --seed 42 | tail -1 | grep -q "replayed: the same trace and replies"; then
+  echo "resp_dst: seed 42 replays"
+else
+  fail "resp_dst: seed 42 did not replay"
+fi
 
 [ "$failures" -eq 0 ] || { echo "$failures check(s) failed"; exit 1; }
 echo "sim smoke: ok"
