@@ -32,6 +32,7 @@ use volley::sched::time::{clock, sleep, Clock};
 use volley::sched::{Scheduler, TaskResult};
 use volley::sim::net::{NetConfig, SimNet, SimStream};
 use volley::{task, yield_from, Exit};
+use volley_resp::codec::encode_command;
 use volley_resp::server::{spawn_on, Config};
 
 const SERVER: &str = "10.0.0.1:6379";
@@ -51,17 +52,6 @@ struct Seen {
     confirmed: Vec<(i64, bool)>,
     /// The first broken rule.
     problem: Option<String>,
-}
-
-/// A request in RESP.
-fn command(args: &[&[u8]]) -> Vec<u8> {
-    let mut out = format!("*{}\r\n", args.len()).into_bytes();
-    for arg in args {
-        out.extend_from_slice(format!("${}\r\n", arg.len()).as_bytes());
-        out.extend_from_slice(arg);
-        out.extend_from_slice(b"\r\n");
-    }
-    out
 }
 
 /// A reply this workload gets: a status, an integer or a bulk string (`None` for nil).
@@ -154,7 +144,7 @@ fn count_once<'a>(
     key: &'a [u8],
     count: i64,
 ) -> TaskResult<Round> {
-    let Some(reply) = yield_from!(ask(conn, buf, command(&[b"INCR", key])))? else {
+    let Some(reply) = yield_from!(ask(conn, buf, encode_command(&[b"INCR", key])))? else {
         return Ok(Round::Reset);
     };
     Ok(match reply {
@@ -175,7 +165,7 @@ fn session_once<'a>(
     pause: Duration,
 ) -> TaskResult<Round> {
     let clock = yield_from!(clock())?;
-    let set = command(&[b"SET", key, b"x", b"PX", ttl.to_string().as_bytes()]);
+    let set = encode_command(&[b"SET", key, b"x", b"PX", ttl.to_string().as_bytes()]);
     let set_from = millis(&clock);
     match yield_from!(ask(conn, buf, set))? {
         None => return Ok(Round::Reset),
@@ -185,7 +175,7 @@ fn session_once<'a>(
     let set_to = millis(&clock);
     yield_from!(sleep(pause))?;
     let get_from = millis(&clock);
-    let Some(reply) = yield_from!(ask(conn, buf, command(&[b"GET", key])))? else {
+    let Some(reply) = yield_from!(ask(conn, buf, encode_command(&[b"GET", key])))? else {
         return Ok(Round::Reset);
     };
     let get_to = millis(&clock);
@@ -260,7 +250,7 @@ fn audit(net: SimNet, seen: Rc<RefCell<Seen>>) -> TaskResult {
                 continue;
             };
             let mut buf = Vec::new();
-            reply = yield_from!(ask(&conn, &mut buf, command(&[b"GET", &key])))?;
+            reply = yield_from!(ask(&conn, &mut buf, encode_command(&[b"GET", &key])))?;
             if reply.is_some() {
                 break;
             }

@@ -51,6 +51,7 @@ use volley_flow::sched::time::Clock;
 use volley_flow::sched::time::{sleep, timeout};
 use volley_flow::sched::{spawn, Scheduler, TaskBody, TaskError, TaskResume};
 use volley_flow::sim::net::{NetConfig, SimNet};
+use volley_resp::codec::encode_command;
 use volley_resp::server::{spawn_on, Config, SIMULATED_START_MILLIS};
 
 /// Seeds of the CI run (a debug build).
@@ -138,17 +139,6 @@ impl Shared {
     }
 }
 
-/// A multibulk request.
-fn command(args: &[&[u8]]) -> Vec<u8> {
-    let mut out = format!("*{}\r\n", args.len()).into_bytes();
-    for arg in args {
-        out.extend_from_slice(format!("${}\r\n", arg.len()).as_bytes());
-        out.extend_from_slice(arg);
-        out.extend_from_slice(b"\r\n");
-    }
-    out
-}
-
 fn bulk(bytes: &[u8]) -> Vec<u8> {
     let mut out = format!("${}\r\n", bytes.len()).into_bytes();
     out.extend_from_slice(bytes);
@@ -204,12 +194,12 @@ impl Model {
         match choice % 11 {
             0 => {
                 let v = value(draw);
-                let request = command(&[b"SET", &key("s"), &v]);
+                let request = encode_command(&[b"SET", &key("s"), &v]);
                 self.strings.insert(k, v);
                 (request, b"+OK\r\n".to_vec())
             }
             1 => (
-                command(&[b"GET", &key("s")]),
+                encode_command(&[b"GET", &key("s")]),
                 match self.strings.get(&k) {
                     Some(v) => bulk(v),
                     None => b"$-1\r\n".to_vec(),
@@ -217,7 +207,7 @@ impl Model {
             ),
             2 => {
                 let v = value(draw);
-                let request = command(&[b"APPEND", &key("s"), &v]);
+                let request = encode_command(&[b"APPEND", &key("s"), &v]);
                 let s = self.strings.entry(k).or_default();
                 s.extend_from_slice(&v);
                 (request, int(s.len() as i64))
@@ -225,17 +215,17 @@ impl Model {
             3 => {
                 let n = self.counters.entry(k).or_default();
                 *n += 1;
-                (command(&[b"INCR", &key("n")]), int(*n))
+                (encode_command(&[b"INCR", &key("n")]), int(*n))
             }
             4 => {
                 let by = draw.below(201) as i64 - 100;
                 let n = self.counters.entry(k).or_default();
                 *n += by;
-                let request = command(&[b"INCRBY", &key("n"), by.to_string().as_bytes()]);
+                let request = encode_command(&[b"INCRBY", &key("n"), by.to_string().as_bytes()]);
                 (request, int(*n))
             }
             5 => (
-                command(&[b"GET", &key("n")]),
+                encode_command(&[b"GET", &key("n")]),
                 match self.counters.get(&k) {
                     Some(n) => bulk(n.to_string().as_bytes()),
                     None => b"$-1\r\n".to_vec(),
@@ -246,7 +236,7 @@ impl Model {
                 let name = key("l");
                 let mut args: Vec<&[u8]> = vec![b"RPUSH", &name];
                 args.extend(values.iter().map(Vec::as_slice));
-                let request = command(&args);
+                let request = encode_command(&args);
                 let list = self.lists.entry(k).or_default();
                 list.extend(values);
                 (request, int(list.len() as i64))
@@ -255,7 +245,7 @@ impl Model {
                 let start = draw.below(9) as i64 - 4;
                 let stop = draw.below(9) as i64 - 4;
                 let list = self.lists.get(&k).map_or(&[][..], Vec::as_slice);
-                let request = command(&[
+                let request = encode_command(&[
                     b"LRANGE",
                     &key("l"),
                     start.to_string().as_bytes(),
@@ -265,11 +255,11 @@ impl Model {
             }
             8 => {
                 let v = value(draw);
-                (command(&[b"ECHO", &v]), bulk(&v))
+                (encode_command(&[b"ECHO", &v]), bulk(&v))
             }
             9 => (b"PING\r\n".to_vec(), b"+PONG\r\n".to_vec()),
             _ => (
-                command(&[b"EXISTS", &key("s"), &key("n"), &key("l")]),
+                encode_command(&[b"EXISTS", &key("s"), &key("n"), &key("l")]),
                 int(i64::from(self.strings.contains_key(&k))
                     + i64::from(self.counters.contains_key(&k))
                     + i64::from(self.lists.contains_key(&k))),
@@ -300,14 +290,18 @@ fn plan(draw: &mut Rng, client: u64, publisher: bool, pusher: bool) -> Vec<Step>
             10 if publisher => {
                 published += 1;
                 steps.push(Step {
-                    request: command(&[b"PUBLISH", b"chan", format!("m{published}").as_bytes()]),
+                    request: encode_command(&[
+                        b"PUBLISH",
+                        b"chan",
+                        format!("m{published}").as_bytes(),
+                    ]),
                     expect: Expect::Published(published),
                 });
             }
             11 if pusher => {
                 pushed += 1;
                 steps.push(Step {
-                    request: command(&[b"RPUSH", b"q", format!("i{pushed}").as_bytes()]),
+                    request: encode_command(&[b"RPUSH", b"q", format!("i{pushed}").as_bytes()]),
                     expect: Expect::Pushed(pushed),
                 });
             }
@@ -320,7 +314,7 @@ fn plan(draw: &mut Rng, client: u64, publisher: bool, pusher: bool) -> Vec<Step>
                     Model::default()
                 };
                 let applied = if discard { &mut inside } else { &mut model };
-                steps.push(exact(command(&[b"MULTI"]), b"+OK\r\n"));
+                steps.push(exact(encode_command(&[b"MULTI"]), b"+OK\r\n"));
                 let queued = 1 + draw.below(4);
                 let mut replies = format!("*{queued}\r\n").into_bytes();
                 for _ in 0..queued {
@@ -330,9 +324,9 @@ fn plan(draw: &mut Rng, client: u64, publisher: bool, pusher: bool) -> Vec<Step>
                     replies.extend_from_slice(&reply);
                 }
                 steps.push(if discard {
-                    exact(command(&[b"DISCARD"]), b"+OK\r\n")
+                    exact(encode_command(&[b"DISCARD"]), b"+OK\r\n")
                 } else {
-                    exact(command(&[b"EXEC"]), &replies)
+                    exact(encode_command(&[b"EXEC"]), &replies)
                 });
             }
             choice => {
@@ -347,7 +341,7 @@ fn plan(draw: &mut Rng, client: u64, publisher: bool, pusher: bool) -> Vec<Step>
             expect: Expect::ProtocolError,
         }
     } else {
-        exact(command(&[b"QUIT"]), b"+OK\r\n")
+        exact(encode_command(&[b"QUIT"]), b"+OK\r\n")
     });
     steps
 }
@@ -627,9 +621,9 @@ fn subscriber(
             };
             let mut subscribe = Vec::new();
             if resp3 {
-                subscribe = command(&[b"HELLO", b"3"]);
+                subscribe = encode_command(&[b"HELLO", b"3"]);
             }
-            subscribe.extend_from_slice(&command(&[b"SUBSCRIBE", b"chan"]));
+            subscribe.extend_from_slice(&encode_command(&[b"SUBSCRIBE", b"chan"]));
             if yield_from!(conn.write_all(&subscribe)).is_err() {
                 gone(&shared);
                 return Ok(());
@@ -704,7 +698,7 @@ fn waiter(
             let mut buf = Vec::new();
             while shared.borrow().taken.last().copied().unwrap_or(0) < pushed {
                 let wait = ["0", "0", "0.002", "0.02"][draw.below(4) as usize];
-                let mut blpop = command(&[b"BLPOP", b"q", wait.as_bytes()]);
+                let mut blpop = encode_command(&[b"BLPOP", b"q", wait.as_bytes()]);
                 let ping = draw.below(3) == 0;
                 if ping {
                     blpop.extend_from_slice(b"PING\r\n");
@@ -833,11 +827,11 @@ fn timekeeper(
                 let ttl = 1 + draw.below(100) as i64;
                 let pause = Duration::from_micros(draw.below(1000 * ttl as u64));
                 let exchanges = [
-                    command(&[b"SET", &key, b"v", b"PX", ttl.to_string().as_bytes()]),
-                    command(&[b"PTTL", &key]),
-                    command(&[b"TIME"]),
-                    command(&sadd),
-                    command(&[b"SPOP", b"tk:set"]),
+                    encode_command(&[b"SET", &key, b"v", b"PX", ttl.to_string().as_bytes()]),
+                    encode_command(&[b"PTTL", &key]),
+                    encode_command(&[b"TIME"]),
+                    encode_command(&sadd),
+                    encode_command(&[b"SPOP", b"tk:set"]),
                 ];
                 let mut set_window = (0, 0);
                 for (n, request) in exchanges.iter().enumerate() {
@@ -927,7 +921,7 @@ fn killer(net: SimNet, mut draw: Rng, shared: Rc<RefCell<Shared>>) -> Co<impl Ta
             let Ok(conn) = yield_from!(net.connect("10.0.2.4".parse().unwrap(), server)) else {
                 return Ok(());
             };
-            let kill = command(&[b"CLIENT", b"KILL", b"ID", id.to_string().as_bytes()]);
+            let kill = encode_command(&[b"CLIENT", b"KILL", b"ID", id.to_string().as_bytes()]);
             if yield_from!(conn.write_all(&kill)).is_err() {
                 return Ok(());
             }
@@ -1011,7 +1005,7 @@ fn sluggish(net: SimNet, shared: Rc<RefCell<Shared>>) -> Co<impl TaskBody<()>> {
                 gone(&shared);
                 return Ok(());
             };
-            let subscribe = command(&[b"SUBSCRIBE", b"flood"]);
+            let subscribe = encode_command(&[b"SUBSCRIBE", b"flood"]);
             if yield_from!(conn.write_all(&subscribe)).is_err() {
                 gone(&shared);
                 return Ok(());
@@ -1089,7 +1083,7 @@ fn flooder(net: SimNet, count: u64, shared: Rc<RefCell<Shared>>) -> Co<impl Task
                 return Ok(());
             };
             let mut buf = Vec::new();
-            let limit = command(&[
+            let limit = encode_command(&[
                 b"CONFIG",
                 b"SET",
                 b"client-output-buffer-limit",
@@ -1100,7 +1094,11 @@ fn flooder(net: SimNet, count: u64, shared: Rc<RefCell<Shared>>) -> Co<impl Task
             while seq <= count {
                 let mut batch = Vec::new();
                 for _ in 0..10.min(count + 1 - seq) {
-                    batch.extend_from_slice(&command(&[b"PUBLISH", b"flood", &flood_payload(seq)]));
+                    batch.extend_from_slice(&encode_command(&[
+                        b"PUBLISH",
+                        b"flood",
+                        &flood_payload(seq),
+                    ]));
                     seq += 1;
                 }
                 batches.push(batch);
@@ -1163,7 +1161,7 @@ fn leftover(net: SimNet) -> Co<impl TaskBody<Option<Vec<u64>>>> {
         #[coroutine]
         static move |_: TaskResume| {
             let server: SocketAddr = SERVER.parse().unwrap();
-            let request = command(&[b"LRANGE", b"q", b"0", b"-1"]);
+            let request = encode_command(&[b"LRANGE", b"q", b"0", b"-1"]);
             for _ in 0..50 {
                 let Ok(conn) = yield_from!(net.connect("10.0.3.1".parse().unwrap(), server)) else {
                     continue;
@@ -1253,7 +1251,7 @@ fn run(seed: u64) -> Outcome {
             steps.insert(
                 0,
                 Step {
-                    request: command(&[b"CLIENT", b"ID"]),
+                    request: encode_command(&[b"CLIENT", b"ID"]),
                     expect: Expect::ClientId,
                 },
             );

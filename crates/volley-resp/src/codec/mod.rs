@@ -1,7 +1,7 @@
 //! RESP2 and RESP3, the Redis protocol, for servers: a sans-IO request decoder and the reply
 //! encoding.
 //!
-//! [`requests`] decodes what clients send, both forms Redis accepts: multibulk arrays of bulk
+//! [`requests`] decodes what clients send (and [`encode_command`] writes it), both forms Redis accepts: multibulk arrays of bulk
 //! strings (`*2\r\n$3\r\nGET\r\n$1\r\nk\r\n`) and inline commands (`PING\r\n`, split on spaces
 //! with Redis's quoting rules). It is a [`volley_flow::proto`] coroutine, driven chunk by
 //! chunk with a [`Decoder`](volley_flow::proto::Decoder). Malformed input raises a
@@ -44,4 +44,4 @@ pub use inline::split_args;
 pub use limits::RespLimits;
 pub use number::{double_to_string, format_double, format_human};
 pub use reply::{Protocol, Reply};
-pub use request::{requests, Request};
+pub use request::{encode_command, requests, Request};

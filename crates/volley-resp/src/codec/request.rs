@@ -92,6 +92,27 @@ impl From<Request> for Vec<Vec<u8>> {
     }
 }
 
+/// A request as clients send it: a multibulk array of bulk strings, binary-safe. What
+/// [`requests`] decodes back into the same arguments.
+///
+/// ```
+/// use volley_resp::codec::encode_command;
+/// let value = [0u8, 13, 10];
+/// assert_eq!(
+///     encode_command(&[b"SET", b"k", &value]),
+///     b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$3\r\n\x00\r\n\r\n"
+/// );
+/// ```
+pub fn encode_command(args: &[&[u8]]) -> Vec<u8> {
+    let mut out = format!("*{}\r\n", args.len()).into_bytes();
+    for arg in args {
+        out.extend_from_slice(format!("${}\r\n", arg.len()).as_bytes());
+        out.extend_from_slice(arg);
+        out.extend_from_slice(b"\r\n");
+    }
+    out
+}
+
 /// A coroutine decoding client requests, multibulk and inline, as Redis does.
 ///
 /// Send it chunks of bytes; it yields each complete [`Request`] and [`Decoded::NeedMore`] when

@@ -262,13 +262,8 @@ fn frames_left_in_a_dropped_iterator_come_out_next_time() {
 }
 
 fn encode(request: &[Vec<u8>]) -> Vec<u8> {
-    let mut out = format!("*{}\r\n", request.len()).into_bytes();
-    for arg in request {
-        out.extend_from_slice(format!("${}\r\n", arg.len()).as_bytes());
-        out.extend_from_slice(arg);
-        out.extend_from_slice(b"\r\n");
-    }
-    out
+    let args: Vec<&[u8]> = request.iter().map(Vec::as_slice).collect();
+    super::encode_command(&args)
 }
 
 /// Splits `bytes` at the given cut points (taken modulo its length, sorted).
