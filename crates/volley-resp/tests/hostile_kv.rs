@@ -22,11 +22,8 @@ fn pipeline(stream: &mut TcpStream, command: &[u8], count: usize, reply_len: usi
 }
 
 fn encode(words: &[&str]) -> Vec<u8> {
-    let mut out = format!("*{}\r\n", words.len()).into_bytes();
-    for word in words {
-        out.extend_from_slice(format!("${}\r\n{word}\r\n", word.len()).as_bytes());
-    }
-    out
+    let args: Vec<&[u8]> = words.iter().map(|word| word.as_bytes()).collect();
+    volley_resp::codec::encode_command(&args)
 }
 
 /// Sends one command and reads its reply up to `expected_len` bytes.

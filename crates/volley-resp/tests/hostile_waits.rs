@@ -16,13 +16,11 @@ const MIB: u64 = 1024;
 
 /// Sends one command as RESP and answers its reply bytes (`expected_len` of them).
 fn call(stream: &mut TcpStream, words: &[&[u8]], expected_len: usize) -> Vec<u8> {
-    let mut bytes = format!("*{}\r\n", words.len()).into_bytes();
-    for word in words {
-        bytes.extend_from_slice(format!("${}\r\n", word.len()).as_bytes());
-        bytes.extend_from_slice(word);
-        bytes.extend_from_slice(b"\r\n");
-    }
-    exchange(stream, &bytes, expected_len)
+    exchange(
+        stream,
+        &volley_resp::codec::encode_command(words),
+        expected_len,
+    )
 }
 
 /// Runs `rounds` round trips on `healthy` and answers the server's peak resident memory (KiB)

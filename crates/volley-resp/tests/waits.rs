@@ -302,10 +302,8 @@ impl Conn {
     }
 
     fn send(&mut self, words: &[&str]) {
-        let mut bytes = format!("*{}\r\n", words.len()).into_bytes();
-        for word in words {
-            bytes.extend_from_slice(format!("${}\r\n{word}\r\n", word.len()).as_bytes());
-        }
+        let args: Vec<&[u8]> = words.iter().map(|word| word.as_bytes()).collect();
+        let bytes = volley_resp::codec::encode_command(&args);
         self.0.write_all(&bytes).unwrap();
     }
 
