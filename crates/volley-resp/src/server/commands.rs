@@ -218,6 +218,8 @@ pub fn execute(ctx: &mut Ctx<'_>, request: Request) -> Flow {
         ctx.client.reply_mode = ReplyMode::On;
     }
     let mark = ctx.reply.buffered();
+    // Deadlines set and checked by the command are measured at its start.
+    let _command_time = ctx.server.unix_clock().freeze();
     let flow = run(ctx, args);
     let silenced = match mode {
         ReplyMode::On => false,

@@ -235,7 +235,7 @@ impl Stats {
 /// assert!(state.clients.is_empty());
 /// assert_eq!(state.stats.commands_processed, 0);
 /// ```
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct ServerState {
     /// The databases.
     pub dbs: Databases,
@@ -273,10 +273,25 @@ impl ServerState {
     /// assert_eq!(state.config.port, 7000);
     /// ```
     pub fn new(config: Config) -> ServerState {
+        ServerState::with_calendar(config, UnixClock::system())
+    }
+
+    /// The state of a server started with `config` whose databases and commands keep time on
+    /// `unix` (one calendar, shared, so a command's time holds for all of them).
+    fn with_calendar(config: Config, unix: UnixClock) -> ServerState {
         ServerState {
+            dbs: Databases::with_clock(unix.clone()),
             settings: Settings::new(&config),
             config,
-            ..ServerState::default()
+            stats: Stats::default(),
+            clients: Clients::default(),
+            kills: Vec::new(),
+            waits: super::waits::Waits::default(),
+            scratch: super::connection::Scratch::default(),
+            events: Vec::new(),
+            clock: None,
+            unix,
+            picks: Picks::default(),
         }
     }
 
@@ -299,9 +314,7 @@ impl ServerState {
     /// ```
     pub fn on(sched: &Scheduler, config: Config) -> ServerState {
         let clock = sched.clock();
-        let mut state = ServerState::new(config);
-        state.unix = UnixClock::of(&clock);
-        state.dbs = Databases::with_clock(state.unix.clone());
+        let mut state = ServerState::with_calendar(config, UnixClock::of(&clock));
         state.stats.started = clock.now();
         state.picks = Picks::seeded(sched.rng().next_u64());
         state.clock = Some(clock);
@@ -446,5 +459,12 @@ impl ServerState {
                 &key,
             );
         }
+    }
+}
+
+impl Default for ServerState {
+    /// A server's state with the default configuration, on the wall clock.
+    fn default() -> Self {
+        ServerState::new(Config::default())
     }
 }

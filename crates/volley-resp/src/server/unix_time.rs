@@ -1,7 +1,14 @@
 //! The server's calendar time (key deadlines, stream ids, `TIME`), read from its scheduler's
 //! clock: the system clock on a real scheduler; on a simulated one, a fixed date plus the
 //! virtual time elapsed, so expiries, ids and ages replay exactly with the seed.
+//!
+//! While a command runs, its deadlines are measured at one instant, the command's start (as
+//! Redis's command time snapshot): `SET k v PX 1` sets a deadline one millisecond after the
+//! instant its own check of that deadline reads, however long the command takes, and the
+//! commands of one `EXEC` see one time.
 
+use std::cell::Cell;
+use std::rc::Rc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use volley_flow::sched::time::Clock;
 
@@ -33,6 +40,21 @@ pub const SIMULATED_START_MILLIS: i64 = 1_767_225_600_000;
 pub struct UnixClock {
     /// The virtual clock to count from [`SIMULATED_START_MILLIS`]; `None` for the system clock.
     simulated: Option<Clock>,
+    /// The start of the command running now, shared by the clones (see [`UnixClock::freeze`]).
+    command_time: Rc<Cell<Option<i64>>>,
+}
+
+/// While it lives, the [`UnixClock`] it came from reads the instant it was made (see
+/// [`UnixClock::freeze`]).
+pub(crate) struct CommandTime {
+    command_time: Rc<Cell<Option<i64>>>,
+    before: Option<i64>,
+}
+
+impl Drop for CommandTime {
+    fn drop(&mut self) {
+        self.command_time.set(self.before);
+    }
 }
 
 impl std::fmt::Debug for UnixClock {
@@ -52,7 +74,7 @@ impl UnixClock {
     /// assert!(now.as_secs() > 1_700_000_000);
     /// ```
     pub fn system() -> Self {
-        UnixClock { simulated: None }
+        UnixClock::default()
     }
 
     /// The calendar of a scheduler with this clock: the system clock for the wall clock,
@@ -67,6 +89,7 @@ impl UnixClock {
     pub fn of(clock: &Clock) -> Self {
         UnixClock {
             simulated: clock.is_virtual().then(|| clock.clone()),
+            command_time: Rc::default(),
         }
     }
 
@@ -79,7 +102,7 @@ impl UnixClock {
         self.simulated.is_some()
     }
 
-    /// The time since the Unix epoch.
+    /// The time since the Unix epoch, now (`TIME` reads it).
     ///
     /// ```
     /// use volley_flow::sched::Scheduler;
@@ -96,14 +119,35 @@ impl UnixClock {
         }
     }
 
-    /// Milliseconds since the Unix epoch, signed as key deadlines are kept.
+    /// Milliseconds since the Unix epoch, signed as key deadlines are kept: while a command
+    /// runs, those of its start.
     ///
     /// ```
     /// let unix = volley_resp::server::UnixClock::system();
     /// assert!(unix.millis() <= unix.millis());
     /// ```
     pub fn millis(&self) -> i64 {
+        self.command_time
+            .get()
+            .unwrap_or_else(|| self.live_millis())
+    }
+
+    /// Milliseconds since the Unix epoch now, whatever command runs.
+    fn live_millis(&self) -> i64 {
         i64::try_from(self.since_epoch().as_millis()).unwrap_or(i64::MAX)
+    }
+
+    /// Holds [`millis`](UnixClock::millis) (on this clock and its clones) at the current
+    /// instant until the guard is dropped; a freeze inside a freeze keeps the outer instant.
+    pub(crate) fn freeze(&self) -> CommandTime {
+        let before = self.command_time.get();
+        if before.is_none() {
+            self.command_time.set(Some(self.live_millis()));
+        }
+        CommandTime {
+            command_time: Rc::clone(&self.command_time),
+            before,
+        }
     }
 
     /// Milliseconds since the Unix epoch, for automatic stream ids.
@@ -130,6 +174,41 @@ mod tests {
         assert_eq!(first.millis(), SIMULATED_START_MILLIS);
         assert_eq!(second.millis(), SIMULATED_START_MILLIS);
         assert_eq!(first.millis_u64(), SIMULATED_START_MILLIS as u64);
+    }
+
+    #[test]
+    fn a_frozen_clock_and_its_clones_read_the_instant_of_the_freeze_until_it_ends() {
+        let mut sched = Scheduler::simulated(3);
+        let unix = UnixClock::of(&sched.clock());
+        let clone = unix.clone();
+        let task = sched.spawn(volley_core::Co::new(
+            #[coroutine]
+            move |_: volley_flow::sched::TaskResume| {
+                let outer = unix.freeze();
+                volley_core::yield_from!(volley_flow::sched::time::sleep(Duration::from_millis(
+                    5
+                )))?;
+                let inner = unix.freeze();
+                let frozen = (clone.millis(), unix.millis_u64());
+                drop(inner);
+                let still = clone.millis();
+                drop(outer);
+                Ok((frozen, still, clone.millis(), unix.since_epoch()))
+            },
+        ));
+        let ((frozen, frozen_u64), still, thawed, live) = sched.join(task).unwrap();
+        assert_eq!(frozen, SIMULATED_START_MILLIS, "the outer freeze holds");
+        assert_eq!(frozen_u64, SIMULATED_START_MILLIS as u64);
+        assert_eq!(
+            still, SIMULATED_START_MILLIS,
+            "ending the inner one keeps the outer"
+        );
+        assert_eq!(thawed, SIMULATED_START_MILLIS + 5);
+        assert_eq!(
+            live.as_millis() as i64,
+            SIMULATED_START_MILLIS + 5,
+            "TIME reads now"
+        );
     }
 
     #[test]

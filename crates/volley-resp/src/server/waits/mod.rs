@@ -112,6 +112,8 @@ const SUBSCRIBED_ALLOWED: &[&str] = &[
 /// assert_eq!(out, b"+OK\r\n+QUEUED\r\n*1\r\n+OK\r\n");
 /// ```
 pub fn execute(ctx: &mut Ctx<'_>, request: Request) -> Flow {
+    // One time for the command, the commands of an `EXEC`, and the blocked clients it serves.
+    let _command_time = ctx.server.unix_clock().freeze();
     let config = request.arg(0).is_some_and(|name| {
         matches!(name.first(), Some(b'c' | b'C')) && commands::is(name, "config")
     });
