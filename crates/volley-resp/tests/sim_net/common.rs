@@ -6,6 +6,11 @@ use super::*;
 /// The server's address on the simulated network.
 pub(crate) const SERVER: &str = "10.0.0.1:6379";
 
+/// Connects from `host` (an address of the simulated network) to the server.
+pub(crate) fn connect_from(net: &SimNet, host: &str) -> impl TaskCall<SimStream> {
+    net.connect(host.parse().unwrap(), SERVER.parse().unwrap())
+}
+
 /// How long (virtual time) a client may take before the seed fails as stuck.
 pub(crate) const STUCK_AFTER: Duration = Duration::from_secs(600);
 

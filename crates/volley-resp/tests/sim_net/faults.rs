@@ -26,8 +26,7 @@ pub(crate) fn killer(
                 }
             };
             yield_from!(sleep(Duration::from_micros(draw.below(20_000))))?;
-            let server: SocketAddr = SERVER.parse().unwrap();
-            let Ok(conn) = yield_from!(net.connect("10.0.2.4".parse().unwrap(), server)) else {
+            let Ok(conn) = yield_from!(connect_from(&net, "10.0.2.4")) else {
                 return Ok(());
             };
             let kill = encode_command(&[b"CLIENT", b"KILL", b"ID", id.to_string().as_bytes()]);
@@ -109,8 +108,7 @@ pub(crate) fn sluggish(net: SimNet, shared: Rc<RefCell<Shared>>) -> Co<impl Task
                 s.sluggish_gone = true;
                 s.flood_ready = true;
             };
-            let server: SocketAddr = SERVER.parse().unwrap();
-            let Ok(conn) = yield_from!(net.connect("10.0.2.5".parse().unwrap(), server)) else {
+            let Ok(conn) = yield_from!(connect_from(&net, "10.0.2.5")) else {
                 gone(&shared);
                 return Ok(());
             };
@@ -190,8 +188,7 @@ pub(crate) fn flooder(
         #[coroutine]
         static move |_: TaskResume| {
             let done = |shared: &RefCell<Shared>| shared.borrow_mut().flood_done = true;
-            let server: SocketAddr = SERVER.parse().unwrap();
-            let Ok(conn) = yield_from!(net.connect("10.0.2.6".parse().unwrap(), server)) else {
+            let Ok(conn) = yield_from!(connect_from(&net, "10.0.2.6")) else {
                 done(&shared);
                 return Ok(());
             };

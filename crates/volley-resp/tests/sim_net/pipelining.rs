@@ -293,8 +293,7 @@ pub(crate) fn client(
         static move |_: TaskResume| {
             yield_from!(sleep(delay))?;
             let expected = steps.len();
-            let server: SocketAddr = SERVER.parse().unwrap();
-            let conn = match yield_from!(net.connect(from, server)) {
+            let conn = match yield_from!(net.connect(from, SERVER.parse().unwrap())) {
                 Ok(conn) => Rc::new(conn),
                 Err(_) => {
                     if victim {

@@ -70,8 +70,7 @@ pub(crate) fn timekeeper(
     Co::pinned(
         #[coroutine]
         static move |_: TaskResume| {
-            let server: SocketAddr = SERVER.parse().unwrap();
-            let Ok(conn) = yield_from!(net.connect("10.0.2.3".parse().unwrap(), server)) else {
+            let Ok(conn) = yield_from!(connect_from(&net, "10.0.2.3")) else {
                 return Ok(());
             };
             let mut buf = Vec::new();

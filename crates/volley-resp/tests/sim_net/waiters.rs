@@ -26,9 +26,8 @@ pub(crate) fn subscriber(
     Co::pinned(
         #[coroutine]
         static move |_: TaskResume| {
-            let server: SocketAddr = SERVER.parse().unwrap();
             let gone = |shared: &RefCell<Shared>| shared.borrow_mut().subscriber_gone = true;
-            let Ok(conn) = yield_from!(net.connect("10.0.2.1".parse().unwrap(), server)) else {
+            let Ok(conn) = yield_from!(connect_from(&net, "10.0.2.1")) else {
                 gone(&shared);
                 return Ok(());
             };
@@ -102,9 +101,8 @@ pub(crate) fn waiter(
     Co::pinned(
         #[coroutine]
         static move |_: TaskResume| {
-            let server: SocketAddr = SERVER.parse().unwrap();
             let gone = |shared: &RefCell<Shared>| shared.borrow_mut().waiter_gone = true;
-            let Ok(conn) = yield_from!(net.connect("10.0.2.2".parse().unwrap(), server)) else {
+            let Ok(conn) = yield_from!(connect_from(&net, "10.0.2.2")) else {
                 gone(&shared);
                 return Ok(());
             };
@@ -165,10 +163,9 @@ pub(crate) fn leftover(net: SimNet) -> Co<impl TaskBody<Option<Vec<u64>>>> {
     Co::pinned(
         #[coroutine]
         static move |_: TaskResume| {
-            let server: SocketAddr = SERVER.parse().unwrap();
             let request = encode_command(&[b"LRANGE", b"q", b"0", b"-1"]);
             for _ in 0..50 {
-                let Ok(conn) = yield_from!(net.connect("10.0.3.1".parse().unwrap(), server)) else {
+                let Ok(conn) = yield_from!(connect_from(&net, "10.0.3.1")) else {
                     continue;
                 };
                 if yield_from!(conn.write_all(&request)).is_err() {
